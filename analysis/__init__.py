@@ -1,0 +1,1 @@
+"""Statistics and outputs: survey design, banner tables, tests, findings, charts."""

@@ -1,0 +1,1 @@
+"""The instrument and the data: questionnaire model, expressions, forms, readers and writers."""
