@@ -3,9 +3,11 @@
 Expressions appear as ``relevant``, ``constraint``, derived ``expr`` and ``cases[].when``, and
 segment ``where``. The grammar is a whitelisted subset of Python expression syntax, read with
 :mod:`ast` and turned into a small tree of our own; nothing is ever passed to ``eval``. The same
-tree is compiled to JavaScript (:mod:`survey.expressions_js`) and ODK XPath
-(:mod:`survey.expressions_xpath`); ``to_javascript``, ``JS_RUNTIME`` and ``to_xpath`` are also
-importable from here.
+tree is evaluated for one respondent here (``evaluate_row``, the reference), for all respondents
+with pandas (:mod:`survey.expressions_pandas`), and compiled to JavaScript
+(:mod:`survey.expressions_js`) and ODK XPath (:mod:`survey.expressions_xpath`). ``evaluate``,
+``FrameEnvironment``, ``Environment``, ``to_javascript``, ``JS_RUNTIME`` and ``to_xpath`` can be
+imported from here too.
 
 Semantics, identical in every back-end:
 
@@ -193,6 +195,14 @@ class Expression:
         """True when the expression is a condition (used to type derived variables)."""
         return is_condition(self.root)
 
+    @property
+    def count_selected_names(self) -> tuple[str, ...]:
+        """Questions whose answers are counted with count_selected(), in source order."""
+        calls = (n for n in walk(self.root) if isinstance(n, Call))
+        return tuple(
+            dict.fromkeys(c.question.name for c in calls if c.function == "count_selected")
+        )
+
     def as_condition(self) -> Expression:
         """The same expression used as a condition: a bare value is true when non-zero."""
         if self.is_boolean():
@@ -337,7 +347,11 @@ class _Reader:
         value = node.value
         if value is None:
             raise ExpressionError("None is not allowed (use is_missing(x))", at)
-        if isinstance(value, float) and not math.isfinite(value):
+        if (
+            isinstance(value, float)
+            and not math.isfinite(value)
+            or (isinstance(value, int) and value.bit_length() > 1000)
+        ):
             raise ExpressionError("this number is too large", at)
         if value == "":
             raise ExpressionError("the empty string is not allowed (use is_missing(x))", at)

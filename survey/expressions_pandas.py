@@ -67,7 +67,10 @@ class _Values:
 def values_of(series: pd.Series) -> _Values:
     """A column as numbers and strings: the underlying values, never category positions."""
     if isinstance(series.dtype, pd.CategoricalDtype):
-        series = series.astype(object)
+        # Code -1 (missing) picks the extra missing slot appended after the categories.
+        categories = values_of(pd.Series([*series.cat.categories, None], dtype=object))
+        codes = series.cat.codes.to_numpy()
+        return _Values(categories.number[codes], categories.text[codes], categories.is_text[codes])
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         raise KeyError(f"{series.name!r} holds dates, which expressions cannot use")
     if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_numeric_dtype(series.dtype):

@@ -108,6 +108,12 @@ def test_names_codes_and_offsets():
     assert expr.selected_codes == (("concerns", "income"),)
     assert expr.compared_codes == (("hukou_type", 1), ("hukou_type", 3), ("nonfarm_6m", 1))
     assert expr.name_offsets == {"hukou_type": 0, "nonfarm_6m": 30, "concerns": 54}
+    assert parse(
+        "count_selected(q) + count_selected(r) > count_selected(q)"
+    ).count_selected_names == (
+        "q",
+        "r",
+    )
 
 
 def test_compared_codes_include_negatives_and_not_in():
@@ -328,11 +334,11 @@ def _same(expected, actual) -> bool:
     return expected == actual
 
 
-def _frame(data, a_dtype, s_dtype, rank):
+def _frame(data, a_dtype, b_dtype, s_dtype, rank):
     frame = pd.DataFrame(
         {
             "a": pd.Series([r["a"] for r in data], dtype=object).astype(a_dtype),
-            "b": pd.Series([r["b"] for r in data], dtype="float64"),
+            "b": pd.Series([r["b"] for r in data], dtype=object).astype(b_dtype),
             "s": pd.Series([r["s"] for r in data], dtype=object).astype(s_dtype),
         }
     )
@@ -354,12 +360,13 @@ def _frame(data, a_dtype, s_dtype, rank):
     source=sources,
     data=rows,
     a_dtype=st.sampled_from(["Int64", "float64", "object", "category"]),
-    s_dtype=st.sampled_from(["object", "category", "string"]),
+    b_dtype=st.sampled_from(["float64", "Float64", "category"]),
+    s_dtype=st.sampled_from(["object", "category", "string", "str"]),
     rank=st.booleans(),
 )
-def test_pandas_matches_row_evaluator(source, data, a_dtype, s_dtype, rank):
+def test_pandas_matches_row_evaluator(source, data, a_dtype, b_dtype, s_dtype, rank):
     expr = parse(source)
-    frame, multi = _frame(data, a_dtype, s_dtype, rank)
+    frame, multi = _frame(data, a_dtype, b_dtype, s_dtype, rank)
     result = evaluate(expr, FrameEnvironment(frame, multi))
     assert result.dtype == bool if expr.is_boolean() else result.dtype in (np.float64, object)
     for r, actual in zip(data, result, strict=True):
