@@ -8,8 +8,8 @@ a value used as a condition must be a non-zero number.
 XPath cannot tell a number from a string at run time, so the compiler uses each variable's kind,
 given by ``question_type(name)``: one of ``number`` (also ``integer``, ``decimal``, ``scale``),
 ``string`` (also ``text``), ``boolean`` (stored as 'true'/'false' or 1/0), ``multi`` (also
-``rank``, ``select_multiple``), or anything else for unknown. With unknown kinds two variables
-compare as strings (so 3 and 3.0 differ) and a text answer that looks like a number acts as one.
+``rank``, ``select_multiple``), or anything else for unknown. Where a kind is unknown, a text
+answer that looks like a number acts as one (the text '1' equals the number 1, and '1' = '1.0').
 ODK cannot store a multi-select answered with nothing selected: it is '' and counts as missing.
 """
 
@@ -123,11 +123,12 @@ class _XPath:
             return "false()"
         if kinds & {"number", "boolean"}:
             return f"{self.number(left)} = {self.number(right)}"
-        # Strings (or unknown kinds) compare as strings; two empty answers must not be equal.
         comparison = f"{self.compile(left)} = {self.compile(right)}"
         if isinstance(left, Literal) or isinstance(right, Literal):
-            return comparison  # a literal is never ''
-        return f"({self.present(left)} and {comparison})"
+            return comparison  # a literal is never '', and fixes the kind of the comparison
+        if "string" not in kinds:  # two unknown kinds: equal as strings, or as numbers (2 = 2.0)
+            comparison = f"({comparison} or {self.number(left)} = {self.number(right)})"
+        return f"({self.present(left)} and {comparison})"  # two empty answers are not equal
 
     def unequal(self, left: Node, right: Node) -> str:
         guards = [g for g in (self.present(left), self.present(right)) if g]

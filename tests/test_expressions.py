@@ -427,12 +427,13 @@ def _register_odk_functions():
 XPATH_KINDS = {"a": "number", "b": "decimal", "s": "text", "m": "select_multiple"}.get
 
 
+@pytest.mark.parametrize("kinds", [XPATH_KINDS, None], ids=["kinds", "unknown-kinds"])
 @settings(max_examples=300, deadline=None)
 @given(source=sources, data=rows)
-def test_xpath_matches_row_evaluator(source, data):
+def test_xpath_matches_row_evaluator(kinds, source, data):
     _register_odk_functions()
     expr = parse(source)
-    compiled = to_xpath(expr, XPATH_KINDS)
+    compiled = to_xpath(expr, kinds)
     xpath = etree.XPath(re.sub(r"\$\{(\w+)\}", r"$\1", compiled))
     root = etree.Element("data")
     for r in data:
