@@ -131,15 +131,17 @@ def ipf(mass: np.ndarray, cell_codes: Sequence[np.ndarray], targets: Sequence[np
             weighted = mass * factors
             achieved = achieved_by(codes, wanted, weighted)
             worst = max(worst, float(np.abs(achieved - wanted).max()) / population)
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 step = np.where(achieved > 0, wanted / achieved, 1.0)
                 if bounds is not None:
                     free = (latent > low) & (latent < high)
                     movable = achieved_by(codes, wanted, weighted * free)
                     needed = movable + wanted - achieved
                     step = np.where((movable > 0) & (needed > 0), needed / movable, step)
-            latent *= step[codes]
+                latent *= step[codes]
             factors = np.clip(latent, low, high) if bounds is not None else latent
+        if not np.isfinite(latent).all():  # bounded steps diverging: the bounds are infeasible
+            return factors, sweep, False
         if worst < tolerance:
             final = max(float(np.abs(achieved_by(c, t, mass * factors) - t).max())
                         for c, t in zip(cell_codes, targets, strict=True)) / population
