@@ -98,7 +98,9 @@ def rake(frame: pd.DataFrame, targets: Targets | Mapping[str, Mapping[Any, float
         gaps = np.abs(np.subtract(worst.achieved, worst.target))
         category = worst.categories[int(gaps.argmax())]
         hint = ("; the bounds may be too tight for these targets" if bounds is not None
-                else "; raise max_iterations, or check for nearly empty categories")
+                else "; the margins may be impossible together for the combinations of "
+                "categories in the data (e.g. a category seen only with one other), or need "
+                "more max_iterations")
         raise NotConvergedError(
             f"raking did not converge in {iterations} iterations: '{worst.name}' category "
             f"{category!r} is {gaps.max():.3g} from its target share (tolerance {tolerance:g})"
