@@ -268,13 +268,12 @@ class _Reader:
         if not text.strip():
             raise ExpressionError("empty expression", 0)
         try:
-            tree = ast.parse(text, mode="eval")
+            return self.condition_or_value(ast.parse(text, mode="eval").body)
         except SyntaxError as error:
             offset = self.indent + error.offset - 1 if error.offset else len(self.source)
             raise ExpressionError(f"invalid syntax: {error.msg}", offset) from None
         except (RecursionError, MemoryError):
             raise ExpressionError("expression is too deeply nested", 0) from None
-        return self.condition_or_value(tree.body)
 
     def offset(self, node: ast.AST) -> int:
         column = getattr(node, "col_offset", 0)

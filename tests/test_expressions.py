@@ -92,6 +92,14 @@ def test_syntax_error_points_into_the_source():
     assert 0 <= caught.value.offset <= len("a == 1 and (b")
 
 
+@pytest.mark.parametrize(
+    "source", ["a" + " + a" * 5000, "not " * 5000 + "x", "(" * 300 + ")" * 300]
+)
+def test_deep_nesting_is_an_expression_error(source):
+    with pytest.raises(ExpressionError):
+        parse(source)
+
+
 def test_leading_spaces_and_newlines_keep_offsets():
     with pytest.raises(ExpressionError) as caught:
         parse("  a == 1 and\n x.y")
