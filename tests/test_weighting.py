@@ -282,3 +282,28 @@ def test_bounded_raking_respects_bounds_when_it_converges(problem):
     low, high = result.report.factor_range
     assert 0.3 - 1e-9 <= low and high <= 3.0 + 1e-9
     assert result.report.max_abs_deviation < 1e-8
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(feasible_problems(), st.floats(0.3, 0.9), st.floats(1.1, 3.0))
+def test_bounded_raking_converges_whenever_the_bounds_are_feasible(problem, low, high):
+    """Feasibility is a linear programme over cells; when tighter bounds are feasible, so are
+    these, and raking must then find the (unique) bounded solution."""
+    from scipy.optimize import linprog
+
+    frame, weights, targets = problem
+    names = list(targets)
+    codes = [frame[n].to_numpy() for n in names]
+    cell, per_variable = cells(codes, [len(targets[n]) for n in names])
+    mass = np.bincount(cell, weights=weights * (1.0 / weights.sum()))
+    rows = [mass * (c == k) for n, c in zip(names, per_variable, strict=True) for k in targets[n]]
+    wanted = [targets[n][k] for n in names for k in targets[n]]
+    slack = 0.02
+    lp = linprog(np.zeros(len(mass)), A_eq=np.array(rows), b_eq=np.array(wanted),
+                 bounds=[(low + slack, high - slack)] * len(mass))
+    if lp.status != 0:
+        return
+    result = rake(frame, targets, weights=weights, bounds=(low, high), tolerance=1e-8,
+                  max_iterations=20000)
+    lo, hi = result.report.factor_range
+    assert low - 1e-9 <= lo and hi <= high + 1e-9
