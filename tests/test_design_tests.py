@@ -1,0 +1,131 @@
+"""Unweighted tests against scipy/statsmodels, column tests, and design errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import chi2_contingency
+from statsmodels.stats.contingency_tables import Table
+from statsmodels.stats.proportion import proportion_confint
+
+from analysis import estimation, intervals, significance
+from analysis.design import Design, DesignError, LonelyPSUError
+
+TABLE = np.array([[30, 12, 8], [22, 40, 18], [10, 15, 45]])
+
+
+def test_pearson_matches_scipy_without_yates() -> None:
+    res = significance.pearson_chisq(TABLE)
+    x2, p, dof, expected = chi2_contingency(TABLE, correction=False)
+    assert res.test.name == "pearson-chisq" and res.test.correction == "none"
+    np.testing.assert_allclose([res.test.statistic, res.test.p, res.test.df], [x2, p, dof],
+                               rtol=1e-12)
+    np.testing.assert_allclose(res.expected, expected, rtol=1e-12)
+    # 2x2: still no continuity correction
+    small = TABLE[:2, :2]
+    np.testing.assert_allclose(significance.pearson_chisq(small).test.statistic,
+                               chi2_contingency(small, correction=False)[0], rtol=1e-12)
+
+
+def test_adjusted_residuals_by_hand_and_statsmodels() -> None:
+    res = significance.pearson_chisq(TABLE).adjusted_residuals
+    n = TABLE.sum()
+    r, c = TABLE.sum(1)[:, None], TABLE.sum(0)[None, :]
+    e = r * c / n
+    hand = (TABLE - e) / np.sqrt(e * (1 - r / n) * (1 - c / n))
+    np.testing.assert_allclose(res, hand, rtol=1e-12)
+    np.testing.assert_allclose(res, Table(TABLE).standardized_resids, rtol=1e-12)
+
+
+def test_cramers_v() -> None:
+    x2 = chi2_contingency(TABLE, correction=False)[0]
+    assert significance.cramers_v(TABLE) == pytest.approx(np.sqrt(x2 / (TABLE.sum() * 2)))
+
+
+def test_wilson_matches_statsmodels() -> None:
+    counts, n = np.array([0, 3, 50, 99]), np.array([40, 40, 100, 100])
+    ci = intervals.wilson(counts, n, level=0.9)
+    lo, hi = proportion_confint(counts, n, alpha=0.1, method="wilson")
+    np.testing.assert_allclose(ci.lower, lo, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(ci.upper, hi, rtol=1e-10, atol=1e-12)
+
+
+def test_srs_column_proportion_tests_letters() -> None:
+    # row 0: column 0 (60%) vs column 1 (30%) vs column 2 (31%)
+    counts = np.array([[120, 60, 62]])
+    bases = np.array([200, 200, 200])
+    res = significance.srs_column_proportion_tests(counts, bases, correction="bonferroni")
+    assert res.name == "srs-column-proportions-z" and res.correction == "bonferroni"
+    assert res.higher_than == (((1, 2), (), ()),)
+    # pooled two-proportion z by hand for columns 0 and 1
+    p = 180 / 400
+    z = (0.6 - 0.3) / np.sqrt(p * (1 - p) * (2 / 200))
+    row = res.pairs.query("column_a == 0 and column_b == 1").iloc[0]
+    assert row.statistic == pytest.approx(z)
+    assert row.p_adjusted == pytest.approx(min(1, 3 * row.p))
+    masked = significance.srs_column_proportion_tests(counts, bases,
+                                                      testable=np.array([True, False, True]))
+    assert masked.higher_than == (((2,), (), ()),)
+
+
+def _worker() -> Design:
+    data = pd.read_csv(Path(__file__).parent / "fixtures" / "r" / "worker.csv")
+    return Design.build(data, strata="stratum", cluster="cluster", weight="weight", fpc="fpc")
+
+
+def test_design_column_tests_use_the_domain_covariance() -> None:
+    d = _worker()
+    flags = [f"q__{j}" for j in range(1, 7)]
+    m = estimation.mean(d, flags, by="segment", covariance=True)
+    res = significance.column_proportion_tests(m, correction="holm")
+    assert res.name == "design-column-proportions-t" and res.alpha == 0.05
+    row = res.pairs.query("row == 0 and column_a == 0 and column_b == 1").iloc[0]
+    a, b = m.index(m.domains[0], "q__1"), m.index(m.domains[1], "q__1")
+    v = m.vcov
+    assert row.se == pytest.approx(np.sqrt(v[a, a] + v[b, b] - 2 * v[a, b]))
+    assert len(res.higher_than) == 6 and all(len(r) == len(m.domains) for r in res.higher_than)
+    for (i, a_, b_, diff, sig) in res.pairs[["row", "column_a", "column_b", "difference",
+                                             "significant"]].itertuples(index=False):
+        if sig:
+            assert (b_ in res.higher_than[i][a_]) == (diff > 0)
+
+
+def test_lonely_psu_fails_naming_the_stratum() -> None:
+    data = pd.read_csv(Path(__file__).parent / "fixtures" / "r" / "worker_lonely.csv")
+    d = Design.build(data, strata="stratum", cluster="cluster", weight="weight", fpc="fpc")
+    with pytest.raises(LonelyPSUError, match="stratum s10 has only one PSU"):
+        estimation.mean(d, "score")
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"weight": "nope"}, "weight column 'nope' is not in the data"),
+    ({"lonely_psu": "average"}, "lonely_psu must be one of"),
+    ({"cluster": "c", "strata": "s"}, "not nested in strata"),
+    ({"strata": "s", "fpc": "bad_fpc"}, "fpc varies within"),
+    ({"weight": "zero"}, "value\\(s\\) <= 0"),
+    ({"cluster": ["c", "c2"], "fpc": "f"}, "needs an fpc for both stages"),
+])
+def test_bad_designs_are_rejected(kwargs: dict[str, object], message: str) -> None:
+    data = pd.DataFrame({"s": [1, 1, 2, 2], "c": [1, 2, 1, 2], "c2": [1, 1, 1, 1],
+                         "f": [10, 10, 10, 10], "bad_fpc": [10, 11, 10, 10],
+                         "zero": [1.0, 0.0, 1.0, 1.0]})
+    with pytest.raises(DesignError, match=message):
+        Design.build(data, **kwargs)  # type: ignore[arg-type]
+
+
+def test_missing_values_without_na_rm_are_an_error() -> None:
+    d = _worker()
+    with pytest.raises(DesignError, match="score has missing values"):
+        estimation.mean(d, "score", na_rm=False)
+
+
+def test_results_are_immutable() -> None:
+    m = estimation.mean(_worker(), "score", by="segment")
+    with pytest.raises(ValueError):
+        m.estimate[0, 0] = 1.0
+    frame = m.to_frame()
+    assert list(frame.columns) == ["domain", "variable", "estimate", "se", "deff", "n",
+                                   "weighted_n", "df"]
