@@ -255,6 +255,9 @@ def design_weights(frame: pd.DataFrame, weights: str | np.ndarray | pd.Series | 
             raise DesignWeightsError(f"no design weight column '{weights}' in the data")
         values = pd.to_numeric(frame[weights], errors="coerce").to_numpy(dtype=float)
     else:
+        if isinstance(weights, pd.Series) and not weights.index.equals(frame.index):
+            raise DesignWeightsError("the design weights Series is not on the data's index; "
+                                     "pass frame[column], a column name or a plain array")
         values = np.array(weights, dtype=float)
     if values.shape != (len(frame),):
         raise DesignWeightsError(
