@@ -90,8 +90,8 @@ CATALOGUE = [
      lambda: rake(FRAME, TARGETS, weights=np.ones(3)), DesignWeightsError,
      "3 design weights for 12 respondents"),
     ("weights-on-another-index",
-     lambda: rake(FRAME, TARGETS, weights=FRAME.weight.reset_index(drop=True).shift(0).set_axis(
-         range(100, 112))), DesignWeightsError, "not on the data's index"),
+     lambda: rake(FRAME, TARGETS, weights=FRAME.weight.set_axis(range(100, 112))),
+     DesignWeightsError, "not on the data's index"),
     ("no-weight-column",
      lambda: rake(FRAME, TARGETS, weights="wt"), DesignWeightsError, "no design weight column"),
     ("total-with-totals",
