@@ -166,20 +166,16 @@ class Design:
 
         # First stage: PSUs, nested in strata.
         if clusters:
-            c_raw = column(clusters[0], "cluster")
-            _, c_labels_all = _codes(c_raw, "cluster")
-            pairs = pd.DataFrame({"s": s_codes, "c": _codes(c_raw, "cluster")[0]})
-            if not nest:
-                per_cluster = pairs.drop_duplicates().groupby("c")["s"].nunique()
-                if (per_cluster > 1).any():
-                    bad = c_labels_all[int(per_cluster.idxmax())]
-                    raise DesignError(f"cluster {bad!r} appears in more than one stratum: "
-                                      "clusters are not nested in strata (use nest=True if "
-                                      "cluster ids are only unique within a stratum)")
-            psu, uniq = pd.factorize(pd.MultiIndex.from_arrays([pairs["s"], pairs["c"]]),
-                                     sort=True)
-            psu_stratum = np.asarray(uniq.get_level_values(0), dtype=np.int64)
-            psu_labels = tuple(c_labels_all[i] for i in uniq.get_level_values(1))
+            c_codes, c_labels_all = _codes(column(clusters[0], "cluster"), "cluster")
+            pairs, psu = np.unique(s_codes * len(c_labels_all) + c_codes, return_inverse=True)
+            pair_cluster = pairs % len(c_labels_all)
+            if not nest and len(pair_cluster) > len(c_labels_all):
+                bad = c_labels_all[int(np.argmax(np.bincount(pair_cluster) > 1))]
+                raise DesignError(f"cluster {bad!r} appears in more than one stratum: "
+                                  "clusters are not nested in strata (use nest=True if "
+                                  "cluster ids are only unique within a stratum)")
+            psu_stratum = (pairs // len(c_labels_all)).astype(np.int64)
+            psu_labels = tuple(c_labels_all[i] for i in pair_cluster)
         else:  # each respondent is its own PSU: order rows by stratum so PSUs sort with strata
             order = np.argsort(s_codes, kind="stable")
             psu = np.empty(size, np.int64)
@@ -197,10 +193,10 @@ class Design:
         n_ssu = popsize2 = None
         unit, unit_psu = psu, np.arange(len(psu_stratum), dtype=np.int64)
         if len(clusters) == 2:
-            ssu_raw = _codes(column(clusters[1], "second-stage cluster"), "cluster")[0]
-            unit, uniq = pd.factorize(pd.MultiIndex.from_arrays([psu, ssu_raw]), sort=True)
-            unit = np.asarray(unit, dtype=np.int64)
-            unit_psu = np.asarray(uniq.get_level_values(0), dtype=np.int64)
+            ssu_raw, ssu_labels = _codes(column(clusters[1], "second-stage cluster"), "cluster")
+            pairs2, unit = np.unique(psu * len(ssu_labels) + ssu_raw, return_inverse=True)
+            unit = unit.astype(np.int64)
+            unit_psu = (pairs2 // len(ssu_labels)).astype(np.int64)
             n_ssu = np.bincount(unit_psu, minlength=len(psu_stratum)).astype(float)
             popsize2 = _popsize(column(fpcs[1], "fpc (stage 2)"), psu, n_ssu, "fpc (stage 2)",
                                 psu_labels)

@@ -79,14 +79,19 @@ def _as_float(s: pd.Series, name: str) -> np.ndarray:
         if not pd.api.types.is_numeric_dtype(s.cat.categories.dtype):
             raise DesignError(f"{name} is categorical; use proportions() for its shares")
         s = s.astype(float)
+    if isinstance(s.dtype, np.dtype) and s.dtype.kind in "iufb":
+        return s.to_numpy()  # kept in its own dtype: no copy of large integer flag blocks
     try:
         return pd.to_numeric(s).to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError) as err:
         raise DesignError(f"{name} is not numeric: {err}") from None
 
 
-def _matrix(design: Design, variables: Variables) -> tuple[np.ndarray, tuple[str, ...]]:
-    """The analysed columns as a float (n, p) matrix with NaN for missing, and their names."""
+def _matrix(design: Design, variables: Variables) -> tuple[list[np.ndarray], tuple[str, ...]]:
+    """The analysed columns (numeric 1-D arrays, NaN for missing) and their names.
+
+    Columns are not stacked into one float matrix: at a million rows that copy costs more than
+    the estimation itself."""
     if isinstance(variables, str):
         variables = [variables]
     if isinstance(variables, pd.Series):
@@ -96,14 +101,19 @@ def _matrix(design: Design, variables: Variables) -> tuple[np.ndarray, tuple[str
         if arr.ndim == 1:
             arr = arr[:, None]
         names = tuple(f"x{j}" for j in range(arr.shape[1])) if arr.shape[1] > 1 else ("x",)
+        cols = [arr[:, j] for j in range(arr.shape[1])]
     else:
         if not isinstance(variables, pd.DataFrame):
             variables = pd.DataFrame({v: design.column(v) for v in variables})
         names = tuple(str(c) for c in variables.columns)
-        arr = np.column_stack([_as_float(variables[c], str(c)) for c in variables.columns])
-    if arr.shape[0] != design.n:
-        raise DesignError(f"the variables have {arr.shape[0]} rows, the design {design.n}")
-    return arr, names
+        cols = [_as_float(variables[c], str(c)) for c in variables.columns]
+    if len(cols[0]) != design.n:
+        raise DesignError(f"the variables have {len(cols[0])} rows, the design {design.n}")
+    return cols, names
+
+
+def _missing(col: np.ndarray) -> np.ndarray | None:
+    return np.isnan(col) if col.dtype.kind == "f" else None
 
 
 def domains(design: Design, by: By) -> tuple[np.ndarray, tuple[str, ...], str | None]:
@@ -155,21 +165,27 @@ class _Sums:
     ok_codes: np.ndarray  # (n,) domain code of each respondent used, -1 otherwise
 
 
-def _sum_dense(design: Design, y: np.ndarray, dom: np.ndarray, n_dom: int,
+def _sum_dense(design: Design, y: list[np.ndarray], dom: np.ndarray, n_dom: int,
                squares: bool) -> _Sums:
-    ok = (dom >= 0) & ~np.isnan(y).any(axis=1)
+    ok = dom >= 0
+    for col in y:
+        miss = _missing(col)
+        if miss is not None and miss.any():
+            ok &= ~miss
     w = np.where(ok, design.weights, 0.0)
     g = np.where(ok, dom, 0)
     key = design.unit * n_dom + g
     size = design.n_units * n_dom
-    p = y.shape[1]
+    p = len(y)
     sy = np.empty((p, size))
     syy = np.zeros((n_dom, p))
+    everyone = bool(ok.all())
     for j in range(p):
-        wy = w * np.where(ok, y[:, j], 0.0)
+        yj = y[j] if everyone else np.where(ok, y[j], 0.0)
+        wy = w * yj
         sy[j] = np.bincount(key, wy, minlength=size)
         if squares:
-            syy[:, j] = np.bincount(g, wy * np.where(ok, y[:, j], 0.0), minlength=n_dom)
+            syy[:, j] = np.bincount(g, wy * yj, minlength=n_dom)
     sw = np.bincount(key, w, minlength=size).reshape(design.n_units, n_dom)
     sy = sy.reshape(p, design.n_units, n_dom).transpose(1, 2, 0)
     n = np.bincount(g, ok, minlength=n_dom).astype(np.int64)
@@ -235,9 +251,12 @@ def _finish(design: Design, statistic: str, names: tuple[str, ...], labels: tupl
     )
 
 
-def _check_missing(y: np.ndarray, names: tuple[str, ...], na_rm: bool) -> None:
-    if not na_rm and np.isnan(y).any():
-        bad = [names[j] for j in np.flatnonzero(np.isnan(y).any(axis=0))]
+def _check_missing(y: list[np.ndarray], names: tuple[str, ...], na_rm: bool) -> None:
+    if na_rm:
+        return
+    bad = [name for col, name in zip(y, names, strict=True)
+           if (m := _missing(col)) is not None and m.any()]
+    if bad:
         raise DesignError(f"{', '.join(bad)} has missing values; pass na_rm=True to drop them")
 
 
@@ -289,14 +308,13 @@ def ratio(design: Design, numerator: Variables, denominator: Variables, by: By =
     """
     y, names = _matrix(design, numerator)
     x, _ = _matrix(design, denominator)
-    if x.shape[1] not in (1, y.shape[1]):
+    if len(x) not in (1, len(y)):
         raise DesignError("give one denominator, or one per numerator")
-    x = np.broadcast_to(x, y.shape)
-    _check_missing(np.column_stack([y, x]), names * 2, na_rm)
+    x = x * len(y) if len(x) == 1 else x
+    _check_missing(y + x, names * 2, na_rm)
     dom, labels, by_name = domains(design, by)
-    both = np.column_stack([y, x])
-    sums = _sum_dense(design, both, dom, len(labels), squares=False)
-    p = y.shape[1]
+    sums = _sum_dense(design, y + x, dom, len(labels), squares=False)
+    p = len(y)
     num = _Sums(sums.sw, sums.sy[:, :, :p], sums.syy[:, :p], sums.n, sums.ok_codes)
     return _finish(design, "ratio", names, labels, by_name, num, covariance, False,
                    denominator=sums.sy[:, :, p:])
