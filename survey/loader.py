@@ -10,17 +10,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter
 
 from survey.consistency import check_consistency
+from survey.located import validate
 from survey.questionnaire import (
+    LANGUAGE_PATTERN,
     Derived,
     Design,
+    Label,
+    OptionCode,
     Question,
     Questionnaire,
     Scale,
     Segment,
     SurveyInfo,
+    _name,
 )
 from survey.source import Problem, SourceError, SourceMap, load_yaml, read_text, suggest
 
@@ -83,8 +88,6 @@ class _Checker:
         return Questionnaire(**parts)
 
     def check_languages(self, survey: SurveyInfo) -> None:
-        from survey.questionnaire import LANGUAGE_PATTERN
-
         seen: set[str] = set()
         for i, lang in enumerate(survey.languages):
             if not LANGUAGE_PATTERN.match(lang):
@@ -113,47 +116,7 @@ class _Checker:
                      f"put the version in quotes (version: \"{value['version']}\"): YAML reads "
                      "an unquoted 2026.10 as the number 2026.1")
             value = {**value, "version": str(value["version"])}
-        try:
-            return model.model_validate(value, context=self.context)
-        except ValidationError as error:
-            for detail in _one_per_place(error.errors()):
-                self.pydantic_problem(model, path, detail)
-            return None
-
-    def pydantic_problem(self, model: type[BaseModel], path: tuple, detail: dict) -> None:
-        loc = _clean(detail["loc"])
-        kind = detail["type"]
-        where = path + loc
-        field = next((x for x in reversed(loc) if isinstance(x, str)), path[-1])
-        if "[key]" in detail["loc"]:
-            self.add(where, kind.replace("_", "-"), detail["msg"], key=True)
-        elif kind == "missing":
-            self.add(where[:-1], "missing-key", f"'{field}' is required here")
-        elif kind == "extra_forbidden":
-            allowed = _fields_at(model, loc[:-1])
-            self.add(where, "unknown-key", f"unknown key '{field}'{suggest(field, allowed)}",
-                     key=True)
-        elif kind == "literal_error" and field == "type":
-            from survey.questionnaire import QUESTION_TYPES
-
-            self.add(where, "unknown-type", f"unknown question type '{detail['input']}'"
-                     f"{suggest(detail['input'], QUESTION_TYPES)}; the types are: "
-                     f"{', '.join(QUESTION_TYPES)}")
-        elif kind in ("bool_type", "bool_parsing"):
-            self.add(where, "bad-value", f"'{field}' must be true or false")
-        elif kind in ("int_type", "int_parsing", "int_from_float"):
-            self.add(where, "bad-value", f"'{field}' must be a whole number")
-        elif kind in ("float_type", "float_parsing"):
-            self.add(where, "bad-value", f"'{field}' must be a number")
-        elif kind in ("dict_type", "list_type", "string_type"):
-            noun = {"dict_type": "a mapping", "list_type": "a list", "string_type": "a text"}
-            self.add(where, "bad-value", f"'{field}' must be {noun[kind]}")
-        elif kind == "too_short":
-            self.add(where, "bad-value", f"'{field}' needs more entries: {detail['msg']}")
-        else:
-            message = detail["msg"]
-            message = message[0].lower() + message[1:]
-            self.add(where, kind.replace("_", "-"), f"{field}: {message}")
+        return validate(model, value, path, self.add, self.context)
 
     def sequence(self, data: dict, key: str, model: type[BaseModel], *, required: bool = False):
         value = data.get(key)
@@ -178,8 +141,6 @@ class _Checker:
             return {}
         results = {}
         for name, entry in value.items():
-            from survey.questionnaire import _name
-
             try:
                 _name(name)
             except Exception as error:  # PydanticCustomError: the name is reported, not raised
@@ -191,40 +152,11 @@ class _Checker:
         return results
 
     def choice_list(self, value: Any, path: tuple):
-        from pydantic import TypeAdapter
-
-        from survey.questionnaire import Label, OptionCode
-
         if not isinstance(value, dict) or not value:
             self.add(path, "bad-value", "a choice list is a mapping of code: label")
             return None
-        try:
-            return TypeAdapter(dict[OptionCode, Label]).validate_python(value,
-                                                                       context=self.context)
-        except ValidationError as error:
-            for detail in _one_per_place(error.errors()):
-                self.pydantic_problem(BaseModel, path, detail)
-            return None
-
-
-UNION_TAGS = {"str", "int", "float", "bool", "date", "none"}
-
-
-def _clean(loc: tuple) -> tuple:
-    """A pydantic error location without its union-member and key tags: a path into the YAML."""
-    return tuple(x for x in loc if not (isinstance(x, str) and ("[" in x or x in UNION_TAGS)))
-
-
-def _one_per_place(errors: list[dict]) -> list[dict]:
-    """One error per YAML place: of a union's failed members keep the most specific complaint."""
-    by_place: dict[tuple, list[dict]] = {}
-    for detail in errors:
-        by_place.setdefault(_clean(detail["loc"]), []).append(detail)
-    kept = []
-    for details in by_place.values():
-        specific = [d for d in details if not d["type"].endswith(("_type", "_parsing"))]
-        kept.append((specific or details)[0])
-    return kept
+        return validate(TypeAdapter(dict[OptionCode, Label]), value, path, self.add,
+                        self.context)
 
 
 def _raw_names(data: dict) -> set[str]:
@@ -238,23 +170,6 @@ def _raw_names(data: dict) -> set[str]:
                     if isinstance(item, dict):
                         names.add(str(item.get("name")))
     return names
-
-
-def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
-    """The field names allowed at `loc` inside `model` (for 'did you mean' hints)."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = current.model_fields.get(part) if hasattr(current, "model_fields") else None
-        if field is None:
-            break
-        args = getattr(field.annotation, "__args__", ())
-        nested = [a for a in args if isinstance(a, type) and issubclass(a, BaseModel)]
-        if not nested:
-            break
-        current = nested[0]
-    return list(getattr(current, "model_fields", {}))
 
 
 __all__ = ["load_questionnaire", "parse_questionnaire", "Questionnaire", "Question", "Derived",
