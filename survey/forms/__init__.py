@@ -1,0 +1,1 @@
+"""Forms made from a questionnaire: web form, XLSForm, paper, codebook, Wenjuanxing text."""
