@@ -1,0 +1,125 @@
+"""Read any supported file into `Responses`, choosing the reader by content (or by `format=`).
+
+    from survey.readers import read_responses
+    responses = read_responses("export.sav", questionnaire)            # format="auto"
+
+Adding a reader is one registration, in the list at the bottom of this file:
+
+    register("wjx", "survey.readers.wjx:read", detect="survey.readers.wjx:detect", priority=10)
+
+- `name` is what `--format NAME` selects.
+- `read(path: Path, questionnaire: Questionnaire, **options) -> Responses`. Options are passed
+  through from `read_responses(..., **options)` (e.g. a mapping file); reject unknown ones.
+- `detect(path: Path, head: bytes) -> bool` (optional): `head` is the first 64 KiB of the file.
+  Return True only when the file is certainly yours. Detectors run by ascending `priority`, so
+  platform layouts (priority 10: wjx, kobo, qualtrics) are tried before the generic container
+  formats they are written in (priority 50: sav, dta, parquet, xlsx; 90: csv, which accepts any
+  text).
+- Both may be callables or "module:function" strings (imported on first use, so registering
+  costs nothing). Errors in user files are `SourceError` with located `Problem`s.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from survey.questionnaire import Questionnaire
+from survey.responses import Responses
+from survey.source import Problem, SourceError
+
+HEAD_BYTES = 65536
+
+ReadFunction = Callable[..., Responses]
+DetectFunction = Callable[[Path, bytes], bool]
+
+
+@dataclass(frozen=True)
+class Reader:
+    name: str
+    read: ReadFunction | str
+    detect: DetectFunction | str | None = None
+    priority: int = 50
+
+    def reader(self) -> ReadFunction:
+        return _resolve(self.read)
+
+    def detects(self, path: Path, head: bytes) -> bool:
+        return self.detect is not None and bool(_resolve(self.detect)(path, head))
+
+
+READERS: dict[str, Reader] = {}
+
+
+def register(name: str, read: ReadFunction | str, detect: DetectFunction | str | None = None,
+             *, priority: int = 50) -> None:
+    """Make a reader available to `read_responses` and `--format NAME`."""
+    READERS[name] = Reader(name, read, detect, priority)
+
+
+def _resolve(target: Callable | str) -> Callable:
+    if callable(target):
+        return target
+    module, _, function = target.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+def formats() -> list[str]:
+    """The names `format=` accepts (besides "auto")."""
+    return sorted(READERS)
+
+
+def detect_format(path: str | Path) -> str:
+    """The name of the first reader whose detector recognises the file's content."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+    except OSError as error:
+        raise SourceError([Problem(str(path), 1, 1, "unreadable",
+                                   f"cannot read the file: {error.strerror}")]) from None
+    if not head:
+        raise SourceError([Problem(str(path), 1, 1, "empty-file", "the file is empty")])
+    for reader in sorted(READERS.values(), key=lambda r: r.priority):
+        if reader.detects(path, head):
+            return reader.name
+    raise SourceError([Problem(str(path), 1, 1, "unknown-format",
+                               "cannot tell what kind of file this is; give --format, one of: "
+                               + ", ".join(formats()))])
+
+
+def read_responses(path: str | Path, questionnaire: Questionnaire, format: str = "auto",
+                   **options: Any) -> Responses:
+    """Read a data file into Responses; `format` is "auto" (by content) or a registered name."""
+    path = Path(path)
+    if format == "auto":
+        format = detect_format(path)
+    if format not in READERS:
+        raise SourceError([Problem(str(path), 1, 1, "unknown-format",
+                                   f"unknown format '{format}'; the formats are: auto, "
+                                   + ", ".join(formats()))])
+    if not path.exists():
+        raise SourceError([Problem(str(path), 1, 1, "unreadable", "no such file")])
+    return READERS[format].reader()(path, questionnaire, **options)
+
+
+def _magic(*prefixes: bytes) -> DetectFunction:
+    return lambda path, head: head.startswith(prefixes)
+
+
+def _is_stata(path: Path, head: bytes) -> bool:
+    """Stata 13+ starts with '<stata_dta>'; 8-12 with a release byte 104-115 then byte order."""
+    if head.startswith(b"<stata_dta>"):
+        return True
+    return len(head) > 4 and head[0] in range(104, 116) and head[1] in (1, 2) and head[2] == 1
+
+
+# Registrations: platform layouts first (priority 10), then containers, then plain text.
+register("parquet", "survey.readers.parquet:read", _magic(b"PAR1"))
+register("sav", "survey.readers.spss:read", _magic(b"$FL2", b"$FL3"))
+register("dta", "survey.readers.stata:read", _is_stata)
+register("xlsx", "survey.readers.excel:read", _magic(b"PK\x03\x04"))
+register("csv", "survey.readers.delimited:read", "survey.readers.delimited:detect", priority=90)
