@@ -133,12 +133,25 @@ def rao_scott(design: Design, row: str | pd.Series | np.ndarray,
     cell[ok] = r + nr * c  # interaction(rows, cols): rows vary fastest
     shares = estimation.proportions(design, pd.Categorical.from_codes(cell, range(nr * nc)),
                                     covariance=True)
-    p = shares.estimate[0]
-    v = np.asarray(shares.vcov)
     # svychisq's N is nrow(model.matrix(..., na.action=na.pass)): all respondents, missing or
     # not. It only scales the reported X^2 of the "Chisq" form; F and both p values do not move.
-    n = float(design.n)
-    nu = design.degf
+    return rao_scott_shares(shares.estimate[0], np.asarray(shares.vcov), nr, nc,
+                            n=float(design.n), degf=design.degf, statistic=statistic,
+                            alpha=alpha)
+
+
+def rao_scott_shares(p: np.ndarray, v: np.ndarray, n_rows: int, n_cols: int, *, n: float,
+                     degf: float, statistic: Literal["F", "Chisq"] = "F",
+                     alpha: float = 0.05) -> TestResult:
+    """The Rao-Scott test of `rao_scott` from already estimated cell shares.
+
+    `p` holds the nr*nc cell shares of the whole table (rows vary fastest, as R's interaction),
+    `v` their design covariance, `n` the sample size the table is scaled to and `degf` the design
+    df. Banners use it to test many tables from one aggregation pass. Every row and column must
+    have a positive share.
+    """
+    nr, nc, nu = n_rows, n_cols, degf
+    p = np.asarray(p, dtype=float)
 
     # Pearson X^2 of the weighted table scaled to N (svytable(..., Ntotal=N))
     table = (p * n).reshape(nc, nr).T
