@@ -1,0 +1,179 @@
+"""An export file's cells as text, with located errors for files that cannot be read at all.
+
+Platform readers (Wenjuanxing, KoboToolbox/ODK, Qualtrics) all start from the same thing: a grid of
+strings, header rows first. Reading everything as text keeps codes such as `01` and long ids
+intact; each reader converts per question type afterwards. CSV text is decoded as UTF-8 (with or
+without BOM), else GB18030 (a superset of GBK, what Wenjuanxing writes for Excel on Windows).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from survey.source import Problem, SourceError
+
+ENCODINGS = ("utf-8-sig", "gb18030")
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass(frozen=True)
+class ExportTable:
+    """`header` rows and `body` (a DataFrame of str, '' for empty cells, columns 0..n-1)."""
+
+    file: str
+    header: list[list[str]]
+    body: pd.DataFrame
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    def line(self, row: int) -> int:
+        """The 1-based line (record) in the file of 0-based data row `row`."""
+        return len(self.header) + row + 1
+
+
+def fail(file: str, code: str, message: str, line: int = 1, column: int = 1) -> SourceError:
+    return SourceError([Problem(file, line, column, code, message)])
+
+
+def is_excel(path: Path) -> bool:
+    return path.suffix.lower() in EXCEL_SUFFIXES or path.read_bytes()[:4] == b"PK\x03\x04"
+
+
+def decode(path: Path) -> tuple[str, str]:
+    """The text of a CSV file and the encoding that decoded it."""
+    raw = path.read_bytes()
+    failure: UnicodeDecodeError | None = None
+    for encoding in ENCODINGS:
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError as error:
+            failure = failure or error
+    assert failure is not None
+    line = raw.count(b"\n", 0, failure.start) + 1
+    raise fail(str(path), "encoding", "the file is neither UTF-8 nor GB18030/GBK text (byte "
+               f"{failure.start + 1}); export it again or save it as UTF-8", line)
+
+
+def read_export(path: str | Path, header_rows: int = 1, delimiter: str | None = None,
+                sheet: int | str = 0) -> ExportTable:
+    """Read a CSV or xlsx export as text cells; raise SourceError when it cannot be read."""
+    path = Path(path)
+    file = str(path)
+    try:
+        excel = is_excel(path)
+    except OSError as error:
+        raise fail(file, "unreadable", f"cannot read the file: {error.strerror}") from None
+    if excel:
+        rows, encoding = _excel_rows(path, sheet), None
+    else:
+        text, encoding = decode(path)
+        if not text.strip():
+            raise fail(file, "empty-file", "the file is empty: an export has a header row")
+        delimiter = delimiter or sniff_delimiter(text)
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error as error:
+            raise fail(file, "bad-csv", f"not a readable CSV file: {error}") from None
+    rows = [r for r in rows if any(cell.strip() for cell in r)] if excel else \
+        [r for r in rows if r != []]
+    if len(rows) < header_rows:
+        raise fail(file, "empty-file", f"the file has {len(rows)} of the {header_rows} header "
+                   "rows an export starts with")
+    header = [[cell.strip() for cell in row] for row in rows[:header_rows]]
+    width = len(header[0])
+    problems = []
+    for number, row in enumerate(rows[header_rows:], start=header_rows + 1):
+        if len(row) > width and any(cell.strip() for cell in row[width:]):
+            problems.append(Problem(file, number, width + 1, "extra-cells",
+                                    f"row {number} has {len(row)} cells but the header has "
+                                    f"{width}; is the delimiter right?"))
+    if problems:
+        raise SourceError(problems[:20])
+    body = [(row + [""] * width)[:width] for row in rows[header_rows:]]
+    frame = pd.DataFrame(body, columns=range(width), dtype=object).fillna("")
+    _check_duplicates(file, header[0])
+    return ExportTable(file, header, frame, encoding, delimiter)
+
+
+def _check_duplicates(file: str, names: list[str]) -> None:
+    first: dict[str, int] = {}
+    problems = []
+    for position, name in enumerate(names, start=1):
+        if name and name in first:
+            problems.append(Problem(file, 1, position, "duplicate-header",
+                                    f"column {position} repeats the header '{name}' of column "
+                                    f"{first[name]}; rename one of them"))
+        first.setdefault(name, position)
+    if problems:
+        raise SourceError(problems)
+
+
+def sniff_delimiter(text: str) -> str:
+    """`,`, `;` or tab: whichever splits the first line into the most quoted-aware fields."""
+    first = text.split("\n", 1)[0]
+    counts = {d: len(next(csv.reader([first], delimiter=d))) for d in (",", ";", "\t")}
+    return max(counts, key=lambda d: (counts[d], d == ","))
+
+
+def _excel_rows(path: Path, sheet: int | str) -> list[list[str]]:
+    import openpyxl
+
+    file = str(path)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise fail(file, "bad-excel", "not a readable xlsx workbook (truncated or damaged?): "
+                   f"{error}") from None
+    try:
+        names = book.sheetnames
+        if isinstance(sheet, int) and sheet >= len(names) or isinstance(sheet, str) \
+                and sheet not in names:
+            raise fail(file, "no-sheet", f"the workbook has no sheet {sheet!r}")
+        ws = book[names[sheet]] if isinstance(sheet, int) else book[sheet]
+        return [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError) as error:
+        raise fail(file, "bad-excel", f"the xlsx workbook is damaged: {error}") from None
+    finally:
+        book.close()
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, pd.Timestamp) or hasattr(value, "strftime"):
+        return value.strftime("%Y/%m/%d %H:%M:%S")  # type: ignore[union-attr]
+    return str(value)
+
+
+def write_rows(path: str | Path, rows: list[list[str]], encoding: str = "utf-8-sig",
+               delimiter: str = ",", quote_all: bool = False) -> None:
+    """Write text rows as CSV or xlsx (by suffix), whole or not at all (temporary file, moved)."""
+    path = Path(path)
+    temporary = path.with_name(f".{path.name}.partial")
+    try:
+        if path.suffix.lower() in EXCEL_SUFFIXES:
+            import xlsxwriter
+
+            book = xlsxwriter.Workbook(str(temporary), {"strings_to_numbers": False})
+            sheet = book.add_worksheet()
+            for r, row in enumerate(rows):
+                for c, cell in enumerate(row):
+                    if cell != "":
+                        sheet.write_string(r, c, cell)
+            book.close()
+        else:
+            quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+            with open(temporary, "w", encoding=encoding, newline="") as handle:
+                csv.writer(handle, delimiter=delimiter, quoting=quoting,
+                           lineterminator="\r\n").writerows(rows)
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -1,0 +1,320 @@
+"""Wenjuanxing (问卷星) response exports: the 按序号 and 按文本 views, as xlsx or GBK/GB18030 CSV.
+
+Layout (../shared/formats.md §3.3; [I] marks what that note could only infer, so it is our
+assumption until checked against a real export):
+
+- Six metadata columns first: 序号, 提交答卷时间 (`Y/m/d H:M:S`), 所用时间 (`245秒`), 来源,
+  来源详情, 来自IP. They become `respondent_id`, `submitted_at`, `duration_seconds` and the last
+  three are kept under their own names. Further unknown columns are kept and reported unmapped.
+- Question headers `N、题干`, matched by question number N: questions are numbered in questionnaire
+  order, notes are not numbered and a grid is one number (`survey.forms.common.numbering`).
+- Split columns `N、题干(选项)` then `N(选项)`: the options of a multi or rank question, or the rows
+  of a grid [I], matched by number and by the option text in the last balanced ASCII parentheses.
+  `N、(选项)` (no stem) holds the free text of an option with a fill-in box [I].
+- 按序号: single choice as the 1-based option number; multi-select as 1/0 per option; rank as
+  the rank position per option, 0 not ranked [I]. 按文本: option labels; multi-select joined with
+  `┋`; rank joined with `→` in rank order [I]; "other" text embedded as `其他〖text〗`.
+- Missing: `(跳过)` and `-3` skipped by logic, `-2` not shown [I], `(空)` left empty. The 按文本
+  view has no spelling of "not shown", so the writer spells it `(跳过)` there [I].
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from survey.forms.common import numbering
+from survey.mapping import HeaderKey, _Index, load_overrides, match_columns
+from survey.missing import DONT_KNOW, EMPTY, NOT_SHOWN, SKIPPED
+from survey.questionnaire import Question, Questionnaire
+from survey.readers.answers import AnswerBuilder, Imported, build, option_labels
+from survey.readers.export_table import ExportTable, read_export, write_rows
+from survey.responses import Responses
+
+View = Literal["序号", "文本"]
+META = {"序号": "respondent_id", "提交答卷时间": "submitted_at", "所用时间": "duration_seconds",
+        "来源": "来源", "来源详情": "来源详情", "来自IP": "来自IP"}
+TOKENS = {"(跳过)": SKIPPED, "（跳过）": SKIPPED, "-3": SKIPPED, "-2": NOT_SHOWN,
+          "(空)": EMPTY, "（空）": EMPTY}
+SEQUENCE_TOKENS = {SKIPPED: "-3", NOT_SHOWN: "-2", EMPTY: "(空)"}
+TEXT_TOKENS = {SKIPPED: "(跳过)", NOT_SHOWN: "(跳过)", EMPTY: "(空)"}
+MULTI_SEPARATOR = "┋"
+RANK_SEPARATOR = "→"
+TIME_FORMAT = "%Y/%m/%d %H:%M:%S"
+_NUMBER = re.compile(r"^(?:\(\d+\))?\s*(?:第\s*(?P<old>\d{1,4})\s*题|(?P<n>\d{1,4}))"
+                     r"(?P<space>\s*)(?P<sep>[、.．:：]?)\s*")
+_OPEN, _CLOSE = "(（", ")）"
+
+
+def split_header(header: str) -> tuple[int, str, str | None, bool] | None:
+    """(number, stem, option in the last balanced ASCII parentheses, has a separator) or None.
+
+    Accepts `5、题干`, `5. 题干`, `5 题干`, `5(选项)`, `第5题(选项)` and `(1)5 题干`.
+    """
+    match = _NUMBER.match(header)
+    if not match:
+        return None
+    rest = header[match.end():].strip()
+    separated = bool(match["sep"] or match["old"])
+    if not (separated or match["space"] or rest.startswith("(") or not rest):
+        return None  # '2024年收入' is not question 2024
+    option = None
+    if rest.endswith(")"):
+        depth = 0
+        for i in range(len(rest) - 1, -1, -1):
+            depth += rest[i] in _CLOSE
+            depth -= rest[i] in _OPEN
+            if depth == 0:
+                if rest[i] == "(":
+                    option, rest = rest[i + 1:-1], rest[:i].strip()
+                break
+    return int(match["old"] or match["n"]), rest, option, separated
+
+
+def header_key(header: str, index: _Index) -> HeaderKey | None:
+    """What a wjx header names; a stem that merely ends in ASCII parentheses stays a stem."""
+    if header in META:
+        return HeaderKey(meta=META[header])
+    parts = split_header(header)
+    if parts is None:
+        return None
+    number, stem, option, _ = parts
+    question = index.by_number.get(number)
+    if option is not None and question is not None and stem:
+        known = index.item(question, option) if question.type == "grid" else \
+            index.option(question, option)
+        if known is None:  # '5、题干(最多选3项)': the parentheses belong to the stem
+            return HeaderKey(number, "number")
+    if option is None:
+        return HeaderKey(number, "number")
+    separated = parts[3]
+    return HeaderKey(number, "number", option, text=not stem and separated and
+                     question is not None and question.type != "grid")
+
+
+def read_wjx(path: str | Path, questionnaire: Questionnaire, *, view: View | None = None,
+             mapping: str | Path | None = None) -> Imported:
+    """Read a Wenjuanxing export (either view, xlsx or CSV); the view is taken from the file
+    name (`_按序号_`/`_按文本_`) or the cells when not given."""
+    table = read_export(path)
+    index = _Index(questionnaire)
+    headers = table.header[0]
+    keys = [header_key(h, index) for h in headers]
+    overrides = load_overrides(mapping, questionnaire) if mapping else None
+    columns = match_columns(headers, keys, questionnaire, table.file, overrides)
+    view = view or _view(Path(path).name, table, columns, questionnaire)
+    builder = AnswerBuilder(questionnaire, table, TOKENS)
+    by = "position" if view == "序号" else "label"
+    values = columns.value_columns()
+    options = columns.option_columns()
+    for variable, question in questionnaire.items.items():
+        if question.is_set and variable in options:
+            builder.set_from_columns(question, {c: p for c, (p, _) in options[variable].items()})
+        elif question.is_set and variable in values:
+            separator = RANK_SEPARATOR if question.type == "rank" else MULTI_SEPARATOR
+            builder.set_from_joined(question, values[variable][0], separator, "label")
+        elif variable not in values:
+            continue
+        elif question.type in ("single", "scale"):
+            builder.single(variable, values[variable][0], question, by, other_split=by == "label")
+        elif question.type == "number":
+            builder.number(variable, values[variable][0], question)
+        elif question.type == "date":
+            builder.date(variable, values[variable][0])
+        else:
+            builder.text(variable, values[variable][0])
+    for (variable, code), (position, _) in columns.text_columns().items():
+        cells = builder.cells(position)
+        builder.add_text(f"{variable}__{code}_text", cells.where(builder.kinds(cells) == 0))
+    return build(builder, columns, _metadata(builder, table, columns))
+
+
+def _view(name: str, table: ExportTable, columns, questionnaire: Questionnaire) -> View:
+    if "按文本" in name:
+        return "文本"
+    if "按序号" in name:
+        return "序号"
+    if columns.option_columns() and not any(questionnaire.items[v].is_set and
+                                            questionnaire.items[v].type != "grid"
+                                            for v in columns.value_columns()):
+        return "序号"
+    coded = [p for v, (p, _) in columns.value_columns().items()
+             if questionnaire.items[v].type in ("single", "scale")]
+    if not coded:
+        return "序号"
+    cells = table.body[coded].stack()
+    cells = cells[(cells != "") & ~cells.isin(list(TOKENS))]
+    numeric = pd.to_numeric(cells, errors="coerce").notna().mean() if len(cells) else 1.0
+    return "序号" if numeric > 0.5 else "文本"
+
+
+def _metadata(builder: AnswerBuilder, table: ExportTable, columns) -> dict[str, pd.Series]:
+    extra: dict[str, pd.Series] = {}
+    for name, (position, _) in columns.meta_columns().items():
+        cells = builder.cells(position).replace("", None)
+        if name == "submitted_at":
+            stamps = pd.to_datetime(cells, format=TIME_FORMAT, errors="coerce")
+            builder.error(cells.notna() & stamps.isna(), position, "bad-time",
+                          "is not a time like 2024/11/05 08:56:01")
+            extra[name] = stamps
+        elif name == "duration_seconds":
+            seconds = cells.str.extract(r"^\s*(\d+)\s*秒\s*$", expand=False)
+            builder.error(cells.notna() & seconds.isna(), position, "bad-duration",
+                          "is not a duration like 245秒")
+            extra[name] = pd.to_numeric(seconds).astype("Int64")
+        else:
+            extra[name] = cells.astype("string")
+    builder.raise_errors()
+    return extra
+
+
+# --------------------------------------------------------------------------------------- writer
+
+def write_wjx(responses: Responses, path: str | Path, *, view: View = "序号",
+              lang: str | None = None, encoding: str = "gb18030") -> Path:
+    """Write Responses as Wenjuanxing exports it (xlsx or CSV by the path's suffix)."""
+    q = responses.questionnaire
+    frame, missing = responses.frame, responses.missing
+    n = len(frame)
+    numbers = numbering(q)
+    header: list[str] = []
+    cells: list[np.ndarray] = []
+
+    def add(name: str, values: np.ndarray | pd.Series) -> None:
+        header.append(name)
+        cells.append(np.asarray(values, dtype=object))
+
+    ids = frame["respondent_id"].astype(object) if "respondent_id" in frame else \
+        pd.Series(range(1, n + 1)).astype(str)
+    add("序号", ids.where(ids.notna(), ""))
+    add("提交答卷时间", _formatted(frame, "submitted_at", lambda s: s.dt.strftime(TIME_FORMAT)))
+    add("所用时间", _formatted(frame, "duration_seconds",
+                           lambda s: s.astype("Int64").astype(str) + "秒"))
+    for name in ("来源", "来源详情", "来自IP"):
+        add(name, _formatted(frame, name, lambda s: s.astype(str)))
+    tokens = SEQUENCE_TOKENS if view == "序号" else TEXT_TOKENS
+    for question in q.questions:
+        if question.type == "note":
+            continue
+        stem = f"{numbers[question.name]}、{_one_line(q.label(question.label, lang))}"
+        number = str(numbers[question.name])
+        if question.type == "grid":
+            for i, item in enumerate(question.items):
+                label = q.label(item.label, lang)
+                item_q = q.items[item.name]
+                values = _choice_cells(q, item_q, frame, missing, view, lang, tokens)
+                add(f"{stem}({label})" if i == 0 else f"{number}({label})", values)
+            continue
+        if question.is_set and view == "序号":
+            block = frame[[f"{question.name}__{c}" for c in question.codes]]
+            unanswered = block.isna().all(axis=1).to_numpy()
+            token = missing[question.name].map(tokens).fillna("(空)").to_numpy(dtype=object)
+            for i, (code, text) in enumerate(option_labels(q, question).items()):
+                values = block[f"{question.name}__{code}"].astype("Int64").astype(str)
+                values = np.where(unanswered, token, values.to_numpy(dtype=object))
+                label = q.label(text, lang)
+                add(f"{stem}({label})" if i == 0 else f"{number}({label})", values)
+        elif question.is_set:
+            add(stem, _joined_cells(q, question, frame, missing, lang, tokens))
+        elif question.type in ("single", "scale"):
+            add(stem, _choice_cells(q, question, frame, missing, view, lang, tokens))
+        else:
+            add(stem, _plain_cells(question, frame[question.name], missing[question.name],
+                                   tokens))
+        other = f"{question.name}__{question.other}_text"
+        if question.other is not None and view == "序号":
+            label = q.label(option_labels(q, question)[question.other], lang)
+            text = frame[other].astype(object)
+            add(f"{number}、({label})", text.where(text.notna(), ""))
+    used = {"respondent_id", "submitted_at", "duration_seconds", "来源", "来源详情", "来自IP"}
+    used |= set(_layout(q))
+    for column in frame.columns:
+        if column not in used:
+            values = frame[column].astype(object)
+            add(str(column), values.where(values.notna(), "").astype(str))
+    rows = [header] + np.column_stack(cells).tolist() if n else [header]
+    write_rows(path, [[str(c) for c in row] for row in rows], encoding=encoding)
+    return Path(path)
+
+
+def _layout(q: Questionnaire) -> list[str]:
+    from survey.layout import layout_columns
+
+    return layout_columns(q)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _formatted(frame: pd.DataFrame, column: str, fmt) -> np.ndarray:
+    if column not in frame:
+        return np.full(len(frame), "", dtype=object)
+    values = frame[column]
+    text = fmt(values).astype(object)
+    return text.where(values.notna(), "").to_numpy(dtype=object)
+
+
+def _choice_cells(q: Questionnaire, question: Question, frame: pd.DataFrame,
+                  missing: pd.DataFrame, view: View, lang: str | None,
+                  tokens: dict[int, str]) -> np.ndarray:
+    options = option_labels(q, question)
+    if view == "序号":
+        spelled = {code: str(i) for i, code in enumerate(options, start=1)}
+    else:
+        spelled = {code: q.label(text, lang) for code, text in options.items()}
+    values = frame[question.name].astype(object).map(spelled)
+    kinds = missing[question.name]
+    if question.dont_know is not None:
+        values = values.mask(kinds == DONT_KNOW, spelled[question.dont_know])
+    if view == "文本" and question.other is not None:
+        text = frame[f"{question.name}__{question.other}_text"]
+        embed = values.notna() & text.notna() & (frame[question.name].astype(object)
+                                                  == question.other)
+        values = values.mask(embed, values + "〖" + text.astype(object) + "〗")
+    return values.fillna(kinds.map(tokens)).fillna("(空)").to_numpy(dtype=object)
+
+
+def _joined_cells(q: Questionnaire, question: Question, frame: pd.DataFrame,
+                  missing: pd.DataFrame, lang: str | None, tokens: dict[int, str]) -> np.ndarray:
+    options = option_labels(q, question)
+    block = frame[[f"{question.name}__{c}" for c in options]].astype("Float64") \
+        .to_numpy(dtype="float64", na_value=np.nan)
+    labels = [q.label(text, lang) for text in options.values()]
+    if question.other is not None:
+        text = frame[f"{question.name}__{question.other}_text"].astype(object)
+        other_at = list(options).index(question.other)
+        with_text = np.where(text.notna(), labels[other_at] + "〖" + text.fillna("") + "〗",
+                             labels[other_at])
+    parts = np.full(len(frame), "", dtype=object)
+    separator = RANK_SEPARATOR if question.type == "rank" else MULTI_SEPARATOR
+    order = range(1, len(options) + 1) if question.type == "rank" else [None]
+    for position in order:
+        for i, label in enumerate(labels):
+            chosen = block[:, i] == position if position is not None else block[:, i] > 0
+            if question.other is not None and i == other_at:
+                label = with_text
+            parts = np.where(chosen, parts + label + separator, parts)
+    parts = pd.Series(parts, dtype=object).str.removesuffix(separator).to_numpy(dtype=object)
+    unanswered = np.isnan(block).all(axis=1)
+    token = missing[question.name].map(tokens).fillna("(空)").to_numpy(dtype=object)
+    return np.where(unanswered, token, parts)
+
+
+def _plain_cells(question: Question, values: pd.Series, kinds: pd.Series,
+                 tokens: dict[int, str]) -> np.ndarray:
+    if question.type == "number":
+        numbers = values.astype("Float64")
+        whole = (numbers.round() == numbers).fillna(False)
+        text = numbers.astype(str).astype(object)
+        text = text.mask(whole, numbers.where(whole).round().astype("Int64").astype(str))
+    elif question.type == "date":
+        text = values.dt.strftime("%Y-%m-%d").astype(object)
+    else:
+        text = values.astype(object)
+    text = text.where(values.notna(), None)
+    return text.fillna(kinds.map(tokens)).fillna("(空)").to_numpy(dtype=object)
