@@ -95,7 +95,8 @@ class Wording:
     def value(self, source: str | Expression) -> str:
         """A value (such as a derived variable's formula) in words."""
         expr = parse(source) if isinstance(source, str) else source
-        return self.node(expr.root)
+        text = self.node(expr.root)
+        return text[1:-1] if isinstance(expr.root, Arithmetic) else text
 
     def node(self, node: Node) -> str:
         if isinstance(node, Literal):
