@@ -25,6 +25,25 @@ def fail(problems: SourceError) -> None:
     raise typer.Exit(2)
 
 
+def fail_message(message: str) -> None:
+    """Print one line and exit 2 (bad input)."""
+    err.print(message, markup=False, soft_wrap=True)
+    raise typer.Exit(2)
+
+
+def load_data(data: Path, questionnaire: Path):
+    """The questionnaire and the responses in DATA (any readable export), or exit 2."""
+    from survey.readers import read_responses
+
+    try:
+        model = load_questionnaire(questionnaire)
+        return read_responses(data, model)
+    except SourceError as problems:
+        fail(problems)
+    except (OSError, ValueError) as error:
+        fail_message(f"{data}: {error}")
+
+
 @app.callback()
 def main() -> None:
     """Questionnaires, exports and design-correct statistics for worker surveys."""
@@ -49,6 +68,83 @@ def check(
         out.print(summarise(model, claims, lang), markup=False, soft_wrap=True)
     except SourceError as problems:
         fail(problems)
+
+
+@app.command()
+def findings(
+    data: Annotated[Path, typer.Argument(help="The data: any export `survey import` reads.")],
+    questionnaire: Annotated[Path, typer.Option("-q", "--questionnaire", help="Questionnaire.")],
+    claims: Annotated[Path, typer.Option(help="The claims YAML file.")],
+    json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    output: Annotated[Path | None, typer.Option("-o", "--output",
+                                                help="Write findings.xlsx, .csv or .md.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language of labels: zh or en.")] = None,
+    alpha: Annotated[float, typer.Option(help="Significance level.")] = 0.05,
+    correction: Annotated[str, typer.Option(help="holm, bh, bonferroni or none.")] = "holm",
+    min_base: Annotated[int, typer.Option(help="Smallest group that is tested.")] = 30,
+    weight: Annotated[str | None, typer.Option(help="Weight column (overrides design:).")] = None,
+    strata: Annotated[str | None, typer.Option(help="Strata column.")] = None,
+    cluster: Annotated[str | None, typer.Option(help="Cluster (PSU) column.")] = None,
+    fpc: Annotated[str | None, typer.Option(help="Finite population correction column.")] = None,
+) -> None:
+    """Test a report's claims against the data: one verdict per claim."""
+    import json as json_module
+
+    from analysis.claims import load_claims
+    from analysis.design import DesignError
+    from analysis.design_choice import DesignChoiceError, choose_design
+    from analysis.findings import CORRECTIONS, ClaimData, assess_claims
+    from analysis.findings_table import findings_table, method_note, write_findings
+
+    if correction not in CORRECTIONS:
+        fail_message(f"--correction '{correction}' is not one of: {', '.join(CORRECTIONS)}")
+    responses = load_data(data, questionnaire)
+    try:
+        claim_list = load_claims(claims, responses.questionnaire)
+        choice = choose_design(responses, weight=weight, strata=strata, cluster=cluster, fpc=fpc)
+        result = assess_claims(claim_list, ClaimData.from_responses(responses), choice.design,
+                               alpha=alpha, correction=correction, min_base=min_base)
+    except SourceError as problems:
+        fail(problems)
+    except (DesignError, DesignChoiceError) as error:
+        fail_message(f"{data}: {error}")
+    table = findings_table(result, responses.questionnaire, lang)
+    note = method_note(result) + f" Design: {choice.describe()}."
+    if output is not None:
+        try:
+            write_findings(table, note, output)
+        except ValueError as error:
+            fail_message(f"{output}: {error}")
+    if json:
+        document = result.to_json() | {"design": choice.columns, "notes": list(choice.notes)}
+        typer.echo(json_module.dumps(document, ensure_ascii=False, indent=1))
+        return
+    _print_findings(table, note, choice.notes)
+    if output is not None:
+        err.print(f"wrote {output}", markup=False)
+
+
+def _print_findings(table, note: str, notes) -> None:
+    from rich.table import Table
+
+    verdict_style = {"supported": "green", "contradicted": "red", "not_supported": "",
+                     "insufficient_data": "dim"}
+    shown = Table(show_lines=False, header_style="bold")
+    for column in ("claim", "segment", "estimate", "comparison", "difference", "95% CI",
+                   "p adj.", "n", "verdict"):
+        shown.add_column(column, justify="left" if column in ("claim", "segment") else "right")
+    for row in table.itertuples(index=False):
+        number = (lambda x: "" if x != x else f"{x:.3g}")  # noqa: E731 (NaN -> blank)
+        shown.add_row(row.id, row.segment, number(row.estimate), number(row.comparison),
+                      number(row.difference), f"[{number(row.ci_low)}, {number(row.ci_high)}]",
+                      number(row.p_adjusted), f"{row.n}/{row.n_comparison}",
+                      f"[{verdict_style[row.verdict]}]{row.verdict}[/]")
+    out.print(shown)
+    for sentence in table["narrative"]:
+        if sentence:
+            out.print(f"- {sentence}", markup=False, soft_wrap=True)
+    for line in (*notes, note):
+        out.print(line, markup=False, soft_wrap=True, style="dim")
 
 
 if __name__ == "__main__":

@@ -7,8 +7,6 @@ with matplotlib by path so that no system font is needed.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -22,6 +20,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+from survey.atomic import atomic_path  # noqa: E402
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 PALETTE = ["#1f5a8a", "#d9822b", "#3a8a4f", "#b33a3a", "#7a5ba6", "#8c6d31", "#d16ba5",
@@ -208,15 +208,9 @@ def save(fig: Figure, stem: str | Path, formats: Sequence[str] = ("png", "svg"))
     written = []
     for fmt in formats:
         target = stem.with_suffix(f".{fmt}")
-        handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=f".{fmt}.part")
-        os.close(handle)
-        try:
+        with atomic_path(target) as temporary:
             fig.savefig(temporary, format=fmt, dpi=150, bbox_inches="tight",
                         metadata={"Date": None} if fmt == "svg" else None)
-            os.replace(temporary, target)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
         written.append(target)
     plt.close(fig)
     return written

@@ -220,7 +220,8 @@ def _test_comparison(claim: Claim, data: ClaimData, design: Design, alpha: float
 def _test_top(claim: Claim, data: ClaimData, design: Design, alpha: float,
               min_base: int) -> Finding:
     """The weakest claimed option against the strongest other one, as a paired difference."""
-    shares = {code: data.measure_of(replace(claim, option=code, top=None)).to_numpy(float)
+    shares = {code: data.measure_of(claim.model_copy(update={"option": code, "top": None}))
+              .to_numpy(float)
               for code in data.options(claim)}
     within = data.segment(claim.within) if claim.within else np.ones(design.n, bool)
     matrix = pd.DataFrame({str(k): np.where(within, v, np.nan) for k, v in shares.items()})

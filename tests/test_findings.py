@@ -1,0 +1,134 @@
+"""Verdicts follow the stated rule; planted effects are found, reversed effects contradicted."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.claims import parse_claims
+from analysis.design import Design
+from analysis.findings import ClaimData, assess_claims
+from analysis.findings_table import findings_table, write_findings
+from analysis.narrative import narrative
+from survey.loader import parse_questionnaire
+
+QUESTIONNAIRE = """
+survey: {id: planted, version: "1", title: {zh: 测试, en: Test}, languages: [zh, en]}
+questions:
+  - {name: workplace, type: single, label: {zh: 单位性质, en: Workplace},
+     options: {1: {zh: 国有, en: State-owned}, 3: {zh: 私营, en: Private}}}
+  - {name: concerns, type: multi, label: {zh: 最关心的问题, en: Concerns},
+     options: {career_growth: {zh: 职业成长, en: Career growth}, income: {zh: 工资收入, en: Pay},
+               housing: {zh: 住房, en: Housing}}}
+  - {name: identity, type: scale, label: {zh: 职业认同, en: Identity},
+     options: {1: '1', 2: '2', 3: '3', 4: '4', 5: '5'}}
+segments:
+  state_owned: {label: {zh: 国有企业职工, en: SOE workers}, where: "workplace == 1"}
+  private: {label: {zh: 私营企业职工, en: Private-firm workers}, where: "workplace == 3"}
+"""
+CLAIMS = """
+claims:
+  - id: F2-career
+    statement: {zh: 国有企业职工更关心职业成长, en: SOE workers care more about career growth}
+    segment: state_owned
+    question: concerns
+    option: career_growth
+    direction: higher
+    min_difference: 0.05
+  - id: F2-identity
+    statement: {zh: 国有企业职工认同感更强, en: SOE workers identify more}
+    segment: state_owned
+    question: identity
+    direction: higher
+  - id: F1-top
+    statement: {zh: 工资收入最受关心, en: Pay is the top concern}
+    question: concerns
+    top: [income]
+"""
+
+
+def planted(n: int, soe_share: float, career: tuple[float, float], seed: int = 1,
+            tiny: bool = False) -> tuple[ClaimData, Design]:
+    """SOE and private workers with P(career growth) = career[0] in SOEs, career[1] elsewhere."""
+    rng = np.random.default_rng(seed)
+    soe = rng.random(n) < soe_share
+    if tiny:
+        soe[:] = False
+        soe[:5] = True
+    frame = pd.DataFrame({
+        "workplace": pd.Categorical(np.where(soe, 1, 3), categories=[1, 3]),
+        "concerns__career_growth": (rng.random(n) < np.where(soe, *career)).astype(int),
+        "concerns__income": (rng.random(n) < 0.6).astype(int),
+        "concerns__housing": (rng.random(n) < 0.3).astype(int),
+        "identity": np.clip(np.round(3 + 0.4 * soe * np.sign(career[0] - career[1])
+                                     + rng.normal(0, 1, n)), 1, 5),
+    })
+    q = parse_questionnaire(QUESTIONNAIRE)
+    data = ClaimData(frame, q, {"state_owned": soe, "private": ~soe})
+    return data, Design.build(frame)
+
+
+def verdicts(data, design) -> dict[str, str]:
+    q = data.questionnaire
+    result = assess_claims(parse_claims(CLAIMS, q), data, design)
+    return {f.claim.id: f.verdict for f in result.findings}
+
+
+def test_planted_effect_is_supported():
+    assert verdicts(*planted(2000, 0.3, (0.35, 0.15))) == {
+        "F2-career": "supported", "F2-identity": "supported", "F1-top": "supported"}
+
+
+def test_opposite_effect_is_contradicted():
+    result = verdicts(*planted(2000, 0.3, (0.10, 0.30)))
+    assert result["F2-career"] == "contradicted"
+    assert result["F2-identity"] == "contradicted"
+
+
+def test_no_effect_is_not_supported():
+    assert verdicts(*planted(2000, 0.3, (0.2, 0.2), seed=4))["F2-career"] == "not_supported"
+
+
+def test_small_difference_is_not_practically_relevant():
+    # 3 points more in SOEs on a huge sample: significant, but below min_difference 0.05
+    assert verdicts(*planted(60000, 0.5, (0.23, 0.20)))["F2-career"] == "not_supported"
+
+
+def test_tiny_segment_is_insufficient_data():
+    result = verdicts(*planted(500, 0.3, (0.35, 0.15), tiny=True))
+    assert result["F2-career"] == "insufficient_data"
+    assert result["F1-top"] == "supported"
+
+
+def test_findings_table_narratives_and_files(tmp_path):
+    data, design = planted(2000, 0.3, (0.35, 0.15))
+    q = data.questionnaire
+    result = assess_claims(parse_claims(CLAIMS, q), data, design)
+    career = result.findings[0]
+    sentence = narrative(career, q, "zh")
+    assert sentence.startswith("国有企业职工选择“职业成长”的比例为")
+    assert f"{career.estimate * 100:.1f}%" in sentence and "高于其他职工" in sentence
+    assert "p<0.001" in sentence
+    assert "SOE workers" in narrative(career, q, "en")
+    table = findings_table(result, q, "zh")
+    assert list(table["verdict"]) == ["supported", "supported", "supported"]
+    for suffix in (".csv", ".md", ".xlsx"):
+        path = write_findings(table, "note", tmp_path / f"findings{suffix}")
+        assert path.stat().st_size > 100
+    assert "国有企业职工" in (tmp_path / "findings.csv").read_text(encoding="utf-8-sig")
+    with pytest.raises(ValueError, match="cannot write findings as '.pdf'"):
+        write_findings(table, "note", tmp_path / "findings.pdf")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "findings.csv", "findings.md", "findings.xlsx"]
+
+
+def test_json_contract_keys():
+    data, design = planted(2000, 0.3, (0.35, 0.15))
+    document = assess_claims(parse_claims(CLAIMS, data.questionnaire), data, design).to_json()
+    claim = document["claims"][0]
+    for key in ("id", "segment", "verdict", "estimate", "comparison", "difference", "ci", "p",
+                "p_adjusted"):
+        assert key in claim
+    assert 0 < claim["estimate"] < 1 and len(claim["ci"]) == 2
+    assert document["correction"] == "holm" and "supported:" in document["rule"]
