@@ -1,0 +1,245 @@
+"""KoboToolbox (formpack) and ODK Central CSV exports of the XLSForm that `survey form` writes.
+
+Layout (../shared/formats.md §2; [I] marks our assumptions):
+
+- KoboToolbox: `;`-separated, every field quoted; headers are XML names with the group path
+  joined by `/` (`identity_grid/identity_1`), or labels ("include groups" joins group labels the
+  same way). select_multiple is a summary column (choice names, or labels, joined by spaces) and/or
+  one `q/option` column per choice holding 1/0, all '' when unanswered. Metadata `_id`
+  (→ `respondent_id`), `_uuid`, `_submission_time` (UTC, → `submitted_at`), `_validation_status`,
+  `_notes`, `_status`, `_submitted_by`, `__version__`, `_tags`, `_index`; the form fields `start`
+  and `end` give `duration_seconds`.
+- ODK Central: `,`-separated, quoted only when needed, `SubmissionDate` (→ `submitted_at`) and
+  `meta-instanceID` first, groups joined by `-` (`identity_grid-identity_1`), split columns
+  `q/option`, and the fixed trailing block `KEY` (→ `respondent_id`) … `FormVersion`.
+- A rank question is one column of choice names in rank order, space-joined (the ODK rank
+  widget's value) [I]; its `<q>__pick` helper (pick-then-rank forms) is kept as metadata.
+- Every missing answer is '': the kind (skipped by logic or left empty) is inferred from the
+  questionnaire's skip logic, so "not shown" does not survive this layout.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from survey.mapping import HeaderKey, _Index, load_overrides, match_columns, normalise
+from survey.missing import DONT_KNOW
+from survey.questionnaire import Question, Questionnaire
+from survey.readers.answers import AnswerBuilder, Imported, build, option_labels
+from survey.readers.export_table import read_export, write_rows
+from survey.responses import Responses
+
+Flavour = Literal["kobo", "odk"]
+KOBO_META = ("_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status",
+             "_submitted_by", "__version__", "_tags", "_index")
+ODK_TRAILER = ("KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected",
+               "Status", "ReviewState", "DeviceID", "Edits", "FormVersion")
+RENAMED = {"_id": "respondent_id", "KEY": "respondent_id", "_submission_time": "submitted_at",
+           "SubmissionDate": "submitted_at"}
+_TEXT = re.compile(r"^([a-z][a-z0-9_]*)__([a-z0-9_-]+)_text$")
+
+
+def header_key(header: str, index: _Index) -> HeaderKey | None:
+    """What a Kobo/ODK header names: by XML name (group path dropped), else by label text."""
+    if header in RENAMED:
+        return HeaderKey(meta=RENAMED[header])
+    if header in KOBO_META or header in ODK_TRAILER or header in ("start", "end") or \
+            header in ("SubmissionDate", "meta-instanceID") or header.endswith("__pick") or \
+            "__pick/" in header:
+        return HeaderKey(meta=header)
+    parts = header.split("/")
+    name = parts[-1].split("-")[-1]
+    text = _TEXT.match(name)
+    if text:
+        return HeaderKey(text[1], "name", text[2], text=True)
+    if len(parts) >= 2:
+        owner = parts[-2].split("-")[-1]
+        found = index.by_name.get(owner)
+        if found and found[1] is None and (found[0].is_set or found[0].type == "grid"):
+            return HeaderKey(owner, "name", parts[-1])
+    if name in index.by_name:
+        return HeaderKey(name, "name")
+    return _label_key(header, index)
+
+
+def _label_key(header: str, index: _Index) -> HeaderKey | None:
+    """Label headers may contain '/' themselves, so try every split: a (suffix of the) header
+    is a question label, or ends in '/option label' after a set question's label."""
+    cuts = [-1] + [i for i, ch in enumerate(header) if ch == "/"]
+    for cut in cuts:
+        if normalise(header[cut + 1:]) in index.by_label:
+            return HeaderKey(header[cut + 1:], "label")
+    for cut in cuts[1:]:
+        left, option = header[:cut], header[cut + 1:]
+        for start in [-1] + [i for i, ch in enumerate(left) if ch == "/"]:
+            found = index.by_label.get(normalise(left[start + 1:]))
+            if found and found[1] is None and found[0].is_set:
+                return HeaderKey(left[start + 1:], "label", option)
+    return None
+
+
+def read_kobo(path: str | Path, questionnaire: Questionnaire, *,
+              mapping: str | Path | None = None) -> Imported:
+    """Read a KoboToolbox or ODK Central CSV export (XML values or labels)."""
+    table = read_export(path)
+    index = _Index(questionnaire)
+    headers = table.header[0]
+    keys = [header_key(h, index) for h in headers]
+    overrides = load_overrides(mapping, questionnaire) if mapping else None
+    columns = match_columns(headers, keys, questionnaire, table.file, overrides)
+    by_label = (columns.table["matched_by"] == "label").sum() > \
+        (columns.table["matched_by"] == "name").sum()
+    by = "label" if by_label else "code"
+    builder = AnswerBuilder(questionnaire, table, {})
+    values, options = columns.value_columns(), columns.option_columns()
+    for variable, question in questionnaire.items.items():
+        if question.type == "multi" and variable in options:
+            builder.set_from_columns(question, {c: p for c, (p, _) in options[variable].items()})
+        elif question.is_set and variable in values:
+            builder.set_from_joined(question, values[variable][0], " ", by)
+        elif variable not in values:
+            continue
+        elif question.type in ("single", "scale"):
+            builder.single(variable, values[variable][0], question, by)
+        elif question.type == "number":
+            builder.number(variable, values[variable][0], question)
+        elif question.type == "date":
+            builder.date(variable, values[variable][0])
+        else:
+            builder.text(variable, values[variable][0])
+    for (variable, code), (position, _) in columns.text_columns().items():
+        cells = builder.cells(position)
+        builder.add_text(f"{variable}__{code}_text", cells.where(cells != ""))
+    extra: dict[str, pd.Series] = {}
+    for name, (position, _) in columns.meta_columns().items():
+        cells = builder.cells(position).replace("", None)
+        if name == "submitted_at":
+            stamps = pd.to_datetime(cells, errors="coerce", utc=True, format="ISO8601")
+            builder.error(cells.notna() & stamps.isna(), position, "bad-time",
+                          "is not a time like 2024-11-05T00:57:26")
+            extra[name] = stamps.dt.tz_localize(None)
+        else:
+            extra[name] = cells.astype("string")
+    meta = columns.meta_columns()
+    if "start" in meta and "end" in meta:
+        start, end = (pd.to_datetime(extra[c], errors="coerce", utc=True, format="ISO8601")
+                      for c in ("start", "end"))
+        extra["duration_seconds"] = (end - start).dt.total_seconds().round().astype("Int64")
+    return build(builder, columns, extra)
+
+
+# --------------------------------------------------------------------------------------- writer
+
+def write_kobo(responses: Responses, path: str | Path, *, flavour: Flavour = "kobo",
+               labels: bool = False, lang: str | None = None) -> Path:
+    """Write Responses as KoboToolbox (`;`, all quoted, `/` groups, XML values or labels,
+    summary and split select_multiple) or ODK Central (`,`, `-` groups, fixed trailer) exports."""
+    q = responses.questionnaire
+    frame, missing = responses.frame, responses.missing
+    n = len(frame)
+    header: list[str] = []
+    cells: list[np.ndarray] = []
+    sep = "/" if flavour == "kobo" else "-"
+
+    def add(name: str, values) -> None:
+        header.append(name)
+        cells.append(pd.Series(values, dtype=object).fillna("").astype(str).to_numpy())
+
+    def caption(question: Question, group: Question | None = None) -> str:
+        if not labels:
+            return f"{group.name}{sep}{question.name}" if group else question.name
+        text = q.label(question.label, lang)
+        return f"{q.label(group.label, lang)}/{text}" if group else text
+
+    submitted = frame["submitted_at"] if "submitted_at" in frame else pd.Series([pd.NaT] * n)
+    ids = frame["respondent_id"].astype(object) if "respondent_id" in frame else \
+        pd.Series([str(i) for i in range(1, n + 1)], dtype=object)
+    if flavour == "odk":
+        add("SubmissionDate", submitted.dt.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+        add("meta-instanceID", ids)
+    elif "duration_seconds" in frame:
+        end = submitted + pd.Timedelta(hours=8)
+        start = end - pd.to_timedelta(frame["duration_seconds"].astype("float64"), unit="s")
+        add("start", start.dt.strftime("%Y-%m-%dT%H:%M:%S.000+08:00"))
+        add("end", end.dt.strftime("%Y-%m-%dT%H:%M:%S.000+08:00"))
+    for question in q.questions:
+        if question.type == "grid":
+            for item in question.items:
+                add(caption(q.items[item.name], question),
+                    _choices(q, q.items[item.name], frame, missing, labels, lang))
+            continue
+        if question.type == "note":
+            continue
+        name = question.name
+        if question.is_set:
+            add(caption(question), _joined(q, question, frame, labels, lang))
+            if question.type == "multi":
+                block = frame[[f"{name}__{c}" for c in question.codes]]
+                for code, text in option_labels(q, question).items():
+                    option = q.label(text, lang) if labels else str(code)
+                    values = block[f"{name}__{code}"].astype("Int64").astype(str)
+                    add(f"{caption(question)}/{option}", values.where(block[f"{name}__{code}"]
+                                                                      .notna(), ""))
+        elif question.type in ("single", "scale"):
+            add(caption(question), _choices(q, question, frame, missing, labels, lang))
+        elif question.type == "number":
+            numbers = frame[name].astype("Float64")
+            whole = (numbers.round() == numbers).fillna(False)
+            text = numbers.astype(str).astype(object).mask(
+                whole, numbers.where(whole).round().astype("Int64").astype(str))
+            add(caption(question), text.where(numbers.notna(), ""))
+        elif question.type == "date":
+            add(caption(question), frame[name].dt.strftime("%Y-%m-%d"))
+        else:
+            add(caption(question), frame[name].astype(object))
+        if question.other is not None:
+            other = f"{name}__{question.other}_text"
+            add(other, frame[other].astype(object))  # the XML name in both modes
+    if flavour == "kobo":
+        add("_id", ids)
+        add("_uuid", frame["_uuid"] if "_uuid" in frame else ids)
+        add("_submission_time", submitted.dt.strftime("%Y-%m-%dT%H:%M:%S"))
+        add("_validation_status", [""] * n)
+        for name in ("_notes", "_status", "_submitted_by", "__version__", "_tags"):
+            add(name, frame[name] if name in frame else [""] * n)
+        add("_index", [str(i) for i in range(1, n + 1)])
+    else:
+        add("KEY", ids)
+        for name in ODK_TRAILER[1:]:
+            add(name, frame[name] if name in frame else [""] * n)
+    rows = [header] + (np.column_stack(cells).tolist() if n else [])
+    if flavour == "kobo":
+        write_rows(path, rows, encoding="utf-8", delimiter=";", quote_all=True)
+    else:
+        write_rows(path, rows, encoding="utf-8", delimiter=",")
+    return Path(path)
+
+
+def _choices(q: Questionnaire, question: Question, frame: pd.DataFrame, missing: pd.DataFrame,
+             labels: bool, lang: str | None) -> pd.Series:
+    options = option_labels(q, question)
+    spelled = {c: (q.label(t, lang) if labels else str(c)) for c, t in options.items()}
+    values = frame[question.name].astype(object).map(spelled)
+    if question.dont_know is not None:
+        values = values.mask(missing[question.name] == DONT_KNOW, spelled[question.dont_know])
+    return values
+
+
+def _joined(q: Questionnaire, question: Question, frame: pd.DataFrame, labels: bool,
+            lang: str | None) -> np.ndarray:
+    options = option_labels(q, question)
+    block = frame[[f"{question.name}__{c}" for c in options]].astype("Float64") \
+        .to_numpy(dtype="float64", na_value=np.nan)
+    names = [q.label(t, lang) if labels else str(c) for c, t in options.items()]
+    parts = np.full(len(frame), "", dtype=object)
+    order = range(1, len(options) + 1) if question.type == "rank" else [None]
+    for position in order:
+        for i, name in enumerate(names):
+            chosen = block[:, i] == position if position is not None else block[:, i] > 0
+            parts = np.where(chosen, parts + name + " ", parts)
+    return pd.Series(parts, dtype=object).str.rstrip(" ").to_numpy(dtype=object)
