@@ -1,0 +1,90 @@
+"""Domain totals with their design covariance, and the ratios a banner derives from them.
+
+A banner needs many figures per column (shares of every option, nets, means, scores) and tests
+across columns. All of them are ratios of linear combinations of a few domain totals, so one
+`estimation.total` (or `proportions(counts=True)`) call per `by` variable gives everything: the
+Taylor-linearised covariance of a ratio a'T / b'T is J V J' with J = (a - r b) / b'T, which is
+exactly the linearisation R's survey package uses for svymean and svyratio (the influence values
+of a ratio are that linear combination of the influence values of the totals).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True, eq=False)
+class DomainTotals:
+    """Estimated totals `theta` (D, q) of q quantities in D domains and their covariance
+    `vcov` (D*q, D*q), domain-major; `n` respondents and `sum_w2` squared weights per domain."""
+
+    theta: np.ndarray
+    vcov: np.ndarray
+    n: np.ndarray
+    sum_w2: np.ndarray
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.theta.shape  # type: ignore[return-value]
+
+    def combine(self, domains: np.ndarray) -> DomainTotals:
+        """New domains as sums of old ones: `domains` is (D', D) of 0/1 (e.g. a Total row)."""
+        s = np.asarray(domains, dtype=float)
+        d, q = self.shape
+        big = np.kron(s, np.eye(q))
+        return DomainTotals(s @ self.theta, big @ self.vcov @ big.T, s @ self.n, s @ self.sum_w2)
+
+    def mapped(self, m: np.ndarray) -> DomainTotals:
+        """The same domains with quantities m @ theta_d (m is (q', q)), e.g. nets or means."""
+        d, _ = self.shape
+        big = np.kron(np.eye(d), m)
+        return DomainTotals(self.theta @ m.T, big @ self.vcov @ big.T, self.n, self.sum_w2)
+
+
+@dataclass(frozen=True, eq=False)
+class Ratios:
+    """Per-domain ratios `estimate` (D, m), their `se` and full covariance (D*m, D*m)."""
+
+    estimate: np.ndarray
+    se: np.ndarray
+    vcov: np.ndarray
+
+
+def ratios(totals: DomainTotals, numerators: np.ndarray, denominators: np.ndarray) -> Ratios:
+    """r_dj = a_j' T_d / b_j' T_d for weight vectors a_j, b_j (rows of the (m, q) arrays).
+
+    A zero denominator gives NaN (an empty column); callers report it rather than show it.
+    """
+    a = np.asarray(numerators, dtype=float)
+    b = np.asarray(denominators, dtype=float)
+    theta = totals.theta
+    d, q = theta.shape
+    top = theta @ a.T  # (D, m)
+    bottom = theta @ b.T
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = top / bottom
+        grad = (a[None] - r[:, :, None] * b[None]) / bottom[:, :, None]  # (D, m, q)
+    grad = np.where(np.isfinite(grad), grad, 0.0)
+    v = totals.vcov.reshape(d, q, d, q)
+    cov = np.einsum("dja,daeb,ekb->djek", grad, v, grad, optimize=True)
+    m = a.shape[0]
+    cov = cov.reshape(d * m, d * m)
+    se = np.sqrt(np.maximum(np.diag(cov), 0.0)).reshape(d, m)
+    se = np.where(np.isfinite(r), se, np.nan)
+    return Ratios(r, se, cov)
+
+
+def pooled_shares(totals: DomainTotals, cells: np.ndarray, base: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Shares of table cells in a pooled base, with covariance: p_c = cells_c' t / base' t.
+
+    `cells` is (m, D*q) and `base` (D*q,): weights over the flattened totals. Used for the
+    joint shares of a (row x column) table, as svychisq estimates them.
+    """
+    t = totals.theta.ravel()
+    denominator = float(base @ t)
+    p = cells @ t / denominator
+    grad = (cells - p[:, None] * base[None, :]) / denominator
+    return p, grad @ totals.vcov @ grad.T
