@@ -170,12 +170,13 @@ def _check_measure(claim: Claim, path: tuple, target: Any, add) -> None:
     codes = _codes(target)
     kind = getattr(target, "type", None)
     is_set = kind in ("multi", "rank")
-    for key, values in (("option", [claim.option]), ("top", claim.top or []),
-                        ("scores", list(claim.scores or {}))):
-        for code in values:
-            if code is not None and codes and code not in codes:
-                add(path + (key,), "unknown-code", f"'{claim.question}' has no option {code!r} "
-                    f"(codes: {', '.join(map(str, codes))})")
+    places = [(("option",), claim.option)]
+    places += [(("top", j), code) for j, code in enumerate(claim.top or [])]
+    places += [(("scores", code), code) for code in claim.scores or {}]
+    for where, code in places:
+        if code is not None and codes and code not in codes:
+            add(path + where, "unknown-code", f"'{claim.question}' has no option {code!r} "
+                f"(codes: {', '.join(map(str, codes))})", key=where[0] == "scores")
     measure = claim.resolved_measure
     if claim.top is not None and not codes:
         add(path + ("top",), "claim-form", f"'{claim.question}' has no options to rank")
