@@ -1,0 +1,201 @@
+"""The collection store: one SQLite file, one row per submission, durable before acknowledged.
+
+The database runs in WAL mode with ``synchronous=FULL``, so a committed row survives a crash of
+the server or of the machine. One writer thread owns the only writing connection and commits the
+submissions waiting for it together (group commit): under load, many submissions share one fsync,
+and no caller is answered before the transaction holding its row has committed. Readers open
+their own connections (WAL lets them read while the writer writes).
+
+Nothing about the respondent's device or network (IP address, user agent) is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import queue
+import sqlite3
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    submission_id TEXT PRIMARY KEY,
+    questionnaire_id TEXT NOT NULL,
+    questionnaire_version TEXT NOT NULL,
+    received TEXT NOT NULL,
+    language TEXT,
+    answers TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS store_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO store_info VALUES ('format', 'worker-survey submissions 1');
+"""
+FORMAT_MARK = "worker-survey submissions 1"
+_BATCH = 256
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One stored submission; ``answers`` is the JSON text exactly as stored."""
+
+    submission_id: str
+    questionnaire_id: str
+    questionnaire_version: str
+    received: str
+    language: str | None
+    answers: str
+
+    def answers_dict(self) -> dict[str, Any]:
+        return json.loads(self.answers)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What storing gave: the submission as stored, and whether this call created it."""
+
+    stored: Submission
+    created: bool
+
+
+def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """A connection with the store's settings (WAL, synchronous=FULL, busy timeout)."""
+    if readonly and not Path(path).exists():
+        raise FileNotFoundError(f"no such store: {path}")
+    connection = sqlite3.connect(str(path), timeout=30, isolation_level=None,
+                                 check_same_thread=False)
+    if not readonly:  # a reader opens read-write so that it can recover a crashed writer's WAL
+        connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    return connection
+
+
+def now() -> str:
+    """The received time: UTC, ISO 8601 with milliseconds."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+class Store:
+    """The submissions table of one SQLite file, with a group-committing writer thread."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._writer = connect(self.path)
+        self._writer.executescript(SCHEMA)
+        self._queue: queue.Queue[tuple[Submission, Future[Outcome]] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
+        self._thread.start()
+
+    def submit(self, submission: Submission) -> Future[Outcome]:
+        """Queue a submission; the future resolves once its row is committed (or was there)."""
+        future: Future[Outcome] = Future()
+        self._queue.put((submission, future))
+        return future
+
+    def save(self, submission: Submission) -> Outcome:
+        """Store a submission and wait for the commit."""
+        return self.submit(submission).result()
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self._writer.close()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < _BATCH:
+                try:
+                    more = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._queue.put(None)
+                    break
+                batch.append(more)
+            self._commit(batch)
+
+    def _commit(self, batch: list[tuple[Submission, Future[Outcome]]]) -> None:
+        try:
+            outcomes = []
+            self._writer.execute("BEGIN IMMEDIATE")
+            for submission, _ in batch:
+                cursor = self._writer.execute(
+                    "INSERT OR IGNORE INTO submissions VALUES (?, ?, ?, ?, ?, ?)",
+                    (submission.submission_id, submission.questionnaire_id,
+                     submission.questionnaire_version, submission.received,
+                     submission.language, submission.answers))
+                created = cursor.rowcount == 1
+                stored = submission if created else _get(self._writer, submission.submission_id)
+                outcomes.append(Outcome(stored, created))
+            self._writer.execute("COMMIT")
+        except Exception as error:  # every waiting caller hears of the failure
+            if self._writer.in_transaction:
+                self._writer.execute("ROLLBACK")
+            for _, future in batch:
+                future.set_exception(error)
+            return
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            future.set_result(outcome)
+
+
+def _get(connection: sqlite3.Connection, submission_id: str) -> Submission:
+    row = connection.execute("SELECT * FROM submissions WHERE submission_id = ?",
+                             (submission_id,)).fetchone()
+    return Submission(*row)
+
+
+def is_store(path: str | Path) -> bool:
+    """Whether a file is a store written by `survey serve` (an SQLite file with our mark)."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            if handle.read(16) != b"SQLite format 3\x00":
+                return False
+        connection = connect(path, readonly=True)
+        try:
+            row = connection.execute("SELECT value FROM store_info WHERE key = 'format'").fetchone()
+        finally:
+            connection.close()
+    except (OSError, sqlite3.Error):
+        return False
+    return row is not None and row[0] == FORMAT_MARK
+
+
+def submissions(path: str | Path) -> Iterator[Submission]:
+    """Every stored submission, oldest first."""
+    connection = connect(path, readonly=True)
+    try:
+        rows = connection.execute("SELECT * FROM submissions ORDER BY received, submission_id")
+        for row in rows:
+            yield Submission(*row)
+    finally:
+        connection.close()
+
+
+def counts_by_day(path: str | Path) -> list[tuple[str, str, int]]:
+    """(day, questionnaire version, number of submissions) for every day with submissions."""
+    connection = connect(path, readonly=True)
+    try:
+        return connection.execute(
+            "SELECT substr(received, 1, 10), questionnaire_version, count(*) FROM submissions "
+            "GROUP BY 1, 2 ORDER BY 1, 2").fetchall()
+    finally:
+        connection.close()
+
+
+def recent(path: str | Path, limit: int = 20) -> list[Submission]:
+    """The latest submissions, newest first."""
+    connection = connect(path, readonly=True)
+    try:
+        rows = connection.execute("SELECT * FROM submissions ORDER BY received DESC, "
+                                  "submission_id DESC LIMIT ?", (limit,)).fetchall()
+    finally:
+        connection.close()
+    return [Submission(*row) for row in rows]

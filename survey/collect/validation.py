@@ -1,0 +1,185 @@
+"""Check one submission's answers against the questionnaire, with the rules the web form applies.
+
+The server never trusts the browser: every submission is checked here again before it is stored.
+Answers are a JSON object keyed by variable name (questions, and grid items by their own name):
+
+- ``single``, ``scale``, grid items: one option code (a JSON number for integer codes, a string
+  for identifier codes);
+- ``multi``: a list of codes; ``rank``: a list of codes, the first ranked first;
+- ``number``: a number; ``text``: a string; ``date``: ``"YYYY-MM-DD"``;
+- the free text of an ``other`` option ``c`` of question ``q``: the key ``q__c_text``.
+
+A variable that is absent (or null, or an empty list or string) has no answer. Relevance, required
+answers and constraints are evaluated in questionnaire order with `survey.expressions.evaluate_row`,
+the reference evaluator; a question whose ``relevant`` is false must have no answer.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Any
+
+from survey.expressions import Expression, parse
+from survey.expressions import evaluate_row as evaluate
+from survey.questionnaire import Code, Question, Questionnaire
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason a submission is refused, with a code a test or a client can match."""
+
+    code: str
+    question: str | None
+    message: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"code": self.code, "question": self.question, "message": self.message}
+
+
+@cache
+def _parsed(source: str) -> Expression:
+    return parse(source)
+
+
+def other_key(name: str, code: Code) -> str:
+    """The answers key of an ``other`` option's free text: ``q__c_text``."""
+    return f"{name}__{code}_text"
+
+
+def validate_answers(questionnaire: Questionnaire, answers: Any) -> list[Problem]:
+    """Every problem of one submission's answers; an empty list means it may be stored."""
+    if not isinstance(answers, dict):
+        return [Problem("bad-answers", None, "answers must be a JSON object")]
+    items = questionnaire.items
+    allowed = set(items) | {other_key(q.name, q.other) for q in items.values()
+                            if q.other is not None}
+    problems = [Problem("unknown-question", key, f"'{key}' is not a question of this form")
+                for key in answers if key not in allowed]
+    values: dict[str, object] = {n: None for n, q in items.items() if not q.is_set}
+    multi: dict[str, list[Code] | None] = {n: None for n, q in items.items() if q.is_set}
+    for name, question in items.items():
+        raw = answers.get(name)
+        given = not _empty(raw)
+        if question.relevant and not evaluate(_parsed(question.relevant).as_condition(),
+                                              values, multi):
+            if given or not _empty(answers.get(_other(question))):
+                problems.append(Problem("not-relevant", name, f"'{name}' is skipped by the form's "
+                                        "logic here and must have no answer"))
+            continue
+        if not given:
+            if question.required:
+                problems.append(Problem("required", name, f"'{name}' needs an answer"))
+            if not _empty(answers.get(_other(question))):
+                problems.append(Problem("other-without-option", name, "free text for the "
+                                        f"'other' option of '{name}', which is not selected"))
+            continue
+        found = _check_value(question, raw)
+        if found:
+            problems.extend(found)
+            continue
+        if question.is_set:
+            multi[name] = list(raw)
+        else:
+            values[name] = raw
+        problems.extend(_check_other(question, raw, answers.get(_other(question))))
+        if question.constraint and not evaluate(_parsed(question.constraint).as_condition(),
+                                                values, multi):
+            message = questionnaire.label(question.constraint_message) or (
+                f"the answer does not satisfy the rule: {question.constraint}")
+            problems.append(Problem("constraint", name, message))
+    return problems
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def _other(question: Question) -> str:
+    return other_key(question.name, question.other) if question.other is not None else ""
+
+
+def _is_code(question: Question, value: Any) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | str) and value in question.codes
+
+
+def _check_value(q: Question, value: Any) -> list[Problem]:
+    """Type, code, choice-limit and range problems of one answer that is present."""
+    def bad(code: str, message: str) -> list[Problem]:
+        return [Problem(code, q.name, message)]
+
+    if q.type in ("single", "scale"):
+        if not _is_code(q, value):
+            return bad("unknown-code", f"{value!r} is not an option of '{q.name}' "
+                       f"(the codes are {q.codes})")
+        return []
+    if q.type in ("multi", "rank"):
+        if not isinstance(value, list):
+            return bad("bad-type", f"'{q.name}' takes a list of option codes")
+        unknown = [v for v in value if not _is_code(q, v)]
+        if unknown:
+            return bad("unknown-code", f"{unknown[0]!r} is not an option of '{q.name}'")
+        if len(set(value)) != len(value):
+            return bad("duplicate-code", f"'{q.name}' lists an option twice")
+        if q.min_choices is not None and len(value) < q.min_choices:
+            return bad("too-few", f"'{q.name}' needs at least {q.min_choices} choices")
+        if q.max_choices is not None and len(value) > q.max_choices:
+            return bad("too-many", f"'{q.name}' allows at most {q.max_choices} choices")
+        exclusive = [v for v in value if v in q.exclusive]
+        if exclusive and len(value) > 1:
+            return bad("exclusive", f"option {exclusive[0]!r} of '{q.name}' cannot be combined "
+                       "with other options")
+        return []
+    if q.type == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
+                value):
+            return bad("bad-type", f"'{q.name}' takes a number")
+        if q.integer and not float(value).is_integer():
+            return bad("not-integer", f"'{q.name}' takes a whole number")
+        return _check_range(q, value)
+    if q.type == "text":
+        if not isinstance(value, str):
+            return bad("bad-type", f"'{q.name}' takes a text")
+        if q.max_length is not None and len(value) > q.max_length:
+            return bad("too-long", f"'{q.name}' takes at most {q.max_length} characters")
+        return []
+    if q.type == "date":
+        try:
+            day = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+        except ValueError:
+            day = None
+        if day is None:
+            return bad("bad-type", f"'{q.name}' takes a date written YYYY-MM-DD")
+        return _check_range(q, day)
+    return bad("bad-type", f"'{q.name}' takes no answer")
+
+
+def _check_range(q: Question, value: float | date) -> list[Problem]:
+    low = q.min if q.min is None or isinstance(value, date) == isinstance(q.min, date) else None
+    high = q.max if q.max is None or isinstance(value, date) == isinstance(q.max, date) else None
+    if (low is not None and value < low) or (high is not None and value > high):
+        span = f"{_show(low)} to {_show(high)}" if low is not None and high is not None else (
+            f"at least {_show(low)}" if low is not None else f"at most {_show(high)}")
+        return [Problem("out-of-range", q.name, f"'{q.name}' must be {span}")]
+    return []
+
+
+def _show(limit: Any) -> str:
+    return f"{limit:g}" if isinstance(limit, float) else str(limit)
+
+
+def _check_other(q: Question, value: Any, text: Any) -> list[Problem]:
+    if _empty(text):
+        return []
+    if not isinstance(text, str):
+        return [Problem("bad-type", q.name, f"the 'other' text of '{q.name}' must be a text")]
+    chosen = value if isinstance(value, list) else [value]
+    if q.other not in chosen:
+        return [Problem("other-without-option", q.name, f"free text for the 'other' option of "
+                        f"'{q.name}', which is not selected")]
+    if len(text) > 500:
+        return [Problem("too-long", q.name, f"the 'other' text of '{q.name}' is over 500 "
+                        "characters")]
+    return []
