@@ -93,6 +93,10 @@ def read_export(path: str | Path, header_rows: int = 1, delimiter: str | None = 
             problems.append(Problem(file, number, width + 1, "extra-cells",
                                     f"row {number} has {len(row)} cells but the header has "
                                     f"{width}; is the delimiter right?"))
+        elif len(row) < width and not excel:
+            problems.append(Problem(file, number, len(row) + 1, "missing-cells",
+                                    f"row {number} has {len(row)} cells but the header has "
+                                    f"{width}; is the delimiter right, or the file cut short?"))
     if problems:
         raise SourceError(problems[:20])
     body = [(row + [""] * width)[:width] for row in rows[header_rows:]]
@@ -177,3 +181,41 @@ def write_rows(path: str | Path, rows: list[list[str]], encoding: str = "utf-8-s
         temporary.replace(path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def first_rows(path: Path, head: bytes, count: int = 3) -> list[list[str]]:
+    """The first rows of a CSV or xlsx file, for format detection; [] when unreadable."""
+    try:
+        if head.startswith(b"PK\x03\x04"):
+            import openpyxl
+
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            try:
+                sheet = book[book.sheetnames[0]]
+                rows = sheet.iter_rows(values_only=True, max_row=count)
+                return [[_cell_text(v) for v in row] for row in rows]
+            finally:
+                book.close()
+        text = None
+        for encoding in ENCODINGS:
+            try:
+                text = head.decode(encoding)
+                break
+            except UnicodeDecodeError as error:
+                if error.start > len(head) - 4:  # a character cut by the 64 KiB head
+                    text = head[:error.start].decode(encoding, errors="ignore")
+                    break
+        if text is None:
+            return []
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+        return [row for _, row in zip(range(count), reader, strict=False)]
+    except Exception:  # detection must never fail: the reader reports the real problem
+        return []
+
+
+def attach(responses, mapping_table: pd.DataFrame, problems: pd.DataFrame):
+    """Keep a platform reader's column mapping and read problems with its Responses (in
+    `frame.attrs`), so `survey import` can report them; returns the Responses."""
+    responses.frame.attrs["mapping"] = mapping_table
+    responses.frame.attrs["read_problems"] = problems
+    return responses

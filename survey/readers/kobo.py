@@ -31,7 +31,7 @@ from survey.mapping import HeaderKey, _Index, load_overrides, match_columns, nor
 from survey.missing import DONT_KNOW
 from survey.questionnaire import Question, Questionnaire
 from survey.readers.answers import AnswerBuilder, Imported, build, option_labels
-from survey.readers.export_table import read_export, write_rows
+from survey.readers.export_table import attach, first_rows, read_export, write_rows
 from survey.responses import Responses
 
 Flavour = Literal["kobo", "odk"]
@@ -243,3 +243,18 @@ def _joined(q: Questionnaire, question: Question, frame: pd.DataFrame, labels: b
             chosen = block[:, i] == position if position is not None else block[:, i] > 0
             parts = np.where(chosen, parts + name + " ", parts)
     return pd.Series(parts, dtype=object).str.rstrip(" ").to_numpy(dtype=object)
+
+
+def detect(path: Path, head: bytes) -> bool:
+    """KoboToolbox: `_uuid` and `_submission_time` columns; ODK Central: `SubmissionDate` …
+    `KEY` (formats.md §7)."""
+    rows = first_rows(path, head, 1)
+    header = set(rows[0]) if rows else set()
+    return {"_uuid", "_submission_time"} <= header or {"SubmissionDate", "KEY"} <= header
+
+
+def read(path: Path, questionnaire: Questionnaire, *,
+         mapping: str | Path | None = None) -> Responses:
+    """The registry's entry point: `read_kobo`, with the mapping and read problems attached."""
+    imported = read_kobo(path, questionnaire, mapping=mapping)
+    return attach(imported.responses, imported.mapping.table, imported.problems)

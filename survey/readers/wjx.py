@@ -32,7 +32,7 @@ from survey.mapping import HeaderKey, _Index, load_overrides, match_columns
 from survey.missing import DONT_KNOW, EMPTY, NOT_SHOWN, SKIPPED
 from survey.questionnaire import Question, Questionnaire
 from survey.readers.answers import AnswerBuilder, Imported, build, option_labels
-from survey.readers.export_table import ExportTable, read_export, write_rows
+from survey.readers.export_table import ExportTable, attach, first_rows, read_export, write_rows
 from survey.responses import Responses
 
 View = Literal["序号", "文本"]
@@ -318,3 +318,16 @@ def _plain_cells(question: Question, values: pd.Series, kinds: pd.Series,
         text = values.astype(object)
     text = text.where(values.notna(), None)
     return text.fillna(kinds.map(tokens)).fillna("(空)").to_numpy(dtype=object)
+
+
+def detect(path: Path, head: bytes) -> bool:
+    """A Wenjuanxing export starts with the column 序号 (then 提交答卷时间)."""
+    rows = first_rows(path, head, 1)
+    return bool(rows) and rows[0][:2] == ["序号", "提交答卷时间"]
+
+
+def read(path: Path, questionnaire: Questionnaire, *, mapping: str | Path | None = None,
+         view: View | None = None) -> Responses:
+    """The registry's entry point: `read_wjx`, with the mapping and read problems attached."""
+    imported = read_wjx(path, questionnaire, view=view, mapping=mapping)
+    return attach(imported.responses, imported.mapping.table, imported.problems)
