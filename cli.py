@@ -70,6 +70,64 @@ def check(
         fail(problems)
 
 
+FORM_FORMATS = ("html", "xlsform", "paper", "codebook", "wjx")
+
+
+@app.command()
+def form(
+    questionnaire: Annotated[Path, typer.Argument(help="The questionnaire YAML file.")],
+    format_: Annotated[str, typer.Option("--format", "-f", help="html, xlsform, paper, codebook "
+                                         "or wjx (Wenjuanxing import text).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The file to write (codebook: "
+                                         "PATH.md and PATH.csv).")],
+    lang: Annotated[str | None, typer.Option(help="Language of the form (xlsform: the default "
+                                             "language; every language is included).")] = None,
+) -> None:
+    """Make a form from a questionnaire: web form, XLSForm, paper, codebook or Wenjuanxing text."""
+    if format_ not in FORM_FORMATS:
+        fail_message(f"--format '{format_}' is not one of: {', '.join(FORM_FORMATS)}")
+    try:
+        model = load_questionnaire(questionnaire)
+    except SourceError as problems:
+        fail(problems)
+    try:
+        written, warnings = _write_form(model, format_, output, lang)
+    except (OSError, ValueError) as error:
+        fail_message(f"{output}: {error}")
+    for warning in warnings:
+        err.print(f"warning: {warning}", markup=False, soft_wrap=True)
+    for path in written:
+        out.print(f"wrote {path}", markup=False, soft_wrap=True)
+
+
+def _write_form(model, format_: str, output: Path, lang: str | None) -> tuple[list[Path], list]:
+    """Write one form; return the files written and what the format could not express."""
+    if format_ == "html":
+        try:
+            from survey.forms.html import render_html
+        except ImportError:
+            fail_message("html form: not available yet")
+        from survey.forms.common import write_atomic
+
+        return [write_atomic(output, render_html(model, lang))], []
+    if format_ == "xlsform":
+        from survey.forms.xlsform import write_xlsform
+
+        return [write_xlsform(model, output, lang)], []
+    if format_ == "paper":
+        from survey.forms.paper import write_paper
+
+        return [write_paper(model, output, lang)], []
+    if format_ == "codebook":
+        from survey.forms.codebook import write_codebook
+
+        return write_codebook(model, output, lang), []
+    from survey.forms.wjx import write_wjx
+
+    result = write_wjx(model, output, lang)
+    return [output], [str(loss) for loss in result.losses]
+
+
 @app.command()
 def findings(
     data: Annotated[Path, typer.Argument(help="The data: any export `survey import` reads.")],
@@ -145,6 +203,65 @@ def _print_findings(table, note: str, notes) -> None:
             out.print(f"- {sentence}", markup=False, soft_wrap=True)
     for line in (*notes, note):
         out.print(line, markup=False, soft_wrap=True, style="dim")
+
+
+FORM_WRITERS = {"html": "survey.forms.html:write_html", "xlsform": "survey.forms.xlsform:write_xlsform",
+                "paper": "survey.forms.paper:write_paper",
+                "codebook": "survey.forms.codebook:write_codebook", "wjx": "survey.forms.wjx:write_wjx"}
+
+
+@app.command()
+def form(
+    questionnaire: Annotated[Path, typer.Argument(help="The questionnaire YAML file.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The file to write.")],
+    format: Annotated[str, typer.Option("--format", help="html, xlsform, paper, codebook or wjx."
+                                        )] = "html",
+    lang: Annotated[str | None, typer.Option(help="Language shown first (default: the "
+                                             "questionnaire's first).")] = None,
+) -> None:
+    """Make a form from the questionnaire (html: one self-contained file that works offline)."""
+    import importlib
+
+    if format not in FORM_WRITERS:
+        fail_message(f"--format '{format}' is not one of: {', '.join(FORM_WRITERS)}")
+    try:
+        model = load_questionnaire(questionnaire)
+    except SourceError as problems:
+        fail(problems)
+    if lang is not None and lang not in model.survey.languages:
+        fail_message(f"{questionnaire}: --lang '{lang}' is not one of the questionnaire's "
+                     f"languages: {', '.join(model.survey.languages)}")
+    module, _, function = FORM_WRITERS[format].partition(":")
+    getattr(importlib.import_module(module), function)(model, output, lang)
+    err.print(f"wrote {output}", markup=False)
+
+
+@app.command()
+def serve(
+    questionnaire: Annotated[Path, typer.Argument(help="The questionnaire YAML file.")],
+    db: Annotated[str, typer.Option(help="The SQLite file to store submissions in.")],
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    token: Annotated[str | None, typer.Option(help="Token for the monitor and export pages "
+                                              "(default: a new one, printed).")] = None,
+) -> None:
+    """Serve the web form and collect submissions (no IP addresses stored or logged)."""
+    from survey.collect.server import StoreURLError, new_token, store_path
+    from survey.collect.server import serve as run_server
+
+    try:
+        model = load_questionnaire(questionnaire)
+    except SourceError as problems:
+        fail(problems)
+    try:
+        path = store_path(db)
+    except StoreURLError as error:
+        fail_message(f"--db {db}: {error}")
+    if token is not None and len(token) < 16:
+        fail_message("--token must be at least 16 characters")
+    token = token or new_token()
+    run_server(model, path, host, port, token,
+               announce=lambda line: out.print(line, markup=False, soft_wrap=True))
 
 
 if __name__ == "__main__":

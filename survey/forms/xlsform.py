@@ -25,7 +25,13 @@ from pathlib import Path
 from openpyxl import Workbook
 
 from survey.expressions import parse, to_xpath
-from survey.forms.common import language_name, other_text_name, variable_kind, write_atomic
+from survey.forms.common import (
+    language_name,
+    other_text_name,
+    pick_language,
+    variable_kind,
+    write_atomic,
+)
 from survey.questionnaire import Code, Question, Questionnaire
 
 Row = dict[str, str]
@@ -237,10 +243,10 @@ class _Builder:
             self.survey.append({"type": "calculate", "name": d.name, "calculation": calculation,
                                 **self.labels("label", d.label)})
 
-    def settings(self) -> Row:
+    def settings(self, default_language: str) -> Row:
         info = self.q.survey
-        return {"form_title": self.q.label(info.title), "form_id": info.id,
-                "version": info.version, "default_language": language_name(info.languages[0])}
+        return {"form_title": self.q.label(info.title, default_language), "form_id": info.id,
+                "version": info.version, "default_language": language_name(default_language)}
 
 
 def _number(value: object) -> str:
@@ -249,8 +255,14 @@ def _number(value: object) -> str:
     return str(value)
 
 
-def xlsform_sheets(questionnaire: Questionnaire) -> dict[str, list[Row]]:
-    """The XLSForm as {'survey': rows, 'choices': rows, 'settings': [row]}; pyxform converts it."""
+def xlsform_sheets(questionnaire: Questionnaire,
+                   default_language: str | None = None) -> dict[str, list[Row]]:
+    """The XLSForm as {'survey': rows, 'choices': rows, 'settings': [row]}; pyxform converts it.
+
+    Every language of the survey is in the form; `default_language` (default: the first) is the
+    one ODK Collect and Enketo show first.
+    """
+    default_language = pick_language(questionnaire, default_language)
     builder = _Builder(questionnaire)
     builder.survey.append({"type": "start", "name": "start"})
     builder.survey.append({"type": "end", "name": "end"})
@@ -258,7 +270,7 @@ def xlsform_sheets(questionnaire: Questionnaire) -> dict[str, list[Row]]:
         builder.question(q)
     builder.derived()
     return {"survey": builder.survey, "choices": builder.choices,
-            "settings": [builder.settings()]}
+            "settings": [builder.settings(default_language)]}
 
 
 def _columns(rows: Iterable[Row]) -> list[str]:
@@ -277,11 +289,11 @@ def pyxform_input(sheets: dict[str, list[Row]]) -> dict[str, list[Row]]:
     return result
 
 
-def xlsform_bytes(questionnaire: Questionnaire) -> bytes:
+def xlsform_bytes(questionnaire: Questionnaire, default_language: str | None = None) -> bytes:
     """The XLSForm as the bytes of an .xlsx workbook."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for name, rows in xlsform_sheets(questionnaire).items():
+    for name, rows in xlsform_sheets(questionnaire, default_language).items():
         sheet = workbook.create_sheet(name)
         columns = _columns(rows)
         sheet.append(columns)
@@ -292,6 +304,7 @@ def xlsform_bytes(questionnaire: Questionnaire) -> bytes:
     return buffer.getvalue()
 
 
-def write_xlsform(questionnaire: Questionnaire, path: str | Path) -> Path:
+def write_xlsform(questionnaire: Questionnaire, path: str | Path,
+                  default_language: str | None = None) -> Path:
     """Write the XLSForm workbook to `path` (.xlsx), whole or not at all."""
-    return write_atomic(path, xlsform_bytes(questionnaire))
+    return write_atomic(path, xlsform_bytes(questionnaire, default_language))
