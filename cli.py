@@ -205,36 +205,6 @@ def _print_findings(table, note: str, notes) -> None:
         out.print(line, markup=False, soft_wrap=True, style="dim")
 
 
-FORM_WRITERS = {"html": "survey.forms.html:write_html", "xlsform": "survey.forms.xlsform:write_xlsform",
-                "paper": "survey.forms.paper:write_paper",
-                "codebook": "survey.forms.codebook:write_codebook", "wjx": "survey.forms.wjx:write_wjx"}
-
-
-@app.command()
-def form(
-    questionnaire: Annotated[Path, typer.Argument(help="The questionnaire YAML file.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="The file to write.")],
-    format: Annotated[str, typer.Option("--format", help="html, xlsform, paper, codebook or wjx."
-                                        )] = "html",
-    lang: Annotated[str | None, typer.Option(help="Language shown first (default: the "
-                                             "questionnaire's first).")] = None,
-) -> None:
-    """Make a form from the questionnaire (html: one self-contained file that works offline)."""
-    import importlib
-
-    if format not in FORM_WRITERS:
-        fail_message(f"--format '{format}' is not one of: {', '.join(FORM_WRITERS)}")
-    try:
-        model = load_questionnaire(questionnaire)
-    except SourceError as problems:
-        fail(problems)
-    if lang is not None and lang not in model.survey.languages:
-        fail_message(f"{questionnaire}: --lang '{lang}' is not one of the questionnaire's "
-                     f"languages: {', '.join(model.survey.languages)}")
-    module, _, function = FORM_WRITERS[format].partition(":")
-    getattr(importlib.import_module(module), function)(model, output, lang)
-    err.print(f"wrote {output}", markup=False)
-
 
 @app.command()
 def serve(

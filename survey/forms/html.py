@@ -14,12 +14,14 @@ from __future__ import annotations
 import json
 from datetime import date
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from survey.expressions import parse
 from survey.expressions_js import JS_RUNTIME, to_javascript
+from survey.forms.common import write_atomic
 from survey.questionnaire import Question, Questionnaire
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English", "zh-Hant": "繁體中文", "ug": "ئۇيغۇرچە",
@@ -100,6 +102,12 @@ def render_html(questionnaire: Questionnaire, language: str | None = None,
         language_names=LANGUAGE_NAMES, ui=ui, questions=questionnaire.questions,
         spec_json=safe_json(spec), script=script, style=_asset("form.css"),
         option_id=option_id, other_key=lambda q, c: f"{q}__{c}_text")
+
+
+def write_html(questionnaire: Questionnaire, path: str | Path, lang: str | None = None,
+               post_url: str | None = None) -> Path:
+    """Write the web form to `path`, whole or not at all."""
+    return write_atomic(path, render_html(questionnaire, lang, post_url))
 
 
 def safe_json(value: Any) -> str:
