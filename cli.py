@@ -104,12 +104,10 @@ def _write_form(model, format_: str, output: Path, lang: str | None) -> tuple[li
     """Write one form; return the files written and what the format could not express."""
     if format_ == "html":
         try:
-            from survey.forms.html import render_html
+            from survey.forms.html import write_html
         except ImportError:
             fail_message("html form: not available yet")
-        from survey.forms.common import write_atomic
-
-        return [write_atomic(output, render_html(model, lang))], []
+        return [write_html(model, output, lang)], []
     if format_ == "xlsform":
         from survey.forms.xlsform import write_xlsform
 
