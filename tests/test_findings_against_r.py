@@ -92,8 +92,7 @@ def test_trend_matches_svycontrast(findings, reference):
 def test_adjusted_coefficient_matches_svyglm(findings, reference):
     coefficient, p = findings["adjusted-q1"].adjusted
     assert coefficient == pytest.approx(reference["adjusted_q1", "coefficient"], rel=1e-6)
-    # cluster-robust errors without strata or fpc: close to, not equal to, svyglm's
-    assert p == pytest.approx(reference["adjusted_q1", "p"], abs=0.05)
+    assert p == pytest.approx(reference["adjusted_q1", "p"], rel=1e-6)
 
 
 def test_p_values_are_adjusted_with_holm(findings):
