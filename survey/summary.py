@@ -47,5 +47,6 @@ def _claims_line(path: Path) -> str:
         raise SourceError([Problem(str(path), mark.line, mark.column, "bad-claims",
                                    "a claims file is a mapping with a 'claims' list")])
     ids = [str(c.get("id")) for c in entries if isinstance(c, dict)]
-    findings = sorted({i.split("-")[0] for i in ids})
+    findings = sorted({i.split("-")[0] for i in ids},
+                      key=lambda f: (len(f), f))  # F2 before F10
     return f"{len(ids)} claims in {path.name} covering {', '.join(findings)}"
