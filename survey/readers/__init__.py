@@ -120,6 +120,8 @@ def _is_stata(path: Path, head: bytes) -> bool:
 # Registrations: platform layouts first (priority 10), then containers, then plain text.
 register("wjx", "survey.readers.wjx:read", "survey.readers.wjx:detect", priority=10)
 register("kobo", "survey.readers.kobo:read", "survey.readers.kobo:detect", priority=10)
+register("qualtrics", "survey.readers.qualtrics:read", "survey.readers.qualtrics:detect",
+         priority=10)
 register("sqlite", "survey.collect.reader:read", "survey.collect.reader:detect", priority=10)
 register("parquet", "survey.readers.parquet:read", _magic(b"PAR1"))
 register("sav", "survey.readers.spss:read", _magic(b"$FL2", b"$FL3"))

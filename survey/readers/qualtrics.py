@@ -1,0 +1,230 @@
+"""Qualtrics CSV exports with numeric values: three header rows, ImportIds, joined or split.
+
+Layout (../shared/formats.md §4.1): row 1 the export tags (`StartDate` … `UserLanguage`, then
+`Q1`, `Q5_2`, `Q5_7_TEXT`, `Q5_DO`), row 2 the question texts, row 3 JSON such as
+`{"ImportId":"QID5","choiceId":"2"}`. Our assumptions [I]: questions are tagged `Q<number>`
+numbered as in `survey.mapping.numbered` (or by variable name when the tags were renamed);
+numeric values are the option codes when a question's codes are integers, else the 1-based option
+position; a multi-select is one column `"2,5,6"` or split `Q5_<k>` = 1 (selected) / '' ; a rank
+question is split `Q5_<k>` = rank position; a grid's items are `Q7_<k>`. Every missing answer is ''
+(`-99`, "seen but unanswered", is read as left empty).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from survey.forms.common import numbering
+from survey.mapping import HeaderKey, _Index, load_overrides, match_columns
+from survey.missing import DONT_KNOW, EMPTY
+from survey.questionnaire import Question, Questionnaire
+from survey.readers.answers import AnswerBuilder, Imported, build, option_labels
+from survey.readers.export_table import attach, fail, first_rows, read_export, write_rows
+from survey.responses import Responses
+
+LEADING = ("StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
+           "Finished", "RecordedDate", "ResponseId", "RecipientLastName", "RecipientFirstName",
+           "RecipientEmail", "ExternalReference", "LocationLatitude", "LocationLongitude",
+           "DistributionChannel", "UserLanguage")
+RENAMED = {"ResponseId": "respondent_id", "RecordedDate": "submitted_at",
+           "Duration (in seconds)": "duration_seconds"}
+TOKENS = {"-99": EMPTY}
+_TAG = re.compile(r"^(?:Q(?P<n>\d+)|(?P<name>[a-z][a-z0-9_]*?))(?:_(?P<k>\d+))?(?P<text>_TEXT)?$")
+
+
+def _by(question: Question) -> str:
+    return "code" if all(isinstance(c, int) for c in question.codes) else "position"
+
+
+def header_key(tag: str, index: _Index) -> HeaderKey | None:
+    if tag in RENAMED:
+        return HeaderKey(meta=RENAMED[tag])
+    if tag in LEADING or tag.endswith("_DO"):
+        return HeaderKey(meta=tag)
+    if tag in index.by_name:
+        return HeaderKey(tag, "name")
+    match = _TAG.match(tag)
+    if not match:
+        return None
+    key = HeaderKey(int(match["n"]), "number") if match["n"] else HeaderKey(match["name"])
+    found = index.find(key)
+    if found is None or match["k"] is None:
+        return key if match["text"] is None else None
+    question, k = found[0], int(match["k"])
+    if question.type == "grid":
+        option = question.items[k - 1].name if 0 < k <= len(question.items) else str(k)
+    elif _by(question) == "code":
+        option = str(k)
+    else:
+        codes = option_labels(index.q, question)
+        option = str(list(codes)[k - 1]) if 0 < k <= len(codes) else f"#{k}"
+    return HeaderKey(key.question, key.by, option, text=bool(match["text"]))
+
+
+def read_qualtrics(path: str | Path, questionnaire: Questionnaire, *,
+                   mapping: str | Path | None = None) -> Imported:
+    """Read a Qualtrics CSV export (numeric values; multi-answer joined or split)."""
+    table = read_export(path, header_rows=3)
+    third = table.header[2][0] if table.header[2] else ""
+    if not third.startswith("{") or "ImportId" not in third:
+        raise fail(table.file, "no-import-ids", "the third row should hold the ImportIds "
+                   "({\"ImportId\": ...}) of a Qualtrics export; export again as CSV with "
+                   "numeric values (not the legacy format)", line=3)
+    for position, cell in enumerate(table.header[2], start=1):
+        try:
+            json.loads(cell)
+        except ValueError:
+            raise fail(table.file, "bad-import-id", f"column {position}: '{cell}' is not an "
+                       "ImportId in JSON", line=3, column=position) from None
+    index = _Index(questionnaire)
+    headers = table.header[0]
+    keys = [header_key(h, index) for h in headers]
+    overrides = load_overrides(mapping, questionnaire) if mapping else None
+    columns = match_columns(headers, keys, questionnaire, table.file, overrides)
+    builder = AnswerBuilder(questionnaire, table, TOKENS)
+    values, options = columns.value_columns(), columns.option_columns()
+    for variable, question in questionnaire.items.items():
+        if question.is_set and variable in options:
+            builder.set_from_columns(question, {c: p for c, (p, _) in options[variable].items()})
+        elif question.is_set and variable in values:
+            builder.set_from_joined(question, values[variable][0], ",", _by(question))
+        elif variable not in values:
+            continue
+        elif question.type in ("single", "scale"):
+            builder.single(variable, values[variable][0], question, _by(question))
+        elif question.type == "number":
+            builder.number(variable, values[variable][0], question)
+        elif question.type == "date":
+            builder.date(variable, values[variable][0])
+        else:
+            builder.text(variable, values[variable][0])
+    for (variable, code), (position, _) in columns.text_columns().items():
+        cells = builder.cells(position)
+        builder.add_text(f"{variable}__{code}_text", cells.where(cells != ""))
+    extra: dict[str, pd.Series] = {}
+    for name, (position, _) in columns.meta_columns().items():
+        cells = builder.cells(position).replace("", None)
+        if name == "submitted_at":
+            extra[name] = pd.to_datetime(cells, errors="coerce", format="mixed")
+        elif name == "duration_seconds":
+            seconds = pd.to_numeric(cells, errors="coerce")
+            builder.error(cells.notna() & seconds.isna(), position, "bad-duration",
+                          "is not a number of seconds")
+            extra[name] = seconds.astype("Int64")
+        else:
+            extra[name] = cells.astype("string")
+    return build(builder, columns, extra)
+
+
+def detect(path: Path, head: bytes) -> bool:
+    """The third row starts with {"ImportId" (formats.md §7), or the first with StartDate,
+    EndDate (so a file missing its ImportId row gets the Qualtrics reader's located error)."""
+    rows = first_rows(path, head, 3)
+    if len(rows) >= 3 and rows[2] and rows[2][0].startswith('{"ImportId"'):
+        return True
+    return bool(rows) and rows[0][:2] == ["StartDate", "EndDate"]
+
+
+def read(path: Path, questionnaire: Questionnaire, *,
+         mapping: str | Path | None = None) -> Responses:
+    imported = read_qualtrics(path, questionnaire, mapping=mapping)
+    return attach(imported.responses, imported.mapping.table, imported.problems)
+
+
+# --------------------------------------------------------------------------------------- writer
+
+def write_qualtrics(responses: Responses, path: str | Path, *, split: bool = False,
+                    lang: str | None = None) -> Path:
+    """Write Responses as a Qualtrics numeric-values CSV (UTF-8 with BOM, three header rows)."""
+    q = responses.questionnaire
+    frame, missing = responses.frame, responses.missing
+    n = len(frame)
+    tags: list[str] = []
+    texts: list[str] = []
+    ids: list[str] = []
+    cells: list[np.ndarray] = []
+
+    def add(tag: str, text: str, import_id: dict, values) -> None:
+        tags.append(tag)
+        texts.append(text)
+        ids.append(json.dumps(import_id, ensure_ascii=False, separators=(",", ":")))
+        cells.append(pd.Series(values, dtype=object).fillna("").astype(str).to_numpy())
+
+    blank = [""] * n
+    for tag in LEADING:
+        source = {v: k for k, v in RENAMED.items()}
+        name = next((k for k, v in source.items() if v == tag), tag)
+        values = frame[name] if name in frame else blank
+        if name == "submitted_at" and name in frame:
+            values = frame[name].dt.strftime("%Y-%m-%d %H:%M:%S")
+        elif name == "duration_seconds" and name in frame:
+            values = frame[name].astype("Int64").astype(str).replace("<NA>", "")
+        add(tag, tag, {"ImportId": tag[0].lower() + tag[1:]}, values)
+    numbers = numbering(q)
+    for question in q.questions:
+        if question.type == "note":
+            continue
+        number = numbers[question.name]
+        tag, text = f"Q{number}", q.label(question.label, lang)
+        qid = f"QID{number}"
+        if question.type == "grid":
+            for k, item in enumerate(question.items, start=1):
+                add(f"{tag}_{k}", f"{text} - {q.label(item.label, lang)}",
+                    {"ImportId": f"{qid}_{k}"}, _coded(q, q.items[item.name], frame, missing))
+            continue
+        if question.is_set:
+            block = {c: frame[f"{question.name}__{c}"] for c in question.codes}
+            spelled = _spelled(question)
+            if split or question.type == "rank":
+                for code, values in block.items():
+                    label = q.label(option_labels(q, question)[code], lang)
+                    shown = values.astype("Int64").astype(str).where(values.notna(), "")
+                    if question.type == "multi":
+                        shown = shown.where(values.fillna(0) > 0, "")
+                    add(f"{tag}_{spelled[code]}", f"{text} - {label}",
+                        {"ImportId": qid, "choiceId": spelled[code]}, shown)
+            else:
+                joined = pd.Series("", index=frame.index, dtype=object)
+                for code, values in block.items():
+                    chosen = (values.fillna(0) > 0).to_numpy()
+                    joined = joined.where(~chosen, joined + spelled[code] + ",")
+                add(tag, text, {"ImportId": qid}, joined.str.removesuffix(","))
+        elif question.type in ("single", "scale"):
+            add(tag, text, {"ImportId": qid}, _coded(q, question, frame, missing))
+        elif question.type == "number":
+            values = frame[question.name].astype("Float64")
+            whole = (values.round() == values).fillna(False)
+            shown = values.astype(str).astype(object).mask(
+                whole, values.where(whole).round().astype("Int64").astype(str))
+            add(tag, text, {"ImportId": qid}, shown.where(values.notna(), ""))
+        elif question.type == "date":
+            add(tag, text, {"ImportId": qid}, frame[question.name].dt.strftime("%Y-%m-%d"))
+        else:
+            add(tag, text, {"ImportId": f"{qid}_TEXT"}, frame[question.name].astype(object))
+        if question.other is not None:
+            k = _spelled(question)[question.other]
+            add(f"{tag}_{k}_TEXT", f"{text} - other", {"ImportId": f"{qid}_{k}_TEXT"},
+                frame[f"{question.name}__{question.other}_text"].astype(object))
+    rows = [tags, texts, ids] + (np.column_stack(cells).tolist() if n else [])
+    write_rows(path, rows, encoding="utf-8-sig")
+    return Path(path)
+
+
+def _spelled(question: Question) -> dict:
+    if _by(question) == "code":
+        return {c: str(c) for c in question.codes}
+    return {c: str(i) for i, c in enumerate(question.codes, start=1)}
+
+
+def _coded(q: Questionnaire, question: Question, frame: pd.DataFrame,
+           missing: pd.DataFrame) -> pd.Series:
+    spelled = _spelled(question)
+    values = frame[question.name].astype(object).map(spelled)
+    if question.dont_know is not None:
+        values = values.mask(missing[question.name] == DONT_KNOW, spelled[question.dont_know])
+    return values
