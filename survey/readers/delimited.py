@@ -1,0 +1,72 @@
+"""CSV and other delimited text in our coded layout, with encoding and delimiter sniffed.
+
+Encodings are tried in the order formats.md recommends: UTF-8 with BOM, UTF-8, GB18030 (a
+superset of GBK, what Chinese Excel writes). The delimiter is the one of `,` `;` tab that splits
+the header and first lines into equally many fields.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from survey.coded import decode
+from survey.questionnaire import Questionnaire
+from survey.responses import Responses
+from survey.source import Problem, SourceError
+
+ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
+DELIMITERS = ",;\t"
+
+
+def detect(path: Path, head: bytes) -> bool:
+    """Text in one of our encodings (a cut multi-byte character at the end is allowed)."""
+    if b"\x00" in head:
+        return False
+    for encoding in ENCODINGS:
+        try:
+            head.decode(encoding)
+            return True
+        except UnicodeDecodeError as error:
+            if error.start >= len(head) - 4:
+                return True
+    return False
+
+
+def decode_text(path: Path) -> tuple[str, str]:
+    raw = path.read_bytes()
+    for encoding in ENCODINGS:
+        try:
+            return raw.decode(encoding), encoding
+        except UnicodeDecodeError as error:
+            failure = error
+    line = raw.count(b"\n", 0, failure.start) + 1
+    raise SourceError([Problem(str(path), line, 1, "encoding", "the file is neither UTF-8 nor "
+                               "GB18030 text; save it as UTF-8 CSV")])
+
+
+def sniff_delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:20])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+
+
+def read(path: Path, questionnaire: Questionnaire, encoding: str | None = None,
+         delimiter: str | None = None) -> Responses:
+    text, found = (path.read_text(encoding=encoding), encoding) if encoding else decode_text(path)
+    if not text.strip():
+        raise SourceError([Problem(str(path), 1, 1, "empty-file", "the file is empty")])
+    delimiter = delimiter or sniff_delimiter(text)
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False,
+                            na_values=[""])
+    except pd.errors.ParserError as error:
+        raise SourceError([Problem(str(path), 1, 1, "bad-csv",
+                                   f"not a readable {found} CSV file: {error}")]) from None
+    raw, missing = decode(questionnaire, frame)
+    return Responses.from_raw(questionnaire, raw, missing=missing, source=str(path))

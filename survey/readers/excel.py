@@ -1,0 +1,25 @@
+"""Excel workbooks in our coded layout (the first sheet, or the sheet named 'data')."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+from survey.coded import decode
+from survey.questionnaire import Questionnaire
+from survey.responses import Responses
+from survey.source import Problem, SourceError
+
+
+def read(path: Path, questionnaire: Questionnaire, sheet: str | int | None = None) -> Responses:
+    try:
+        sheets = pd.ExcelFile(path, engine="openpyxl")
+        name = sheet if sheet is not None else ("data" if "data" in sheets.sheet_names else 0)
+        frame = sheets.parse(name, dtype=object)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise SourceError([Problem(str(path), 1, 1, "bad-xlsx",
+                                   f"not a readable Excel workbook: {error}")]) from None
+    raw, missing = decode(questionnaire, frame)
+    return Responses.from_raw(questionnaire, raw, missing=missing, source=str(path))

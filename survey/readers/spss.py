@@ -1,0 +1,27 @@
+"""SPSS .sav files: ours, and others' that use the questionnaire's variable names.
+
+Read with pyreadstat keeping user-missing codes (`user_missing=True`) so that our -3/-2/-1 codes
+become missing kinds; a file whose user-missing values are other codes loses nothing either, as
+unknown codes stay visible in the data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyreadstat
+
+from survey.coded import decode
+from survey.questionnaire import Questionnaire
+from survey.responses import Responses
+from survey.source import Problem, SourceError
+
+
+def read(path: Path, questionnaire: Questionnaire) -> Responses:
+    try:
+        frame, _meta = pyreadstat.read_sav(str(path), user_missing=True)
+    except Exception as error:  # pyreadstat.ReadstatError and OSError
+        raise SourceError([Problem(str(path), 1, 1, "bad-sav",
+                                   f"not a readable SPSS file: {error}")]) from None
+    raw, missing = decode(questionnaire, frame)
+    return Responses.from_raw(questionnaire, raw, missing=missing, source=str(path))

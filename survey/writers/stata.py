@@ -1,0 +1,104 @@
+"""Stata .dta via pyreadstat: value and variable labels, missing kinds as extended missing values.
+
+Stata names have at most 32 characters (29 here, see STATA_NAME_LENGTH); longer block columns get
+a short name computed from the questionnaire alone (`stata_names`), so the reader maps them back
+without a side file. A "don't know" keeps its answer (the code, or the selected option), as in
+our other files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+
+from survey.coded import CODED_TYPES, carries_codes
+from survey.layout import layout_columns
+from survey.missing import DONT_KNOW, STATA_CODES
+from survey.questionnaire import Questionnaire
+from survey.responses import Responses
+from survey.writers.atomic import atomic_path
+from survey.writers.labels import value_labels, variable_labels
+
+STATA_NAME_LENGTH = 29  # Stata allows 32, but pyreadstat names a value-label set after its variable
+
+
+def stata_names(questionnaire: Questionnaire) -> dict[str, str]:
+    """{layout column: Stata name}: unchanged up to 29 characters, else cut and numbered."""
+    names: dict[str, str] = {}
+    used = {c for c in layout_columns(questionnaire) if len(c) <= STATA_NAME_LENGTH}
+    for column in layout_columns(questionnaire):
+        if len(column) <= STATA_NAME_LENGTH:
+            names[column] = column
+            continue
+        i = 1
+        while (short := f"{column[:STATA_NAME_LENGTH - 1 - len(str(i))]}_{i}") in used:
+            i += 1
+        used.add(short)
+        names[column] = short
+    return names
+
+
+def dta_frame(responses: Responses) -> pd.DataFrame:
+    """Codes as numbers, missing kinds as the letters of Stata's extended missing values."""
+    frame = responses.frame
+    out: dict[str, pd.Series] = {}
+    kinds_of: dict[str, tuple] = {}
+    for q in responses.questionnaire.items.values():
+        if carries_codes(q) and (q.type not in CODED_TYPES
+                                 or all(isinstance(c, int) for c in q.codes)):
+            for column in responses.columns_of(q.name):
+                kinds_of[column] = (q, responses.missing[q.name].to_numpy())
+    letters = np.array([None] + [STATA_CODES.get(k) for k in range(1, 8)], dtype=object)
+    for column in frame.columns:
+        series = frame[column]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(object)
+        if column in kinds_of:
+            q, kinds = kinds_of[column]
+            values = pd.to_numeric(series.astype(object), errors="coerce").to_numpy(
+                dtype="float64", na_value=np.nan)
+            if q.type in CODED_TYPES and q.dont_know is not None:
+                values = np.where(kinds == DONT_KNOW, float(q.dont_know), values)
+            kinds = np.where(kinds == DONT_KNOW, 0, kinds)
+            marks = letters[kinds]
+            has_mark = marks != None  # noqa: E711
+            out[column] = (pd.Series(np.where(has_mark, marks, values.astype(object)),
+                                     index=frame.index, dtype=object) if has_mark.any()
+                           else pd.Series(values, index=frame.index))
+        elif isinstance(series.dtype, pd.StringDtype) or series.dtype == object:
+            out[column] = series.astype(object).where(series.notna(), "").astype(str)
+        elif pd.api.types.is_numeric_dtype(series.dtype):
+            out[column] = series.to_numpy(dtype="float64", na_value=np.nan)
+        else:
+            out[column] = series
+    return pd.DataFrame(out, index=frame.index)
+
+
+def write_dta(responses: Responses, path: str | Path, *, lang: str | None = None) -> Path:
+    questionnaire = responses.questionnaire
+    lang = lang or questionnaire.survey.default_language
+    frame = dta_frame(responses)
+    user_missing = {c: sorted(set(STATA_CODES.values())) for c in frame.columns
+                    if frame[c].dtype == object and frame[c].map(
+                        lambda v: isinstance(v, str) and len(v) == 1).any()}
+    names = stata_names(questionnaire)
+    rename = {c: names.get(c, c[:STATA_NAME_LENGTH]) for c in frame.columns}
+    labels = {rename[c]: _cut(t, 80) for c, t in variable_labels(questionnaire, lang).items()
+              if c in rename}
+    values = {rename[c]: {k: _cut(v, 32000) for k, v in table.items()}
+              for c, table in value_labels(questionnaire, lang).items() if c in rename}
+    with atomic_path(path) as tmp:
+        pyreadstat.write_dta(
+            frame.rename(columns=rename), str(tmp),
+            file_label=_cut(questionnaire.label(questionnaire.survey.title, lang), 80),
+            column_labels=labels, variable_value_labels=values,
+            missing_user_values={rename[c]: v for c, v in user_missing.items()})
+    return Path(path)
+
+
+def _cut(text: str, limit: int) -> str:
+    """At most `limit` bytes of UTF-8 (Stata counts bytes), never splitting a character."""
+    return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
