@@ -1,0 +1,616 @@
+"""The figures of a banner: one aggregation pass per `by` variable, then ratios and tests.
+
+For each `by` variable the respondents are split into its levels, a "no level" domain (missing
+answer to the `by` question: they still count in Total) and an "unanswered" domain (not in any
+base). One `estimation.total` / `proportions(counts=True)` call gives the totals of every
+quantity of the row in those domains, with their covariance; the Total column is the sum of all
+answered domains. Everything else is arithmetic on those totals (`banner_totals`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+
+from analysis import estimation, intervals, significance
+from analysis.banner_rows import MISSING_KINDS, ByVariable, RowBlock
+from analysis.banner_totals import DomainTotals, Ratios, pooled_shares, ratios
+from analysis.design import Design, DesignError
+from analysis.estimation import TOTAL
+
+
+@dataclass(frozen=True, eq=False)
+class Parts:
+    columns: pd.DataFrame
+    cells: pd.DataFrame
+    means: pd.DataFrame | None
+    missing: pd.DataFrame
+    tests: list
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each quantity sits among a row's totals."""
+
+    count: tuple[int, ...]  # numerators of shares: options then nets
+    ones: int
+    points: tuple[int, ...] = ()
+    y: int | None = None
+    y2: int | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class _Group:
+    """One `by` variable's domains, its levels then Total, and their figures."""
+
+    by: ByVariable | None
+    totals: DomainTotals
+    counts: np.ndarray  # (D+1, m) unweighted respondents per share numerator
+    n: np.ndarray
+    weighted_n: np.ndarray
+    effective_n: np.ndarray
+    df: np.ndarray
+    missing: np.ndarray  # (D+1, 4)
+    size: np.ndarray  # respondents in each column, answered or not
+    y_sums: np.ndarray | None  # (D+1, 2) unweighted sum y, sum y^2 (SRS ANOVA)
+    first: DomainTotals | None
+    first_counts: np.ndarray | None
+
+
+def _layout(block: RowBlock) -> _Layout:
+    if block.kind == "number":
+        return _Layout((), 2, y=0, y2=1)
+    if block.is_set:
+        f, p = len(block.flags), len(block.points)
+        return _Layout(tuple(range(f)), f + p, points=tuple(range(f, f + p)))
+    m = len(block.keys)
+    if block.kind == "scale":
+        return _Layout(tuple(range(m)), m, y=m + 1, y2=m + 2)
+    return _Layout(tuple(range(m)), m)
+
+
+def _categorical_map(block: RowBlock) -> np.ndarray:
+    """Category totals -> [categories, nets, respondents(, sum y, sum y^2)]."""
+    k = block.n_options
+    rows = [np.eye(k), block.net_matrix.reshape(-1, k), np.ones((1, k))]
+    if block.scores is not None:
+        rows += [block.scores[None], block.scores[None] ** 2]
+    return np.vstack(rows)
+
+
+def _scatter(est: estimation.Estimates, n_dom: int) -> DomainTotals:
+    """Estimates of the domains present -> totals of all n_dom domains (absent ones zero)."""
+    idx = np.array([int(d) for d in est.domains], dtype=np.int64)
+    q = est.estimate.shape[1]
+    theta = np.zeros((n_dom, q))
+    theta[idx] = est.estimate
+    v = np.zeros((n_dom, q, n_dom, q))
+    v[np.ix_(idx, np.arange(q), idx, np.arange(q))] = np.asarray(est.vcov).reshape(
+        len(idx), q, len(idx), q)
+    return DomainTotals(theta, v.reshape(n_dom * q, n_dom * q), np.zeros(n_dom), np.zeros(n_dom))
+
+
+def _values_frame(block: RowBlock) -> pd.DataFrame | None:
+    """The dense quantities of multi/rank and number rows, built once for every `by`."""
+    if block.is_set:
+        cols = {f"f{j}": f for j, f in enumerate(block.flags)}
+        cols |= {f"p{j}": p for j, p in enumerate(block.points)}
+        cols["ones"] = np.ones(len(block.answered), dtype=np.uint8)
+        return pd.DataFrame(cols, copy=False)
+    if block.kind == "number":
+        y = np.where(block.answered, block.values, 0.0)
+        return pd.DataFrame({"y": y, "y2": y * y, "ones": np.ones(len(y), dtype=np.uint8)})
+    return None
+
+
+def _group(design: Design, block: RowBlock, values: pd.DataFrame | None, by: ByVariable | None
+           ) -> _Group:
+    n_lev = 0 if by is None else len(by.values)
+    codes = np.full(design.n, -1, np.int64) if by is None else by.codes
+    answered = block.answered
+    dom = np.where(answered, np.where(codes >= 0, codes, n_lev), n_lev + 1)
+    n_dom = n_lev + 2
+    cat = pd.Categorical.from_codes(dom, categories=range(n_dom))
+    if values is not None:
+        tot = _scatter(estimation.total(design, values, by=cat, covariance=True), n_dom)
+    else:
+        assert block.codes is not None
+        shares = estimation.proportions(
+            design, pd.Categorical.from_codes(block.codes, categories=range(block.n_options)),
+            by=cat, counts=True, covariance=True)
+        tot = _scatter(shares, n_dom).mapped(_categorical_map(block))
+    # levels, then Total = every answered respondent (with or without a level)
+    s = np.zeros((n_lev + 1, n_dom))
+    s[np.arange(n_lev), np.arange(n_lev)] = 1
+    s[n_lev, : n_lev + 1] = 1
+    w = design.weights
+    n = s @ np.bincount(dom, minlength=n_dom).astype(float)
+    sw = s @ np.bincount(dom, w, minlength=n_dom)
+    sw2 = s @ np.bincount(dom, w * w, minlength=n_dom)
+    ext = tot.combine(s)
+    if block.is_set:
+        counts = np.column_stack([np.bincount(dom, f, minlength=n_dom) for f in block.flags])
+    elif block.codes is not None:
+        k = block.n_options
+        raw = np.bincount(np.where(answered, dom * k + block.codes, 0), answered.astype(float),
+                          minlength=n_dom * k).reshape(n_dom, k)
+        counts = raw @ _categorical_map(block)[: k + len(block.net_matrix)].T
+    else:
+        counts = np.zeros((n_dom, 0))
+    counts = s @ counts
+    y_sums = None
+    if block.values is not None:
+        y = np.where(answered, block.values, 0.0)
+        y_sums = s @ np.column_stack([np.bincount(dom, y, minlength=n_dom),
+                                      np.bincount(dom, y * y, minlength=n_dom)])
+    elif block.scores is not None:
+        y_sums = (s @ raw) @ np.column_stack([block.scores, block.scores**2])
+    first = first_counts = None
+    if block.first is not None:
+        k = block.n_options + 1  # the last category: answered but nothing ranked first
+        fc = pd.Categorical.from_codes(np.where(answered, block.first, -1), categories=range(k))
+        ft = _scatter(estimation.proportions(design, fc, by=cat, counts=True, covariance=True),
+                      n_dom)
+        first = ft.mapped(np.vstack([np.eye(k), np.ones((1, k))])).combine(s)
+        first_counts = s @ np.bincount(np.where(answered, dom * k + block.first, 0),
+                                       answered.astype(float), minlength=n_dom * k
+                                       ).reshape(n_dom, k)
+    inside = np.where(answered, np.where(codes >= 0, codes, -1), -1)
+    df = np.append(design.domain_degf(inside, max(n_lev, 1))[:n_lev],
+                   design.domain_degf(np.where(answered, 0, -1), 1))
+    missing = np.zeros((n_lev + 1, len(MISSING_KINDS)))
+    all_dom = np.where(codes >= 0, codes, n_lev)
+    size = np.bincount(all_dom, minlength=n_lev + 1).astype(float)
+    size[n_lev] = size.sum()
+    if block.missing_kind is not None:
+        kinds = np.bincount(all_dom * 5 + np.clip(block.missing_kind, 0, 4),
+                            minlength=(n_lev + 1) * 5).reshape(n_lev + 1, 5)[:, 1:]
+        missing[:n_lev] = kinds[:n_lev]
+        missing[n_lev] = kinds.sum(0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eff = sw**2 / sw2
+    return _Group(by, ext, counts, n, sw, np.nan_to_num(eff), df.astype(float), missing,
+                  size, y_sums, first, first_counts)
+
+
+def _tables(block: RowBlock, groups: list[_Group], srs: bool, options) -> list[dict]:
+    """Per group (and Total): shares with se and intervals, as dicts of (D+1, m) arrays."""
+    lay = _layout(block)
+    q = groups[0].totals.shape[1]
+    eye = np.eye(q)
+    num = eye[list(lay.count)]
+    if options.percent == "responses":
+        den = np.tile(eye[list(lay.count[: block.n_options])].sum(0), (len(lay.count), 1))
+    else:
+        den = np.tile(eye[lay.ones], (len(lay.count), 1))
+    out = []
+    for g in groups:
+        r = ratios(g.totals, num, den)
+        base = g.totals.theta @ den.T  # weighted denominators
+        if srs:
+            unweighted_base = (g.n[:, None] if options.percent == "respondents"
+                               else g.counts[:, : block.n_options].sum(1, keepdims=True))
+            ci = intervals.wilson(g.counts, np.broadcast_to(unweighted_base, g.counts.shape),
+                                  level=options.level)
+        elif options.interval == "beta":
+            ci = intervals.korn_graubard(r.estimate, r.se, n=g.n[:, None], df=g.df[:, None],
+                                         level=options.level)
+        else:
+            ci = intervals.logit(r.estimate, r.se, df=g.df[:, None], level=options.level)
+        out.append({"ratios": r, "low": ci.lower, "high": ci.upper, "base": base})
+    return out
+
+
+def _residuals(x: np.ndarray, col: np.ndarray) -> np.ndarray:
+    """Haberman's adjusted residuals of each share numerator x (D, m) against column bases
+    col (D,): a k x D table and its [row, rest] x D collapse give the same value."""
+    n = col.sum()
+    r = x.sum(0, keepdims=True)
+    e = r * col[:, None] / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (x - e) / np.sqrt(e * (1 - r / n) * (1 - col[:, None] / n))
+
+
+def _letters_pairs(tests: significance.ColumnTests, group: int) -> pd.DataFrame:
+    pairs = tests.pairs.copy()
+    pairs["group"] = group
+    return pairs[pairs["p"].notna()]
+
+
+def _higher_than(pairs: list[pd.DataFrame], correction: str, alpha: float) -> pd.DataFrame:
+    """Adjust all comparisons of the banner together; return significant (group, row, hi, lo)."""
+    if not pairs or not sum(len(p) for p in pairs):
+        return pd.DataFrame(columns=["group", "row", "high", "low"])
+    allp = pd.concat(pairs, ignore_index=True)
+    adj = (allp["p"].to_numpy() if correction == "none"
+           else multipletests(allp["p"].to_numpy(), alpha=alpha, method=correction)[1])
+    sig = allp[adj < alpha]
+    hi = np.where(sig["difference"] > 0, sig["column_a"], sig["column_b"])
+    lo = np.where(sig["difference"] > 0, sig["column_b"], sig["column_a"])
+    return pd.DataFrame({"group": sig["group"].to_numpy(), "row": sig["row"].to_numpy(),
+                         "high": hi, "low": lo})
+
+
+def _as_estimates(r: Ratios, g: _Group, design: Design, keys: tuple[str, ...]
+                  ) -> estimation.Estimates:
+    """The levels (not Total) of a group's ratios as `Estimates` for the column tests."""
+    d, m = len(g.n) - 1, r.estimate.shape[1]
+    assert g.by is not None
+    return estimation.Estimates(
+        statistic="mean", variables=keys, domains=g.by.values, by=g.by.name,
+        estimate=r.estimate[:d], se=r.se[:d], vcov=r.vcov[: d * m, : d * m], deff=None,
+        n=g.n[:d].astype(np.int64), weighted_n=g.weighted_n[:d], df=design.degf,
+        domain_df=g.df[:d])
+
+
+def _chisq_tests(block: RowBlock, g: _Group, design: Design, srs: bool, testable: np.ndarray,
+                 notes: list[str]) -> list[tuple[str, significance.TestResult]]:
+    """One test for a single/scale row; one per option and net (selected vs not) for sets."""
+    lay = _layout(block)
+    d_all = len(g.n) - 1
+    keep = np.flatnonzero(testable)
+    q = g.totals.shape[1]
+    found = []
+    if block.is_set:
+        tables = [(block.keys[j], [j]) for j in range(len(lay.count))]
+    else:
+        tables = [(block.name, list(range(block.n_options)))]
+    for name, rows in tables:
+        x = g.counts[keep][:, rows] if srs else None
+        nr = len(rows) + (1 if block.is_set else 0)
+        cell = np.zeros((len(keep) * nr, (d_all + 1) * q))
+        base = np.zeros((d_all + 1) * q)
+        for c, i in enumerate(keep):  # rows vary fastest, as svychisq's interaction
+            for r, j in enumerate(rows):
+                cell[c * nr + r, i * q + lay.count[j]] = 1
+            if block.is_set:  # not selected = answered - selected
+                cell[c * nr + 1, i * q + lay.ones] = 1
+                cell[c * nr + 1, i * q + lay.count[rows[0]]] = -1
+            base[i * q + lay.ones] = 1
+        if srs:
+            assert x is not None
+            table = x.T if not block.is_set else np.vstack([x.T, g.n[keep] - x.T[0]])
+            try:
+                found.append((name, significance.pearson_chisq(table).test))
+            except DesignError:
+                notes.append(f"{name} by {g.by.name if g.by else TOTAL}: no test, fewer "
+                             "than two non-empty rows or columns")
+            continue
+        p, v = pooled_shares(g.totals, cell, base)
+        row_sum = p.reshape(len(keep), nr).sum(0)
+        use_rows = np.flatnonzero(row_sum > 1e-12)
+        if len(use_rows) < 2:
+            notes.append(f"{name} by {g.by.name if g.by else TOTAL}: no test, every "
+                         "respondent is in one row")
+            continue
+        sel = (np.arange(len(keep))[:, None] * nr + use_rows[None, :]).ravel()
+        found.append((name, significance.rao_scott_shares(
+            p[sel], v[np.ix_(sel, sel)], len(use_rows), len(keep), n=float(design.n),
+            degf=design.degf)))
+    return found
+
+
+def _mean_test(r: Ratios, g: _Group, design: Design, srs: bool, testable: np.ndarray
+               ) -> significance.TestResult | None:
+    """Design: Wald F of equal means (R: regTermTest(svyglm(y ~ by)), ddf = df - ndf).
+    SRS: one-way ANOVA of the respondents' values."""
+    keep = np.flatnonzero(testable)
+    k = len(keep)
+    if k < 2:
+        return None
+    if srs:
+        assert g.y_sums is not None
+        n, s1, s2 = g.n[keep], g.y_sums[keep, 0], g.y_sums[keep, 1]
+        grand = s1.sum() / n.sum()
+        between = float((s1**2 / n).sum() - n.sum() * grand**2)
+        within = float((s2 - s1**2 / n).sum())
+        dfw = float(n.sum() - k)
+        f = (between / (k - 1)) / (within / dfw)
+        return significance.TestResult("anova-F", f, k - 1.0, float(stats.f.sf(f, k - 1, dfw)),
+                                       ddf=dfw)
+    m = r.estimate[keep, 0]
+    v = r.vcov[np.ix_(keep, keep)]
+    c = np.hstack([np.eye(k - 1), -np.ones((k - 1, 1))])
+    diff = c @ m
+    wald = float(diff @ np.linalg.solve(c @ v @ c.T, diff))
+    ndf = k - 1.0
+    ddf = float(design.degf - ndf)
+    f = wald / ndf
+    return significance.TestResult("design-wald-F", f, ndf, float(stats.f.sf(f, ndf, ddf)),
+                                   ddf=ddf)
+
+
+
+
+@dataclass(frozen=True)
+class BannerTest:
+    """One test of a banner: `row` is the question (single rows), an option or net (multi/rank
+    rows: selected vs not) or "mean"; `ddf` is None for chi-square forms."""
+
+    by: str
+    row: str
+    statistic: str
+    value: float
+    ndf: float
+    ddf: float | None
+    p: float
+
+
+TOTAL_LABEL = {"zh": "合计", "en": "Total"}
+
+
+def compute(design: Design, block: RowBlock, by: list[ByVariable], options, srs: bool,
+            notes: list[str]) -> Parts:
+    """Every figure and test of the banner of `block` by each of `by`."""
+    values = _values_frame(block)
+    groups = [_group(design, block, values, b) for b in by] or [_group(design, block, values,
+                                                                       None)]
+    if not block.answered.any():
+        notes.append(f"nobody answered {block.name}: the banner has no figures")
+    lang = options.lang or "en"
+    # columns: Total, then each group's levels, lettered across the banner
+    total = groups[0]
+    cols = [{"by": TOTAL, "value": TOTAL, "label": TOTAL_LABEL.get(lang, "Total"), "letter": "",
+             "group": -1, "level": -1, "n": total.n[-1], "weighted_n": total.weighted_n[-1],
+             "effective_n": total.effective_n[-1], "size": total.size[-1]}]
+    testable = []
+    for gi, g in enumerate(groups):
+        if g.by is None:
+            testable.append(np.zeros(0, bool))
+            continue
+        d = len(g.by.values)
+        for i in range(d):
+            cols.append({"by": g.by.name, "value": g.by.values[i], "label": g.by.labels[i],
+                         "letter": "", "group": gi, "level": i, "n": g.n[i],
+                         "weighted_n": g.weighted_n[i], "effective_n": g.effective_n[i],
+                         "size": g.size[i]})
+            if g.n[i] == 0:
+                notes.append(f"column {g.by.labels[i]!r} of {g.by.name}: no respondent "
+                             f"answered {block.name}; its figures are empty")
+        testable.append(g.n[:d] >= max(options.min_base, 1))
+    columns = pd.DataFrame(cols)
+    columns.loc[1:, "letter"] = [letter_of(i) for i in range(len(columns) - 1)]
+    columns["small_base"] = columns["n"] < options.min_base
+    small = int(columns["small_base"][1:].sum())
+    if small:
+        notes.append(f"{small} column(s) with a base under {options.min_base} are flagged "
+                     "and left out of every test")
+    letters = {(r.group, r.level): r.letter for r in columns.itertuples()}
+    tests: list[BannerTest] = []
+    cells = _cells(design, block, groups, options, srs, testable, letters, columns, tests,
+                   notes) if block.has_categories else None
+    means = _means(design, block, groups, options, srs, testable, letters, columns, tests,
+                   notes) if block.has_mean else None
+    missing = columns[["by", "value", "size", "n"]].rename(columns={"value": "col"}).copy()
+    missing["unanswered"] = missing.pop("size") - missing.pop("n")
+    kinds = np.vstack([groups[0].missing[-1:]] + [g.missing[:-1] for g in groups if g.by])
+    for j, kind in enumerate(MISSING_KINDS):
+        missing[kind] = kinds[:, j] if block.missing_kind is not None else np.nan
+    if cells is None:
+        cells = pd.DataFrame(columns=CELL_COLUMNS)
+    return _suppress(Parts(columns.drop(columns=["size"]), cells, means, missing, tests),
+                     options.suppress)
+
+
+def letter_of(i: int) -> str:
+    s, i = "", i + 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+CELL_COLUMNS = ["row", "row_label", "net", "by", "col", "letter", "n", "weighted_n",
+                "proportion", "se", "ci_low", "ci_high", "adjusted_residual", "higher_than",
+                "small_base", "suppressed"]
+
+
+def _columns_of(groups: list[_Group]) -> list[tuple[int, int, int]]:
+    """(group, index within the group's domains, level or -1) of every banner column."""
+    out = [(0, len(groups[0].n) - 1, -1)]
+    for gi, g in enumerate(groups):
+        if g.by is not None:
+            out += [(gi, i, i) for i in range(len(g.by.values))]
+    return out
+
+
+def _letters(pairs: list[pd.DataFrame], options, columns: pd.DataFrame, groups: list[_Group],
+             m: int) -> dict[tuple[int, int, int], tuple[str, ...]]:
+    """{(group, level, row): letters of the columns it is significantly higher than}."""
+    sig = _higher_than(pairs, options.correction, options.alpha)
+    found: dict[tuple[int, int, int], list[str]] = {}
+    lookup = {(r.group, r.level): r.letter for r in columns.itertuples()}
+    for r in sig.itertuples():
+        found.setdefault((int(r.group), int(r.high), int(r.row)), []).append(
+            lookup[(int(r.group), int(r.low))])
+    return {k: tuple(sorted(v, key=lambda s: (len(s), s))) for k, v in found.items()}
+
+
+def _cells(design, block, groups, options, srs, testable, letters, columns, tests, notes
+           ) -> pd.DataFrame:
+    lay = _layout(block)
+    m = len(lay.count)
+    tabs = _tables(block, groups, srs, options)
+    pairs = []
+    residual = []
+    for gi, (g, t) in enumerate(zip(groups, tabs, strict=True)):
+        if g.by is None:
+            residual.append(np.full((len(g.n), m), np.nan))
+            continue
+        d = len(g.by.values)
+        r: Ratios = t["ratios"]
+        if srs:
+            ct = significance.srs_column_proportion_tests(
+                g.counts[:d].T, t["base"][:d, 0] if options.percent == "respondents"
+                else g.counts[:d, : block.n_options].sum(1), correction="none", family="table",
+                testable=testable[gi])
+            x, col = g.counts[:d], (g.n[:d] if options.percent == "respondents"
+                                   else g.counts[:d, : block.n_options].sum(1))
+        else:
+            ct = significance.column_proportion_tests(
+                _as_estimates(r, g, design, block.keys), correction="none", family="table",
+                testable=testable[gi])
+            f = g.n[:d].sum() / max(t["base"][:d, 0].sum(), 1e-300)
+            x, col = g.totals.theta[:d][:, list(lay.count)] * f, t["base"][:d, 0] * f
+        pairs.append(_letters_pairs(ct, gi))
+        res = np.full((d + 1, m), np.nan)
+        live = col > 0
+        if live.sum() >= 2:
+            res[:d][live] = _residuals(x[live], col[live])
+        residual.append(res)
+        for name, test in _chisq_tests(block, g, design, srs, testable[gi], notes):
+            tests.append(BannerTest(g.by.name, name, test.name, test.statistic, test.df,
+                                    test.ddf, test.p))
+        if testable[gi].sum() < 2:
+            notes.append(f"by {g.by.name}: fewer than two columns with a base of "
+                         f"{options.min_base}; not tested")
+    higher = _letters(pairs, options, columns, groups, m)
+    rows = []
+    for gi, i, level in _columns_of(groups):
+        g, t = groups[gi], tabs[gi]
+        r: Ratios = t["ratios"]
+        col = columns[(columns.group == (gi if level >= 0 else -1))
+                      & (columns.level == level)].iloc[0]
+        for j in range(m):
+            cell = {
+                "row": block.keys[j], "row_label": block.labels[j],
+                "net": j >= block.n_options, "by": col["by"], "col": col["value"],
+                "letter": col["letter"], "n": g.counts[i, j],
+                "weighted_n": g.totals.theta[i, lay.count[j]],
+                "proportion": r.estimate[i, j], "se": r.se[i, j],
+                "ci_low": t["low"][i, j], "ci_high": t["high"][i, j],
+                "adjusted_residual": residual[gi][i, j],
+                "higher_than": higher.get((gi, level, j), ()),
+                "small_base": bool(col["small_base"]), "suppressed": False}
+            rows.append(cell)
+    cells = pd.DataFrame(rows, columns=CELL_COLUMNS)
+    cells = _extras(block, groups, options, cells, lay)
+    empty = ~np.isfinite(cells["proportion"].to_numpy(float))
+    if empty.any() and block.answered.any():
+        notes.append("cells of empty columns have no proportion (shown as empty, null in JSON)")
+    return cells
+
+
+def _extras(block: RowBlock, groups: list[_Group], options, cells: pd.DataFrame,
+            lay: _Layout) -> pd.DataFrame:
+    """Row and total proportions on request; ranked-first shares and scores for rank rows."""
+    wanted = set(options.extra)
+    q = groups[0].totals.shape[1]
+    eye = np.eye(q)
+    extra: dict[str, list[float]] = {k: [] for k in ("row_proportion", "total_proportion",
+                                                     "ranked_first", "ranked_first_se",
+                                                     "ranked_first_n", "score", "score_se")}
+    for gi, i, _ in _columns_of(groups):
+        g = groups[gi]
+        theta = g.totals.theta
+        with np.errstate(divide="ignore", invalid="ignore"):
+            extra["row_proportion"] += list(theta[i, list(lay.count)]
+                                            / theta[-1, list(lay.count)])
+            extra["total_proportion"] += list(theta[i, list(lay.count)] / theta[-1, lay.ones])
+        if block.first is not None and g.first is not None:
+            k = block.n_options
+            first = ratios(g.first, np.eye(k + 2)[:k], np.tile(np.eye(k + 2)[k + 1], (k, 1)))
+            score = ratios(g.totals, eye[list(lay.points)], np.tile(eye[lay.ones], (k, 1)))
+            pad = [np.nan] * (len(lay.count) - k)
+            extra["ranked_first"] += list(first.estimate[i]) + pad
+            extra["ranked_first_se"] += list(first.se[i]) + pad
+            assert g.first_counts is not None
+            extra["ranked_first_n"] += list(g.first_counts[i, :k]) + pad
+            extra["score"] += list(score.estimate[i]) + pad
+            extra["score_se"] += list(score.se[i]) + pad
+    for key in ("row", "total"):
+        if key in wanted:
+            cells[f"{key}_proportion"] = extra[f"{key}_proportion"]
+    if block.first is not None:
+        for key in ("ranked_first", "ranked_first_se", "ranked_first_n", "score", "score_se"):
+            cells[key] = extra[key]
+    return cells
+
+
+MEAN_COLUMNS = ["by", "col", "letter", "n", "weighted_n", "mean", "sd", "se", "ci_low",
+                "ci_high", "higher_than", "small_base", "suppressed"]
+
+
+def _means(design, block, groups, options, srs, testable, letters, columns, tests, notes
+           ) -> pd.DataFrame:
+    lay = _layout(block)
+    assert lay.y is not None and lay.y2 is not None
+    q = groups[0].totals.shape[1]
+    eye = np.eye(q)
+    found = [ratios(g.totals, eye[[lay.y, lay.y2]], eye[[lay.ones, lay.ones]]) for g in groups]
+    pairs = []
+    for gi, (g, r) in enumerate(zip(groups, found, strict=True)):
+        if g.by is None:
+            continue
+        d = len(g.by.values)
+        one = Ratios(r.estimate[:, :1], r.se[:, :1],
+                     r.vcov.reshape(d + 1, 2, d + 1, 2)[:, 0, :, 0])
+        ct = significance.column_proportion_tests(
+            _as_estimates(one, g, design, ("mean",)), correction="none", family="table",
+            testable=testable[gi])
+        pairs.append(_letters_pairs(ct, gi))
+        test = _mean_test(Ratios(one.estimate[:d], one.se[:d], one.vcov[:d, :d]), g, design,
+                          srs, testable[gi])
+        if test is not None:
+            tests.append(BannerTest(g.by.name, "mean", test.name, test.statistic, test.df,
+                                    test.ddf, test.p))
+    higher = _letters(pairs, options, columns, groups, 1)
+    rows = []
+    for gi, i, level in _columns_of(groups):
+        g, r = groups[gi], found[gi]
+        col = columns[(columns.group == (gi if level >= 0 else -1))
+                      & (columns.level == level)].iloc[0]
+        mean, e2, n = r.estimate[i, 0], r.estimate[i, 1], g.n[i]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sd = np.sqrt(max(e2 - mean**2, 0.0) * n / (n - 1)) if n > 1 else np.nan
+        ci = intervals.wald(np.array(mean), np.array(r.se[i, 0]), df=float(design.degf),
+                            level=options.level)
+        rows.append({"by": col["by"], "col": col["value"], "letter": col["letter"], "n": n,
+                     "weighted_n": g.weighted_n[i], "mean": mean, "sd": sd, "se": r.se[i, 0],
+                     "ci_low": float(ci.lower), "ci_high": float(ci.upper),
+                     "higher_than": higher.get((gi, level, 0), ()),
+                     "small_base": bool(col["small_base"]), "suppressed": False})
+    return pd.DataFrame(rows, columns=MEAN_COLUMNS)
+
+
+def _suppress(parts: Parts, k: int) -> Parts:
+    """Hide every figure resting on 1..k-1 respondents (cells, means, bases, missing counts)."""
+    if not k:
+        return parts
+
+    def few(x: pd.Series) -> np.ndarray:
+        v = x.to_numpy(float)
+        return (v > 0) & (v < k)
+
+    cells = parts.cells.copy()
+    hide = few(cells["n"])
+    figures = [c for c in cells.columns if c not in ("row", "row_label", "net", "by", "col",
+                                                     "letter", "higher_than", "small_base",
+                                                     "suppressed")]
+    cells.loc[hide, figures] = np.nan
+    cells.loc[hide, "suppressed"] = True
+    cells["higher_than"] = [() if h else v for h, v in zip(hide, cells["higher_than"],
+                                                           strict=True)]
+    if "ranked_first_n" in cells:
+        few_first = few(cells["ranked_first_n"])
+        cells.loc[few_first, ["ranked_first", "ranked_first_se", "ranked_first_n"]] = np.nan
+    columns = parts.columns.copy()
+    small = few(columns["n"])
+    columns.loc[small, ["n", "weighted_n", "effective_n"]] = np.nan
+    columns["suppressed"] = small
+    means = parts.means
+    if means is not None:
+        means = means.copy()
+        hide_m = few(means["n"])
+        means.loc[hide_m, ["n", "weighted_n", "mean", "sd", "se", "ci_low", "ci_high"]] = np.nan
+        means.loc[hide_m, "suppressed"] = True
+        means["higher_than"] = [() if h else v for h, v in zip(hide_m, means["higher_than"],
+                                                               strict=True)]
+    missing = parts.missing.copy()
+    for c in ("unanswered", *MISSING_KINDS):
+        missing.loc[few(missing[c]), c] = np.nan
+    return Parts(columns, cells, means, missing, parts.tests)
