@@ -7,7 +7,7 @@ code is checked against the questionnaire, so a typo is reported, never silently
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -54,7 +54,8 @@ class Weights(_Model):
 
 
 class EffectsFile(_Model):
-    marginals: dict[str, dict[OptionCode, float] | NumberMarginal] = Field(default_factory=dict)
+    marginals: dict[str, Annotated[NumberMarginal | dict[OptionCode, float],
+                                   Field(union_mode="left_to_right")]] = Field(default_factory=dict)
     effects: list[Effect] = Field(default_factory=list)
     empty_rate: float = Field(default=0.02, ge=0, lt=1)
     clusters: Clusters | None = None

@@ -32,16 +32,28 @@ __all__ = ["ANSWERED", "DONT_KNOW", "EMPTY", "NOT_SHOWN", "SKIPPED", "Responses"
 MISSING_DTYPE = "int8"
 
 
-class ResponsesEnvironment(FrameEnvironment):
+class DerivedEnvironment(FrameEnvironment):
+    """A FrameEnvironment to which derived variables can be added (kept beside the frame)."""
+
+    def __init__(self, frame: pd.DataFrame, blocks: dict[str, dict[Code, str]]) -> None:
+        super().__init__(frame, blocks)
+        self.extra: dict[str, pd.Series] = {}
+
+    def with_column(self, name: str, values: pd.Series) -> None:
+        """Make a derived variable visible to the expressions evaluated after it."""
+        self.extra[name] = pd.Series(np.asarray(values), index=self.frame.index, name=name) \
+            if not isinstance(values, pd.Series) else values
+
+    def value(self, name: str) -> pd.Series:
+        return self.extra[name] if name in self.extra else super().value(name)
+
+
+class ResponsesEnvironment(DerivedEnvironment):
     """survey.expressions on Responses: questions, then derived variables as they are added."""
 
     def __init__(self, frame: pd.DataFrame, questionnaire: Questionnaire) -> None:
         blocks = {q.name: block_columns(q) for q in questionnaire.items.values() if q.is_set}
         super().__init__(frame, blocks)
-
-    def with_column(self, name: str, values: pd.Series) -> None:
-        """Make a derived variable visible to the expressions evaluated after it."""
-        self.frame = self.frame.assign(**{name: values})
 
 
 @dataclass(frozen=True, eq=False)

@@ -18,10 +18,10 @@ import pandas as pd
 
 from survey.effects import EffectsFile, NumberMarginal
 from survey.expressions import ExpressionError, parse
-from survey.expressions_pandas import FrameEnvironment, evaluate
+from survey.expressions_pandas import evaluate
 from survey.layout import block_columns, other_column
-from survey.questionnaire import Question, Questionnaire
-from survey.responses import Responses
+from survey.questionnaire import Question, Questionnaire, Scale
+from survey.responses import DerivedEnvironment, Responses
 
 LOADING = 0.75  # item loading on its scale's common factor (gives Cronbach's alpha ~0.8)
 DONT_KNOW_SHARE = 0.03
@@ -47,9 +47,9 @@ class _Simulation:
 
     # The answers so far, seen by expressions --------------------------------------------------
 
-    def environment(self, with_derived: bool = True) -> FrameEnvironment:
+    def environment(self, with_derived: bool = True) -> DerivedEnvironment:
         frame = pd.DataFrame(self.columns, index=pd.RangeIndex(self.n), copy=False)
-        env = FrameEnvironment(frame, self.blocks)
+        env = DerivedEnvironment(frame, self.blocks)
         for d in self.q.derived if with_derived else ():
             try:
                 if d.cases:
@@ -61,7 +61,7 @@ class _Simulation:
                     values = evaluate(parse(d.expr or "false"), env)
             except ExpressionError:
                 continue  # it needs a question not generated yet
-            env.frame = env.frame.assign(**{d.name: values.to_numpy()})
+            env.with_column(d.name, values.to_numpy())
         return env
 
     def segment(self, name: str, question: str) -> np.ndarray:
@@ -85,11 +85,6 @@ class _Simulation:
 
     def run(self) -> pd.DataFrame:
         self.cluster_structure()
-        for scale in self.q.scales:
-            self.factors[scale.name] = self.rng.standard_normal(self.n) + self.intercept
-            for effect in [e for e in self.effects.effects if e.question == scale.name]:
-                member = self.segment(effect.segment, scale.name)
-                self.factors[scale.name] += member * (effect.shift or 0) / LOADING
         for q in self.q.items.values():
             shown = self.shown(q)
             answer = shown.copy()
@@ -145,6 +140,15 @@ class _Simulation:
             return np.where(answer, values.astype("float64"), np.nan)
         return np.where(answer, values, None)
 
+    def factor(self, scale: Scale, item: str) -> np.ndarray:
+        """A scale's common factor, drawn when its first item is asked (so segments are known)."""
+        if scale.name not in self.factors:
+            factor = self.rng.standard_normal(self.n) + self.intercept
+            for effect in [e for e in self.effects.effects if e.question == scale.name]:
+                factor = factor + self.segment(effect.segment, item) * (effect.shift or 0) / LOADING
+            self.factors[scale.name] = factor
+        return self.factors[scale.name]
+
     def attitude(self, q: Question) -> np.ndarray:
         """A rating from a latent normal: the item's scale factor (if any) plus its own noise."""
         codes = [c for c in q.codes if c != q.dont_know]
@@ -152,7 +156,7 @@ class _Simulation:
         noise = self.rng.standard_normal(self.n)
         if scale is not None:
             sign = -1.0 if (q.name in scale.reverse or q.reverse) else 1.0
-            latent = sign * LOADING * self.factors[scale.name] + np.sqrt(1 - LOADING**2) * noise
+            latent = sign * LOADING * self.factor(scale, q.name) + np.sqrt(1 - LOADING**2) * noise
         else:
             latent = noise + self.intercept
         for effect in [e for e in self.effects.effects if e.question == q.name and e.shift]:
