@@ -22,6 +22,7 @@ from survey.expressions import parse
 from survey.expressions_pandas import evaluate
 from survey.missing import ANSWERED, DONT_KNOW
 from survey.questionnaire import Question
+from survey.readers.export_table import import_notes
 from survey.responses import Responses
 
 REPORT_COLUMNS = ["row", "respondent_id", "variable", "column", "code", "value", "message"]
@@ -241,7 +242,8 @@ def validate(responses: Responses, options: Options | None = None,
         c.add(Speeder, (seconds < limit).fillna(False), None, options.duration, seconds,
               f"took {{value}} s, under {options.speeder_fraction:.2g} of the median "
               f"({seconds.median():g} s)")
-    extra = read_problems if read_problems is not None else frame.attrs.get("read_problems")
+    notes = import_notes(frame)
+    extra = read_problems if read_problems is not None else notes and notes.problems
     if extra is not None and len(extra):
         found = pd.concat(c.chunks) if c.chunks else pd.DataFrame(columns=REPORT_COLUMNS)
         seen = set(zip(found["row"], found["variable"], strict=True))

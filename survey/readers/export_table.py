@@ -53,7 +53,7 @@ def decode(path: Path) -> tuple[str, str]:
         try:
             return raw.decode(encoding), encoding
         except UnicodeDecodeError as error:
-            failure = failure or error
+            failure = error  # the last, most lenient encoding's complaint
     assert failure is not None
     line = raw.count(b"\n", 0, failure.start) + 1
     raise fail(str(path), "encoding", "the file is neither UTF-8 nor GB18030/GBK text (byte "
@@ -213,9 +213,20 @@ def first_rows(path: Path, head: bytes, count: int = 3) -> list[list[str]]:
         return []
 
 
+@dataclass(frozen=True, eq=False)
+class ImportNotes:
+    """A platform reader's column mapping and read problems, kept with its Responses."""
+
+    mapping: pd.DataFrame
+    problems: pd.DataFrame
+
+
 def attach(responses, mapping_table: pd.DataFrame, problems: pd.DataFrame):
-    """Keep a platform reader's column mapping and read problems with its Responses (in
-    `frame.attrs`), so `survey import` can report them; returns the Responses."""
-    responses.frame.attrs["mapping"] = mapping_table
-    responses.frame.attrs["read_problems"] = problems
+    """Keep the mapping and read problems with the Responses (`frame.attrs["import"]`, an
+    object compared by identity, as pandas compares attrs), so `survey import` can report them."""
+    responses.frame.attrs["import"] = ImportNotes(mapping_table, problems)
     return responses
+
+
+def import_notes(frame: pd.DataFrame) -> ImportNotes | None:
+    return frame.attrs.get("import")
