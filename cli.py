@@ -232,5 +232,157 @@ def serve(
                announce=lambda line: out.print(line, markup=False, soft_wrap=True))
 
 
+def _nets(specs: list[str]) -> tuple[tuple[str, tuple[object, ...]], ...]:
+    """--net NAME=CODES (codes comma-separated) as (name, codes) pairs, or exit 2."""
+    found = []
+    for spec in specs:
+        name, _, codes = spec.partition("=")
+        parts = [c.strip() for c in codes.split(",") if c.strip()]
+        if not name.strip() or not parts:
+            fail_message(f"--net {spec!r}: write NAME=CODES, e.g. --net top2=4,5")
+        found.append((name.strip(), tuple(int(c) if c.lstrip("-").isdigit() else c
+                                          for c in parts)))
+    return tuple(found)
+
+
+@app.command()
+def crosstab(
+    data: Annotated[Path, typer.Argument(help="Responses: any file 'survey import' reads.")],
+    questionnaire: Annotated[Path, typer.Option("--questionnaire", "-q",
+                                                help="The questionnaire YAML file.")],
+    row: Annotated[str, typer.Option(help="The row question (or derived variable, segment).")],
+    by: Annotated[str, typer.Option(help="Column variables, comma-separated: questions, "
+                                    "derived variables or segments.")] = "",
+    json_: Annotated[bool, typer.Option("--json", help="Print the JSON document only.")] = False,
+    chart: Annotated[Path | None, typer.Option(help="Write a chart (PNG and SVG).")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language of labels (zh, en).")] = None,
+    weight: Annotated[str | None, typer.Option(help="Weight column (overrides design:).")] = None,
+    strata: Annotated[str | None, typer.Option(help="Strata column.")] = None,
+    cluster: Annotated[str | None, typer.Option(help="Cluster (PSU) column.")] = None,
+    fpc: Annotated[str | None, typer.Option(help="Finite population correction column.")] = None,
+    alpha: Annotated[float, typer.Option(help="Significance level of tests and letters.")] = 0.05,
+    correction: Annotated[str, typer.Option(help="holm, bonferroni, bh or none.")] = "holm",
+    min_base: Annotated[int, typer.Option(help="Smaller bases are flagged, not tested.")] = 30,
+    suppress: Annotated[int, typer.Option(help="Hide cells of fewer respondents (0: off).")] = 0,
+    percent: Annotated[str, typer.Option(help="respondents or responses (multi/rank).")]
+    = "respondents",
+    net: Annotated[list[str] | None, typer.Option(help="A net NAME=CODES, e.g. top2=4,5; "
+                                                  "repeatable.")] = None,
+    show: Annotated[str, typer.Option(help="Also row and/or total proportions: row,total.")] = "",
+) -> None:
+    """A banner table of ROW by each BY variable, with Total, letters and tests."""
+    import json
+
+    from analysis.banner import BannerError, BannerOptions, banner
+    from analysis.banner_render import chart_cells, footnote, terminal_table, tests_table
+    from analysis.design import DesignError
+    from analysis.design_choice import DesignChoiceError, choose_design
+
+    corrections = {"holm": "holm", "bonferroni": "bonferroni", "bh": "fdr_bh", "none": "none"}
+    if correction not in corrections:
+        fail_message(f"--correction {correction!r}: use holm, bonferroni, bh or none")
+    responses = load_data(data, questionnaire)
+    try:
+        options = BannerOptions(alpha=alpha, correction=corrections[correction],  # type: ignore[arg-type]
+                                min_base=min_base, suppress=suppress,
+                                percent=percent,  # type: ignore[arg-type]
+                                extra=tuple(s.strip() for s in show.split(",") if s.strip()),
+                                nets=_nets(net or []), lang=lang)
+        choice = choose_design(responses, weight=weight, strata=strata, cluster=cluster,
+                               fpc=fpc)
+        table = banner(responses, row, [b.strip() for b in by.split(",") if b.strip()],
+                       design=choice.design, options=options)
+    except (BannerError, DesignChoiceError, DesignError) as error:
+        fail_message(f"{data}: {error}")
+    if chart is not None:
+        from analysis import charts
+
+        figure = charts.grouped_bars(chart_cells(table), f"{table.row_label}",
+                                     note=footnote(table))
+        charts.save(figure, chart.with_suffix(""))
+    if json_:
+        document = table.to_json()
+        document["notes"] = list(choice.notes) + document["notes"]
+        print(json.dumps(document, ensure_ascii=False, indent=1))
+        return
+    out.print(terminal_table(table))
+    tests = tests_table(table)
+    if tests is not None:
+        out.print(tests)
+    out.print(footnote(table), markup=False, soft_wrap=True)
+    for note in (*choice.notes, *table.notes):
+        out.print(f"Note: {note}", markup=False, soft_wrap=True)
+
+
+@app.command()
+def weight(
+    data: Annotated[Path, typer.Argument(help="Responses: any file 'survey import' reads.")],
+    questionnaire: Annotated[Path, typer.Option("--questionnaire", "-q",
+                                                help="The questionnaire YAML file.")],
+    targets: Annotated[Path, typer.Option(help="Targets YAML (population shares).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the weighted "
+                                         "data (.parquet, .sav, .dta, .csv, .xlsx).")],
+    method: Annotated[str, typer.Option(help="rake or poststratify.")] = "rake",
+    bounds: Annotated[str | None, typer.Option(help="LO,HI limits on weight adjustment "
+                                               "factors.")] = None,
+    trim: Annotated[float | None, typer.Option(help="Cap weights at this multiple of the "
+                                               "median.")] = None,
+    design_weight: Annotated[str | None, typer.Option("--weight", help="Design weights column "
+                                                      "to start from.")] = None,
+) -> None:
+    """Rake or post-stratify to population targets; write the data with a `weight` column."""
+    import dataclasses
+
+    from analysis.poststrat import poststratify
+    from analysis.raking import rake
+    from analysis.targets import load_targets
+    from analysis.weighting import WeightingError
+    from survey.writers import UnknownOutputFormat, output_format, write_responses
+
+    if method not in ("rake", "poststratify"):
+        fail_message(f"--method {method!r}: use rake or poststratify")
+    limits = None
+    if bounds is not None:
+        try:
+            lo, hi = (float(x) for x in bounds.split(","))
+            limits = (lo, hi)
+        except ValueError:
+            fail_message(f"--bounds {bounds!r}: write LO,HI, e.g. --bounds 0.3,3")
+    try:
+        output_format(output)
+    except UnknownOutputFormat as error:
+        fail_message(str(error))
+    responses = load_data(data, questionnaire)
+    frame = responses.frame
+    base = design_weight or responses.questionnaire.design.weight
+    if design_weight and design_weight not in frame.columns:
+        fail_message(f"--weight column {design_weight!r} is not in {data}")
+    base = base if base in frame.columns else None
+    try:
+        wanted = load_targets(targets, columns=frame.columns)
+        fit = rake if method == "rake" else poststratify
+        result = fit(frame, wanted, weights=base, bounds=limits, trim=trim)
+    except SourceError as problems:
+        fail(problems)
+    except WeightingError as error:
+        fail_message(f"{targets}: {error}")
+    report = result.report
+    out.print(f"{report.method}: {report.iterations} iteration(s), "
+              f"{'converged' if report.converged else 'NOT converged'}; "
+              f"max deviation {report.max_abs_deviation:.2e}", markup=False)
+    out.print(f"efficiency {report.efficiency:.3f} (effective n {report.effective_n:.1f} of "
+              f"{report.n}), design effect of weighting {report.design_effect:.3f}, "
+              f"factors {report.factor_range[0]:.3f}-{report.factor_range[1]:.3f}"
+              + (f", {report.trimmed} trimmed" if report.trim_cap is not None else ""),
+              markup=False)
+    out.print(report.to_frame().to_string(index=False), markup=False)
+    weighted = dataclasses.replace(responses, frame=frame.assign(weight=result.weights))
+    try:
+        write_responses(weighted, output)
+    except (OSError, ValueError) as error:
+        fail_message(f"{output}: {error}")
+    out.print(f"wrote {output}", markup=False)
+
+
 if __name__ == "__main__":
     app()
