@@ -1,0 +1,48 @@
+"""Make the sample datasets in this folder (deterministic: fixed seed).
+
+    python data_samples/make_samples.py
+
+2,000 simulated respondents of questionnaires/industrial_workers.yaml with the findings of
+industrial_workers.effects.yaml planted, written in the formats users bring.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from survey.effects import load_effects
+from survey.loader import load_questionnaire
+from survey.responses import Responses
+from survey.simulate import simulate
+from survey.writers import write_responses
+from survey.writers.table import write_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = ROOT / "data_samples"
+SEED = 20260
+N = 2000
+
+
+def our_formats(responses: Responses) -> None:
+    write_responses(responses, HERE / "industrial_workers.sav")  # + .sps beside it
+    write_responses(responses, HERE / "industrial_workers.parquet")
+    write_responses(responses, HERE / "industrial_workers.xlsx")
+    write_csv(responses, HERE / "industrial_workers_utf8.csv")  # UTF-8 with BOM
+    write_csv(responses, HERE / "industrial_workers_gb18030.csv", encoding="gb18030")
+
+
+def platform_layouts(responses: Responses) -> None:
+    """Wenjuanxing and KoboToolbox exports of the same answers: added by the platform readers."""
+
+
+def main() -> None:
+    questionnaire = load_questionnaire(ROOT / "questionnaires" / "industrial_workers.yaml")
+    effects = load_effects(ROOT / "questionnaires" / "industrial_workers.effects.yaml",
+                           questionnaire)
+    responses = simulate(questionnaire, N, seed=SEED, effects=effects)
+    our_formats(responses)
+    platform_layouts(responses)
+
+
+if __name__ == "__main__":
+    main()
