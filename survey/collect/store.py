@@ -152,18 +152,21 @@ def _get(connection: sqlite3.Connection, submission_id: str) -> Submission:
 
 
 def is_store(path: str | Path) -> bool:
-    """Whether a file is a store written by `survey serve` (an SQLite file with our mark)."""
-    path = Path(path)
+    """Whether a file is a store written by `survey serve` (an SQLite file with our mark).
+
+    The file is only ever opened through SQLite: opening and closing it with another descriptor
+    would drop this process's POSIX locks on it, and another process could then delete the WAL
+    under a live writer (see "How To Corrupt An SQLite Database File", section 2.2).
+    """
+    if not Path(path).is_file():
+        return False
     try:
-        with path.open("rb") as handle:
-            if handle.read(16) != b"SQLite format 3\x00":
-                return False
         connection = connect(path, readonly=True)
         try:
             row = connection.execute("SELECT value FROM store_info WHERE key = 'format'").fetchone()
         finally:
             connection.close()
-    except (OSError, sqlite3.Error):
+    except sqlite3.Error:
         return False
     return row is not None and row[0] == FORMAT_MARK
 
