@@ -384,5 +384,93 @@ def weight(
     out.print(f"wrote {output}", markup=False)
 
 
+@app.command()
+def simulate(
+    questionnaire: Annotated[Path, typer.Argument(help="The questionnaire YAML file.")],
+    output: Annotated[Path, typer.Option("-o", "--output",
+                                         help="Output: .sav, .parquet, .csv, .dta or .xlsx.")],
+    n: Annotated[int, typer.Option("-n", help="Number of respondents.", min=1)] = 2000,
+    seed: Annotated[int | None, typer.Option(help="Random seed (same seed, same data).")] = None,
+    effects: Annotated[Path | None, typer.Option(help="An effects YAML file "
+                                                 "(docs/simulate.md).")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language of labels in .sav/.dta/.xlsx.")] = None,
+) -> None:
+    """Simulate realistic responses (skip logic, choice limits, planted effects)."""
+    from survey.effects import load_effects
+    from survey.simulate import SimulationError
+    from survey.simulate import simulate as run_simulation
+    from survey.writers import UnknownOutputFormat, output_format, write_responses
+
+    try:
+        output_format(output)
+        model = load_questionnaire(questionnaire)
+        plan = load_effects(effects, model) if effects else None
+        responses = run_simulation(model, n, seed=seed, effects=plan)
+        write_responses(responses, output, lang=lang)
+    except SourceError as problems:
+        fail(problems)
+    except (SimulationError, UnknownOutputFormat) as error:
+        fail_message(f"{effects or questionnaire}: {error}" if isinstance(error, SimulationError)
+                     else str(error))
+    except OSError as error:
+        fail_message(f"{output}: cannot write: {error.strerror}")
+    out.print(f"wrote {len(responses)} respondents to {output}", markup=False)
+
+
+@app.command("import")
+def import_(
+    export: Annotated[Path, typer.Argument(help="The export or data file to read.")],
+    questionnaire: Annotated[Path, typer.Option("-q", "--questionnaire",
+                                                help="The questionnaire YAML file.")],
+    output: Annotated[Path, typer.Option("-o", "--output",
+                                         help="Output: .parquet, .sav, .dta, .csv or .xlsx.")],
+    format_: Annotated[str, typer.Option("--format", help="auto (by content) or a reader "
+                                         "name.")] = "auto",
+    lang: Annotated[str | None, typer.Option(help="Language of labels in .sav/.dta/.xlsx.")] = None,
+) -> None:
+    """Read an export into the documented layout and write clean data."""
+    from survey.readers import detect_format, read_responses
+    from survey.writers import UnknownOutputFormat, output_format, write_responses
+
+    try:
+        output_format(output)
+        model = load_questionnaire(questionnaire)
+        found = detect_format(export) if format_ == "auto" else format_
+        responses = read_responses(export, model, format=found)
+        write_responses(responses, output, lang=lang)
+    except SourceError as problems:
+        fail(problems)
+    except UnknownOutputFormat as error:
+        fail_message(str(error))
+    except OSError as error:
+        fail_message(f"{output}: cannot write: {error.strerror}")
+    missing = responses.missing
+    answered = int((missing == 0).to_numpy().sum())
+    out.print(f"read {export} as {found}: {len(responses)} respondents, "
+              f"{len(missing.columns)} variables, {answered} answers; "
+              f"wrote {output}", markup=False)
+
+
+@app.command()
+def describe(
+    data: Annotated[Path, typer.Argument(help="A data file or export.")],
+    questionnaire: Annotated[Path, typer.Option("-q", "--questionnaire",
+                                                help="The questionnaire YAML file.")],
+    lang: Annotated[str | None, typer.Option(help="Language of the labels.")] = None,
+) -> None:
+    """A codebook with frequencies: counts, % of answered, and missing answers by kind."""
+    from survey.describe import codebook
+
+    responses = load_data(data, questionnaire)
+    table = codebook(responses, lang)
+    for name, rows in table.groupby("variable", sort=False):
+        out.print(f"{name}  {rows['label'].iloc[0]}", markup=False, soft_wrap=True)
+        for row in rows.itertuples():
+            percent = "" if row.percent is None or row.percent != row.percent \
+                else f"{row.percent:5.1f}%"
+            out.print(f"    {str(row.value):<22} {row.value_label:<30} {row.count:>10g} "
+                      f"{percent}", markup=False, soft_wrap=True)
+
+
 if __name__ == "__main__":
     app()
