@@ -70,7 +70,7 @@ class Claim(_Model):
     def resolved_measure(self) -> Measure:
         if self.measure:
             return self.measure
-        return "share" if self.option is not None else "mean"
+        return "share" if self.option is not None or self.top is not None else "mean"
 
     @property
     def threshold(self) -> float:

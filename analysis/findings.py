@@ -29,7 +29,8 @@ VERDICT_RULE = (
     "supported: the difference is in the claimed direction, at least min_difference, and "
     "significant after adjustment (p_adjusted < alpha); contradicted: significant in the other "
     "direction; not_supported: otherwise; insufficient_data: a group has fewer than min_base "
-    "respondents with an answer, so no test is made.")
+    "respondents with an answer, so no test is made. A claim with controls is tested by its "
+    "regression coefficient (direction and p), the raw difference giving the size.")
 
 
 @dataclass(frozen=True)
@@ -160,10 +161,12 @@ def _verdict(f: Finding, alpha: float) -> Finding:
         return f
     sign = 1.0 if f.claim.direction in (None, "higher") else -1.0
     effect = sign * f.difference
+    # an adjusted claim is significant, and has a direction, by its regression coefficient
+    direction = sign * (f.adjusted[0] if f.adjusted else f.difference)
     significant = f.p_adjusted < alpha
-    if significant and effect >= f.claim.threshold and effect > 0:
+    if significant and effect >= f.claim.threshold and effect > 0 and direction > 0:
         verdict: Verdict = "supported"
-    elif significant and effect < 0:
+    elif significant and direction < 0:
         verdict = "contradicted"
     else:
         verdict = "not_supported"
@@ -213,7 +216,9 @@ def _test_comparison(claim: Claim, data: ClaimData, design: Design, alpha: float
                       n, n_other, "design-t (svyttest)", note,
                       comparison_label=claim.versus or "rest")
     if claim.controls:
-        finding = replace(finding, adjusted=_adjusted(claim, data, design, y, group))
+        coefficient, p = _adjusted(claim, data, design, y, group)
+        finding = replace(finding, adjusted=(coefficient, p), p=p,
+                          test="svyglm coefficient adjusted for " + ", ".join(claim.controls))
     return finding
 
 

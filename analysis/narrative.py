@@ -59,7 +59,7 @@ class _Words:
         return self.label(named.get(self.c.question, self.c.question))
 
     def value(self, x: float) -> str:
-        if self.c.resolved_measure != "mean" and self.c.kind != "anchor":
+        if self.c.resolved_measure != "mean" and self.c.kind != "anchor" or self.c.kind == "top":
             return f"{x * 100:.1f}%"
         return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.2f}"
 
@@ -72,17 +72,26 @@ class _Words:
         rest = "其他职工" if self.zh else "other workers"
         other = self.segment(c.versus) if c.versus else rest
         share = c.resolved_measure != "mean"
+        item = self.q.items.get(c.question)
+        answer = share and item is not None and not item.is_set  # "answered X to Q", not "chose"
         if self.zh:
-            what = (f"选择“{self.measure()}”的比例为" if share
+            what = (f"对“{self.label(item.label)}”回答“{self.measure()}”的比例为" if answer
+                    else f"选择“{self.measure()}”的比例为" if share
                     else f"“{self.measure()}”的平均值为")
+            adjusted = (f"；控制{'、'.join(c.controls)}后差异仍然显著" if f.adjusted else "")
             return (f"{who}{what}{self.value(f.estimate)}，{'高于' if self.higher() else '低于'}"
                     f"{other}（{self.value(f.comparison)}），差异显著（{p_text(f.p_adjusted)}）"
+                    + adjusted
                     + ("，与报告的判断相反。" if f.verdict == "contradicted" else "。"))
-        what = (f"{self.value(f.estimate)} of {who} chose “{self.measure()}”" if share else
+        what = (f"{self.value(f.estimate)} of {who} answered “{self.measure()}” to "
+                f"“{self.label(item.label)}”" if answer else
+                f"{self.value(f.estimate)} of {who} chose “{self.measure()}”" if share else
                 f"the mean of “{self.measure()}” among {who} is {self.value(f.estimate)}")
         text = (f"{what[0].upper() + what[1:]}, {'more' if self.higher() else 'less'} than "
                 f"among {other} ({self.value(f.comparison)}); the difference is significant "
                 f"({p_text(f.p_adjusted)})")
+        if f.adjusted:
+            text += f", also after controlling for {', '.join(c.controls)}"
         return text + ("; this contradicts the report." if f.verdict == "contradicted" else ".")
 
     def top(self) -> str:
