@@ -71,15 +71,20 @@ def _label_key(header: str, index: _Index) -> HeaderKey | None:
     """Label headers may contain '/' themselves, so try every split: a (suffix of the) header
     is a question label, or ends in '/option label' after a set question's label."""
     cuts = [-1] + [i for i, ch in enumerate(header) if ch == "/"]
-    for cut in cuts:
-        if normalise(header[cut + 1:]) in index.by_label:
-            return HeaderKey(header[cut + 1:], "label")
-    for cut in cuts[1:]:
+    for cut in cuts[1:]:  # 'grid or set question label/item or option label' first
         left, option = header[:cut], header[cut + 1:]
         for start in [-1] + [i for i, ch in enumerate(left) if ch == "/"]:
             found = index.by_label.get(normalise(left[start + 1:]))
-            if found and found[1] is None and found[0].is_set:
+            if not found or found[1] is not None:
+                continue
+            question = found[0]
+            known = index.item(question, option) if question.type == "grid" else \
+                index.option(question, option) if question.is_set else None
+            if known is not None:
                 return HeaderKey(left[start + 1:], "label", option)
+    for cut in cuts:
+        if normalise(header[cut + 1:]) in index.by_label:
+            return HeaderKey(header[cut + 1:], "label")
     return None
 
 

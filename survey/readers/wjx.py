@@ -267,7 +267,7 @@ def _choice_cells(q: Questionnaire, question: Question, frame: pd.DataFrame,
         spelled = {code: str(i) for i, code in enumerate(options, start=1)}
     else:
         spelled = {code: q.label(text, lang) for code, text in options.items()}
-    values = frame[question.name].astype(object).map(spelled)
+    values = frame[question.name].astype(object).map(spelled).astype(object)
     kinds = missing[question.name]
     if question.dont_know is not None:
         values = values.mask(kinds == DONT_KNOW, spelled[question.dont_know])
@@ -275,7 +275,8 @@ def _choice_cells(q: Questionnaire, question: Question, frame: pd.DataFrame,
         text = frame[f"{question.name}__{question.other}_text"]
         embed = values.notna() & text.notna() & (frame[question.name].astype(object)
                                                   == question.other)
-        values = values.mask(embed, values + "〖" + text.astype(object) + "〗")
+        wrapped = values.fillna("") + "〖" + text.astype(object).fillna("") + "〗"
+        values = values.mask(embed, wrapped.astype(object))
     return values.fillna(kinds.map(tokens)).fillna("(空)").to_numpy(dtype=object)
 
 
