@@ -85,29 +85,31 @@ def _plain(series: pd.Series) -> pd.Series:
 
 def decode(questionnaire: Questionnaire, raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split the file codes out of a raw frame: (values with codes blanked, missing kinds)."""
-    raw = raw.copy()
+    columns: dict[str, pd.Series] = {c: raw[c] for c in raw.columns}
     kinds: dict[str, np.ndarray] = {}
     for q in questionnaire.items.values():
         if not carries_codes(q):
             continue
-        columns = list(block_columns(q).values()) if q.is_set else [q.name]
-        columns = [c for c in columns if c in raw.columns]
-        if not columns:
+        names = list(block_columns(q).values()) if q.is_set else [q.name]
+        names = [c for c in names if c in columns]
+        if not names:
             continue
-        kind = np.zeros(len(raw), dtype=np.float64)
-        kind[:] = np.nan
-        for column in columns:
-            numbers = _as_numbers(raw[column])
-            hit = np.isin(numbers, list(KIND_OF_FILE_CODE))
-            if hit.any():
-                mapped = pd.Series(numbers[hit]).map(KIND_OF_FILE_CODE).to_numpy(dtype="float64")
-                kind[hit] = np.where(np.isnan(kind[hit]), mapped, kind[hit])
-                if pd.api.types.is_numeric_dtype(raw[column].dtype):
-                    raw[column] = raw[column].where(~hit)
-                else:
-                    raw[column] = raw[column].astype(object).where(~hit, None)
+        kind = np.full(len(raw), np.nan)
+        for column in names:
+            numbers = _as_numbers(columns[column])
+            hit = (numbers < 0) & np.isin(numbers, list(KIND_OF_FILE_CODE))
+            if not hit.any():
+                continue
+            mapped = np.select([numbers == c for c in KIND_OF_FILE_CODE],
+                               list(KIND_OF_FILE_CODE.values()), np.nan)
+            kind = np.where(np.isnan(kind) & hit, mapped, kind)
+            if pd.api.types.is_numeric_dtype(columns[column].dtype):
+                columns[column] = pd.Series(np.where(hit, np.nan, numbers), index=raw.index)
+            else:
+                columns[column] = columns[column].astype(object).where(~hit, None)
         kinds[q.name] = kind
-    return raw, pd.DataFrame(kinds, index=raw.index)
+    return (pd.DataFrame(columns, index=raw.index, copy=False),
+            pd.DataFrame(kinds, index=raw.index, copy=False))
 
 
 def _as_numbers(series: pd.Series) -> np.ndarray:

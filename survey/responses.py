@@ -108,7 +108,7 @@ class Responses:
             if other:
                 column = raw[other] if other in raw.columns else pd.Series([None] * n)
                 columns[other] = cast_text(column, other)
-        frame = pd.DataFrame(columns, index=pd.RangeIndex(n))
+        frame = pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)
         extra = [c for c in raw.columns if c not in frame.columns]
         if "respondent_id" in extra:
             frame.insert(0, "respondent_id", cast_text(raw["respondent_id"], "respondent_id"))

@@ -60,7 +60,8 @@ def write_sav(responses: Responses, path: str | Path, *, lang: str | None = None
     info = questionnaire.survey
     with atomic_path(path) as tmp:
         pyreadstat.write_sav(
-            frame, str(tmp), row_compress=True, file_label=questionnaire.label(info.title, lang)[:64],
+            frame, str(tmp), row_compress=True,
+            file_label=questionnaire.label(info.title, lang)[:64],
             column_labels={c: t for c, t in variable_labels(questionnaire, lang).items()
                            if c in frame.columns},
             variable_value_labels=value_labels(questionnaire, lang),
