@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from survey.forms.common import write_atomic
 from survey.loader import load_questionnaire
 from survey.source import SourceError
 from survey.summary import summarise
@@ -429,9 +430,14 @@ def import_(
     format_: Annotated[str, typer.Option("--format", help="auto (by content) or a reader "
                                          "name.")] = "auto",
     lang: Annotated[str | None, typer.Option(help="Language of labels in .sav/.dta/.xlsx.")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write the full validation report (CSV, "
+                                                "one row per problem).")] = None,
+    strict: Annotated[bool, typer.Option(help="Exit 1 when validation finds problems.")] = False,
 ) -> None:
-    """Read an export into the documented layout and write clean data."""
+    """Read an export into the documented layout, validate it, and write clean data (with a
+    `_problems` count per respondent; nothing is fixed or dropped)."""
     from survey.readers import detect_format, read_responses
+    from survey.validation import flag, validate
     from survey.writers import UnknownOutputFormat, output_format, write_responses
 
     try:
@@ -439,7 +445,10 @@ def import_(
         model = load_questionnaire(questionnaire)
         found = detect_format(export) if format_ == "auto" else format_
         responses = read_responses(export, model, format=found)
-        write_responses(responses, output, lang=lang)
+        checked = validate(responses)
+        write_responses(flag(responses, checked), output, lang=lang)
+        if report is not None:
+            write_atomic(report, checked.table.to_csv(index=False), encoding="utf-8-sig")
     except SourceError as problems:
         fail(problems)
     except UnknownOutputFormat as error:
@@ -451,6 +460,9 @@ def import_(
     out.print(f"read {export} as {found}: {len(responses)} respondents, "
               f"{len(missing.columns)} variables, {answered} answers; "
               f"wrote {output}", markup=False)
+    out.print(checked.summary_text(), markup=False)
+    if strict and not checked.ok:
+        raise typer.Exit(1)
 
 
 @app.command()
