@@ -17,7 +17,7 @@ def read(path: Path, questionnaire: Questionnaire, sheet: str | int | None = Non
     try:
         sheets = pd.ExcelFile(path, engine="openpyxl")
         name = sheet if sheet is not None else ("data" if "data" in sheets.sheet_names else 0)
-        frame = sheets.parse(name, dtype=object)
+        frame = pd.read_excel(sheets, sheet_name=name, dtype=object)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise SourceError([Problem(str(path), 1, 1, "bad-xlsx",
                                    f"not a readable Excel workbook: {error}")]) from None
