@@ -36,6 +36,7 @@ import importlib
 import math
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -210,8 +211,12 @@ class Expression:
         return replace(self, root=Truth(self.root, self.root.offset))
 
 
+@lru_cache(maxsize=4096)
 def parse(source: str) -> Expression:
-    """Parse and check an expression; raise ExpressionError pointing at the first problem."""
+    """Parse and check an expression; raise ExpressionError pointing at the first problem.
+
+    Cached: an Expression is immutable, and questionnaires evaluate the same ones many times.
+    """
     root = _Reader(source).read()
     names: dict[str, int] = {}
     selected: list[tuple[str, int | str]] = []

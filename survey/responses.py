@@ -7,6 +7,7 @@ segments and scale scores are computed from it, never stored into it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -168,6 +169,11 @@ class Responses:
 
     def derive(self) -> pd.DataFrame:
         """The derived variables: categorical (first matching case wins), boolean or number."""
+        return self._derived
+
+    @cached_property
+    def _derived(self) -> pd.DataFrame:
+        # computed once: a Responses never changes, and every segment needs the derived values
         env = ResponsesEnvironment(self.frame, self.questionnaire)
         out: dict[str, pd.Series] = {}
         for d in self.questionnaire.derived:
@@ -191,8 +197,13 @@ class Responses:
         """Membership of a segment of the questionnaire, as a boolean Series."""
         if name not in self.questionnaire.segments:
             raise KeyError(f"unknown segment {name!r}")
-        where = parse(self.questionnaire.segments[name].where).as_condition()
-        return evaluate(where, self.environment()).astype(bool).rename(name)
+        return self._segments[name].copy()
+
+    @cached_property
+    def _segments(self) -> dict[str, pd.Series]:
+        env = self.environment()
+        return {name: evaluate(parse(s.where).as_condition(), env).astype(bool).rename(name)
+                for name, s in self.questionnaire.segments.items()}
 
     def scale_scores(self) -> pd.DataFrame:
         """The mean of each scale's answered items, reverse-keyed items scored (min + max - x).
