@@ -1,0 +1,66 @@
+"""The report's claims on the bundled sample: planted findings supported, the false one not;
+reversed effects contradicted; a tiny segment insufficient.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from analysis.claims import load_claims
+from analysis.design_choice import choose_design
+from analysis.findings import ClaimData, assess_claims
+from survey.effects import parse_effects
+from survey.loader import load_questionnaire
+from survey.readers import read_responses
+from survey.responses import Responses
+from survey.simulate import simulate
+
+ROOT = Path(__file__).parent.parent
+QUESTIONNAIRE = load_questionnaire(ROOT / "questionnaires" / "industrial_workers.yaml")
+CLAIMS = load_claims(ROOT / "questionnaires" / "industrial_workers.claims.yaml", QUESTIONNAIRE)
+FALSE_CLAIM = "F3-safety"  # planted with no effect (data_samples/README.md)
+
+
+def verdicts(responses: Responses) -> dict[str, str]:
+    design = choose_design(responses).design
+    result = assess_claims(CLAIMS, ClaimData.from_responses(responses), design)
+    return {f.claim.id: f.verdict for f in result.findings}
+
+
+@pytest.mark.parametrize("sample", ["industrial_workers.sav",
+                                    "302594156_按序号_产业工人需求调查问卷_2000_2000.xlsx"])
+def test_bundled_sample_supports_every_planted_claim(sample):
+    result = verdicts(read_responses(ROOT / "data_samples" / sample, QUESTIONNAIRE))
+    assert result.pop(FALSE_CLAIM) == "not_supported"
+    assert set(result.values()) == {"supported"}, {k: v for k, v in result.items()
+                                                   if v != "supported"}
+
+
+def test_opposite_effects_are_contradicted():
+    text = (ROOT / "questionnaires" / "industrial_workers.effects.yaml").read_text("utf-8")
+    reverse = re.sub(r"odds_ratio: ([0-9.]+)", lambda m: f"odds_ratio: {1 / float(m[1]):.4f}",
+                     text)
+    reverse = re.sub(r"shift: (-?[0-9.]+)", lambda m: f"shift: {-float(m[1])}", reverse)
+    effects = parse_effects(reverse, QUESTIONNAIRE, "reversed.yaml")
+    result = verdicts(simulate(QUESTIONNAIRE, 3000, seed=11, effects=effects))
+    for claim in ("F2-career", "F3-job-security", "F3-equal-pay", "F4-social-insurance",
+                  "F4-status-change", "F6-changes-young", "F7-turnover", "F9-identity",
+                  "F9-identity-trend", "F11-membership"):
+        assert result[claim] == "contradicted", claim
+    assert result[FALSE_CLAIM] != "supported"
+
+
+def test_tiny_segment_is_insufficient_data():
+    sample = read_responses(ROOT / "data_samples" / "industrial_workers.parquet", QUESTIONNAIRE)
+    soe = sample.segment("state_owned").to_numpy()
+    keep = np.flatnonzero(~soe | (np.cumsum(soe) <= 12))  # every worker but 12 SOE workers
+    tiny = Responses(sample.frame.iloc[keep].reset_index(drop=True),
+                     sample.missing.iloc[keep].reset_index(drop=True), QUESTIONNAIRE)
+    result = verdicts(tiny)
+    for claim in ("F2-career", "F2-culture", "F2-rights", "F2-reform", "F2-reform-follow"):
+        assert result[claim] == "insufficient_data"
+    assert result["F4-status-change"] == "supported"
