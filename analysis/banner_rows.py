@@ -251,8 +251,7 @@ def _set_block(responses: ResponsesLike, q: Question, label: str, keys: tuple[st
     answered = np.zeros(len(frame), dtype=bool)
     for s in block:
         answered |= s.notna().to_numpy()
-    raw = [s.fillna(0).to_numpy(dtype=np.int16) if s.hasnans else s.to_numpy(dtype=np.int16)
-           for s in block]
+    raw = [s.to_numpy(dtype=np.int8, na_value=0) for s in block]
     flags = [(r > 0).view(np.uint8) for r in raw]
     points: list[np.ndarray] = []
     first = None
@@ -260,7 +259,9 @@ def _set_block(responses: ResponsesLike, q: Question, label: str, keys: tuple[st
     if q.type == "rank":
         max_rank = int(max(q.max_choices or len(columns), max(int(r.max()) for r in raw)))
         # the 3-2-1 score generalised: rank r earns max_rank + 1 - r points
-        points = [np.where(r > 0, max_rank + 1 - r, 0).astype(np.int16) for r in raw]
+        if max_rank > 126:
+            raise BannerError(f"{q.name}: ranks above 126 are not supported")
+        points = [np.where(r > 0, max_rank + 1 - r, 0).astype(np.int8) for r in raw]
         first = np.full(len(frame), len(columns), dtype=np.int64)
         for j, r in enumerate(raw):
             first[r == 1] = j

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 from analysis import estimation, intervals, significance
 from analysis.banner_rows import MISSING_KINDS, ByVariable, RowBlock
@@ -107,22 +106,46 @@ def _values_frame(block: RowBlock) -> pd.DataFrame | None:
     return None
 
 
-def _group(design: Design, block: RowBlock, values: pd.DataFrame | None, by: ByVariable | None
-           ) -> _Group:
+@dataclass(frozen=True, eq=False)
+class _Prepared:
+    """What every `by` variable shares: the dense quantities, the (respondent, option) pairs
+    of all selections (for unweighted counts in one bincount) and the df of the answered."""
+
+    values: pd.DataFrame | None
+    selections: tuple[np.ndarray, np.ndarray]
+    total_df: float
+
+
+def _prepare(design: Design, block: RowBlock) -> _Prepared:
+    rows = [np.flatnonzero(f) for f in block.flags]
+    opts = [np.full(len(r), j, np.int64) for j, r in enumerate(rows)]
+    selections = ((np.concatenate(rows), np.concatenate(opts)) if rows
+                  else (np.zeros(0, np.int64), np.zeros(0, np.int64)))
+    total_df = float(design.domain_degf(np.where(block.answered, 0, -1), 1)[0])
+    return _Prepared(_values_frame(block), selections, total_df)
+
+
+def _group(design: Design, block: RowBlock, prep: _Prepared, by: ByVariable | None) -> _Group:
     n_lev = 0 if by is None else len(by.values)
     codes = np.full(design.n, -1, np.int64) if by is None else by.codes
     answered = block.answered
     dom = np.where(answered, np.where(codes >= 0, codes, n_lev), n_lev + 1)
     n_dom = n_lev + 2
-    cat = pd.Categorical.from_codes(dom, categories=range(n_dom))
-    if values is not None:
-        tot = _scatter(estimation.total(design, values, by=cat, covariance=True), n_dom)
+    cat = dom  # plain codes: domains() factorizes them faster than a Categorical is pruned
+    if prep.values is not None:
+        est = estimation.total(design, prep.values, by=cat, covariance=True)
+        tot = _scatter(est, n_dom)
     else:
         assert block.codes is not None
-        shares = estimation.proportions(
+        est = estimation.proportions(
             design, pd.Categorical.from_codes(block.codes, categories=range(block.n_options)),
             by=cat, counts=True, covariance=True)
-        tot = _scatter(shares, n_dom).mapped(_categorical_map(block))
+        tot = _scatter(est, n_dom).mapped(_categorical_map(block))
+    # each level's df: degf of its respondents (R: degf(subset(...)), as svyciprop uses)
+    level_df = np.zeros(n_lev)
+    for label, df_d in zip(est.domains, est.domain_df, strict=True):
+        if int(label) < n_lev:
+            level_df[int(label)] = df_d
     # levels, then Total = every answered respondent (with or without a level)
     s = np.zeros((n_lev + 1, n_dom))
     s[np.arange(n_lev), np.arange(n_lev)] = 1
@@ -133,7 +156,9 @@ def _group(design: Design, block: RowBlock, values: pd.DataFrame | None, by: ByV
     sw2 = s @ np.bincount(dom, w * w, minlength=n_dom)
     ext = tot.combine(s)
     if block.is_set:
-        counts = np.column_stack([np.bincount(dom, f, minlength=n_dom) for f in block.flags])
+        rows, opts = prep.selections
+        m = len(block.flags)
+        counts = np.bincount(dom[rows] * m + opts, minlength=n_dom * m).reshape(n_dom, m)
     elif block.codes is not None:
         k = block.n_options
         raw = np.bincount(np.where(answered, dom * k + block.codes, 0), answered.astype(float),
@@ -159,9 +184,7 @@ def _group(design: Design, block: RowBlock, values: pd.DataFrame | None, by: ByV
         first_counts = s @ np.bincount(np.where(answered, dom * k + block.first, 0),
                                        answered.astype(float), minlength=n_dom * k
                                        ).reshape(n_dom, k)
-    inside = np.where(answered, np.where(codes >= 0, codes, -1), -1)
-    df = np.append(design.domain_degf(inside, max(n_lev, 1))[:n_lev],
-                   design.domain_degf(np.where(answered, 0, -1), 1))
+    df = np.append(level_df, prep.total_df)
     missing = np.zeros((n_lev + 1, len(MISSING_KINDS)))
     all_dom = np.where(codes >= 0, codes, n_lev)
     size = np.bincount(all_dom, minlength=n_lev + 1).astype(float)
@@ -221,13 +244,35 @@ def _letters_pairs(tests: significance.ColumnTests, group: int) -> pd.DataFrame:
     return pairs[pairs["p"].notna()]
 
 
+def adjust_p(p: np.ndarray, correction: str) -> np.ndarray:
+    """Bonferroni, Holm or Benjamini-Hochberg adjusted p values (as statsmodels' multipletests,
+    whose Holm branch runs gc.collect(): 0.2 s on a large heap, more than the whole banner)."""
+    p = np.asarray(p, dtype=float)
+    m = len(p)
+    if correction == "none" or m == 0:
+        return p
+    if correction == "bonferroni":
+        return np.minimum(p * m, 1.0)
+    order = np.argsort(p, kind="stable")
+    ranked = p[order]
+    if correction == "holm":
+        adjusted = np.minimum(np.maximum.accumulate(ranked * np.arange(m, 0, -1)), 1.0)
+    elif correction == "fdr_bh":
+        adjusted = np.minimum.accumulate((ranked * m / np.arange(1, m + 1))[::-1])[::-1]
+        adjusted = np.minimum(adjusted, 1.0)
+    else:
+        raise ValueError(f"unknown correction {correction!r}")
+    out = np.empty(m)
+    out[order] = adjusted
+    return out
+
+
 def _higher_than(pairs: list[pd.DataFrame], correction: str, alpha: float) -> pd.DataFrame:
     """Adjust all comparisons of the banner together; return significant (group, row, hi, lo)."""
     if not pairs or not sum(len(p) for p in pairs):
         return pd.DataFrame(columns=["group", "row", "high", "low"])
     allp = pd.concat(pairs, ignore_index=True)
-    adj = (allp["p"].to_numpy() if correction == "none"
-           else multipletests(allp["p"].to_numpy(), alpha=alpha, method=correction)[1])
+    adj = adjust_p(allp["p"].to_numpy(), correction)
     sig = allp[adj < alpha]
     hi = np.where(sig["difference"] > 0, sig["column_a"], sig["column_b"])
     lo = np.where(sig["difference"] > 0, sig["column_b"], sig["column_a"])
@@ -346,9 +391,8 @@ TOTAL_LABEL = {"zh": "合计", "en": "Total"}
 def compute(design: Design, block: RowBlock, by: list[ByVariable], options, srs: bool,
             notes: list[str]) -> Parts:
     """Every figure and test of the banner of `block` by each of `by`."""
-    values = _values_frame(block)
-    groups = [_group(design, block, values, b) for b in by] or [_group(design, block, values,
-                                                                       None)]
+    prep = _prepare(design, block)
+    groups = [_group(design, block, prep, b) for b in by] or [_group(design, block, prep, None)]
     if not block.answered.any():
         notes.append(f"nobody answered {block.name}: the banner has no figures")
     lang = options.lang or "en"
