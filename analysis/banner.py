@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from analysis import banner_stats
+from analysis import banner_tables
 from analysis.banner_rows import (
     BannerError,
     ByVariable,
@@ -150,16 +150,16 @@ def banner(responses: ResponsesLike, row: str, by: Sequence[str] = (), *,
         raise BannerError(f"the design has {design.n} respondents, the data {len(responses.frame)}")
     notes: list[str] = []
     try:
-        parts = banner_stats.compute(design, block, groups, options, _is_srs(design), notes)
+        parts = banner_tables.compute(design, block, groups, options, _is_srs(design), notes)
     except LonelyPSUError as err:
         notes.append(f"{err}; variances use lonely_psu='adjust' (R: survey.lonely.psu='adjust')")
         design = dataclasses.replace(design, lonely_psu="adjust")
-        parts = banner_stats.compute(design, block, groups, options, _is_srs(design), notes)
+        parts = banner_tables.compute(design, block, groups, options, _is_srs(design), notes)
     return _assemble(design, block, groups, options, parts, notes)
 
 
 def _assemble(design: Design, block: RowBlock, groups: list[ByVariable], options: BannerOptions,
-              parts: banner_stats.Parts, notes: list[str]) -> Banner:
+              parts: banner_tables.Parts, notes: list[str]) -> Banner:
     srs = _is_srs(design)
     d = design.description
     summary = DesignSummary(d.get("weight"), d.get("strata"), d.get("cluster"), d.get("fpc"),
