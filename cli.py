@@ -486,5 +486,60 @@ def describe(
                       f"{percent}", markup=False, soft_wrap=True)
 
 
+@app.command()
+def report(
+    data: Annotated[Path, typer.Argument(help="Responses: any file 'survey import' reads.")],
+    questionnaire: Annotated[Path, typer.Option("--questionnaire", "-q",
+                                                help="The questionnaire YAML file.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The report folder.")],
+    claims: Annotated[Path | None, typer.Option(help="A claims file to test.")] = None,
+    by: Annotated[str, typer.Option(help="Banner columns, comma-separated (default: every "
+                                    "segment).")] = "",
+    lang: Annotated[str | None, typer.Option(help="Language of labels (zh, en).")] = None,
+    weight: Annotated[str | None, typer.Option(help="Weight column (overrides design:).")] = None,
+    strata: Annotated[str | None, typer.Option(help="Strata column.")] = None,
+    cluster: Annotated[str | None, typer.Option(help="Cluster (PSU) column.")] = None,
+    fpc: Annotated[str | None, typer.Option(help="Finite population correction column.")] = None,
+    suppress: Annotated[int, typer.Option(help="Hide cells of fewer respondents (0: off).")] = 0,
+    quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
+) -> None:
+    """The whole report in one folder: banner workbook, charts, findings and an HTML report."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from analysis.banner import BannerError, BannerOptions
+    from analysis.claims import load_claims
+    from analysis.design import DesignError
+    from analysis.design_choice import DesignChoiceError, choose_design
+    from analysis.report import make_report
+
+    responses = load_data(data, questionnaire)
+    q = responses.questionnaire
+    columns = [b.strip() for b in by.split(",") if b.strip()] or None
+    with Progress(TextColumn("{task.description:<28}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                  console=err, disable=quiet, transient=False) as bar:
+        task = bar.add_task("reading", total=1)
+
+        def progress(step: str, done: int, total: int) -> None:
+            bar.update(task, description=step, completed=done, total=max(total, 1))
+
+        try:
+            claim_list = load_claims(claims, q) if claims else []
+            choice = choose_design(responses, weight=weight, strata=strata, cluster=cluster,
+                                   fpc=fpc)
+            written = make_report(responses, choice, output, claims=claim_list, by=columns,
+                                  lang=lang, options=BannerOptions(lang=lang, suppress=suppress),
+                                  progress=progress)
+        except SourceError as problems:
+            fail(problems)
+        except (BannerError, DesignError, DesignChoiceError) as error:
+            fail_message(f"{data}: {error}")
+    out.print(f"wrote {len(written.files)} files to {written.folder}/: {written.banners} banner "
+              f"tables, {written.claims} claims", markup=False)
+    for path in written.files:
+        if path.suffix in (".html", ".xlsx", ".csv"):
+            out.print(f"  {path}", markup=False)
+
+
 if __name__ == "__main__":
     app()

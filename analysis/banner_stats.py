@@ -304,6 +304,10 @@ def _chisq_tests(block: RowBlock, g: _Group, design: Design, srs: bool, testable
         tables = [(block.keys[j], [j]) for j in range(len(lay.count))]
     else:
         tables = [(block.name, list(range(block.n_options)))]
+    if len(keep) < 2:
+        notes.append(f"{block.name} by {g.by.name if g.by else TOTAL}: no test, fewer than two "
+                     "columns with a large enough base")
+        return found
     for name, rows in tables:
         x = g.counts[keep][:, rows] if srs else None
         nr = len(rows) + (1 if block.is_set else 0)

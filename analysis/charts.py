@@ -45,9 +45,9 @@ def use_cjk_font() -> str:
     return family
 
 
-def _figure(height_rows: int, width: float = 8.0) -> tuple[Figure, plt.Axes]:
+def _figure(height_rows: float, width: float = 8.0) -> tuple[Figure, plt.Axes]:
     use_cjk_font()
-    fig, ax = plt.subplots(figsize=(width, max(2.5, 0.45 * height_rows + 1.5)))
+    fig, ax = plt.subplots(figsize=(width, min(24.0, max(2.5, 0.45 * height_rows + 1.5))))
     return fig, ax
 
 
@@ -59,7 +59,7 @@ def grouped_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
     """
     rows = list(dict.fromkeys(cells["row_label"]))
     columns = list(dict.fromkeys(cells["column_label"]))
-    fig, ax = _figure(len(rows) * max(1, len(columns)) // 2 + len(rows))
+    fig, ax = _figure(len(rows) * (0.6 + 0.25 * len(columns)))
     height = 0.8 / len(columns)
     positions = np.arange(len(rows))
     for k, column in enumerate(columns):
@@ -84,8 +84,8 @@ def grouped_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
     ax.set_title(title, loc="left", fontsize=11)
     ax.legend(fontsize=8, frameon=False, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
-    _footnote(fig, note)
     fig.tight_layout()
+    _footnote(fig, note)
     return fig
 
 
@@ -115,8 +115,8 @@ def stacked_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
     ax.legend(fontsize=8, frameon=False, ncols=min(4, len(shares.columns)),
               loc="upper center", bbox_to_anchor=(0.5, -0.15))
     ax.spines[["top", "right"]].set_visible(False)
-    _footnote(fig, note)
     fig.tight_layout()
+    _footnote(fig, note)
     return fig
 
 
@@ -141,8 +141,8 @@ def difference_dots(findings: pd.DataFrame, title: str, *, note: str = "") -> Fi
                for v, c in VERDICT_COLOURS.items() if v in set(findings["verdict"])]
     ax.legend(handles=handles, fontsize=8, frameon=False, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
-    _footnote(fig, note)
     fig.tight_layout()
+    _footnote(fig, note)
     return fig
 
 
@@ -160,8 +160,8 @@ def residual_heatmap(residuals: pd.DataFrame, title: str, *, note: str = "") -> 
     ax.set_yticks(range(len(residuals.index)), residuals.index)
     ax.set_title(title, loc="left", fontsize=11)
     fig.colorbar(image, ax=ax, shrink=0.8)
-    _footnote(fig, note)
     fig.tight_layout()
+    _footnote(fig, note)
     return fig
 
 
@@ -191,15 +191,21 @@ def likert_bars(distribution: pd.DataFrame, title: str, *, note: str = "") -> Fi
     ax.legend(fontsize=8, frameon=False, ncols=k, loc="upper center",
               bbox_to_anchor=(0.5, -0.15))
     ax.spines[["top", "right"]].set_visible(False)
-    _footnote(fig, note)
     fig.tight_layout()
+    _footnote(fig, note)
     return fig
 
 
 def _footnote(fig: Figure, note: str) -> None:
+    """The test, alpha and correction under the chart, wrapped to the figure's width."""
     if note:
-        fig.text(0.01, 0.005, note, fontsize=7, color="#555555", ha="left", va="bottom")
-        fig.subplots_adjust(bottom=0.12)
+        import textwrap
+
+        width = int(fig.get_figwidth() * 16)
+        text = "\n".join(textwrap.wrap(note, width))
+        fig.text(0.01, 0.005, text, fontsize=7, color="#555555", ha="left", va="bottom")
+        lines = text.count("\n") + 1
+        fig.tight_layout(rect=(0, min(0.3, 0.16 * lines / fig.get_figheight()), 1, 1))
 
 
 def save(fig: Figure, stem: str | Path, formats: Sequence[str] = ("png", "svg")) -> list[Path]:

@@ -54,7 +54,8 @@ def logit(p: np.ndarray, se: np.ndarray, *, df: float | np.ndarray | None,
     with np.errstate(divide="ignore", invalid="ignore"):
         eta = np.log(p / (1 - p))
         half = _quantile(level, df) * np.asarray(se) / (p * (1 - p))
-    return Interval(_ro(_expit(eta - half)), _ro(_expit(eta + half)), "logit", level, df)
+        lower, upper = _expit(eta - half), _expit(eta + half)  # NaN where p is 0 or 1
+    return Interval(_ro(lower), _ro(upper), "logit", level, df)
 
 
 def _expit(x: np.ndarray) -> np.ndarray:

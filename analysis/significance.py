@@ -262,7 +262,7 @@ def column_proportion_tests(estimates: estimation.Estimates, *, alpha: float = 0
     var = np.einsum("ajaj->ja", v)
     cov = np.einsum("ajbj->jab", v)
     diff = est[:, :, None] - est[:, None, :]
-    with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"):  # equal columns with SE 0: p is NaN
         se = np.sqrt(np.maximum(var[:, :, None] + var[:, None, :] - 2 * cov, 0.0))
         p = 2 * stats.t.sf(np.abs(diff / se), estimates.df)
     return _pairwise(diff, se, p, "design-column-proportions-t", alpha, correction, family,

@@ -1,0 +1,251 @@
+"""`survey report`: everything a researcher hands on, from one dataset, in one folder.
+
+Banner tables of every question by the segments, charts (PNG and SVG), the banner workbook, the
+findings (when claims are given) and a self-contained HTML report. The folder is built beside
+the target and moved into place at the end, so a failed run leaves no half-written report.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import charts
+from analysis.banner import Banner, BannerOptions, banner
+from analysis.banner_render import chart_cells, footnote
+from analysis.claims import Claim
+from analysis.design_choice import DesignChoice
+from analysis.findings import VERDICT_RULE, ClaimData, assess_claims
+from analysis.findings_table import findings_table, method_note, write_findings
+from analysis.profiles import segment_profiles
+from analysis.reliability import scale_reliability
+from analysis.report_html import QuestionBlock, ReportContent, render_report
+from analysis.workbook import write_workbook
+
+ROW_TYPES = ("single", "multi", "rank", "scale", "number")
+CHART_COLUMNS = 6  # Total and the first five segments: more bars than that are unreadable
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    folder: Path
+    files: tuple[Path, ...]
+    banners: int
+    claims: int
+
+
+def _quiet(step: str, done: int, total: int) -> None:
+    """The default progress callback: report nothing."""
+
+
+def make_report(responses, choice: DesignChoice, folder: str | Path, *,
+                claims: Sequence[Claim] = (), by: Sequence[str] | None = None,
+                lang: str | None = None, options: BannerOptions | None = None,
+                charts_for: int = CHART_COLUMNS, progress: Progress = _quiet) -> ReportFiles:
+    """Write the whole report into `folder` (created or replaced whole)."""
+    q = responses.questionnaire
+    lang = lang or q.survey.default_language
+    options = options or BannerOptions(lang=lang)
+    by = list(by if by is not None else q.segments)
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        written = _build(responses, choice, staging, claims, by, lang, options, charts_for,
+                         progress)
+        _move_into_place(staging, folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return ReportFiles(folder, tuple(folder / p.relative_to(staging) for p in written[0]),
+                       written[1], written[2])
+
+
+def _build(responses, choice, staging: Path, claims, by, lang, options, charts_for, progress):
+    q = responses.questionnaire
+    (staging / "charts").mkdir()
+    files: list[Path] = []
+    rows = [name for name, item in q.items.items() if item.type in ROW_TYPES]
+    banners: list[Banner] = []
+    blocks: list[QuestionBlock] = []
+    for k, name in enumerate(rows, start=1):
+        progress("banner tables and charts", k, len(rows))
+        b = banner(responses, name, by, design=choice.design, options=options)
+        banners.append(b)
+        png = None
+        if q.items[name].type in ("single", "multi", "rank"):
+            cells = chart_cells(b)
+            keep = _chart_columns(b, q)[:charts_for]
+            fig = charts.grouped_bars(cells[cells["column_label"].isin(keep)], b.row_label,
+                                      note=footnote(b))
+            png_path, svg_path = charts.save(fig, staging / "charts" / name)
+            files += [png_path, svg_path]
+            png = png_path.read_bytes()
+        blocks.append(QuestionBlock(name, b.row_label, _display(b), footnote(b), png))
+    blocks += _likert_blocks(responses, choice, staging, files, lang)
+    table = findings_png = None
+    note = ""
+    if claims:
+        progress("findings", 0, 1)
+        result = assess_claims(claims, ClaimData.from_responses(responses), choice.design,
+                               alpha=options.alpha, min_base=options.min_base)
+        table = findings_table(result, q, lang)
+        note = method_note(result)
+        files.append(write_findings(table, note, staging / "findings.csv"))
+        files.append(write_findings(table, note, staging / "findings.xlsx"))
+        shown = table[table["difference"].notna() & table["ci_low"].notna()]
+        dots = pd.DataFrame({"label": shown["id"], "difference": shown["difference"],
+                             "ci_low": shown["ci_low"], "ci_high": shown["ci_high"],
+                             "verdict": shown["verdict"]})
+        fig = charts.difference_dots(dots, "Findings" if lang == "en" else "研究结论一览",
+                                     note="difference with 95% CI; colour = verdict")
+        paths = charts.save(fig, staging / "charts" / "findings")
+        files += paths
+        findings_png = paths[0].read_bytes()
+    progress("segment profiles", 0, 1)
+    profiles = segment_profiles(responses, choice.design, lang=lang, min_base=options.min_base)
+    reliability = scale_reliability(responses)
+    progress("workbook", 0, 1)
+    codebook = _codebook(q, lang)
+    files.append(write_workbook(staging / "banner.xlsx", banners,
+                                title=q.label(q.survey.title, lang), findings=table,
+                                findings_note=note, codebook=codebook, lang=lang))
+    progress("html report", 0, 1)
+    content = ReportContent(
+        title=q.label(q.survey.title, lang),
+        subtitle=f"{q.survey.id} {q.survey.version} · n = {len(responses.frame)} · "
+                 f"{choice.describe()}",
+        lang=lang, sample_text=_sample_text(responses, choice, lang),
+        bases=_bases(responses, choice, lang), design_notes=choice.notes,
+        methods=_methods(banners, lang), questions=tuple(blocks), findings=table,
+        findings_rule=VERDICT_RULE, correction=options.correction, findings_png=findings_png,
+        profiles=profiles, reliability=tuple(reliability),
+        scale_labels={s.name: q.label(s.label, lang) for s in q.scales})
+    html = staging / "report.html"
+    html.write_text(render_report(content), encoding="utf-8")
+    files.append(html)
+    return files, len(banners), len(claims)
+
+
+def _chart_columns(b: Banner, q) -> list[str]:
+    """Column labels to chart: Total and each segment's members, not the 'rest' columns."""
+    labels = chart_cells(b)["column_label"]
+    rest = {f"{c.label} ({c.letter})" for c in b.columns.itertuples()
+            if c.by in q.segments and str(c.value) == "0"}
+    return [label for label in dict.fromkeys(labels) if label not in rest]
+
+
+def _display(b: Banner) -> pd.DataFrame:
+    """The banner as a people's table: one row per option, a column per banner column."""
+    columns = list(b.columns.itertuples(index=False))
+    header = [c.label + (f" ({c.letter})" if c.letter else "") + (" *" if c.small_base else "")
+              for c in columns]
+    rows = [["n"] + [str(int(c.n)) for c in columns]]
+    cells = b.cells
+    for key, label in dict.fromkeys(zip(cells["row"], cells["row_label"], strict=True)):
+        part = cells[cells["row"] == key]
+        values = [label]
+        for c in columns:
+            m = part[(part["by"] == c.by) & (part["col"].astype(str) == str(c.value))]
+            if m.empty or m.iloc[0]["suppressed"] or not np.isfinite(m.iloc[0]["proportion"]):
+                values.append("")
+            else:
+                x = m.iloc[0]
+                values.append(f"{100 * x['proportion']:.1f}% {''.join(x['higher_than'])}".strip())
+        rows.append(values)
+    if b.means is not None and not b.means.empty and "mean" in b.means.columns:
+        rows.append(["mean"] + [f"{v:.2f}" if np.isfinite(v) else "" for v in b.means["mean"]])
+    return pd.DataFrame(rows, columns=["", *header])
+
+
+def _likert_blocks(responses, choice, staging: Path, files: list[Path], lang: str):
+    """One diverging-bar chart per grid: the weighted distribution of each item."""
+    q = responses.questionnaire
+    weights = np.asarray(choice.design.weights)
+    blocks = []
+    for grid in (g for g in q.questions if g.type == "grid"):
+        codes = [c for c in grid.codes if c != grid.dont_know]
+        rows = {}
+        for item in grid.items:
+            values = responses.frame[item.name].astype(object)
+            rows[q.label(item.label, lang)] = [float(weights[(values == c).to_numpy()].sum())
+                                               for c in codes]
+        table = pd.DataFrame.from_dict(rows, orient="index",
+                                       columns=[q.label(grid.options[c], lang) for c in codes])
+        if table.to_numpy().sum() == 0:
+            continue
+        fig = charts.likert_bars(table, q.label(grid.label, lang))
+        paths = charts.save(fig, staging / "charts" / grid.name)
+        files += paths
+        shares = table.div(table.sum(axis=1), axis=0).map(lambda x: f"{100 * x:.1f}%")
+        blocks.append(QuestionBlock(grid.name, q.label(grid.label, lang),
+                                    shares.reset_index(names=""), "weighted shares of answers",
+                                    paths[0].read_bytes()))
+    return blocks
+
+
+def _bases(responses, choice, lang: str) -> pd.DataFrame:
+    q = responses.questionnaire
+    w = np.asarray(choice.design.weights)
+    total = w.sum()
+    everyone = "全部受访者" if lang == "zh" else "All respondents"
+    groups = [(everyone, np.ones(len(w), bool))]
+    groups += [(q.label(s.label, lang), responses.segment(name).to_numpy(bool))
+               for name, s in q.segments.items()]
+    rows = []
+    for label, member in groups:
+        wm = w[member]
+        rows.append({"label": label, "n": int(member.sum()), "weighted_n": float(wm.sum()),
+                     "effective_n": float(wm.sum() ** 2 / (wm ** 2).sum()) if len(wm) else 0.0,
+                     "share": float(wm.sum() / total), "small": int(member.sum()) < 30})
+    return pd.DataFrame(rows)
+
+
+def _sample_text(responses, choice, lang: str) -> str:
+    n = len(responses.frame)
+    w = np.asarray(choice.design.weights)
+    efficiency = w.sum() ** 2 / (n * (w ** 2).sum())
+    if lang == "zh":
+        return (f"共{n}名受访者；分析设计：{choice.describe()}；设计自由度{choice.design.degf}；"
+                f"加权效率{efficiency:.1%}。")
+    return (f"{n} respondents; design: {choice.describe()}; design df {choice.design.degf}; "
+            f"weighting efficiency {efficiency:.1%}.")
+
+
+def _methods(banners: Sequence[Banner], lang: str) -> tuple[str, ...]:
+    lines = [footnote(banners[0])] if banners else []
+    lines.append("Estimates are design-based (Taylor linearisation, as R's survey package): "
+                 "weights, strata and clusters as described above; domain estimates keep the "
+                 "full design. Multi-select and rank questions are percentages of respondents "
+                 "who answered the question; missing answers are never counted as 'not "
+                 "selected'. Columns marked * have fewer respondents than the minimum base and "
+                 "are not tested.")
+    return tuple(lines)
+
+
+def _codebook(q, lang: str) -> pd.DataFrame:
+    from survey.forms.codebook import codebook_csv
+
+    return pd.read_csv(io.StringIO(codebook_csv(q, lang).lstrip("\ufeff")), dtype=str)
+
+
+def _move_into_place(staging: Path, folder: Path) -> None:
+    """Replace `folder`'s files with the staged ones (new files appear only when complete)."""
+    if not folder.exists():
+        os.replace(staging, folder)
+        staging.mkdir()  # so the caller's cleanup has something to remove
+        return
+    for path in sorted(staging.rglob("*")):
+        target = folder / path.relative_to(staging)
+        if path.is_dir():
+            target.mkdir(exist_ok=True)
+        else:
+            os.replace(path, target)

@@ -1,0 +1,127 @@
+"""`survey report` on the bundled sample: every file written, the workbook opens in LibreOffice,
+the HTML renders in a real Chromium without console errors, and a second run is identical.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+ROOT = Path(__file__).parent.parent
+SAMPLE = ROOT / "data_samples" / "industrial_workers.sav"
+QUESTIONNAIRE = ROOT / "questionnaires" / "industrial_workers.yaml"
+CLAIMS = ROOT / "questionnaires" / "industrial_workers.claims.yaml"
+SHOTS = ROOT / "tests" / "output" / "report"
+CHROMIUM = Path("/usr/bin/chromium")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+BY = "state_owned,small_micro,migrant,new_employment,young"
+
+
+def run_report(folder: Path, *extra: str) -> subprocess.CompletedProcess:
+    command = shutil.which("survey")
+    prefix = [command] if command else [sys.executable, str(ROOT / "cli.py")]
+    return subprocess.run([*prefix, "report", str(SAMPLE), "-q", str(QUESTIONNAIRE),
+                           "--claims", str(CLAIMS), "-o", str(folder), "--by", BY, "--quiet",
+                           *extra], capture_output=True, text=True, encoding="utf-8",
+                          timeout=600)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("r") / "report"
+    result = run_report(folder)
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+def test_every_output_is_written(report):
+    names = {p.name for p in report.iterdir()}
+    assert {"report.html", "banner.xlsx", "findings.csv", "findings.xlsx", "charts"} <= names
+    charts = {p.name for p in (report / "charts").iterdir()}
+    assert {"concerns.png", "concerns.svg", "findings.png", "identity_grid.png"} <= charts
+    assert not [p for p in report.parent.iterdir() if p.name.startswith(".report")]
+
+
+def test_workbook_layout(report):
+    book = load_workbook(report / "banner.xlsx")
+    assert book.sheetnames[0] == "目录"
+    assert "concerns" in book.sheetnames and "结论检验" in book.sheetnames
+    sheet = book["concerns"]
+    assert sheet.freeze_panes == "B4"
+    shares = [c for row in sheet.iter_rows(min_row=7) for c in row
+              if isinstance(c.value, float) and c.number_format == "0.0%"]
+    assert shares and all(0 <= c.value <= 1 for c in shares)
+    footnote = [r[0].value for r in sheet.iter_rows() if r[0].value and "alpha" in str(r[0].value)]
+    assert footnote, "the sheet names its test, alpha and correction"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_workbook_opens_in_libreoffice(report, tmp_path):
+    result = subprocess.run(["soffice", "--headless", "--norestore", "--convert-to", "pdf",
+                             "--outdir", str(tmp_path), str(report / "banner.xlsx")],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    pdf = tmp_path / "banner.pdf"
+    assert pdf.exists() and pdf.stat().st_size > 10_000
+
+
+def test_findings_on_the_sample(report):
+    table = pd.read_csv(report / "findings.csv", encoding="utf-8-sig")
+    verdicts = dict(zip(table["id"], table["verdict"], strict=True))
+    assert verdicts.pop("F3-safety") == "not_supported"
+    assert set(verdicts.values()) == {"supported"}
+
+
+def test_html_is_self_contained_and_renders(report):
+    html = (report / "report.html").read_text(encoding="utf-8")
+    assert "data:image/png;base64," in html
+    assert "http://" not in html and "https://" not in html
+    assert "国有企业职工选择“职业成长与发展”的比例为" in html
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS)
+        page = browser.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        requests: list[str] = []
+        page.on("request", lambda r: requests.append(r.url))
+        page.goto((report / "report.html").as_uri())
+        page.wait_for_load_state("load")
+        images = page.eval_on_selector_all("img", "els => els.map(e => e.naturalWidth)")
+        page.screenshot(path=str(SHOTS / "report.png"), full_page=False)
+        browser.close()
+    assert not errors
+    assert images and all(width > 0 for width in images)
+    assert all(url.startswith(("file:", "data:")) for url in requests)
+
+
+def test_second_run_gives_identical_tables(report, tmp_path):
+    again = tmp_path / "again"
+    assert run_report(again).returncode == 0
+    for name in ("findings.csv",):
+        assert (again / name).read_bytes() == (report / name).read_bytes()
+    first, second = load_workbook(report / "banner.xlsx"), load_workbook(again / "banner.xlsx")
+    for name in first.sheetnames:
+        assert [[c.value for c in r] for r in first[name].iter_rows()] == \
+               [[c.value for c in r] for r in second[name].iter_rows()], name
+
+
+def test_bad_by_column_exits_two(tmp_path):
+    command = shutil.which("survey")
+    result = subprocess.run([command, "report", str(SAMPLE), "-q", str(QUESTIONNAIRE), "-o",
+                             str(tmp_path / "r"), "--by", "state_ownd", "--quiet"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "state_ownd" in result.stderr
+    assert not (tmp_path / "r").exists()
