@@ -135,6 +135,9 @@ def banner(responses: ResponsesLike, row: str, by: Sequence[str] = (), *,
     two-proportion z tests, Wilson intervals. With one, everything is design-based.
     """
     options = options or BannerOptions()
+    if options.lang is None:  # labels in the questionnaire's first language, as everywhere else
+        options = dataclasses.replace(options,
+                                      lang=responses.questionnaire.survey.default_language)
     if len(set(by)) != len(by):
         raise BannerError("a by variable is given twice")
     block = row_block(responses, row, lang=options.lang, nets=dict(options.nets))

@@ -155,7 +155,10 @@ def residual_heatmap(residuals: pd.DataFrame, title: str, *, note: str = "") -> 
     for (i, j), value in np.ndenumerate(values):
         if np.isfinite(value):
             ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=7,
-                    fontweight="bold" if abs(value) >= 1.96 else "normal")
+                    color="white" if abs(value) > 0.6 * limit else "black")
+            if abs(value) >= 1.96:  # the bundled CJK font has one weight: outline, not bold
+                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False,
+                                           edgecolor="#222222", linewidth=1.2))
     ax.set_xticks(range(len(residuals.columns)), residuals.columns, rotation=30, ha="right")
     ax.set_yticks(range(len(residuals.index)), residuals.index)
     ax.set_title(title, loc="left", fontsize=11)

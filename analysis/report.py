@@ -81,14 +81,21 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
         b = banner(responses, name, by, design=choice.design, options=options)
         banners.append(b)
         png = None
-        if q.items[name].type in ("single", "multi", "rank"):
+        kind = q.items[name].type
+        if kind in ("single", "multi", "rank"):
             cells = chart_cells(b)
-            keep = _chart_columns(b, q)[:charts_for]
-            fig = charts.grouped_bars(cells[cells["column_label"].isin(keep)], b.row_label,
-                                      note=footnote(b))
-            png_path, svg_path = charts.save(fig, staging / "charts" / name)
+            shown = cells[cells["column_label"].isin(_chart_columns(b, q)[:charts_for])]
+            # shares of one answer add up to 100%: stacked; sets of options: grouped bars
+            draw = charts.stacked_bars if kind == "single" else charts.grouped_bars
+            png_path, svg_path = charts.save(draw(shown, b.row_label, note=footnote(b)),
+                                             staging / "charts" / name)
             files += [png_path, svg_path]
             png = png_path.read_bytes()
+            if kind == "rank":
+                files += charts.save(charts.residual_heatmap(
+                    _residuals(b, q), b.row_label,
+                    note="adjusted standardised residuals; |r| >= 1.96 outlined"),
+                    staging / "charts" / f"{name}_residuals")
         blocks.append(QuestionBlock(name, b.row_label, _display(b), footnote(b), png))
     blocks += _likert_blocks(responses, choice, staging, files, lang)
     table = findings_png = None
@@ -141,6 +148,18 @@ def _chart_columns(b: Banner, q) -> list[str]:
     rest = {f"{c.label} ({c.letter})" for c in b.columns.itertuples()
             if c.by in q.segments and str(c.value) == "0"}
     return [label for label in dict.fromkeys(labels) if label not in rest]
+
+
+def _residuals(b: Banner, q) -> pd.DataFrame:
+    """Adjusted residuals of each option (rows) in each segment's members column."""
+    members = b.columns[[c.by in q.segments and str(c.value) == "1"
+                         for c in b.columns.itertuples()]]
+    cells = b.cells[~b.cells["net"].astype(bool)] if "net" in b.cells else b.cells
+    table = {}
+    for c in members.itertuples():
+        part = cells[(cells["by"] == c.by) & (cells["col"].astype(str) == "1")]
+        table[c.label] = part.set_index("row_label")["adjusted_residual"].astype(float)
+    return pd.DataFrame(table)
 
 
 def _display(b: Banner) -> pd.DataFrame:
