@@ -252,8 +252,23 @@ def _resolve(index: _Index, key: HeaderKey | None) -> Target:
     return Target(question.name, code, "option", key.by)
 
 
+def layout_targets(questionnaire: Questionnaire) -> dict[str, Target]:
+    """The columns of a multi/rank block and the free-text columns of docs/responses.md, by name:
+    `concerns__income_any` (an option) and `concerns__other_text` (an option's free text)."""
+    found: dict[str, Target] = {}
+    for question in questionnaire.items.values():
+        if question.is_set:
+            for code in question.codes:
+                found[f"{question.name}__{code}"] = Target(question.name, code, "option", "name")
+        if question.other is not None:
+            found[f"{question.name}__{question.other}_text"] = Target(
+                question.name, question.other, "other_text", "name")
+    return found
+
+
 def load_overrides(path: str | Path, questionnaire: Questionnaire) -> dict[str, Target]:
-    """Read a mapping file: `columns: {"source header": variable | "variable[option]" | null}`.
+    """Read a mapping file: `columns: {"source header": variable | "variable[option]" | column
+    of our layout | null}` (docs/mapping.md).
 
     null keeps the column unmapped. Every problem is located in the mapping file.
     """
@@ -263,6 +278,7 @@ def load_overrides(path: str | Path, questionnaire: Questionnaire) -> dict[str, 
                                           "'columns: {\"source column\": variable}'")])
     index = _Index(questionnaire)
     variables = set(questionnaire.items) | set(index.by_name)
+    layout = layout_targets(questionnaire)
     found: dict[str, Target] = {}
     problems: list[Problem] = []
     for column, value in data["columns"].items():
@@ -276,6 +292,13 @@ def load_overrides(path: str | Path, questionnaire: Questionnaire) -> dict[str, 
                                            "name or 'variable[option]'"))
             continue
         name, option = match.groups()
+        if option is None and name == "respondent_id":
+            found[str(column)] = Target(name, None, "meta", "override")
+            continue
+        if option is None and name in layout:  # a layout column: 'concerns__other_text'
+            known = layout[name]
+            found[str(column)] = Target(known.variable, known.option, known.role, "override")
+            continue
         if name not in variables:
             problems.append(source.problem(where, "unknown-variable", f"unknown variable "
                                            f"'{name}'{suggest(name, variables)}"))

@@ -126,5 +126,7 @@ register("sqlite", "survey.collect.reader:read", "survey.collect.reader:detect",
 register("parquet", "survey.readers.parquet:read", _magic(b"PAR1"))
 register("sav", "survey.readers.spss:read", _magic(b"$FL2", b"$FL3"))
 register("dta", "survey.readers.stata:read", _is_stata)
+register("xpt", "survey.readers.sas:read_xport", "survey.readers.sas:detect_xport")
+register("sas7bdat", "survey.readers.sas:read_sas7bdat", "survey.readers.sas:detect_sas7bdat")
 register("xlsx", "survey.readers.excel:read", _magic(b"PK\x03\x04"))
 register("csv", "survey.readers.delimited:read", "survey.readers.delimited:detect", priority=90)
