@@ -28,7 +28,8 @@ def findings_table(findings: Findings, questionnaire: Questionnaire,
         c = f.claim
         segment = c.within if c.kind == "top" else c.segment
         rows.append({
-            "id": c.id, "statement": questionnaire.label(c.statement, lang),
+            "id": c.id, "measure": c.resolved_measure,
+            "statement": questionnaire.label(c.statement, lang),
             "segment": questionnaire.label(questionnaire.segments[segment].label, lang)
             if segment else "", "comparison_group": f.comparison_label,
             "estimate": f.estimate, "comparison": f.comparison, "difference": f.difference,

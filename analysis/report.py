@@ -28,7 +28,7 @@ from analysis.findings_table import findings_table, method_note, write_findings
 from analysis.profiles import segment_profiles
 from analysis.reliability import scale_reliability
 from analysis.report_html import QuestionBlock, ReportContent, render_report
-from analysis.workbook import write_workbook
+from analysis.workbook import SheetTable, write_workbook
 
 ROW_TYPES = ("single", "multi", "rank", "scale", "number")
 CHART_COLUMNS = 6  # Total and the first five segments: more bars than that are unreadable
@@ -121,10 +121,10 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
     profiles = segment_profiles(responses, choice.design, lang=lang, min_base=options.min_base)
     reliability = scale_reliability(responses)
     progress("workbook", 0, 1)
-    codebook = _codebook(q, lang)
     files.append(write_workbook(staging / "banner.xlsx", banners,
-                                title=q.label(q.survey.title, lang), findings=table,
-                                findings_note=note, codebook=codebook, lang=lang))
+                                title=q.label(q.survey.title, lang),
+                                tables=_sheets(q, table, note, profiles, reliability, lang),
+                                lang=lang))
     progress("html report", 0, 1)
     content = ReportContent(
         title=q.label(q.survey.title, lang),
@@ -248,6 +248,30 @@ def _methods(banners: Sequence[Banner], lang: str) -> tuple[str, ...]:
                  "selected'. Columns marked * have fewer respondents than the minimum base and "
                  "are not tested.")
     return tuple(lines)
+
+
+def _sheets(q, findings, note, profiles, reliability, lang: str) -> list[SheetTable]:
+    zh = lang == "zh"
+    sheets = []
+    if findings is not None:
+        shares = ("estimate", "comparison", "difference", "ci_low", "ci_high")
+        sheets.append(SheetTable("结论检验" if zh else "Findings", findings, note, shares,
+                                 findings["measure"] != "mean"))
+    if profiles is not None and not profiles.empty:
+        sheets.append(SheetTable("群体特征" if zh else "Profiles", profiles,
+                                 "share in the segment vs the rest; index = 100 x share / rest; "
+                                 "design-based t", ("share", "rest_share", "difference")))
+    if reliability:
+        table = pd.DataFrame([{"scale": r.scale, "items": len(r.items), "n": r.n,
+                               "cronbach_alpha": r.alpha, "below_0.70": r.flagged,
+                               "item_rest": ", ".join(f"{i}: {c:.2f}" for i, c in
+                                                      zip(r.items, r.item_rest, strict=True))}
+                              for r in reliability])
+        sheets.append(SheetTable("量表信度" if zh else "Reliability", table,
+                                 "Cronbach's alpha on complete answers, reverse-keyed items "
+                                 "reversed; below 0.70 flagged"))
+    sheets.append(SheetTable("编码簿" if zh else "Codebook", _codebook(q, lang)))
+    return sheets
 
 
 def _codebook(q, lang: str) -> pd.DataFrame:

@@ -1,5 +1,5 @@
-"""The banner workbook (xlsx) researchers hand on: contents, one sheet per question, findings,
-codebook.
+"""The banner workbook (xlsx) researchers hand on: contents, one sheet per question, then plain
+tables (findings, segment profiles, scale reliability, codebook).
 
 Figures are numbers with number formats (0.0% for shares), never text, so a reader can compute
 with them; headers are frozen; every question sheet ends with the footnote naming its test, alpha
@@ -11,8 +11,10 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -25,12 +27,12 @@ from survey.atomic import atomic_path
 HEADER = PatternFill("solid", fgColor="EEF3F7")
 SMALL = Font(color="A15C00", italic=True)
 BOLD = Font(bold=True)
-WORDS = {"zh": {"contents": "目录", "findings": "结论检验", "codebook": "编码簿",
-                "question": "题目", "sheet": "工作表", "base_n": "样本量（未加权）",
+WORDS = {"zh": {"contents": "目录", "question": "题目", "sheet": "工作表",
+                "base_n": "样本量（未加权）",
                 "weighted_n": "加权样本量", "effective_n": "有效样本量", "mean": "均值",
                 "sd": "标准差", "small": "样本量不足，未检验"},
-         "en": {"contents": "Contents", "findings": "Findings", "codebook": "Codebook",
-                "question": "Question", "sheet": "Sheet", "base_n": "Unweighted n",
+         "en": {"contents": "Contents", "question": "Question", "sheet": "Sheet",
+                "base_n": "Unweighted n",
                 "weighted_n": "Weighted n", "effective_n": "Effective n", "mean": "Mean",
                 "sd": "SD", "small": "base too small, not tested"}}
 
@@ -46,10 +48,21 @@ def sheet_name(name: str, used: set[str]) -> str:
     return candidate
 
 
+@dataclass(frozen=True)
+class SheetTable:
+    """A plain table sheet after the banners: `percent` columns are shares (0.0%) in the rows
+    where `percent_rows` is true (all rows when it is None)."""
+
+    name: str
+    table: pd.DataFrame
+    note: str = ""
+    percent: tuple[str, ...] = ()
+    percent_rows: pd.Series | None = None
+
+
 def write_workbook(path: str | Path, banners: Sequence[Banner], *, title: str,
-                   findings: pd.DataFrame | None = None, findings_note: str = "",
-                   codebook: pd.DataFrame | None = None, lang: str = "zh") -> Path:
-    """Write the workbook whole or not at all."""
+                   tables: Sequence[SheetTable] = (), lang: str = "zh") -> Path:
+    """Write the workbook whole or not at all: contents, banners, then the other tables."""
     words = WORDS.get(lang, WORDS["en"])
     book = Workbook()
     contents = book.active
@@ -67,15 +80,10 @@ def write_workbook(path: str | Path, banners: Sequence[Banner], *, title: str,
         link = contents.cell(row=contents.max_row, column=1)
         link.hyperlink = f"#'{name}'!A1"
         link.font = Font(color="1F5A8A", underline="single")
-    if findings is not None:
-        name = sheet_name(words["findings"], used)
-        _table_sheet(book.create_sheet(name), findings, findings_note,
-                     percent=("estimate", "comparison", "difference", "ci_low", "ci_high"))
-        contents.append([name, words["findings"]])
-    if codebook is not None:
-        name = sheet_name(words["codebook"], used)
-        _table_sheet(book.create_sheet(name), codebook, "")
-        contents.append([name, words["codebook"]])
+    for sheet in tables:
+        name = sheet_name(sheet.name, used)
+        _table_sheet(book.create_sheet(name), sheet)
+        contents.append([name, sheet.name])
     contents.column_dimensions["A"].width = 24
     contents.column_dimensions["B"].width = 70
     with atomic_path(path) as temporary:
@@ -143,23 +151,24 @@ def _banner_sheet(ws, b: Banner, words: dict) -> None:
         ws.column_dimensions[get_column_letter(3 + 2 * j)].width = 5
 
 
-def _table_sheet(ws, table: pd.DataFrame, note: str, percent: Sequence[str] = ()) -> None:
-    ws.append(list(table.columns))
+def _table_sheet(ws, sheet: SheetTable) -> None:
+    table = sheet.table
+    ws.append([str(c) for c in table.columns])
     for cell in ws[1]:
         cell.font, cell.fill = BOLD, HEADER
     for row in table.itertuples(index=False):
         ws.append([_number(v) if isinstance(v, float) else v for v in row])
+    rows = (np.ones(len(table), bool) if sheet.percent_rows is None
+            else np.asarray(sheet.percent_rows, bool))
     for j, column in enumerate(table.columns, start=1):
-        if column in percent:
-            for r in range(2, ws.max_row + 1):
-                cell = ws.cell(row=r, column=j)
-                if isinstance(cell.value, float) and abs(cell.value) <= 1:
-                    cell.number_format = "0.0%"
+        if column in sheet.percent:
+            for r in np.flatnonzero(rows):
+                ws.cell(row=int(r) + 2, column=j).number_format = "0.0%"
         ws.column_dimensions[get_column_letter(j)].width = min(
             60, max(8, len(str(column)) + 2))
-    if note:
+    if sheet.note:
         ws.append([])
-        ws.append([note])
+        ws.append([sheet.note])
     ws.freeze_panes = "B2"
 
 
