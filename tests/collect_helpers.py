@@ -36,11 +36,12 @@ def free_port() -> int:
 class Server:
     """`survey serve` in a subprocess on a free loopback port."""
 
-    def __init__(self, questionnaire: Path, db: Path, token: str = TOKEN) -> None:
+    def __init__(self, questionnaire: Path, db: Path | str, token: str = TOKEN,
+                 log: Path | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db = db
-        self.log = db.with_suffix(".log").open("w+b")
+        self.log = (log or Path(db).with_suffix(".log")).open("w+b")
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "cli.py"), "serve", str(questionnaire), "--db", str(db),
              "--port", str(self.port), "--token", token],
@@ -80,8 +81,8 @@ class Server:
 
 
 @contextlib.contextmanager
-def running(questionnaire: Path, db: Path) -> Iterator[Server]:
-    server = Server(questionnaire, db)
+def running(questionnaire: Path, db: Path | str, log: Path | None = None) -> Iterator[Server]:
+    server = Server(questionnaire, db, log=log)
     try:
         yield server
     finally:

@@ -1,1 +1,1 @@
-"""Collection: the web server that serves the form and stores submissions in SQLite."""
+"""Collection: the web server that serves the form and stores submissions (SQLite or PostgreSQL)."""

@@ -27,10 +27,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from survey.collect.reader import read
-from survey.collect.store import Store, Submission, counts_by_day, now, recent
+from survey.collect.reader import frame_of
+from survey.collect.store import Submission, SubmissionStore, now, open_store
 from survey.collect.validation import Problem, validate_answers
 from survey.questionnaire import Questionnaire
+from survey.responses import Responses
 
 MAX_BODY = 256 * 1024
 COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
@@ -70,7 +71,8 @@ def content_security_policy(html: str) -> str:
 
 def create_app(questionnaire: Questionnaire, db: str | Path, token: str,
                max_body: int = MAX_BODY) -> Starlette:
-    """The ASGI app collecting `questionnaire` into the SQLite store at `db`."""
+    """The ASGI app collecting `questionnaire` into the store at `db` (an SQLite file, or a
+    PostgreSQL URL)."""
     from survey.forms.html import render_html
 
     survey = questionnaire.survey
@@ -78,7 +80,7 @@ def create_app(questionnaire: Questionnaire, db: str | Path, token: str,
     for lang in survey.languages:
         html = render_html(questionnaire, lang, post_url="submissions")
         forms[lang] = (html, content_security_policy(html))
-    state: dict[str, Store] = {}
+    state: dict[str, SubmissionStore] = {}
 
     def authorised(request: Request) -> bool:
         given = request.query_params.get("token") or ""
@@ -137,7 +139,7 @@ def create_app(questionnaire: Questionnaire, db: str | Path, token: str,
         if not authorised(request):
             return unauthorised()
         days, latest = await asyncio.to_thread(
-            lambda: (counts_by_day(state["store"].path), recent(state["store"].path, 20)))
+            lambda: (state["store"].counts_by_day(), state["store"].recent(20)))
         texts = [name for name, q in questionnaire.items.items() if q.type == "text"]
         rows = [(s.received, s.submission_id, s.questionnaire_version,
                  [(n, str(s.answers_dict().get(n, ""))[:200]) for n in texts]) for s in latest]
@@ -151,7 +153,7 @@ def create_app(questionnaire: Questionnaire, db: str | Path, token: str,
         if not authorised(request):
             return unauthorised()
         kind = request.path_params["kind"]
-        content, media = await asyncio.to_thread(_export, questionnaire, state["store"].path, kind)
+        content, media = await asyncio.to_thread(_export, questionnaire, state["store"], kind)
         if content is None:
             return _refuse(501, "not-supported", f"export to .{kind} is not supported yet")
         name = f"{survey.id}-{survey.version}.{kind}"
@@ -164,7 +166,7 @@ def create_app(questionnaire: Questionnaire, db: str | Path, token: str,
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
-        state["store"] = Store(db)
+        state["store"] = open_store(db)
         try:
             yield
         finally:
@@ -211,13 +213,15 @@ _MEDIA = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.p
           "sav": "application/x-spss-sav"}
 
 
-def _export(questionnaire: Questionnaire, db: Path, kind: str) -> tuple[bytes | None, str]:
+def _export(questionnaire: Questionnaire, store: SubmissionStore,
+            kind: str) -> tuple[bytes | None, str]:
     """The store's data as a file of `kind` (csv, parquet, sav), or None if not supported."""
     if kind not in _MEDIA:
         return None, ""
     from survey.writers import write_responses
 
-    responses = read(db, questionnaire)
+    responses = Responses.from_raw(questionnaire, frame_of(store.submissions(), questionnaire),
+                                   source=str(getattr(store, "path", "store")))
     if kind == "csv":  # text answers are defused for spreadsheets; the other formats keep them
         frame = responses.frame.copy()
         for column in frame.columns:

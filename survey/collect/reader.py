@@ -5,15 +5,18 @@ the questionnaire's columns (docs/responses.md), then ``received`` (UTC), ``ques
 and ``language``. Missing kinds are inferred by `Responses.from_raw` from the same logic the form
 and the server applied: SKIPPED where ``relevant`` was false, EMPTY where shown and left empty.
 Registered with `survey.readers` as format ``sqlite``, so `survey import responses.sqlite` works.
+A PostgreSQL store is read with `read_store(url, questionnaire)` (the readers take files; from the
+command line, export it through the server's ``/export.*`` pages).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
 
-from survey.collect.store import is_store, submissions
+from survey.collect.store import Submission, is_store, submissions
 from survey.collect.validation import other_key
 from survey.missing import DONT_KNOW
 from survey.questionnaire import Questionnaire
@@ -34,9 +37,30 @@ def read(path: Path, questionnaire: Questionnaire) -> Responses:
     return Responses.from_raw(questionnaire, raw_frame(path, questionnaire), source=str(path))
 
 
+def read_store(db: str | Path, questionnaire: Questionnaire) -> Responses:
+    """Every stored submission of `questionnaire` in any store (SQLite file or PostgreSQL URL)."""
+    if not (isinstance(db, str) and "://" in db):
+        return read(Path(db), questionnaire)
+    import psycopg
+
+    from survey.collect import postgres
+
+    try:
+        frame = frame_of(postgres.submissions(db), questionnaire)
+    except psycopg.Error as error:
+        raise SourceError([Problem(postgres.describe(db), 1, 1, "unreadable",
+                                   f"cannot read the store: {error}")]) from None
+    return Responses.from_raw(questionnaire, frame, source=postgres.describe(db))
+
+
 def raw_frame(path: str | Path, questionnaire: Questionnaire) -> pd.DataFrame:
     """The stored answers as plain values in the documented columns (before casting)."""
-    stored = [s for s in submissions(path) if s.questionnaire_id == questionnaire.survey.id]
+    return frame_of(submissions(path), questionnaire)
+
+
+def frame_of(found: Iterable[Submission], questionnaire: Questionnaire) -> pd.DataFrame:
+    """Submissions of `questionnaire` as plain values in the documented columns."""
+    stored = [s for s in found if s.questionnaire_id == questionnaire.survey.id]
     answers = [s.answers_dict() for s in stored]
     columns: dict[str, list] = {"respondent_id": [s.submission_id for s in stored]}
     for name, q in questionnaire.items.items():

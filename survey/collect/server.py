@@ -13,15 +13,16 @@ class StoreURLError(ValueError):
     """A --db value naming a database the server cannot use."""
 
 
-def store_path(db: str) -> Path:
-    """The SQLite file of a --db value; other database URLs are refused with a clear message."""
+def store_path(db: str) -> Path | str:
+    """Where a --db value stores: the SQLite file, or the PostgreSQL URL once it is known to
+    connect (its tables are created then); anything else is refused with a clear message."""
     if "://" in db:
         scheme = db.split("://", 1)[0].lower()
-        if scheme.startswith("postgres"):
-            raise StoreURLError("PostgreSQL is not supported yet: use an SQLite file, such as "
-                                "--db responses.sqlite")
+        if scheme in ("postgres", "postgresql"):
+            return _postgres(db)
         if scheme != "sqlite":
-            raise StoreURLError(f"unknown database URL scheme '{scheme}': use an SQLite file")
+            raise StoreURLError(f"unknown database URL scheme '{scheme}': use an SQLite file or "
+                                "postgresql://user:password@host:port/database")
         db = db.split("://", 1)[1]
     path = Path(db)
     if path.is_dir():
@@ -32,12 +33,27 @@ def store_path(db: str) -> Path:
     return path
 
 
+def _postgres(url: str) -> str:
+    try:
+        import psycopg
+    except ImportError:
+        raise StoreURLError("PostgreSQL needs psycopg: pip install 'psycopg[binary]'") from None
+    from survey.collect.postgres import prepare
+
+    try:
+        prepare(url)
+    except (psycopg.Error, ValueError) as error:  # ValueError: psycopg's URL parsing
+        reason = " ".join(str(error).split()) or type(error).__name__
+        raise StoreURLError(f"cannot use this PostgreSQL database: {reason}") from None
+    return url
+
+
 def new_token() -> str:
     """A token for the monitoring and export pages (128 bits, URL-safe)."""
     return secrets.token_urlsafe(16)
 
 
-def serve(questionnaire: Questionnaire, db: Path, host: str, port: int, token: str,
+def serve(questionnaire: Questionnaire, db: Path | str, host: str, port: int, token: str,
           announce: Callable[[str], None] = print) -> None:
     """Serve until interrupted. IP addresses are neither logged nor stored."""
     import uvicorn

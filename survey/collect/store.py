@@ -1,5 +1,8 @@
 """The collection store: one SQLite file, one row per submission, durable before acknowledged.
 
+`SubmissionStore` is what the server needs of any store; `Store` is the SQLite one (the default)
+and `survey.collect.postgres.PostgresStore` the PostgreSQL one, with the same semantics.
+
 The database runs in WAL mode with ``synchronous=FULL``, so a committed row survives a crash of
 the server or of the machine. One writer thread owns the only writing connection and commits the
 submissions waiting for it together (group commit): under load, many submissions share one fsync,
@@ -20,7 +23,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS submissions (
@@ -61,6 +64,29 @@ class Outcome:
     created: bool
 
 
+class SubmissionStore(Protocol):
+    """What the server needs of a store: queue a submission and hear once its row is committed
+    (or was already there: the first stored submission with that id wins), and read back."""
+
+    def submit(self, submission: Submission) -> Future[Outcome]: ...
+
+    def save(self, submission: Submission) -> Outcome: ...
+
+    def close(self) -> None: ...
+
+    def submissions(self) -> Iterator[Submission]:
+        """Every stored submission, oldest first."""
+        ...
+
+    def counts_by_day(self) -> list[tuple[str, str, int]]:
+        """(UTC day, questionnaire version, number of submissions), by day and version."""
+        ...
+
+    def recent(self, limit: int = 20) -> list[Submission]:
+        """The latest submissions, newest first."""
+        ...
+
+
 def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
     """A connection with the store's settings (WAL, synchronous=FULL, busy timeout)."""
     if readonly and not Path(path).exists():
@@ -78,13 +104,14 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-class Store:
-    """The submissions table of one SQLite file, with a group-committing writer thread."""
+class GroupCommitter:
+    """A writer thread that commits the submissions waiting for it together (group commit).
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self._writer = connect(self.path)
-        self._writer.executescript(SCHEMA)
+    Subclasses write one batch in one transaction (`_write`) and close their connection
+    (`_close_writer`); no future resolves before the transaction holding its row has committed.
+    """
+
+    def __init__(self) -> None:
         self._queue: queue.Queue[tuple[Submission, Future[Outcome]] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
         self._thread.start()
@@ -102,7 +129,13 @@ class Store:
     def close(self) -> None:
         self._queue.put(None)
         self._thread.join()
-        self._writer.close()
+        self._close_writer()
+
+    def _write(self, batch: list[Submission]) -> list[Outcome]:
+        raise NotImplementedError
+
+    def _close_writer(self) -> None:
+        raise NotImplementedError
 
     def _run(self) -> None:
         while True:
@@ -123,9 +156,41 @@ class Store:
 
     def _commit(self, batch: list[tuple[Submission, Future[Outcome]]]) -> None:
         try:
+            outcomes = self._write([submission for submission, _ in batch])
+        except Exception as error:  # every waiting caller hears of the failure
+            for _, future in batch:
+                future.set_exception(error)
+            return
+        for (_, future), outcome in zip(batch, outcomes, strict=True):
+            future.set_result(outcome)
+
+
+class Store(GroupCommitter):
+    """The submissions table of one SQLite file, with a group-committing writer thread."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._writer = connect(self.path)
+        self._writer.executescript(SCHEMA)
+        super().__init__()
+
+    def submissions(self) -> Iterator[Submission]:
+        return submissions(self.path)
+
+    def counts_by_day(self) -> list[tuple[str, str, int]]:
+        return counts_by_day(self.path)
+
+    def recent(self, limit: int = 20) -> list[Submission]:
+        return recent(self.path, limit)
+
+    def _close_writer(self) -> None:
+        self._writer.close()
+
+    def _write(self, batch: list[Submission]) -> list[Outcome]:
+        try:
             outcomes = []
             self._writer.execute("BEGIN IMMEDIATE")
-            for submission, _ in batch:
+            for submission in batch:
                 cursor = self._writer.execute(
                     "INSERT OR IGNORE INTO submissions VALUES (?, ?, ?, ?, ?, ?)",
                     (submission.submission_id, submission.questionnaire_id,
@@ -135,14 +200,21 @@ class Store:
                 stored = submission if created else _get(self._writer, submission.submission_id)
                 outcomes.append(Outcome(stored, created))
             self._writer.execute("COMMIT")
-        except Exception as error:  # every waiting caller hears of the failure
+        except Exception:
             if self._writer.in_transaction:
                 self._writer.execute("ROLLBACK")
-            for _, future in batch:
-                future.set_exception(error)
-            return
-        for (_, future), outcome in zip(batch, outcomes, strict=True):
-            future.set_result(outcome)
+            raise
+        return outcomes
+
+
+def open_store(db: str | Path) -> SubmissionStore:
+    """The store for a --db value checked by `survey.collect.server.store_location`: a
+    PostgreSQL URL, or an SQLite file."""
+    if isinstance(db, str) and "://" in db:
+        from survey.collect.postgres import PostgresStore
+
+        return PostgresStore(db)
+    return Store(db)
 
 
 def _get(connection: sqlite3.Connection, submission_id: str) -> Submission:
