@@ -432,11 +432,23 @@ def import_(
     lang: Annotated[str | None, typer.Option(help="Language of labels in .sav/.dta/.xlsx.")] = None,
     report: Annotated[Path | None, typer.Option(help="Write the full validation report (CSV, "
                                                 "one row per problem).")] = None,
-    strict: Annotated[bool, typer.Option(help="Exit 1 when validation finds problems.")] = False,
+    strict: Annotated[bool, typer.Option(help="Exit 1 when validation finds problems; a "
+                                         "doubtful column mapping is an error (exit 2).")] = False,
+    mapping: Annotated[Path | None, typer.Option(help="A mapping file naming export columns' "
+                                                 "variables (docs/mapping.md).")] = None,
+    show_mapping: Annotated[bool, typer.Option(help="Print the mapping table: source column "
+                                               "-> variable/option, matched by.")] = False,
 ) -> None:
     """Read an export into the documented layout, validate it, and write clean data (with a
     `_problems` count per respondent; nothing is fixed or dropped)."""
-    from survey.readers import detect_format, read_responses
+    from survey.readers import READERS, detect_format, read_responses
+    from survey.readers.mapping_report import (
+        accepts,
+        mapping_readers,
+        mapping_table,
+        mapping_text,
+        mapping_warnings,
+    )
     from survey.validation import flag, validate
     from survey.writers import UnknownOutputFormat, output_format, write_responses
 
@@ -444,11 +456,25 @@ def import_(
         output_format(output)
         model = load_questionnaire(questionnaire)
         found = detect_format(export) if format_ == "auto" else format_
-        responses = read_responses(export, model, format=found)
+        options = {}
+        if mapping is not None:
+            if found in READERS and not accepts(found, "mapping"):
+                fail_message(f"--mapping: {export} is read as {found}, which matches columns by "
+                             "our layout's names; mapping files apply to: "
+                             + ", ".join(mapping_readers()))
+            options["mapping"] = mapping
+        responses = read_responses(export, model, format=found, **options)
+        table = mapping_table(responses)
+        warnings = mapping_warnings(responses, str(export))
+        if strict and warnings:
+            fail(SourceError(warnings))
         checked = validate(responses)
         write_responses(flag(responses, checked), output, lang=lang)
         if report is not None:
             write_atomic(report, checked.table.to_csv(index=False), encoding="utf-8-sig")
+            if table is not None:
+                beside = report.with_name(report.stem + ".mapping.csv")
+                write_atomic(beside, table.to_csv(index=False), encoding="utf-8-sig")
     except SourceError as problems:
         fail(problems)
     except UnknownOutputFormat as error:
@@ -460,6 +486,11 @@ def import_(
     out.print(f"read {export} as {found}: {len(responses)} respondents, "
               f"{len(missing.columns)} variables, {answered} answers; "
               f"wrote {output}", markup=False)
+    if show_mapping:
+        out.print(mapping_text(table) if table is not None else f"no mapping table: {found} "
+                  "files are read by our layout's column names", markup=False, soft_wrap=True)
+    for warning in warnings:
+        out.print(f"warning: {warning}", markup=False, soft_wrap=True)
     out.print(checked.summary_text(), markup=False)
     if strict and not checked.ok:
         raise typer.Exit(1)

@@ -13,6 +13,7 @@ Columns that match nothing are kept by the readers and listed here with role `un
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -27,7 +28,8 @@ from survey.source import Problem, SourceError, load_yaml, read_text, suggest
 
 Role = Literal["value", "option", "other_text", "meta", "unmapped"]
 By = Literal["name", "number", "label"]
-TABLE_COLUMNS = ["position", "column", "variable", "option", "role", "matched_by"]
+TABLE_COLUMNS = ["position", "column", "variable", "option", "role", "matched_by", "warning"]
+STEM_SIMILARITY = 0.5  # difflib ratio below which a stem matched by number "differs"
 _TAGS = re.compile(r"<[^>]+>")
 _TRAILING = re.compile(r"[\s:：?？*。.、]+$")
 
@@ -79,13 +81,19 @@ class Target:
 class ColumnMapping:
     """The resolved mapping of an export's columns; `table` is the tidy report."""
 
-    def __init__(self, columns: list[str], targets: list[Target]):
+    def __init__(self, columns: list[str], targets: list[Target],
+                 warnings: tuple[Problem, ...] = ()):
         self.columns = columns
         self.targets = targets
+        self.warnings = warnings  # located; `column` is the 1-based position
+
+    def with_warnings(self, warnings: list[Problem]) -> ColumnMapping:
+        return ColumnMapping(self.columns, self.targets, self.warnings + tuple(warnings))
 
     @cached_property
     def table(self) -> pd.DataFrame:
-        rows = [(i + 1, c, t.variable, t.option, t.role, t.matched_by)
+        said = {w.column: w.message for w in self.warnings}
+        rows = [(i + 1, c, t.variable, t.option, t.role, t.matched_by, said.get(i + 1, ""))
                 for i, (c, t) in enumerate(zip(self.columns, self.targets, strict=True))]
         return pd.DataFrame(rows, columns=TABLE_COLUMNS).astype(
             {"variable": object, "option": object})
@@ -206,6 +214,43 @@ def match_columns(columns: list[str], keys: list[HeaderKey | None], questionnair
                                    f"'{questionnaire.survey.id}'; is it the right questionnaire? "
                                    "(a mapping file can name the columns)")])
     return ColumnMapping(list(columns), targets)
+
+
+# Words most Chinese stems share, so that '您的年龄' is not taken for '您的出生年份是？'.
+_FILLER = re.compile(r"请问|您的|你的|您|你|目前|现在|是|吗|呢")
+_BRACKETED = re.compile(r"[(（\[【〔][^()（）\[\]【】〔〕]*[)）\]】〕]")
+
+
+def _comparable(text: str) -> str:
+    """A stem or label without bracketed notes such as (多选) or （最多选3项）, or punctuation."""
+    text = unicodedata.normalize("NFKC", _TAGS.sub("", str(text)))
+    text = _FILLER.sub("", _BRACKETED.sub("", text))
+    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PSZ").lower()
+
+
+def stem_resembles(stem: str, question: Question) -> bool:
+    """Whether a header's stem text looks like the question's label in any language: equal or
+    contained after `_comparable`, or a difflib ratio of at least STEM_SIMILARITY."""
+    written = _comparable(stem)
+    if not written:
+        return True
+    for label in question.label.values():
+        wanted = _comparable(label)
+        if not wanted or written in wanted or wanted in written:
+            return True
+        if difflib.SequenceMatcher(None, written, wanted).ratio() >= STEM_SIMILARITY:
+            return True
+    return False
+
+
+def stem_warning(file: str, position: int, column: str, number: int, question: Question,
+                 questionnaire: Questionnaire, header_line: int = 1) -> Problem:
+    """A located warning: a column matched by question number whose stem is another question's."""
+    label = questionnaire.label(question.label, None)
+    return Problem(file, header_line, position, "stem-differs",
+                   f"column {position} '{column}' matched question {number} '{question.name}' by "
+                   f"number, but its text differs from the label '{label}'; check the "
+                   "questionnaire version")
 
 
 def _describe(target: Target) -> str:

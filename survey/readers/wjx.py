@@ -28,7 +28,14 @@ import numpy as np
 import pandas as pd
 
 from survey.forms.common import numbering
-from survey.mapping import HeaderKey, _Index, load_overrides, match_columns
+from survey.mapping import (
+    HeaderKey,
+    _Index,
+    load_overrides,
+    match_columns,
+    stem_resembles,
+    stem_warning,
+)
 from survey.missing import DONT_KNOW, EMPTY, NOT_SHOWN, SKIPPED
 from survey.questionnaire import Question, Questionnaire
 from survey.readers.answers import AnswerBuilder, Imported, build, option_labels
@@ -106,6 +113,7 @@ def read_wjx(path: str | Path, questionnaire: Questionnaire, *, view: View | Non
     keys = [header_key(h, index) for h in headers]
     overrides = load_overrides(mapping, questionnaire) if mapping else None
     columns = match_columns(headers, keys, questionnaire, table.file, overrides)
+    columns = columns.with_warnings(_stem_warnings(table.file, headers, columns, index))
     view = view or _view(Path(path).name, table, columns, questionnaire)
     builder = AnswerBuilder(questionnaire, table, TOKENS)
     by = "position" if view == "序号" else "label"
@@ -131,6 +139,21 @@ def read_wjx(path: str | Path, questionnaire: Questionnaire, *, view: View | Non
         cells = builder.cells(position)
         builder.add_text(f"{variable}__{code}_text", cells.where(builder.kinds(cells) == 0))
     return build(builder, columns, _metadata(builder, table, columns))
+
+
+def _stem_warnings(file: str, headers: list[str], columns, index: _Index) -> list:
+    """Columns matched by number whose stem is not their question's: a reordered or edited
+    questionnaire, whose answers would otherwise land in the wrong variables unnoticed."""
+    warnings = []
+    for position, (header, target) in enumerate(zip(headers, columns.targets, strict=True),
+                                                 start=1):
+        parts = split_header(header) if target.matched_by == "number" else None
+        if parts is None or not parts[1]:
+            continue
+        question = index.by_number.get(parts[0])
+        if question is not None and not stem_resembles(parts[1], question):
+            warnings.append(stem_warning(file, position, header, parts[0], question, index.q))
+    return warnings
 
 
 def _view(name: str, table: ExportTable, columns, questionnaire: Questionnaire) -> View:

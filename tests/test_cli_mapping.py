@@ -1,0 +1,152 @@
+"""`survey import --mapping/--show-mapping/--report` and the stem check of number-matched
+columns, through the real command line (a subprocess)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pyreadstat
+import pytest
+import yaml
+
+from survey.coded import encode
+from survey.loader import load_questionnaire
+from survey.mapping import stem_resembles
+from survey.readers.wjx import write_wjx
+from survey.simulate import simulate
+
+ROOT = Path(__file__).resolve().parent.parent
+Q_PATH = ROOT / "questionnaires/industrial_workers.yaml"
+Q = load_questionnaire(Q_PATH)
+SAMPLE = simulate(Q, 60, seed=3)
+
+
+def survey(*args: object) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "cli.py"), *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def wjx_csv(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("wjx") / "x_按序号.csv"
+    write_wjx(SAMPLE, path, view="序号")
+    return path
+
+
+def test_mapping_file_loads_an_xpt_and_the_table_is_shown_and_written(tmp_path):
+    coded = encode(SAMPLE)
+    short = {column: f"C{i:03d}" for i, column in enumerate(coded.columns, start=1)}
+    xpt = tmp_path / "w.xpt"
+    pyreadstat.write_xport(coded.rename(columns=short), str(xpt), file_format_version=5)
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(yaml.safe_dump({"columns": {s: c for c, s in short.items()}}))
+    report = tmp_path / "report.csv"
+    done = survey("import", xpt, "-q", Q_PATH, "-o", tmp_path / "out.parquet", "--mapping",
+                  mapping, "--show-mapping", "--report", report)
+    assert done.returncode == 0, done.stderr
+    assert "as xpt: 60 respondents" in " ".join(done.stdout.split())
+    line = next(x for x in done.stdout.splitlines() if " C002 " in f" {x} ")
+    assert line.split()[:4] == ["2", "C002", "birth_year", "override"]
+    table = pd.read_csv(tmp_path / "report.mapping.csv", encoding="utf-8-sig")
+    assert list(table.columns) == ["position", "column", "variable", "option", "role",
+                                   "matched_by", "warning"]
+    assert len(table) == len(coded.columns) and set(table["matched_by"]) == {"override"}
+    back = pd.read_parquet(tmp_path / "out.parquet")
+    assert back["birth_year"].tolist() == SAMPLE.frame["birth_year"].tolist()
+
+
+def test_mapping_file_renames_a_wjx_column(tmp_path, wjx_csv):
+    text = wjx_csv.read_text(encoding="gb18030").replace("1、您的出生年份是？", "出生年份", 1)
+    renamed = tmp_path / "x_按序号.csv"
+    renamed.write_text(text, encoding="gb18030")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text('columns:\n  "出生年份": birth_year\n', encoding="utf-8")
+    done = survey("import", renamed, "-q", Q_PATH, "-o", tmp_path / "o.csv", "--mapping",
+                  mapping, "--show-mapping")
+    assert done.returncode == 0, done.stderr
+    line = next(x for x in done.stdout.splitlines() if "出生年份" in x)
+    assert line.split()[2:4] == ["birth_year", "override"]
+    assert "2   2、您的性别" not in done.stdout  # positions count from the first column
+    assert any(x.split()[1:4] == ["2、您的性别", "sex", "number"]
+               for x in done.stdout.splitlines() if "您的性别" in x)
+
+
+def test_bad_mapping_file_is_a_located_error(tmp_path, wjx_csv):
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns:\n  '1、您的出生年份是？': birth_yaer\n", encoding="utf-8")
+    done = survey("import", wjx_csv, "-q", Q_PATH, "-o", tmp_path / "o.csv", "--mapping", mapping)
+    assert done.returncode == 2
+    assert f"{mapping}:2:" in done.stderr and "unknown variable 'birth_yaer'" in done.stderr
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_mapping_is_refused_for_our_own_files_and_their_table_is_explained(tmp_path):
+    sav = tmp_path / "s.sav"
+    from survey.writers import write_responses
+
+    write_responses(SAMPLE, sav)
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("columns: {}\n")
+    done = survey("import", sav, "-q", Q_PATH, "-o", tmp_path / "o.csv", "--mapping", mapping)
+    assert done.returncode == 2 and "--mapping:" in done.stderr and "wjx" in done.stderr
+    done = survey("import", sav, "-q", Q_PATH, "-o", tmp_path / "o.csv", "--show-mapping")
+    assert done.returncode == 0 and "no mapping table: sav files" in done.stdout
+
+
+# ------------------------------------------------------------------ stems matched by number
+
+def reordered(tmp_path: Path) -> Path:
+    """The questionnaire with birth_year and sex swapped, as if the export came from another
+    version: 1、您的出生年份是？ now lands on question 1, which is sex."""
+    data = yaml.safe_load(Q_PATH.read_text(encoding="utf-8"))
+    questions = data["questions"]
+    names = [q.get("name") for q in questions]
+    a, b = names.index("birth_year"), names.index("sex")
+    questions[a], questions[b] = questions[b], questions[a]
+    path = tmp_path / "reordered.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_reordered_questionnaire_warns_in_table_and_summary(tmp_path, wjx_csv):
+    report = tmp_path / "r.csv"
+    done = survey("import", wjx_csv, "-q", reordered(tmp_path), "-o", tmp_path / "o.csv",
+                  "--report", report)
+    assert done.returncode == 0, done.stderr
+    expected = (f"warning: {wjx_csv}:1:7: column 7 '1、您的出生年份是？' matched question 1 'sex' "
+                "by number, but its text differs from the label '您的性别'; check the "
+                "questionnaire version")
+    assert expected in done.stdout
+    assert "column 8 '2、您的性别' matched question 2 'birth_year'" in done.stdout
+    assert done.stdout.count("warning:") == 2  # the other 100-odd columns are fine
+    table = pd.read_csv(tmp_path / "r.mapping.csv", encoding="utf-8-sig", keep_default_na=False)
+    flagged = table[table["warning"] != ""]
+    assert flagged["position"].tolist() == [7, 8]
+
+
+def test_reordered_questionnaire_is_an_error_with_strict(tmp_path, wjx_csv):
+    done = survey("import", wjx_csv, "-q", reordered(tmp_path), "-o", tmp_path / "o.csv",
+                  "--strict")
+    assert done.returncode == 2
+    assert f"{wjx_csv}:1:7: column 7 '1、您的出生年份是？'" in done.stderr
+    assert not (tmp_path / "o.csv").exists()
+
+
+def test_matching_questionnaire_gives_no_warning(tmp_path, wjx_csv):
+    done = survey("import", wjx_csv, "-q", Q_PATH, "-o", tmp_path / "o.csv", "--strict")
+    assert "warning:" not in done.stdout and "differs from the label" not in done.stderr
+
+
+@pytest.mark.parametrize("question, stem, resembles", [
+    ("birth_year", "您的出生年份是？", True),
+    ("birth_year", "您的出生年份", True),                        # punctuation dropped
+    ("expense_pressure", "您家里哪些方面的开支压力最大？(多选)", True),  # a bracketed note dropped
+    ("birth_year", "In what year were you born", True),         # the English label
+    ("birth_year", "您的年龄", False),
+    ("birth_year", "您的性别", False),
+])
+def test_stem_resembles(question, stem, resembles):
+    assert stem_resembles(stem, Q.items[question]) is resembles
