@@ -13,7 +13,10 @@ Layout (../shared/formats.md §2; [I] marks our assumptions):
   `meta-instanceID` first, groups joined by `-` (`identity_grid-identity_1`), split columns
   `q/option`, and the fixed trailing block `KEY` (→ `respondent_id`) … `FormVersion`.
 - A rank question is one column of choice names in rank order, space-joined (the ODK rank
-  widget's value) [I]; its `<q>__pick` helper (pick-then-rank forms) is kept as metadata.
+  widget's value) [I]. Its `<q>__pick` helper (pick-then-rank forms: a select_multiple, so a
+  summary and `<q>__pick/<option>` columns) repeats the ranked options and is recognised and
+  dropped, as are the form's `calculate` fields (derived variables, recomputed from the answers
+  by `Responses.derive`): both are listed as metadata in the mapping, never as unknown columns.
 - Every missing answer is '': the kind (skipped by logic or left empty) is inferred from the
   questionnaire's skip logic, so "not shown" does not survive this layout.
 """
@@ -54,6 +57,8 @@ def header_key(header: str, index: _Index) -> HeaderKey | None:
         return HeaderKey(meta=header)
     parts = header.split("/")
     name = parts[-1].split("-")[-1]
+    if name in {d.name for d in index.q.derived}:  # a calculate field of our XLSForm
+        return HeaderKey(meta=header)
     text = _TEXT.match(name)
     if text:
         return HeaderKey(text[1], "name", text[2], text=True)
@@ -122,6 +127,8 @@ def read_kobo(path: str | Path, questionnaire: Questionnaire, *,
         builder.add_text(f"{variable}__{code}_text", cells.where(cells != ""))
     extra: dict[str, pd.Series] = {}
     for name, (position, _) in columns.meta_columns().items():
+        if _form_helper(name, questionnaire):
+            continue
         cells = builder.cells(position).replace("", None)
         if name == "submitted_at":
             stamps = pd.to_datetime(cells, errors="coerce", utc=True, format="ISO8601")
@@ -136,6 +143,15 @@ def read_kobo(path: str | Path, questionnaire: Questionnaire, *,
                       for c in ("start", "end"))
         extra["duration_seconds"] = (end - start).dt.total_seconds().round().astype("Int64")
     return build(builder, columns, extra)
+
+
+def _form_helper(header: str, questionnaire: Questionnaire) -> bool:
+    """A column of our XLSForm that holds no answer of its own: a rank's `__pick` step (summary
+    or option column) or a calculate field (a derived variable)."""
+    if header.endswith("__pick") or "__pick/" in header:
+        return True
+    name = header.split("/")[-1].split("-")[-1]
+    return any(d.name == name for d in questionnaire.derived)
 
 
 # --------------------------------------------------------------------------------------- writer
