@@ -45,6 +45,23 @@ def use_cjk_font() -> str:
     return family
 
 
+def _wrap(labels, width: int = 28) -> list[str]:
+    """Long labels (English option texts, long Chinese stems) over several lines."""
+    import textwrap
+
+    wrapped = []
+    for label in labels:
+        text = str(label)
+        if len(text) <= width:
+            wrapped.append(text)
+        elif " " in text:
+            wrapped.append("\n".join(textwrap.wrap(text, width)))
+        else:  # Chinese: no spaces, cut every `width` characters (about half as many, as CJK
+            step = width // 2  # characters are twice as wide)
+            wrapped.append("\n".join(text[i:i + step] for i in range(0, len(text), step)))
+    return wrapped
+
+
 def _figure(height_rows: float, width: float = 8.0) -> tuple[Figure, plt.Axes]:
     use_cjk_font()
     fig, ax = plt.subplots(figsize=(width, min(24.0, max(2.5, 0.45 * height_rows + 1.5))))
@@ -66,7 +83,8 @@ def grouped_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
         part = cells[cells["column_label"] == column].set_index("row_label").reindex(rows)
         y = positions + (k - (len(columns) - 1) / 2) * height
         value = part["proportion"].to_numpy(float) * 100
-        ax.barh(y, value, height=height * 0.92, color=PALETTE[k % len(PALETTE)], label=column)
+        ax.barh(y, value, height=height * 0.92, color=PALETTE[k % len(PALETTE)],
+                label=_wrap([column], 30)[0])
         if {"ci_low", "ci_high"} <= set(part.columns):
             low = value - part["ci_low"].to_numpy(float) * 100
             high = part["ci_high"].to_numpy(float) * 100 - value
@@ -78,10 +96,10 @@ def grouped_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
             for yy, xx, mark in zip(y, ends, part["mark"], strict=True):
                 if isinstance(mark, str) and mark:
                     ax.text(np.nan_to_num(xx) + 1, yy, mark, va="center", fontsize=7)
-    ax.set_yticks(positions, rows)
+    ax.set_yticks(positions, _wrap(rows))
     ax.invert_yaxis()
     ax.set_xlabel("%")
-    ax.set_title(title, loc="left", fontsize=11)
+    ax.set_title(_wrap([title], 70)[0], loc="left", fontsize=11)
     ax.legend(fontsize=8, frameon=False, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
@@ -101,17 +119,17 @@ def stacked_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
     for k, option in enumerate(shares.columns):
         value = shares[option].to_numpy()
         ax.barh(np.arange(len(shares)), value, left=left, color=PALETTE[k % len(PALETTE)],
-                label=option, height=0.7)
+                label=_wrap([option], 24)[0], height=0.7)
         for y, (x0, w) in enumerate(zip(left, value, strict=True)):
             if w >= 6:
                 ax.text(x0 + w / 2, y, f"{w:.0f}", ha="center", va="center", fontsize=7,
                         color="white")
         left += value
-    ax.set_yticks(np.arange(len(shares)), shares.index)
+    ax.set_yticks(np.arange(len(shares)), _wrap(shares.index))
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("%")
-    ax.set_title(title, loc="left", fontsize=11)
+    ax.set_title(_wrap([title], 70)[0], loc="left", fontsize=11)
     ax.legend(fontsize=8, frameon=False, ncols=min(4, len(shares.columns)),
               loc="upper center", bbox_to_anchor=(0.5, -0.15))
     ax.spines[["top", "right"]].set_visible(False)
@@ -134,9 +152,9 @@ def difference_dots(findings: pd.DataFrame, title: str, *, note: str = "") -> Fi
                 fmt="none", ecolor="#777777", elinewidth=1, capsize=2)
     ax.scatter(diff, y, c=colours, zorder=3, s=28)
     ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set_yticks(y, findings["label"])
+    ax.set_yticks(y, _wrap(findings["label"]))
     ax.invert_yaxis()
-    ax.set_title(title, loc="left", fontsize=11)
+    ax.set_title(_wrap([title], 70)[0], loc="left", fontsize=11)
     handles = [plt.Line2D([], [], marker="o", linestyle="", color=c, label=v)
                for v, c in VERDICT_COLOURS.items() if v in set(findings["verdict"])]
     ax.legend(handles=handles, fontsize=8, frameon=False, loc="lower right")
@@ -159,9 +177,10 @@ def residual_heatmap(residuals: pd.DataFrame, title: str, *, note: str = "") -> 
             if abs(value) >= 1.96:  # the bundled CJK font has one weight: outline, not bold
                 ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False,
                                            edgecolor="#222222", linewidth=1.2))
-    ax.set_xticks(range(len(residuals.columns)), residuals.columns, rotation=30, ha="right")
-    ax.set_yticks(range(len(residuals.index)), residuals.index)
-    ax.set_title(title, loc="left", fontsize=11)
+    ax.set_xticks(range(len(residuals.columns)), _wrap(residuals.columns, 20), rotation=30,
+                  ha="right")
+    ax.set_yticks(range(len(residuals.index)), _wrap(residuals.index))
+    ax.set_title(_wrap([title], 70)[0], loc="left", fontsize=11)
     fig.colorbar(image, ax=ax, shrink=0.8)
     fig.tight_layout()
     _footnote(fig, note)
@@ -183,14 +202,14 @@ def likert_bars(distribution: pd.DataFrame, title: str, *, note: str = "") -> Fi
     left = start.to_numpy(float)
     for j, option in enumerate(shares.columns):
         value = shares[option].to_numpy(float)
-        ax.barh(np.arange(len(shares)), value, left=left, color=colours[j], label=option,
-                height=0.7)
+        ax.barh(np.arange(len(shares)), value, left=left, color=colours[j],
+                label=_wrap([option], 18)[0], height=0.7)
         left = left + value
     ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set_yticks(np.arange(len(shares)), shares.index)
+    ax.set_yticks(np.arange(len(shares)), _wrap(shares.index))
     ax.invert_yaxis()
     ax.set_xlabel("%")
-    ax.set_title(title, loc="left", fontsize=11)
+    ax.set_title(_wrap([title], 70)[0], loc="left", fontsize=11)
     ax.legend(fontsize=8, frameon=False, ncols=k, loc="upper center",
               bbox_to_anchor=(0.5, -0.15))
     ax.spines[["top", "right"]].set_visible(False)

@@ -38,6 +38,7 @@ def report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("r") / "report"
     result = run_report(folder)
     assert result.returncode == 0, result.stderr
+    assert "Warning" not in result.stderr, result.stderr  # e.g. a glyph missing from the font
     return folder
 
 
@@ -125,3 +126,29 @@ def test_bad_by_column_exits_two(tmp_path):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "state_ownd" in result.stderr
     assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.filterwarnings("error::UserWarning")  # missing glyphs, labels that do not fit
+def test_english_report_uses_english_labels(tmp_path):
+    from analysis.claims import load_claims
+    from analysis.design_choice import choose_design
+    from analysis.report import make_report
+    from survey.effects import load_effects
+    from survey.loader import load_questionnaire
+    from survey.simulate import simulate
+
+    q = load_questionnaire(QUESTIONNAIRE)
+    effects = load_effects(ROOT / "questionnaires" / "industrial_workers.effects.yaml", q)
+    responses = simulate(q, 600, seed=3, effects=effects)
+    steps: list[str] = []
+    written = make_report(responses, choose_design(responses), tmp_path / "en",
+                          claims=load_claims(CLAIMS, q)[:3], by=["state_owned", "migrant"],
+                          lang="en", progress=lambda step, done, total: steps.append(step))
+    html = (tmp_path / "en" / "report.html").read_text(encoding="utf-8")
+    assert "Industrial Worker Needs Survey" in html and "SOE workers" in html
+    assert "国有企业职工" not in html
+    assert "<th>Total</th>" in html or "Total" in html
+    assert {"banner tables and charts", "findings", "workbook", "html report"} <= set(steps)
+    assert written.banners > 50 and written.claims == 3
+    book = load_workbook(tmp_path / "en" / "banner.xlsx")
+    assert book.sheetnames[0] == "Contents" and "Findings" in book.sheetnames
