@@ -97,11 +97,14 @@ def decode(questionnaire: Questionnaire, raw: pd.DataFrame) -> tuple[pd.DataFram
         kind = np.full(len(raw), np.nan)
         for column in names:
             numbers = _as_numbers(columns[column])
-            hit = (numbers < 0) & np.isin(numbers, list(KIND_OF_FILE_CODE))
-            if not hit.any():
+            negative = numbers < 0
+            if not negative.any():  # most columns: no file code at all, one cheap pass
                 continue
             mapped = np.select([numbers == c for c in KIND_OF_FILE_CODE],
                                list(KIND_OF_FILE_CODE.values()), np.nan)
+            hit = ~np.isnan(mapped)
+            if not hit.any():
+                continue
             kind = np.where(np.isnan(kind) & hit, mapped, kind)
             if pd.api.types.is_numeric_dtype(columns[column].dtype):
                 columns[column] = pd.Series(np.where(hit, np.nan, numbers), index=raw.index)

@@ -95,10 +95,19 @@ def cast_choice(q: Question, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     categories = codes + unknown
     position = {code: i for i, code in enumerate(categories)}
     keys = list(mapping)
-    index = pd.Index(keys, dtype="float64" if values.dtype == np.float64 else object)
     key_positions = np.array([position.get(mapping[k], -1) for k in keys] + [-1], dtype=np.int64)
-    found = index.get_indexer(values) if len(keys) else np.full(len(values), -1)
-    positions = key_positions[found]
+    if values.dtype == np.float64 and keys and all(float(k).is_integer() for k in keys) \
+            and max(keys) - min(keys) < 65536:
+        # integer codes (every numeric file): a lookup table indexed by code, no hashing
+        low = int(min(keys))
+        table = np.full(int(max(keys)) - low + 2, -1, dtype=np.int64)  # last slot: missing
+        table[np.array(keys, dtype=np.int64) - low] = key_positions[:-1]
+        offsets = np.where(np.isnan(values), len(table) - 1 + low, values).astype(np.int64)
+        positions = table[offsets - low]
+    else:
+        index = pd.Index(keys, dtype="float64" if values.dtype == np.float64 else object)
+        found = index.get_indexer(values) if len(keys) else np.full(len(values), -1)
+        positions = key_positions[found]
     dont_know = np.zeros(len(values), dtype=bool)
     if q.dont_know is not None and q.dont_know in position:
         dont_know = positions == position[q.dont_know]
