@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from survey.forms.common import write_atomic
+from survey.atomic import write_atomic
 from survey.loader import load_questionnaire
 from survey.source import SourceError
 from survey.summary import summarise
@@ -210,7 +210,8 @@ def _print_findings(table, note: str, notes) -> None:
 @app.command()
 def serve(
     questionnaire: Annotated[Path, typer.Argument(help="The questionnaire YAML file.")],
-    db: Annotated[str, typer.Option(help="The SQLite file to store submissions in.")],
+    db: Annotated[str, typer.Option(help="Where submissions are stored: an SQLite file, or a "
+                                    "postgresql://user:password@host/db URL.")],
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     token: Annotated[str | None, typer.Option(help="Token for the monitor and export pages "
@@ -227,7 +228,9 @@ def serve(
     try:
         path = store_path(db)
     except StoreURLError as error:
-        fail_message(f"--db {db}: {error}")
+        from survey.collect.postgres import describe
+
+        fail_message(f"--db {describe(db)}: {error}")  # never print a password
     if token is not None and len(token) < 16:
         fail_message("--token must be at least 16 characters")
     token = token or new_token()

@@ -1,7 +1,7 @@
 """Outputs are written whole or not at all: into a temporary file beside the target, then moved.
 
 A reader never sees half a file, and a failure (bad input found late, a full disk, Ctrl-C)
-leaves the previous file, or none, in place.
+leaves the previous file, or none, in place. Every writer of the project goes through here.
 """
 
 from __future__ import annotations
@@ -15,20 +15,25 @@ from pathlib import Path
 
 @contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside `target` to write to; it replaces `target` on success."""
+    """Yield a temporary path beside `target` (same suffix, for writers that look at it); it
+    replaces `target` when the block ends without an error, and is removed otherwise."""
     target = Path(target)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part",
-                                     dir=target.parent if str(target.parent) else ".")
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"the folder {target.parent} does not exist")
+    fd, name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=f".part{target.suffix}",
+                                dir=target.parent)
     os.close(fd)
+    temporary = Path(name)
     try:
-        yield Path(temporary)
+        yield temporary
+        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes 0600; give the usual mode
         os.replace(temporary, target)
     finally:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
 
 
 def write_atomic(path: str | Path, data: bytes | str, encoding: str = "utf-8") -> Path:
-    """Write bytes or text to `path` whole or not at all."""
+    """Write bytes or text to `path` whole or not at all, flushed to the disk."""
     payload = data.encode(encoding) if isinstance(data, str) else data
     with atomic_path(path) as temporary:
         with open(temporary, "wb") as handle:
@@ -36,3 +41,9 @@ def write_atomic(path: str | Path, data: bytes | str, encoding: str = "utf-8") -
             handle.flush()
             os.fsync(handle.fileno())
     return Path(path)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

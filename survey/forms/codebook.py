@@ -14,7 +14,8 @@ import io
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from survey.forms.common import numbering, other_text_name, pick_language, write_atomic
+from survey.atomic import write_atomic
+from survey.forms.common import numbering, other_text_name, pick_language
 from survey.forms.wording import Wording
 from survey.questionnaire import Question, Questionnaire
 

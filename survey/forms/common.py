@@ -8,10 +8,6 @@ codebook and a Wenjuanxing text all say "第12题" about the same question.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from pathlib import Path
-
 from survey.questionnaire import Code, Question, Questionnaire
 
 LANGUAGE_NAMES = {
@@ -97,25 +93,3 @@ def variable_kind(questionnaire: Questionnaire, name: str) -> str:
                 return "number" if all(isinstance(c, int) for c in codes) else "string"
             return "number"  # booleans are written as 1/0
     return ""
-
-
-def write_atomic(path: str | Path, data: bytes | str, encoding: str = "utf-8") -> Path:
-    """Write a file whole or not at all: a temporary file beside it, then os.replace."""
-    path = Path(path)
-    if not path.parent.is_dir():
-        raise FileNotFoundError(f"the folder {path.parent} does not exist")
-    payload = data.encode(encoding) if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual mode
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

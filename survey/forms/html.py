@@ -19,9 +19,9 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from survey.atomic import write_atomic
 from survey.expressions import parse
 from survey.expressions_js import JS_RUNTIME, to_javascript
-from survey.forms.common import write_atomic
 from survey.questionnaire import Question, Questionnaire
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English", "zh-Hant": "繁體中文", "ug": "ئۇيغۇرچە",

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from survey.forms.common import numbering, pick_language, write_atomic
+from survey.atomic import write_atomic
+from survey.forms.common import numbering, pick_language
 from survey.forms.wording import Wording, skip_targets
 from survey.questionnaire import Question, Questionnaire
 

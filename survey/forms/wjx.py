@@ -19,7 +19,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from survey.forms.common import code_range, numbering, pick_language, write_atomic
+from survey.atomic import write_atomic
+from survey.forms.common import code_range, numbering, pick_language
 from survey.forms.wording import Wording
 from survey.questionnaire import Question, Questionnaire
 

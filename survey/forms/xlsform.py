@@ -24,13 +24,13 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
+from survey.atomic import write_atomic
 from survey.expressions import parse, to_xpath
 from survey.forms.common import (
     language_name,
     other_text_name,
     pick_language,
     variable_kind,
-    write_atomic,
 )
 from survey.questionnaire import Code, Question, Questionnaire
 
