@@ -157,6 +157,24 @@ class AnswerBuilder:
     def add_text(self, column: str, values: pd.Series) -> None:
         self.columns[column] = values.astype("string")
 
+    def answer(self, variable: str, position: int, question: Question, by: OptionsBy,
+               other_split: bool = False) -> None:
+        """One column of answers to a single-valued question, read as its type says."""
+        if question.type in ("single", "scale"):
+            self.single(variable, position, question, by, other_split=other_split)
+        elif question.type == "number":
+            self.number(variable, position, question)
+        elif question.type == "date":
+            self.date(variable, position)
+        else:
+            self.text(variable, position)
+
+    def other_texts(self, columns) -> None:
+        """The text typed beside each 'other' option (missing-answer tokens left out)."""
+        for (variable, code), (position, _) in columns.text_columns().items():
+            cells = self.cells(position)
+            self.add_text(f"{variable}__{code}_text", cells.where(self.kinds(cells) == ANSWERED))
+
     # ----------------------------------------------------------------------------- sets
 
     def set_from_columns(self, question: Question, positions: dict[Code, int]) -> None:

@@ -112,19 +112,9 @@ def read_kobo(path: str | Path, questionnaire: Questionnaire, *,
             builder.set_from_columns(question, {c: p for c, (p, _) in options[variable].items()})
         elif question.is_set and variable in values:
             builder.set_from_joined(question, values[variable][0], " ", by)
-        elif variable not in values:
-            continue
-        elif question.type in ("single", "scale"):
-            builder.single(variable, values[variable][0], question, by)
-        elif question.type == "number":
-            builder.number(variable, values[variable][0], question)
-        elif question.type == "date":
-            builder.date(variable, values[variable][0])
-        else:
-            builder.text(variable, values[variable][0])
-    for (variable, code), (position, _) in columns.text_columns().items():
-        cells = builder.cells(position)
-        builder.add_text(f"{variable}__{code}_text", cells.where(cells != ""))
+        elif variable in values:
+            builder.answer(variable, values[variable][0], question, by)
+    builder.other_texts(columns)
     extra: dict[str, pd.Series] = {}
     for name, (position, _) in columns.meta_columns().items():
         if _form_helper(name, questionnaire):

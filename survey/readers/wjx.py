@@ -125,19 +125,9 @@ def read_wjx(path: str | Path, questionnaire: Questionnaire, *, view: View | Non
         elif question.is_set and variable in values:
             separator = RANK_SEPARATOR if question.type == "rank" else MULTI_SEPARATOR
             builder.set_from_joined(question, values[variable][0], separator, "label")
-        elif variable not in values:
-            continue
-        elif question.type in ("single", "scale"):
-            builder.single(variable, values[variable][0], question, by, other_split=by == "label")
-        elif question.type == "number":
-            builder.number(variable, values[variable][0], question)
-        elif question.type == "date":
-            builder.date(variable, values[variable][0])
-        else:
-            builder.text(variable, values[variable][0])
-    for (variable, code), (position, _) in columns.text_columns().items():
-        cells = builder.cells(position)
-        builder.add_text(f"{variable}__{code}_text", cells.where(builder.kinds(cells) == 0))
+        elif variable in values:
+            builder.answer(variable, values[variable][0], question, by, other_split=by == "label")
+    builder.other_texts(columns)
     return build(builder, columns, _metadata(builder, table, columns))
 
 
