@@ -83,11 +83,7 @@ class Claim(_Model):
 def load_claims(path: str | Path, questionnaire: Questionnaire) -> list[Claim]:
     """Read a claims file and check it against the questionnaire; raise SourceError if broken."""
     path = Path(path)
-    try:
-        text = read_text(path)
-    except OSError as error:
-        raise SourceError([Problem(str(path), 1, 1, "unreadable",
-                                   f"cannot read the claims file: {error.strerror}")]) from None
+    text = read_text(path)
     return parse_claims(text, questionnaire, str(path))
 
 

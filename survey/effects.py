@@ -65,11 +65,7 @@ class EffectsFile(_Model):
 def load_effects(path: str | Path, questionnaire: Questionnaire) -> EffectsFile:
     """Read and check an effects file; raise SourceError with every problem, located."""
     path = Path(path)
-    try:
-        text = read_text(path)
-    except OSError as error:
-        raise SourceError([Problem(str(path), 1, 1, "unreadable",
-                                   f"cannot read the file: {error.strerror}")]) from None
+    text = read_text(path)
     return parse_effects(text, questionnaire, str(path))
 
 

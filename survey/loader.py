@@ -35,11 +35,7 @@ SECTIONS = ("survey", "choice_lists", "questions", "derived", "segments", "scale
 def load_questionnaire(path: str | Path) -> Questionnaire:
     """Read and check a questionnaire file; raise SourceError listing every problem found."""
     path = Path(path)
-    try:
-        text = read_text(path)
-    except OSError as error:
-        raise SourceError([Problem(str(path), 1, 1, "unreadable",
-                                   f"cannot read the file: {error.strerror}")]) from None
+    text = read_text(path)
     return parse_questionnaire(text, str(path))
 
 

@@ -75,8 +75,16 @@ class SourceMap:
 
 
 def read_text(path: Path) -> str:
-    """Decode a user's text file: UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
-    raw = path.read_bytes()
+    """Decode a user's text file: UTF-8 (with or without BOM), else GB18030 (a superset of GBK).
+
+    A file that cannot be read or decoded is a SourceError naming it, like any other problem.
+    """
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise SourceError([Problem(str(path), 1, 1, "unreadable",
+                                   f"cannot read the file: {error.strerror}")]) from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return raw.decode(encoding)
