@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from survey.atomic import atomic_path
 from survey.source import Problem, SourceError
 
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -159,12 +160,11 @@ def _cell_text(value: object) -> str:
 
 def write_rows(path: str | Path, rows: list[list[str]], encoding: str = "utf-8-sig",
                delimiter: str = ",", quote_all: bool = False) -> None:
-    """Write text rows as CSV or xlsx (by suffix), whole or not at all (temporary file, moved)."""
+    """Write text rows as CSV or xlsx (by suffix), whole or not at all."""
     path = Path(path)
-    temporary = path.with_name(f".{path.name}.partial")
-    try:
+    with atomic_path(path) as temporary:
         if path.suffix.lower() in EXCEL_SUFFIXES:
-            import xlsxwriter
+            import xlsxwriter  # writes every cell as a string, as the platforms' exports do
 
             book = xlsxwriter.Workbook(str(temporary), {"strings_to_numbers": False})
             sheet = book.add_worksheet()
@@ -178,9 +178,6 @@ def write_rows(path: str | Path, rows: list[list[str]], encoding: str = "utf-8-s
             with open(temporary, "w", encoding=encoding, newline="") as handle:
                 csv.writer(handle, delimiter=delimiter, quoting=quoting,
                            lineterminator="\r\n").writerows(rows)
-        temporary.replace(path)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def first_rows(path: Path, head: bytes, count: int = 3) -> list[list[str]]:
