@@ -182,29 +182,14 @@ def findings(
 
 
 def _print_findings(table, note: str, notes) -> None:
-    from rich.table import Table
-    from rich.text import Text
+    from analysis.findings_table import terminal_table
 
-    verdict_style = {"supported": "green", "contradicted": "red", "not_supported": "",
-                     "insufficient_data": "dim"}
-    shown = Table(show_lines=False, header_style="bold", pad_edge=False)
-    for column in ("claim", "segment", "estimate", "comparison", "difference", "95% CI",
-                   "p adj.", "n", "verdict"):
-        shown.add_column(column, justify="left" if column in ("claim", "segment") else "right",
-                         no_wrap=column in ("claim", "verdict"), overflow="fold")
-    for row in table.itertuples(index=False):
-        number = (lambda x: "" if x != x else f"{x:.2g}" if abs(x) < 0.01 else f"{x:.3g}")  # noqa: E731
-        cells = [row.id, row.segment, number(row.estimate), number(row.comparison),
-                 number(row.difference), f"[{number(row.ci_low)}, {number(row.ci_high)}]",
-                 number(row.p_adjusted), f"{row.n}/{row.n_comparison}"]
-        shown.add_row(*map(Text, cells), Text(row.verdict, style=verdict_style[row.verdict]))
-    out.print(shown)
+    out.print(terminal_table(table))
     for sentence in table["narrative"]:
         if sentence:
             out.print(f"- {sentence}", markup=False, soft_wrap=True)
     for line in (*notes, note):
         out.print(line, markup=False, soft_wrap=True, style="dim")
-
 
 
 @app.command()

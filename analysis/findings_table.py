@@ -67,6 +67,34 @@ def write_findings(table: pd.DataFrame, note: str, path: str | Path) -> Path:
     return path
 
 
+VERDICT_STYLE = {"supported": "green", "contradicted": "red", "not_supported": "",
+                 "insufficient_data": "dim"}
+
+
+def terminal_table(table: pd.DataFrame):
+    """The findings as a rich Table: ids never cut, verdicts coloured, NaN shown blank."""
+    from rich.table import Table
+    from rich.text import Text
+
+    shown = Table(show_lines=False, header_style="bold", pad_edge=False)
+    for column in ("claim", "segment", "estimate", "comparison", "difference", "95% CI",
+                   "p adj.", "n", "verdict"):
+        shown.add_column(column, justify="left" if column in ("claim", "segment") else "right",
+                         no_wrap=column in ("claim", "verdict"), overflow="fold")
+    for row in table.itertuples(index=False):
+        cells = [row.id, row.segment, _short(row.estimate), _short(row.comparison),
+                 _short(row.difference), f"[{_short(row.ci_low)}, {_short(row.ci_high)}]",
+                 _short(row.p_adjusted), f"{row.n}/{row.n_comparison}"]
+        shown.add_row(*map(Text, cells), Text(row.verdict, style=VERDICT_STYLE[row.verdict]))
+    return shown
+
+
+def _short(x: float) -> str:
+    if x != x:  # NaN
+        return ""
+    return f"{x:.2g}" if abs(x) < 0.01 else f"{x:.3g}"
+
+
 def _markdown(table: pd.DataFrame) -> str:
     shown = table[["id", "segment", "estimate", "comparison", "difference", "p_adjusted",
                    "verdict", "narrative"]]

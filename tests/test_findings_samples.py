@@ -64,3 +64,41 @@ def test_tiny_segment_is_insufficient_data():
     for claim in ("F2-career", "F2-culture", "F2-rights", "F2-reform", "F2-reform-follow"):
         assert result[claim] == "insufficient_data"
     assert result["F4-status-change"] == "supported"
+
+
+def _survey(*args: str):
+    import shutil
+    import subprocess
+    import sys
+
+    command = shutil.which("survey")
+    prefix = [command] if command else [sys.executable, str(ROOT / "cli.py")]
+    return subprocess.run([*prefix, *args], capture_output=True, text=True, encoding="utf-8",
+                          timeout=300)
+
+
+def test_findings_command_json_and_files(tmp_path):
+    import json
+
+    sample = str(ROOT / "data_samples" / "industrial_workers.parquet")
+    q = str(ROOT / "questionnaires" / "industrial_workers.yaml")
+    claims = str(ROOT / "questionnaires" / "industrial_workers.claims.yaml")
+    result = _survey("findings", sample, "-q", q, "--claims", claims, "--json",
+                     "-o", str(tmp_path / "f.xlsx"))
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    verdicts = {c["id"]: c["verdict"] for c in document["claims"]}
+    assert verdicts["F2-career"] == "supported" and verdicts[FALSE_CLAIM] == "not_supported"
+    assert document["design"] == {"weight": "weight", "strata": "district",
+                                  "cluster": "enterprise_id", "fpc": None}
+    assert (tmp_path / "f.xlsx").stat().st_size > 5000
+    bad = tmp_path / "bad.claims.yaml"
+    bad.write_text("claims:\n  - {id: x, statement: s, question: nothing, top: [1]}\n",
+                   encoding="utf-8")
+    result = _survey("findings", sample, "-q", q, "--claims", str(bad))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"{bad}:2:")
+    result = _survey("findings", sample, "-q", q, "--claims", claims, "-o",
+                     str(tmp_path / "f.pdf"))
+    assert result.returncode == 2 and "cannot write findings as '.pdf'" in result.stderr
+    assert not (tmp_path / "f.pdf").exists()
