@@ -98,8 +98,7 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
                     staging / "charts" / f"{name}_residuals")
         blocks.append(QuestionBlock(name, b.row_label, _display(b), footnote(b), png))
     blocks += _likert_blocks(responses, choice, staging, files, lang)
-    table = findings_png = None
-    note = ""
+    table, findings_png, note = None, (), ""
     if claims:
         progress("findings", 0, 1)
         result = assess_claims(claims, ClaimData.from_responses(responses), choice.design,
@@ -108,15 +107,9 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
         note = method_note(result)
         files.append(write_findings(table, note, staging / "findings.csv"))
         files.append(write_findings(table, note, staging / "findings.xlsx"))
-        shown = table[table["difference"].notna() & table["ci_low"].notna()]
-        dots = pd.DataFrame({"label": shown["id"], "difference": shown["difference"],
-                             "ci_low": shown["ci_low"], "ci_high": shown["ci_high"],
-                             "verdict": shown["verdict"]})
-        fig = charts.difference_dots(dots, "Findings" if lang == "en" else "研究结论一览",
-                                     note="difference with 95% CI; colour = verdict")
-        paths = charts.save(fig, staging / "charts" / "findings")
-        files += paths
-        findings_png = paths[0].read_bytes()
+        charts_made = _findings_charts(table, staging, lang)
+        files += charts_made
+        findings_png = tuple(p.read_bytes() for p in charts_made if p.suffix == ".png")
     progress("segment profiles", 0, 1)
     profiles = segment_profiles(responses, choice.design, lang=lang, min_base=options.min_base)
     reliability = scale_reliability(responses)
@@ -140,6 +133,31 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
     html.write_text(render_report(content), encoding="utf-8")
     files.append(html)
     return files, len(banners), len(claims)
+
+
+def _findings_charts(table: pd.DataFrame, staging: Path, lang: str) -> list[Path]:
+    """Differences with their intervals, one chart per unit: shares in percentage points, and
+    means of rating scales, hours and counts. Claims in other units (yuan against a published
+    figure) would flatten the rest, so they are in the table only."""
+    zh = lang == "zh"
+    shown = table[table["difference"].notna() & table["ci_low"].notna()]
+    share = shown["measure"] != "mean"
+    small = shown["comparison"].abs() <= 10
+    parts = [("findings_shares", shown[share], 100,
+              "比例之差（百分点）" if zh else "Differences in shares (percentage points)"),
+             ("findings_means", shown[~share & small], 1,
+              "均值之差（量表分、小时、次数）" if zh else "Differences in means (scale points, "
+              "hours, counts)")]
+    written: list[Path] = []
+    for name, part, scale, title in parts:
+        if part.empty:
+            continue
+        dots = pd.DataFrame({"label": part["id"], "difference": part["difference"] * scale,
+                             "ci_low": part["ci_low"] * scale, "ci_high": part["ci_high"] * scale,
+                             "verdict": part["verdict"]})
+        fig = charts.difference_dots(dots, title, note="95% CI; colour = verdict")
+        written += charts.save(fig, staging / "charts" / name)
+    return written
 
 
 def _chart_columns(b: Banner, q) -> list[str]:

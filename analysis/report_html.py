@@ -58,7 +58,7 @@ class ReportContent:
     findings: pd.DataFrame | None = None  # the findings_table
     findings_rule: str = ""
     correction: str = ""
-    findings_png: bytes | None = None
+    findings_png: tuple[bytes, ...] = ()
     profiles: pd.DataFrame | None = None
     reliability: tuple = field(default_factory=tuple)
     scale_labels: dict = field(default_factory=dict)
@@ -95,7 +95,8 @@ def render_report(content: ReportContent) -> str:
         sample_text=content.sample_text, bases=_bases(content.bases),
         design_notes=content.design_notes, methods=content.methods,
         findings=_findings(content.findings, words), findings_rule=content.findings_rule,
-        correction=content.correction, findings_chart=_png(content.findings_png),
+        correction=content.correction,
+        findings_charts=[_png(png) for png in content.findings_png],
         profiles=_profiles(content.profiles), reliability=_reliability(content),
         questions=[{"name": b.name, "title": b.title, "chart": _png(b.chart_png),
                     "footnote": b.footnote,

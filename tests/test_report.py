@@ -46,7 +46,8 @@ def test_every_output_is_written(report):
     names = {p.name for p in report.iterdir()}
     assert {"report.html", "banner.xlsx", "findings.csv", "findings.xlsx", "charts"} <= names
     charts = {p.name for p in (report / "charts").iterdir()}
-    assert {"concerns.png", "concerns.svg", "findings.png", "identity_grid.png"} <= charts
+    assert {"concerns.png", "concerns.svg", "findings_shares.png", "findings_means.png",
+            "identity_grid.png"} <= charts
     assert not [p for p in report.parent.iterdir() if p.name.startswith(".report")]
 
 
