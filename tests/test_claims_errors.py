@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from located import position
 
 from analysis.claims import parse_claims
 from survey.loader import load_questionnaire
@@ -63,9 +64,6 @@ CATALOGUE = [
 ]
 
 
-def _position(text: str, anchor: str) -> tuple[int, int]:
-    index = text.index(anchor)
-    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 @pytest.mark.parametrize(("case", "old", "new", "anchor", "code", "fragment"), CATALOGUE,
@@ -78,7 +76,7 @@ def test_broken_claims_are_located(case, old, new, anchor, code, fragment):
     matching = [p for p in raised.value.problems if p.code == code]
     assert matching, [str(p) for p in raised.value.problems]
     assert fragment in matching[0].message
-    assert (matching[0].line, matching[0].column) == _position(text, anchor), str(matching[0])
+    assert (matching[0].line, matching[0].column) == position(text, anchor), str(matching[0])
 
 
 def test_good_claims_load():

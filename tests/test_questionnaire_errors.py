@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from located import position
 
 from survey.loader import parse_questionnaire
 from survey.source import SourceError
@@ -124,11 +125,6 @@ CATALOGUE = [
 ]
 
 
-def _position(text: str, anchor: str) -> tuple[int, int]:
-    index = text.index(anchor)
-    line = text.count("\n", 0, index) + 1
-    column = index - (text.rfind("\n", 0, index) + 1) + 1
-    return line, column
 
 
 @pytest.mark.parametrize(("case", "old", "new", "anchor", "code", "fragment"), CATALOGUE,
@@ -143,7 +139,7 @@ def test_broken_questionnaire_is_located(case, old, new, anchor, code, fragment)
     assert matching, f"{case}: expected a '{code}' problem, got {[str(p) for p in problems]}"
     problem = matching[0]
     assert fragment in problem.message
-    assert (problem.line, problem.column) == _position(text, anchor), str(problem)
+    assert (problem.line, problem.column) == position(text, anchor), str(problem)
     assert str(problem).startswith(f"bad.yaml:{problem.line}:{problem.column}: ")
 
 

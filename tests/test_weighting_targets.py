@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from located import position
 
 from analysis.raking import rake
 from analysis.targets import Targets, load_targets, parse_targets
@@ -44,10 +45,6 @@ CATALOGUE = [
 ]
 
 
-def locate(text: str, anchor: str) -> tuple[int, int]:
-    offset = text.index(anchor)
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 @pytest.mark.parametrize("old, new, anchor, code, fragment", [c[1:] for c in CATALOGUE],
@@ -61,7 +58,7 @@ def test_bad_targets_are_located(old, new, anchor, code, fragment):
     assert problem.code == code
     assert fragment in problem.message
     if code != "yaml-syntax":
-        assert (problem.line, problem.column) == locate(text, anchor)
+        assert (problem.line, problem.column) == position(text, anchor)
     assert str(problem).startswith(f"targets.yaml:{problem.line}:{problem.column}: ")
 
 
