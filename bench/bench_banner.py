@@ -29,10 +29,10 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from analysis.banner import BannerOptions, banner  # noqa: E402
-from analysis.design import Design  # noqa: E402
-from survey.loader import parse_questionnaire  # noqa: E402
-from survey.responses import Responses  # noqa: E402
+from analysis.banner.build import BannerOptions, banner  # noqa: E402
+from analysis.design.sample_design import Design  # noqa: E402
+from survey.questionnaire.loader import parse_questionnaire  # noqa: E402
+from survey.responses.dataset import Responses  # noqa: E402
 
 N_OPTIONS, MAX_RANK = 16, 3
 SEGMENTS = {"workplace": 5, "size": 4, "cohort": 6}

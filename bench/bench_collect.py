@@ -28,7 +28,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from collect_helpers import REFERENCE, SMALL, Server, envelope, sample_answers  # noqa: E402
 
-from survey.loader import load_questionnaire  # noqa: E402
+from survey.questionnaire.loader import load_questionnaire  # noqa: E402
 
 
 def run(url: str, bodies: list[bytes], clients: int) -> tuple[list[float], list[int]]:

@@ -12,8 +12,8 @@ import time
 import numpy as np
 import pandas as pd
 
-from analysis import estimation
-from analysis.design import Design
+from analysis.design import estimation
+from analysis.design.sample_design import Design
 
 
 def main(n: int = 1_000_000, n_strata: int = 50, n_clusters: int = 2_000, n_flags: int = 16,

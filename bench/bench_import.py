@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
-from survey.loader import parse_questionnaire
+from survey.questionnaire.loader import parse_questionnaire
 from survey.readers import read_responses
 
 SINGLES, SCALES, NUMBERS = 40, 12, 8  # 60 variables

@@ -18,13 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.claims import load_claims
-from analysis.design_choice import choose_design
-from analysis.report import make_report
-from survey.effects import load_effects
-from survey.loader import load_questionnaire
+from analysis.design.choice import choose_design
+from analysis.findings.claims import load_claims
+from analysis.report.build import make_report
+from survey.questionnaire.loader import load_questionnaire
 from survey.readers import read_responses
-from survey.simulate import simulate
+from survey.simulate.effects import load_effects
+from survey.simulate.generate import simulate
 from survey.writers import write_responses
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.raking import rake
+from analysis.weighting.raking import rake
 
 TOLERANCE = 1e-8
 TARGETS = {
@@ -114,7 +114,7 @@ def main() -> None:
 
     ours, result = best_of(options.repeat,
                            lambda: rake(frame, TARGETS, weights="weight", tolerance=TOLERANCE))
-    print(f"analysis.raking.rake     {ours:8.3f} s  {result.report.iterations:3d} sweeps  "
+    print(f"analysis rake  {ours:8.3f} s  {result.report.iterations:3d} sweeps  "
           f"max deviation {result.report.max_abs_deviation:.1e}  "
           f"(target < 0.3 s: {'met' if ours < 0.3 else 'NOT met'})")
     categorical = frame.astype({v: "category" for v in TARGETS})

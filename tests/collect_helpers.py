@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 
 from survey.collect.validation import other_key
-from survey.expressions import evaluate_row, parse
-from survey.questionnaire import Questionnaire
+from survey.expressions.language import evaluate_row, parse
+from survey.questionnaire.model import Questionnaire
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ROOT / "tests" / "fixtures" / "questionnaires" / "small.yaml"

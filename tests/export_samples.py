@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from survey.loader import load_questionnaire
-from survey.responses import Responses
+from survey.questionnaire.loader import load_questionnaire
+from survey.responses.dataset import Responses
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SMALL = FIXTURES / "questionnaires" / "small.yaml"

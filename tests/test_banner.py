@@ -15,12 +15,12 @@ import pytest
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from analysis.banner import BannerError, BannerOptions, banner
-from analysis.banner_render import chart_cells, to_json
-from analysis.banner_stats import adjust_p
-from analysis.design import Design
-from survey.loader import load_questionnaire, parse_questionnaire
-from survey.responses import Responses
+from analysis.banner.build import BannerError, BannerOptions, banner
+from analysis.banner.render import chart_cells, to_json
+from analysis.design.corrections import adjust_p
+from analysis.design.sample_design import Design
+from survey.questionnaire.loader import load_questionnaire, parse_questionnaire
+from survey.responses.dataset import Responses
 
 HERE = Path(__file__).parent
 R = HERE / "fixtures" / "r"
@@ -138,7 +138,7 @@ def test_scale_means_match_r_svyby_and_wald_f() -> None:
 
 
 def test_banner_equals_estimation_functions() -> None:
-    from analysis import estimation
+    from analysis.design import estimation
 
     r, d = worker()
     b = banner(r, "q", ["segment"], design=d)

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from analysis import charts
+from analysis.report import charts
 
 OUTPUT = Path(__file__).parent / "output" / "charts"
 

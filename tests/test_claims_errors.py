@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from located import position
 
-from analysis.claims import parse_claims
-from survey.loader import load_questionnaire
-from survey.source import SourceError
+from analysis.findings.claims import parse_claims
+from survey.files.source import SourceError
+from survey.questionnaire.loader import load_questionnaire
 
 ROOT = Path(__file__).parent.parent
 QUESTIONNAIRE = load_questionnaire(ROOT / "tests" / "fixtures" / "questionnaires" / "small.yaml")
@@ -87,7 +87,7 @@ def test_good_claims_load():
 
 def test_reference_claims_load():
     q = load_questionnaire(ROOT / "questionnaires" / "industrial_workers.yaml")
-    from analysis.claims import load_claims
+    from analysis.findings.claims import load_claims
 
     claims = load_claims(ROOT / "questionnaires" / "industrial_workers.claims.yaml", q)
     ids = {c.id.split("-")[0] for c in claims}

@@ -12,11 +12,11 @@ import pyreadstat
 import pytest
 import yaml
 
-from survey.coded import encode
-from survey.loader import load_questionnaire
-from survey.mapping import stem_resembles
+from survey.questionnaire.loader import load_questionnaire
+from survey.readers.mapping import stem_resembles
 from survey.readers.wjx import write_wjx
-from survey.simulate import simulate
+from survey.responses.coded import encode
+from survey.simulate.generate import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 Q_PATH = ROOT / "questionnaires/industrial_workers.yaml"
@@ -91,7 +91,8 @@ def test_mapping_is_refused_for_our_own_files_and_their_table_is_explained(tmp_p
     mapping = tmp_path / "m.yaml"
     mapping.write_text("columns: {}\n")
     done = survey("import", sav, "-q", Q_PATH, "-o", tmp_path / "o.csv", "--mapping", mapping)
-    assert done.returncode == 2 and "--mapping:" in done.stderr and "wjx" in done.stderr
+    assert done.returncode == 2 and done.stderr.startswith(f"{mapping}: {sav} is read as sav")
+    assert "wjx" in done.stderr
     done = survey("import", sav, "-q", Q_PATH, "-o", tmp_path / "o.csv", "--show-mapping")
     assert done.returncode == 0 and "no mapping table: sav files" in done.stdout
 

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 from collect_helpers import SMALL, Server, envelope, running, sample_answers
 
-from survey.loader import load_questionnaire
+from survey.questionnaire.loader import load_questionnaire
 
 small = load_questionnaire(SMALL)
 CLIENTS, EACH = 50, 100

@@ -34,7 +34,7 @@ from collect_helpers import (
 )
 
 from survey.collect.reader import answers_of, read_store
-from survey.loader import load_questionnaire
+from survey.questionnaire.loader import load_questionnaire
 
 psycopg = pytest.importorskip("psycopg")
 

@@ -12,7 +12,7 @@ import pytest
 from collect_helpers import REFERENCE, SMALL, TOKEN, envelope, running, sample_answers
 
 from survey.collect.reader import answers_of
-from survey.loader import load_questionnaire
+from survey.questionnaire.loader import load_questionnaire
 from survey.readers import read_responses
 
 small = load_questionnaire(SMALL)

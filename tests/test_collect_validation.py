@@ -8,7 +8,7 @@ import pytest
 from collect_helpers import REFERENCE, SMALL, sample_answers
 
 from survey.collect.validation import validate_answers
-from survey.loader import load_questionnaire
+from survey.questionnaire.loader import load_questionnaire
 
 small = load_questionnaire(SMALL)
 reference = load_questionnaire(REFERENCE)

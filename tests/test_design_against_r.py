@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import estimation, intervals, significance
-from analysis.design import Design
+from analysis.design import estimation, intervals, significance
+from analysis.design.sample_design import Design
 
 HERE = Path(__file__).parent / "fixtures" / "r"
 RTOL, ATOL = 1e-6, 1e-10

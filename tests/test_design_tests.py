@@ -11,8 +11,8 @@ from scipy.stats import chi2_contingency
 from statsmodels.stats.contingency_tables import Table
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis import estimation, intervals, significance
-from analysis.design import Design, DesignError, LonelyPSUError
+from analysis.design import estimation, intervals, significance
+from analysis.design.sample_design import Design, DesignError, LonelyPSUError
 
 TABLE = np.array([[30, 12, 8], [22, 40, 18], [10, 15, 45]])
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey.expressions import (
+from survey.expressions.language import (
     JS_RUNTIME,
     ExpressionError,
     FrameEnvironment,

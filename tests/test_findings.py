@@ -6,12 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.claims import parse_claims
-from analysis.design import Design
-from analysis.findings import ClaimData, assess_claims
-from analysis.findings_table import findings_table, write_findings
-from analysis.narrative import narrative
-from survey.loader import parse_questionnaire
+from analysis.design.sample_design import Design
+from analysis.findings.claims import parse_claims
+from analysis.findings.narrative import narrative
+from analysis.findings.table import findings_table, write_findings
+from analysis.findings.verdicts import ClaimData, assess_claims
+from survey.questionnaire.loader import parse_questionnaire
+from survey.writers import UnknownOutputFormat
 
 QUESTIONNAIRE = """
 survey: {id: planted, version: "1", title: {zh: 测试, en: Test}, languages: [zh, en]}
@@ -117,7 +118,7 @@ def test_findings_table_narratives_and_files(tmp_path):
         path = write_findings(table, "note", tmp_path / f"findings{suffix}")
         assert path.stat().st_size > 100
     assert "国有企业职工" in (tmp_path / "findings.csv").read_text(encoding="utf-8-sig")
-    with pytest.raises(ValueError, match="cannot write findings as '.pdf'"):
+    with pytest.raises(UnknownOutputFormat, match="cannot write findings as '.pdf'"):
         write_findings(table, "note", tmp_path / "findings.pdf")
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "findings.csv", "findings.md", "findings.xlsx"]

@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.claims import parse_claims
-from analysis.design import Design
-from analysis.findings import ClaimData, assess_claims
-from survey.loader import parse_questionnaire
+from analysis.design.sample_design import Design
+from analysis.findings.claims import parse_claims
+from analysis.findings.verdicts import ClaimData, assess_claims
+from survey.questionnaire.loader import parse_questionnaire
 
 R = Path(__file__).parent / "fixtures" / "r"
 QUESTIONNAIRE = """

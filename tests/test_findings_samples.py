@@ -10,14 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis.claims import load_claims
-from analysis.design_choice import choose_design
-from analysis.findings import ClaimData, assess_claims
-from survey.effects import parse_effects
-from survey.loader import load_questionnaire
+from analysis.design.choice import choose_design
+from analysis.findings.claims import load_claims
+from analysis.findings.verdicts import ClaimData, assess_claims
+from survey.questionnaire.loader import load_questionnaire
 from survey.readers import read_responses
-from survey.responses import Responses
-from survey.simulate import simulate
+from survey.responses.dataset import Responses
+from survey.simulate.effects import parse_effects
+from survey.simulate.generate import simulate
 
 ROOT = Path(__file__).parent.parent
 QUESTIONNAIRE = load_questionnaire(ROOT / "questionnaires" / "industrial_workers.yaml")

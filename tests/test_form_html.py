@@ -9,8 +9,9 @@ import pytest
 from collect_helpers import REFERENCE, SMALL
 
 from survey.collect.app import content_security_policy
+from survey.errors import UnknownLanguage
 from survey.forms.html import render_html, safe_json
-from survey.loader import load_questionnaire, parse_questionnaire
+from survey.questionnaire.loader import load_questionnaire, parse_questionnaire
 
 EVIL = "</script><script>alert(1)</script><img src=x onerror=alert(2)>"
 HOSTILE = f"""
@@ -87,5 +88,5 @@ def test_accessible_markup():
 
 
 def test_unknown_language_is_refused():
-    with pytest.raises(ValueError, match="no language 'fr'"):
+    with pytest.raises(UnknownLanguage, match="no language 'fr'"):
         render_html(load_questionnaire(SMALL), "fr")

@@ -17,7 +17,7 @@ from collect_helpers import REFERENCE, ROOT, SMALL, running, sample_answers
 from survey.collect.reader import answers_of
 from survey.collect.validation import other_key, validate_answers
 from survey.forms.html import write_html
-from survey.loader import load_questionnaire
+from survey.questionnaire.loader import load_questionnaire
 from survey.readers import read_responses
 
 CHROMIUM = Path("/usr/bin/chromium")

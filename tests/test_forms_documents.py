@@ -13,7 +13,7 @@ from survey.forms.codebook import codebook_csv, codebook_markdown, codebook_rows
 from survey.forms.paper import paper_html
 from survey.forms.wjx import PAGE_BREAK, wjx_text
 from survey.forms.wording import Wording
-from survey.loader import load_questionnaire, parse_questionnaire
+from survey.questionnaire.loader import load_questionnaire, parse_questionnaire
 
 ROOT = Path(__file__).parent.parent
 SMALL = ROOT / "tests/fixtures/questionnaires/small.yaml"

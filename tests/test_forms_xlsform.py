@@ -11,8 +11,9 @@ import pytest
 from lxml import etree
 from pyxform.xls2xform import convert
 
+from survey.errors import UnknownLanguage
 from survey.forms.xlsform import pyxform_input, write_xlsform, xlsform_sheets
-from survey.loader import load_questionnaire, parse_questionnaire
+from survey.questionnaire.loader import load_questionnaire, parse_questionnaire
 
 ROOT = Path(__file__).parent.parent
 SMALL = ROOT / "tests/fixtures/questionnaires/small.yaml"
@@ -105,7 +106,7 @@ def test_settings_and_default_language() -> None:
         "default_language": "中文 (zh)"}]
     english = xlsform_sheets(model, "en")["settings"][0]
     assert english["default_language"] == "English (en)" and english["form_title"] == "Small survey"
-    with pytest.raises(ValueError, match="fr"):
+    with pytest.raises(UnknownLanguage, match="fr"):
         xlsform_sheets(model, "fr")
 
 

@@ -18,12 +18,12 @@ import pandas as pd
 import pytest
 
 from survey.forms.xlsform import xlsform_sheets
-from survey.loader import load_questionnaire
-from survey.missing import DONT_KNOW
+from survey.questionnaire.loader import load_questionnaire
 from survey.readers import detect_format, read_responses
 from survey.readers.export_table import import_notes
-from survey.responses import Responses
-from survey.simulate import simulate
+from survey.responses.dataset import Responses
+from survey.responses.missing import DONT_KNOW
+from survey.simulate.generate import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "questionnaires" / "industrial_workers.yaml"

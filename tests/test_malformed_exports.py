@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from export_samples import edit_csv, header_index, questionnaire, responses
 
+from survey.files.source import SourceError
 from survey.readers import read_responses
 from survey.readers.kobo import write_kobo
 from survey.readers.qualtrics import write_qualtrics
 from survey.readers.wjx import write_wjx
-from survey.source import SourceError
-from survey.validation import Options, validate
+from survey.responses.validation import Options, validate
 
 Q = questionnaire()
 # Columns of the 按序号 CSV of export_samples.responses():
@@ -239,7 +239,7 @@ def test_straight_liner(tmp_path):
 
 
 def test_problems_are_flagged_not_fixed(tmp_path):
-    from survey.validation import flag
+    from survey.responses.validation import flag
 
     read = read_responses(wjx_csv(tmp_path, {(1, WORKPLACE): "9"}), Q)
     flagged = flag(read, validate(read))

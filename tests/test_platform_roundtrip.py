@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from export_samples import questionnaire, responses
 
-from survey.loader import load_questionnaire
-from survey.missing import DONT_KNOW, NOT_SHOWN, SKIPPED
+from survey.questionnaire.loader import load_questionnaire
 from survey.readers import detect_format, read_responses
 from survey.readers.kobo import write_kobo
 from survey.readers.qualtrics import write_qualtrics
 from survey.readers.wjx import write_wjx
-from survey.responses import Responses
-from survey.simulate import simulate
+from survey.responses.dataset import Responses
+from survey.responses.missing import DONT_KNOW, NOT_SHOWN, SKIPPED
+from survey.simulate.generate import simulate
 
 LAYOUTS = [
     ("wjx-sequence-xlsx", "wjx", "x_按序号.xlsx", lambda r, p: write_wjx(r, p, view="序号")),

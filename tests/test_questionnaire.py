@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from survey.loader import load_questionnaire, parse_questionnaire
-from survey.source import SourceError
+from survey.files.source import SourceError
+from survey.questionnaire.loader import load_questionnaire, parse_questionnaire
 
 ROOT = Path(__file__).parent.parent
 SMALL = ROOT / "tests" / "fixtures" / "questionnaires" / "small.yaml"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from located import position
 
-from survey.loader import parse_questionnaire
-from survey.source import SourceError
+from survey.files.source import SourceError
+from survey.questionnaire.loader import parse_questionnaire
 
 FIXTURES = Path(__file__).parent / "fixtures" / "questionnaires"
 GOOD = (FIXTURES / "small.yaml").read_text(encoding="utf-8")

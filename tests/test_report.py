@@ -131,12 +131,12 @@ def test_bad_by_column_exits_two(tmp_path):
 
 @pytest.mark.filterwarnings("error::UserWarning")  # missing glyphs, labels that do not fit
 def test_english_report_uses_english_labels(tmp_path):
-    from analysis.claims import load_claims
-    from analysis.design_choice import choose_design
-    from analysis.report import make_report
-    from survey.effects import load_effects
-    from survey.loader import load_questionnaire
-    from survey.simulate import simulate
+    from analysis.design.choice import choose_design
+    from analysis.findings.claims import load_claims
+    from analysis.report.build import make_report
+    from survey.questionnaire.loader import load_questionnaire
+    from survey.simulate.effects import load_effects
+    from survey.simulate.generate import simulate
 
     q = load_questionnaire(QUESTIONNAIRE)
     effects = load_effects(ROOT / "questionnaires" / "industrial_workers.effects.yaml", q)

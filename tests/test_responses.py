@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from survey.loader import load_questionnaire
-from survey.missing import ANSWERED, DONT_KNOW, EMPTY, NOT_SHOWN, SKIPPED
-from survey.responses import Responses
-from survey.source import SourceError
+from survey.files.source import SourceError
+from survey.questionnaire.loader import load_questionnaire
+from survey.responses.dataset import Responses
+from survey.responses.missing import ANSWERED, DONT_KNOW, EMPTY, NOT_SHOWN, SKIPPED
 
 Q = load_questionnaire("questionnaires/industrial_workers.yaml")
 

@@ -8,13 +8,13 @@ import pyreadstat
 import pytest
 import yaml
 
-from survey.coded import encode
-from survey.loader import load_questionnaire
-from survey.missing import ANSWERED, EMPTY, SKIPPED
+from survey.files.source import SourceError
+from survey.questionnaire.loader import load_questionnaire
 from survey.readers import detect_format, read_responses
 from survey.readers.export_table import import_notes
-from survey.simulate import simulate
-from survey.source import SourceError
+from survey.responses.coded import encode
+from survey.responses.missing import ANSWERED, EMPTY, SKIPPED
+from survey.simulate.generate import simulate
 
 Q = load_questionnaire("questionnaires/industrial_workers.yaml")
 SAMPLE = simulate(Q, 200, seed=5)

@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from survey.effects import load_effects, parse_effects
-from survey.loader import load_questionnaire
-from survey.missing import SKIPPED
-from survey.simulate import simulate
-from survey.source import SourceError
+from survey.files.source import SourceError
+from survey.questionnaire.loader import load_questionnaire
+from survey.responses.missing import SKIPPED
+from survey.simulate.effects import load_effects, parse_effects
+from survey.simulate.generate import simulate
 
 Q = load_questionnaire("questionnaires/industrial_workers.yaml")
 EFFECTS = load_effects("questionnaires/industrial_workers.effects.yaml", Q)

@@ -11,9 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis.poststrat import poststratify
-from analysis.raking import rake
-from analysis.weighting import (
+from analysis.weighting.common import (
     BoundsError,
     DesignWeightsError,
     EmptyCategoryError,
@@ -27,6 +25,8 @@ from analysis.weighting import (
     kish_efficiency,
     weighting_design_effect,
 )
+from analysis.weighting.poststrat import poststratify
+from analysis.weighting.raking import rake
 
 FRAME = pd.DataFrame({
     "sex": [1, 1, 1, 2, 2, 2, 1, 2, 1, 2, 1, 1],

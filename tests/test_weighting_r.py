@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.poststrat import poststratify
-from analysis.raking import rake
+from analysis.weighting.poststrat import poststratify
+from analysis.weighting.raking import rake
 
 R = Path(__file__).parent / "fixtures" / "r"
 RELATIVE = 1e-6  # the agreement the project promises with R

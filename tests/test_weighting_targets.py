@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from located import position
 
-from analysis.raking import rake
-from analysis.targets import Targets, load_targets, parse_targets
-from survey.source import SourceError
+from analysis.weighting.raking import rake
+from analysis.weighting.targets import Targets, load_targets, parse_targets
+from survey.files.source import SourceError
 
 GOOD = """\
 targets:                      # population shares; each margin sums to 1

@@ -7,11 +7,11 @@ import pandas as pd
 import pyreadstat
 import pytest
 
-from survey.effects import Clusters, EffectsFile, Weights
-from survey.loader import load_questionnaire
+from survey.files.source import SourceError
+from survey.questionnaire.loader import load_questionnaire
 from survey.readers import detect_format, read_responses
-from survey.simulate import simulate
-from survey.source import SourceError
+from survey.simulate.effects import Clusters, EffectsFile, Weights
+from survey.simulate.generate import simulate
 from survey.writers import write_responses
 from survey.writers.spss import mrsets_syntax
 

@@ -30,8 +30,8 @@ from starlette.routing import Route
 from survey.collect.reader import frame_of
 from survey.collect.store import Submission, SubmissionStore, now, open_store
 from survey.collect.validation import Problem, validate_answers
-from survey.questionnaire import Questionnaire
-from survey.responses import Responses
+from survey.questionnaire.model import Questionnaire
+from survey.responses.dataset import Responses
 
 MAX_BODY = 256 * 1024
 COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",

@@ -18,10 +18,10 @@ import pandas as pd
 
 from survey.collect.store import Submission, is_store, submissions
 from survey.collect.validation import other_key
-from survey.missing import DONT_KNOW
-from survey.questionnaire import Questionnaire
-from survey.responses import Responses
-from survey.source import Problem, SourceError
+from survey.files.source import Problem, SourceError
+from survey.questionnaire.model import Questionnaire
+from survey.responses.dataset import Responses
+from survey.responses.missing import DONT_KNOW
 
 
 def detect(path: Path, head: bytes) -> bool:

@@ -6,11 +6,14 @@ import secrets
 from collections.abc import Callable
 from pathlib import Path
 
-from survey.questionnaire import Questionnaire
+from survey.errors import SurveyError
+from survey.questionnaire.model import Questionnaire
 
 
-class StoreURLError(ValueError):
-    """A --db value naming a database the server cannot use."""
+class StoreURLError(SurveyError):
+    """A store address naming a database the server cannot use."""
+
+    code = "bad-store"
 
 
 def store_path(db: str) -> Path | str:

@@ -10,7 +10,8 @@ Answers are a JSON object keyed by variable name (questions, and grid items by t
 - the free text of an ``other`` option ``c`` of question ``q``: the key ``q__c_text``.
 
 A variable that is absent (or null, or an empty list or string) has no answer. Relevance, required
-answers and constraints are evaluated in questionnaire order with `survey.expressions.evaluate_row`,
+answers and constraints are evaluated in questionnaire order with
+`survey.expressions.language.evaluate_row`,
 the reference evaluator; a question whose ``relevant`` is false must have no answer.
 """
 
@@ -22,9 +23,9 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from survey.expressions import Expression, parse
-from survey.expressions import evaluate_row as evaluate
-from survey.questionnaire import Code, Question, Questionnaire
+from survey.expressions.language import Expression, parse
+from survey.expressions.language import evaluate_row as evaluate
+from survey.questionnaire.model import Code, Question, Questionnaire
 
 
 @dataclass(frozen=True)

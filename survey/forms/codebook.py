@@ -14,10 +14,10 @@ import io
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from survey.atomic import write_atomic
+from survey.files.atomic import write_atomic
 from survey.forms.common import numbering, other_text_name, pick_language
 from survey.forms.wording import Wording
-from survey.questionnaire import Question, Questionnaire
+from survey.questionnaire.model import Question, Questionnaire
 
 _TEXT = {
     "zh": {

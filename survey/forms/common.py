@@ -8,7 +8,8 @@ codebook and a Wenjuanxing text all say "第12题" about the same question.
 
 from __future__ import annotations
 
-from survey.questionnaire import Code, Question, Questionnaire
+from survey.errors import UnknownLanguage
+from survey.questionnaire.model import Code, Question, Questionnaire
 
 LANGUAGE_NAMES = {
     "zh": "中文", "zh-Hans": "简体中文", "zh-Hant": "繁體中文", "en": "English", "bo": "བོད་ཡིག",
@@ -29,8 +30,8 @@ def pick_language(questionnaire: Questionnaire, lang: str | None) -> str:
     if lang is None:
         return languages[0]
     if lang not in languages:
-        raise ValueError(f"language '{lang}' is not one of the survey's languages "
-                         f"({', '.join(languages)})")
+        raise UnknownLanguage(f"language '{lang}' is not one of the survey's languages "
+                              f"({', '.join(languages)})")
     return lang
 
 

@@ -3,7 +3,7 @@
 Everything is inline (CSS, the expression runtime, the form's script), so the file works offline
 from a phone's storage or served by `survey serve`. Every language is embedded and a switch
 chooses one. Skip logic and constraints run in the browser from the expressions compiled by
-`survey.expressions_js`; the server checks every submission again with the same rules
+`survey.expressions.javascript`; the server checks every submission again with the same rules
 (`survey.collect.validation`). Labels are escaped by jinja2's autoescape; data embedded in the
 page is JSON with ``<``, ``>`` and ``&`` written as unicode escapes, so no answer or label can end
 a ``<script>`` element.
@@ -19,10 +19,11 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from survey.atomic import write_atomic
-from survey.expressions import parse
-from survey.expressions_js import JS_RUNTIME, to_javascript
-from survey.questionnaire import Question, Questionnaire
+from survey.errors import UnknownLanguage
+from survey.expressions.javascript import JS_RUNTIME, to_javascript
+from survey.expressions.language import parse
+from survey.files.atomic import write_atomic
+from survey.questionnaire.model import Question, Questionnaire
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English", "zh-Hant": "繁體中文", "ug": "ئۇيغۇرچە",
                   "bo": "བོད་ཡིག"}
@@ -83,8 +84,8 @@ def render_html(questionnaire: Questionnaire, language: str | None = None,
     survey = questionnaire.survey
     language = language or survey.default_language
     if language not in survey.languages:
-        raise ValueError(f"the questionnaire has no language '{language}' "
-                         f"(it has {', '.join(survey.languages)})")
+        raise UnknownLanguage(f"the questionnaire has no language '{language}' "
+                              f"(it has {', '.join(survey.languages)})")
     ui = {lang: {**UI["en"], **UI.get(lang, UI.get(lang.split("-")[0], {}))}
           for lang in survey.languages}
     spec = {

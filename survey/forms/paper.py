@@ -13,10 +13,10 @@ from pathlib import Path
 
 from jinja2 import Environment
 
-from survey.atomic import write_atomic
+from survey.files.atomic import write_atomic
 from survey.forms.common import numbering, pick_language
 from survey.forms.wording import Wording, skip_targets
-from survey.questionnaire import Question, Questionnaire
+from survey.questionnaire.model import Question, Questionnaire
 
 _TEXT = {
     "zh": {

@@ -19,10 +19,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from survey.atomic import write_atomic
+from survey.files.atomic import write_atomic
 from survey.forms.common import code_range, numbering, pick_language
 from survey.forms.wording import Wording
-from survey.questionnaire import Question, Questionnaire
+from survey.questionnaire.model import Question, Questionnaire
 
 PAGE_BREAK = "=== 分页 ==="
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from survey.expressions import (
+from survey.expressions.language import (
     Arithmetic,
     Call,
     Comparison,
@@ -27,7 +27,7 @@ from survey.expressions import (
     parse,
 )
 from survey.forms.common import numbering
-from survey.questionnaire import Question, Questionnaire
+from survey.questionnaire.model import Question, Questionnaire
 
 _ZH = {
     "==": "等于", "!=": "不等于", "<": "小于", "<=": "小于或等于", ">": "大于", ">=": "大于或等于",

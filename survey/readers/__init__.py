@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from survey.questionnaire import Questionnaire
-from survey.responses import Responses
-from survey.source import Problem, SourceError
+from survey.files.source import Problem, SourceError
+from survey.questionnaire.model import Questionnaire
+from survey.responses.dataset import Responses
 
 HEAD_BYTES = 65536
 

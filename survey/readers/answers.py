@@ -16,12 +16,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from survey.mapping import ColumnMapping, normalise
-from survey.missing import ANSWERED
-from survey.questionnaire import Code, Question, Questionnaire
+from survey.files.source import Problem, SourceError
+from survey.questionnaire.model import Code, Question, Questionnaire
 from survey.readers.export_table import ExportTable
-from survey.responses import Responses
-from survey.source import Problem, SourceError
+from survey.readers.mapping import ColumnMapping, normalise
+from survey.responses.dataset import Responses
+from survey.responses.missing import ANSWERED
 
 OptionsBy = Literal["position", "label", "code"]
 MAX_PROBLEMS = 20

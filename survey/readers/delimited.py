@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from survey.coded import decode
-from survey.questionnaire import Questionnaire
-from survey.responses import Responses
-from survey.source import Problem, SourceError
+from survey.files.source import Problem, SourceError
+from survey.questionnaire.model import Questionnaire
+from survey.responses.coded import decode
+from survey.responses.dataset import Responses
 
 ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
 DELIMITERS = ",;\t"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from survey.atomic import atomic_path
-from survey.source import Problem, SourceError
+from survey.files.atomic import atomic_path
+from survey.files.source import Problem, SourceError
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")

@@ -30,12 +30,12 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from survey.mapping import HeaderKey, _Index, load_overrides, match_columns, normalise
-from survey.missing import DONT_KNOW
-from survey.questionnaire import Question, Questionnaire
+from survey.questionnaire.model import Question, Questionnaire
 from survey.readers.answers import AnswerBuilder, Imported, build, option_labels
 from survey.readers.export_table import attach, first_rows, read_export, write_rows
-from survey.responses import Responses
+from survey.readers.mapping import HeaderKey, _Index, load_overrides, match_columns, normalise
+from survey.responses.dataset import Responses
+from survey.responses.missing import DONT_KNOW
 
 Flavour = Literal["kobo", "odk"]
 KOBO_META = ("_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status",

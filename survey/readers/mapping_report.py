@@ -11,10 +11,10 @@ import inspect
 
 import pandas as pd
 
+from survey.files.source import Problem
 from survey.readers import READERS
 from survey.readers.export_table import import_notes
-from survey.responses import Responses
-from survey.source import Problem
+from survey.responses.dataset import Responses
 
 SHOWN = ["position", "column", "variable", "option", "matched_by", "warning"]
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from survey.mapping import (
+from survey.questionnaire.model import Questionnaire
+from survey.readers.mapping import (
     ColumnMapping,
     HeaderKey,
     _Index,
@@ -22,7 +23,6 @@ from survey.mapping import (
     match_columns,
     normalise,
 )
-from survey.questionnaire import Questionnaire
 
 
 def header_keys(columns: list[str], labels: list[str | None],

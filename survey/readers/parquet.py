@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from survey.questionnaire import Questionnaire
-from survey.responses import Responses
-from survey.source import Problem, SourceError
+from survey.files.source import Problem, SourceError
+from survey.questionnaire.model import Questionnaire
+from survey.responses.dataset import Responses
 from survey.writers.parquet import METADATA_KEY, MISSING_PREFIX
 
 

@@ -3,7 +3,7 @@
 Layout (../shared/formats.md §4.1): row 1 the export tags (`StartDate` … `UserLanguage`, then
 `Q1`, `Q5_2`, `Q5_7_TEXT`, `Q5_DO`), row 2 the question texts, row 3 JSON such as
 `{"ImportId":"QID5","choiceId":"2"}`. Our assumptions [I]: questions are tagged `Q<number>`
-numbered as in `survey.mapping.numbered` (or by variable name when the tags were renamed);
+numbered as in `survey.readers.mapping.numbered` (or by variable name when the tags were renamed);
 numeric values are the option codes when a question's codes are integers, else the 1-based option
 position; a multi-select is one column `"2,5,6"` or split `Q5_<k>` = 1 (selected) / '' ; a rank
 question is split `Q5_<k>` = rank position; a grid's items are `Q7_<k>`. Every missing answer is ''
@@ -20,12 +20,12 @@ import numpy as np
 import pandas as pd
 
 from survey.forms.common import numbering
-from survey.mapping import HeaderKey, _Index, load_overrides, match_columns
-from survey.missing import DONT_KNOW, EMPTY
-from survey.questionnaire import Question, Questionnaire
+from survey.questionnaire.model import Question, Questionnaire
 from survey.readers.answers import AnswerBuilder, Imported, build, option_labels
 from survey.readers.export_table import attach, fail, first_rows, read_export, write_rows
-from survey.responses import Responses
+from survey.readers.mapping import HeaderKey, _Index, load_overrides, match_columns
+from survey.responses.dataset import Responses
+from survey.responses.missing import DONT_KNOW, EMPTY
 
 LEADING = ("StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
            "Finished", "RecordedDate", "ResponseId", "RecipientLastName", "RecipientFirstName",

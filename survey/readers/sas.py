@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pyreadstat
 
-from survey.coded import decode
-from survey.questionnaire import Questionnaire
+from survey.files.source import Problem, SourceError
+from survey.questionnaire.model import Questionnaire
 from survey.readers.export_table import attach
 from survey.readers.named import rename_to_layout
-from survey.responses import Responses
-from survey.source import Problem, SourceError
+from survey.responses.coded import decode
+from survey.responses.dataset import Responses
 
 XPORT_MAGIC = (b"HEADER RECORD*******LIBRARY HEADER RECORD!!!!!!!",  # version 5
                b"HEADER RECORD*******LIBV8   HEADER RECORD!!!!!!!")  # version 8

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pyreadstat
 
-from survey.coded import decode
-from survey.questionnaire import Questionnaire
-from survey.responses import Responses
-from survey.source import Problem, SourceError
+from survey.files.source import Problem, SourceError
+from survey.questionnaire.model import Questionnaire
+from survey.responses.coded import decode
+from survey.responses.dataset import Responses
 
 
 def read(path: Path, questionnaire: Questionnaire) -> Responses:

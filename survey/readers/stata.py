@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
-from survey.missing import KIND_OF_STATA_CODE
-from survey.questionnaire import Questionnaire
-from survey.responses import Responses
-from survey.source import Problem, SourceError
+from survey.files.source import Problem, SourceError
+from survey.questionnaire.model import Questionnaire
+from survey.responses.dataset import Responses
+from survey.responses.missing import KIND_OF_STATA_CODE
 from survey.writers.stata import stata_names
 
 

@@ -28,7 +28,10 @@ import numpy as np
 import pandas as pd
 
 from survey.forms.common import numbering
-from survey.mapping import (
+from survey.questionnaire.model import Question, Questionnaire
+from survey.readers.answers import AnswerBuilder, Imported, build, option_labels
+from survey.readers.export_table import ExportTable, attach, first_rows, read_export, write_rows
+from survey.readers.mapping import (
     HeaderKey,
     _Index,
     load_overrides,
@@ -36,11 +39,8 @@ from survey.mapping import (
     stem_resembles,
     stem_warning,
 )
-from survey.missing import DONT_KNOW, EMPTY, NOT_SHOWN, SKIPPED
-from survey.questionnaire import Question, Questionnaire
-from survey.readers.answers import AnswerBuilder, Imported, build, option_labels
-from survey.readers.export_table import ExportTable, attach, first_rows, read_export, write_rows
-from survey.responses import Responses
+from survey.responses.dataset import Responses
+from survey.responses.missing import DONT_KNOW, EMPTY, NOT_SHOWN, SKIPPED
 
 View = Literal["序号", "文本"]
 META = {"序号": "respondent_id", "提交答卷时间": "submitted_at", "所用时间": "duration_seconds",
@@ -255,7 +255,7 @@ def write_wjx(responses: Responses, path: str | Path, *, view: View = "序号",
 
 
 def _layout(q: Questionnaire) -> list[str]:
-    from survey.layout import layout_columns
+    from survey.questionnaire.columns import layout_columns
 
     return layout_columns(q)
 

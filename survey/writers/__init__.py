@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from survey.responses import Responses
+from survey.errors import SurveyError
+from survey.responses.dataset import Responses
 from survey.writers.parquet import write_parquet
 from survey.writers.spss import write_sav
 from survey.writers.stata import write_dta
@@ -26,8 +27,10 @@ SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".sav": "sav", ".dta": "dta
             ".xlsx": "xlsx"}
 
 
-class UnknownOutputFormat(ValueError):
+class UnknownOutputFormat(SurveyError):
     """The output file's suffix names no format we write."""
+
+    code = "unknown-output-format"
 
 
 def output_format(path: str | Path) -> str:

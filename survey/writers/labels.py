@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from survey.coded import CODED_TYPES, carries_codes
-from survey.layout import block_columns, other_column
-from survey.missing import FILE_CODE_LABELS
-from survey.questionnaire import Questionnaire
+from survey.questionnaire.columns import block_columns, other_column
+from survey.questionnaire.model import Questionnaire
+from survey.responses.coded import CODED_TYPES, carries_codes
+from survey.responses.missing import FILE_CODE_LABELS
 
 SELECTED = {"zh": {1: "选中", 0: "未选"}, "en": {1: "Selected", 0: "Not selected"}}
 NOT_RANKED = {"zh": "未排序", "en": "Not ranked"}

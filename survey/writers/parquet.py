@@ -9,8 +9,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from survey.atomic import atomic_path
-from survey.responses import Responses
+from survey.files.atomic import atomic_path
+from survey.responses.dataset import Responses
 
 MISSING_PREFIX = "_missing."
 METADATA_KEY = b"worker_survey"

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
-from survey.atomic import atomic_path
-from survey.coded import CODED_TYPES, carries_codes, encode
-from survey.layout import block_columns
-from survey.responses import Responses
+from survey.files.atomic import atomic_path
+from survey.questionnaire.columns import block_columns
+from survey.responses.coded import CODED_TYPES, carries_codes, encode
+from survey.responses.dataset import Responses
 from survey.writers.labels import value_labels, variable_labels
 
 SPSS_MISSING_RANGE = {"lo": -3.0, "hi": -1.0}

@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
-from survey.atomic import atomic_path
-from survey.coded import CODED_TYPES, carries_codes
-from survey.layout import layout_columns
-from survey.missing import DONT_KNOW, STATA_CODES
-from survey.questionnaire import Questionnaire
-from survey.responses import Responses
+from survey.files.atomic import atomic_path
+from survey.questionnaire.columns import layout_columns
+from survey.questionnaire.model import Questionnaire
+from survey.responses.coded import CODED_TYPES, carries_codes
+from survey.responses.dataset import Responses
+from survey.responses.missing import DONT_KNOW, STATA_CODES
 from survey.writers.labels import value_labels, variable_labels
 
 STATA_NAME_LENGTH = 29  # Stata allows 32, but pyreadstat names a value-label set after its variable

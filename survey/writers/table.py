@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from survey.atomic import atomic_path
-from survey.coded import encode
-from survey.responses import Responses
+from survey.files.atomic import atomic_path
+from survey.responses.coded import encode
+from survey.responses.dataset import Responses
 
 
 def table_frame(responses: Responses) -> pd.DataFrame:

@@ -1,0 +1,185 @@
+"""Banner tables: one row variable against one or several `by` variables side by side, plus Total.
+
+Composed from the design-based estimators (R survey's svyby idea): per `by` variable, one
+aggregation pass gives the domain totals of every quantity the row needs (`banner_totals`); all
+figures (shares, nets, means, scores) and their covariances are ratios of those totals, and the
+tests (Rao-Scott or Pearson per table or per option, pairwise column tests with letters, mean
+tests) read them. Results are frozen values with tidy DataFrames; `banner_render` shows them.
+
+Columns: a single/scale question or derived categorical gives one column per option; a segment
+gives two, its members and the rest of the sample, so several segments side by side form
+overlapping groups. Letters and tests compare columns within a group; the multiple-comparison
+correction runs over all pairwise comparisons of the whole banner.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from analysis.banner import tables as banner_tables
+from analysis.banner.rows import (
+    BannerError,
+    ByVariable,
+    ResponsesLike,
+    RowBlock,
+    by_variable,
+    row_block,
+)
+from analysis.banner.stats import BannerTest
+from analysis.design.corrections import correction_name
+from analysis.design.estimation import TOTAL
+from analysis.design.sample_design import Design, LonelyPSUError
+
+__all__ = ["Banner", "BannerError", "BannerOptions", "BannerTest", "banner", "letter"]
+
+Correction = Literal["none", "bonferroni", "holm", "bh", "fdr_bh"]
+
+
+@dataclass(frozen=True)
+class BannerOptions:
+    """How to make a banner. `suppress` k > 0 hides cells of 1..k-1 respondents everywhere;
+    `percent` "responses" makes multi/rank shares of all selections instead of respondents;
+    `extra` asks for "row" and/or "total" proportions beside column proportions; `nets` adds
+    nets {name: codes} to those of the questionnaire."""
+
+    alpha: float = 0.05
+    correction: Correction = "holm"
+    min_base: int = 30
+    suppress: int = 0
+    percent: Literal["respondents", "responses"] = "respondents"
+    extra: tuple[str, ...] = ()
+    level: float = 0.95
+    interval: Literal["logit", "beta"] = "logit"
+    nets: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    lang: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "correction", correction_name(self.correction))
+        if not 0 < self.alpha < 1:
+            raise BannerError(f"alpha must be between 0 and 1, not {self.alpha}")
+        if self.percent not in ("respondents", "responses"):
+            raise BannerError(f"percent must be respondents or responses, not {self.percent!r}")
+        bad = [e for e in self.extra if e not in ("row", "total")]
+        if bad:
+            raise BannerError(f"extra proportions are 'row' and 'total', not {bad[0]!r}")
+        if self.min_base < 0 or self.suppress < 0:
+            raise BannerError("min_base and suppress must not be negative")
+
+
+@dataclass(frozen=True)
+class DesignSummary:
+    """What the design was: column names (None when absent), design df, and whether it is a
+    simple random sample (no weights, strata, clusters or fpc)."""
+
+    weight: str | None
+    strata: str | None
+    cluster: str | None
+    fpc: str | None
+    df: int
+    srs: bool
+
+
+@dataclass(frozen=True, eq=False)
+class Banner:
+    """A banner table. `columns`: one row per column (Total first). `cells`: one row per
+    (row option or net, column). `means`: scale/number rows, one row per column. `missing`:
+    counts of each missing kind per column. Suppressed figures are NaN with `suppressed`."""
+
+    row: str
+    row_label: str
+    row_type: str
+    by: tuple[str, ...]
+    design: DesignSummary
+    options: BannerOptions
+    columns: pd.DataFrame
+    cells: pd.DataFrame
+    means: pd.DataFrame | None
+    missing: pd.DataFrame
+    tests: tuple[BannerTest, ...]
+    column_test: str
+    mean_test: str | None
+    notes: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        """The `survey crosstab --json` document (DESIGN.md, with documented extensions)."""
+        from analysis.banner.render import to_json
+
+        return to_json(self)
+
+
+def letter(i: int) -> str:
+    """Column letters A..Z, then AA, AB, ... (SPSS style)."""
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _is_srs(design: Design) -> bool:
+    return all(design.description.get(k) is None for k in ("weight", "strata", "cluster", "fpc"))
+
+
+def banner(responses: ResponsesLike, row: str, by: Sequence[str] = (), *,
+           design: Design | None = None, options: BannerOptions | None = None) -> Banner:
+    """The banner of `row` by each of `by` (questions, derived categoricals or segments).
+
+    Without `design` the sample is a simple random sample: unweighted counts, Pearson and
+    two-proportion z tests, Wilson intervals. With one, everything is design-based.
+    """
+    options = options or BannerOptions()
+    if options.lang is None:  # labels in the questionnaire's first language, as everywhere else
+        options = dataclasses.replace(options,
+                                      lang=responses.questionnaire.survey.default_language)
+    if len(set(by)) != len(by):
+        raise BannerError("a by variable is given twice")
+    block = row_block(responses, row, lang=options.lang, nets=dict(options.nets))
+    if options.percent == "responses" and not block.is_set:
+        raise BannerError(f"percentages of responses are for multi and rank rows; {row} is "
+                          f"{block.kind}")
+    groups = [by_variable(responses, b, lang=options.lang) for b in by]
+    if row in by:
+        raise BannerError(f"{row} is both the row and a by variable")
+    if design is None:
+        design = Design.build(responses.frame)
+    elif design.n != len(responses.frame):
+        raise BannerError(f"the design has {design.n} respondents, the data {len(responses.frame)}")
+    notes: list[str] = []
+    try:
+        parts = banner_tables.compute(design, block, groups, options, _is_srs(design), notes)
+    except LonelyPSUError as err:
+        notes.append(f"{err}; variances use lonely_psu='adjust' (R: survey.lonely.psu='adjust')")
+        design = dataclasses.replace(design, lonely_psu="adjust")
+        parts = banner_tables.compute(design, block, groups, options, _is_srs(design), notes)
+    return _assemble(design, block, groups, options, parts, notes)
+
+
+def _assemble(design: Design, block: RowBlock, groups: list[ByVariable], options: BannerOptions,
+              parts: banner_tables.Parts, notes: list[str]) -> Banner:
+    srs = _is_srs(design)
+    d = design.description
+    summary = DesignSummary(d.get("weight"), d.get("strata"), d.get("cluster"), d.get("fpc"),
+                            int(design.degf), srs)
+    if srs:
+        column_test = "srs-column-proportions-z"
+        mean_test = "anova-F" if block.has_mean else None
+    else:
+        column_test = "design-column-proportions-t"
+        mean_test = "design-wald-F" if block.has_mean else None
+    if options.suppress:
+        notes.append(f"cells of fewer than {options.suppress} respondents are suppressed")
+    return Banner(
+        row=block.name, row_label=block.label, row_type=block.kind,
+        by=tuple(g.name for g in groups), design=summary, options=options,
+        columns=parts.columns, cells=parts.cells, means=parts.means, missing=parts.missing,
+        tests=tuple(parts.tests), column_test=column_test, mean_test=mean_test,
+        notes=tuple(dict.fromkeys(notes)))
+
+
+TOTAL_VALUE = TOTAL

@@ -1,0 +1,189 @@
+"""Showing a banner: the `--json` document, a terminal table (rich) and the cells of a chart.
+
+Only presentation: every figure comes from the `Banner` value, where suppressed cells are
+already NaN, so no output can show them. NaN becomes JSON null, never a number.
+
+The JSON is DESIGN.md's `survey crosstab --json` shape with these extensions:
+- top level: "row_label", "row_type", "percent" (respondents|responses), "test" {name (the
+  column-proportion test), mean_test, alpha, correction, level, interval, min_base, suppress},
+  "means" (scale/number rows), "missing" (per column: unanswered and each missing kind),
+  "flags" {"small_base": [column letters or "_total"]}, "notes" (plain sentences);
+- design: "fpc" and "srs" (true when no weight, strata, cluster or fpc: Pearson, z tests, Wilson);
+- columns: "small_base", "suppressed"; cells: "label", "net", "small_base", "suppressed", and
+  when asked "row_proportion", "total_proportion"; rank rows "ranked_first" {proportion, se, n}
+  and "score" {mean, se} (points k..1 for ranks 1..k).
+Suppressed or undefined figures are null; "n" of a suppressed column is null too.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from analysis.banner.build import Banner
+
+
+
+def _num(x: Any) -> float | None:
+    if x is None:
+        return None
+    x = float(x)
+    return None if math.isnan(x) or math.isinf(x) else x
+
+
+def _int(x: Any) -> int | None:
+    v = _num(x)
+    return None if v is None else int(round(v))
+
+
+def _column(c: Any) -> dict[str, Any]:
+    return {"by": c.by, "value": str(c.value), "label": c.label, "letter": c.letter,
+            "n": _int(c.n), "weighted_n": _num(c.weighted_n), "effective_n": _num(c.effective_n),
+            "small_base": bool(c.small_base), "suppressed": bool(getattr(c, "suppressed", False))}
+
+
+def _cell(c: Any, extra: tuple[str, ...], rank: bool) -> dict[str, Any]:
+    low, high = _num(c.ci_low), _num(c.ci_high)
+    out = {"row": str(c.row), "by": c.by, "col": str(c.col), "n": _int(c.n),
+           "weighted_n": _num(c.weighted_n), "proportion": _num(c.proportion), "se": _num(c.se),
+           "ci": None if low is None or high is None else [low, high],
+           "adjusted_residual": _num(c.adjusted_residual), "higher_than": list(c.higher_than),
+           "label": c.row_label, "net": bool(c.net), "small_base": bool(c.small_base),
+           "suppressed": bool(c.suppressed)}
+    for key in extra:
+        out[f"{key}_proportion"] = _num(getattr(c, f"{key}_proportion"))
+    if rank:
+        out["ranked_first"] = {"proportion": _num(c.ranked_first), "se": _num(c.ranked_first_se),
+                               "n": _int(c.ranked_first_n)}
+        out["score"] = {"mean": _num(c.score), "se": _num(c.score_se)}
+    return out
+
+
+def _mean(m: Any) -> dict[str, Any]:
+    low, high = _num(m.ci_low), _num(m.ci_high)
+    return {"by": m.by, "col": str(m.col), "n": _int(m.n), "weighted_n": _num(m.weighted_n),
+            "mean": _num(m.mean), "sd": _num(m.sd), "se": _num(m.se),
+            "ci": None if low is None or high is None else [low, high],
+            "higher_than": list(m.higher_than), "small_base": bool(m.small_base),
+            "suppressed": bool(m.suppressed)}
+
+
+def to_json(b: Banner) -> dict[str, Any]:
+    """The banner as the `survey crosstab --json` document (see the module docstring)."""
+    o = b.options
+    rank = "ranked_first" in b.cells.columns
+    missing = []
+    for m in b.missing.itertuples():
+        entry = {"by": m.by, "col": str(m.col), "unanswered": _int(m.unanswered)}
+        for kind in ("skipped", "not_shown", "empty", "dont_know"):
+            entry[kind] = _int(getattr(m, kind))
+        missing.append(entry)
+    return {
+        "row": b.row, "by": list(b.by),
+        "design": {"weight": b.design.weight, "strata": b.design.strata,
+                   "cluster": b.design.cluster, "df": b.design.df, "fpc": b.design.fpc,
+                   "srs": b.design.srs},
+        "columns": [_column(c) for c in b.columns.itertuples()],
+        "cells": [_cell(c, o.extra, rank) for c in b.cells.itertuples()],
+        "tests": [{"by": t.by, "row": t.row, "statistic": t.statistic, "value": _num(t.value),
+                   "ndf": _num(t.ndf), "ddf": _num(t.ddf), "p": _num(t.p)} for t in b.tests],
+        "row_label": b.row_label, "row_type": b.row_type, "percent": o.percent,
+        "test": {"name": b.column_test, "mean_test": b.mean_test, "alpha": o.alpha,
+                 "correction": o.correction, "level": o.level,
+                 "interval": "wilson" if b.design.srs else
+                 ("korn-graubard" if o.interval == "beta" else "logit"),
+                 "min_base": o.min_base, "suppress": o.suppress},
+        "means": None if b.means is None else [_mean(m) for m in b.means.itertuples()],
+        "missing": missing,
+        "flags": {"small_base": [c.letter or c.value for c in b.columns.itertuples()
+                                 if c.small_base]},
+        "notes": list(b.notes),
+    }
+
+
+def _pct(x: float, digits: int = 1) -> str:
+    v = _num(x)
+    return "" if v is None else f"{100 * v:.{digits}f}"
+
+
+def footnote(b: Banner) -> str:
+    """Which tests, alpha and correction the table used, and its flags, in one paragraph."""
+    o = b.options
+    parts = [f"Letters: {b.column_test}, alpha {o.alpha:g}, "
+             f"{o.correction} correction across the banner's comparisons."]
+    names = sorted({t.statistic for t in b.tests})
+    if names:
+        parts.append("Tests: " + ", ".join(names) + ".")
+    parts.append(f"* base under {o.min_base}: flagged, not tested.")
+    if o.suppress:
+        parts.append(f"- cells of fewer than {o.suppress} respondents suppressed.")
+    base = "responses" if o.percent == "responses" else "respondents who answered"
+    parts.append(f"Column % of {base}.")
+    return " ".join(parts)
+
+
+def terminal_table(b: Banner) -> Table:
+    """Rows are options (then nets), columns the banner columns: percent and letters."""
+    table = Table(title=f"{b.row_label} ({b.row})", title_justify="left", show_lines=False)
+    table.add_column("")
+    cols = list(b.columns.itertuples())
+    for c in cols:
+        head = c.label if c.by == "_total" else f"{c.label}\n({c.letter})"
+        table.add_column(head + (" *" if c.small_base else ""), justify="right")
+    table.add_row("n", *[str(_int(c.n)) if _int(c.n) is not None else "-" for c in cols])
+    table.add_row("weighted n", *[f"{c.weighted_n:.1f}" if _num(c.weighted_n) is not None
+                                  else "-" for c in cols], end_section=False)
+    table.add_row("effective n", *[f"{c.effective_n:.1f}" if _num(c.effective_n) is not None
+                                   else "-" for c in cols], end_section=True)
+    if len(b.cells):
+        for _key, part in b.cells.groupby("row", sort=False):
+            label = part["row_label"].iloc[0] + (" (net)" if part["net"].iloc[0] else "")
+            table.add_row(label, *[_cell_text(c) for c in part.itertuples()])
+    if b.means is not None:
+        table.add_section()
+        table.add_row("mean", *[("-" if m.suppressed else f"{m.mean:.2f}"
+                                 + (" " + "".join(m.higher_than) if m.higher_than else ""))
+                                for m in b.means.itertuples()])
+        table.add_row("sd", *[("-" if m.suppressed or _num(m.sd) is None else f"{m.sd:.2f}")
+                              for m in b.means.itertuples()])
+    return table
+
+
+def _cell_text(c: Any) -> str:
+    if c.suppressed:
+        return "-"
+    text = _pct(c.proportion)
+    if c.higher_than:
+        text += " " + "".join(c.higher_than)
+    return text
+
+
+def tests_table(b: Banner) -> Table | None:
+    if not b.tests:
+        return None
+    t = Table(title="Tests", title_justify="left")
+    for name in ("by", "row", "statistic", "value", "df", "p"):
+        t.add_column(name, justify="right" if name in ("value", "df", "p") else "left")
+    for x in b.tests:
+        df = f"{x.ndf:.2f}" + (f", {x.ddf:.1f}" if x.ddf is not None else "")
+        t.add_row(x.by, str(x.row), x.statistic, f"{x.value:.3f}", df, f"{x.p:.4g}")
+    return t
+
+
+def chart_cells(b: Banner) -> pd.DataFrame:
+    """Rows for `charts.grouped_bars`: suppressed and empty cells are left out."""
+    cells = b.cells[~b.cells["suppressed"] & b.cells["proportion"].notna()]
+    labels = {(c.by, str(c.value)): (c.label if c.by == "_total" else f"{c.label} ({c.letter})")
+              for c in b.columns.itertuples()}
+    return pd.DataFrame({
+        "row_label": cells["row_label"].to_numpy(),
+        "column_label": [labels[(by, str(col))] for by, col in zip(cells["by"], cells["col"],
+                                                                   strict=True)],
+        "proportion": cells["proportion"].to_numpy(float),
+        "ci_low": cells["ci_low"].to_numpy(float), "ci_high": cells["ci_high"].to_numpy(float),
+        "mark": ["".join(h) for h in cells["higher_than"]],
+    })

@@ -1,0 +1,367 @@
+"""The figures of a banner: one aggregation pass per `by` variable, then ratios and tests.
+
+For each `by` variable the respondents are split into its levels, a "no level" domain (missing
+answer to the `by` question: they still count in Total) and an "unanswered" domain (not in any
+base). One `estimation.total` / `proportions(counts=True)` call gives the totals of every
+quantity of the row in those domains, with their covariance; the Total column is the sum of all
+answered domains. Everything else is arithmetic on those totals (`banner_totals`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.banner.rows import MISSING_KINDS, ByVariable, RowBlock
+from analysis.banner.totals import DomainTotals, Ratios, pooled_shares, ratios
+from analysis.design import estimation, intervals, significance
+from analysis.design.corrections import adjust_p
+from analysis.design.estimation import TOTAL
+from analysis.design.sample_design import Design, DesignError
+
+
+@dataclass(frozen=True, eq=False)
+class Parts:
+    columns: pd.DataFrame
+    cells: pd.DataFrame
+    means: pd.DataFrame | None
+    missing: pd.DataFrame
+    tests: list
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Where each quantity sits among a row's totals."""
+
+    count: tuple[int, ...]  # numerators of shares: options then nets
+    ones: int
+    points: tuple[int, ...] = ()
+    y: int | None = None
+    y2: int | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class _Group:
+    """One `by` variable's domains, its levels then Total, and their figures."""
+
+    by: ByVariable | None
+    totals: DomainTotals
+    counts: np.ndarray  # (D+1, m) unweighted respondents per share numerator
+    n: np.ndarray
+    weighted_n: np.ndarray
+    effective_n: np.ndarray
+    df: np.ndarray
+    missing: np.ndarray  # (D+1, 4)
+    size: np.ndarray  # respondents in each column, answered or not
+    y_sums: np.ndarray | None  # (D+1, 2) unweighted sum y, sum y^2 (SRS ANOVA)
+    first: DomainTotals | None
+    first_counts: np.ndarray | None
+
+
+def _layout(block: RowBlock) -> _Layout:
+    if block.kind == "number":
+        return _Layout((), 2, y=0, y2=1)
+    if block.is_set:
+        f, p = len(block.flags), len(block.points)
+        return _Layout(tuple(range(f)), f + p, points=tuple(range(f, f + p)))
+    m = len(block.keys)
+    if block.kind == "scale":
+        return _Layout(tuple(range(m)), m, y=m + 1, y2=m + 2)
+    return _Layout(tuple(range(m)), m)
+
+
+def _categorical_map(block: RowBlock) -> np.ndarray:
+    """Category totals -> [categories, nets, respondents(, sum y, sum y^2)]."""
+    k = block.n_options
+    rows = [np.eye(k), block.net_matrix.reshape(-1, k), np.ones((1, k))]
+    if block.scores is not None:
+        rows += [block.scores[None], block.scores[None] ** 2]
+    return np.vstack(rows)
+
+
+def _scatter(est: estimation.Estimates, n_dom: int) -> DomainTotals:
+    """Estimates of the domains present -> totals of all n_dom domains (absent ones zero)."""
+    idx = np.array([int(d) for d in est.domains], dtype=np.int64)
+    q = est.estimate.shape[1]
+    theta = np.zeros((n_dom, q))
+    theta[idx] = est.estimate
+    v = np.zeros((n_dom, q, n_dom, q))
+    v[np.ix_(idx, np.arange(q), idx, np.arange(q))] = np.asarray(est.vcov).reshape(
+        len(idx), q, len(idx), q)
+    return DomainTotals(theta, v.reshape(n_dom * q, n_dom * q), np.zeros(n_dom), np.zeros(n_dom))
+
+
+def _values_frame(block: RowBlock) -> pd.DataFrame | None:
+    """The dense quantities of multi/rank and number rows, built once for every `by`."""
+    if block.is_set:
+        cols = {f"f{j}": f for j, f in enumerate(block.flags)}
+        cols |= {f"p{j}": p for j, p in enumerate(block.points)}
+        cols["ones"] = np.ones(len(block.answered), dtype=np.uint8)
+        return pd.DataFrame(cols, copy=False)
+    if block.kind == "number":
+        y = np.where(block.answered, block.values, 0.0)
+        return pd.DataFrame({"y": y, "y2": y * y, "ones": np.ones(len(y), dtype=np.uint8)})
+    return None
+
+
+@dataclass(frozen=True, eq=False)
+class _Prepared:
+    """What every `by` variable shares: the dense quantities, the (respondent, option) pairs
+    of all selections (for unweighted counts in one bincount) and the df of the answered."""
+
+    values: pd.DataFrame | None
+    selections: tuple[np.ndarray, np.ndarray]
+    total_df: float
+
+
+def _prepare(design: Design, block: RowBlock) -> _Prepared:
+    rows = [np.flatnonzero(f).astype(np.int32) for f in block.flags]  # int32: a third less
+    opts = [np.full(len(r), j, np.int16) for j, r in enumerate(rows)]
+    selections = ((np.concatenate(rows), np.concatenate(opts)) if rows
+                  else (np.zeros(0, np.int32), np.zeros(0, np.int16)))
+    total_df = float(design.domain_degf(np.where(block.answered, 0, -1), 1)[0])
+    return _Prepared(_values_frame(block), selections, total_df)
+
+
+def _group(design: Design, block: RowBlock, prep: _Prepared, by: ByVariable | None) -> _Group:
+    n_lev = 0 if by is None else len(by.values)
+    codes = np.full(design.n, -1, np.int64) if by is None else by.codes
+    answered = block.answered
+    dom = np.where(answered, np.where(codes >= 0, codes, n_lev), n_lev + 1)
+    n_dom = n_lev + 2
+    cat = dom  # plain codes: domains() factorizes them faster than a Categorical is pruned
+    if prep.values is not None:
+        est = estimation.total(design, prep.values, by=cat, covariance=True)
+        tot = _scatter(est, n_dom)
+    else:
+        assert block.codes is not None
+        est = estimation.proportions(
+            design, pd.Categorical.from_codes(block.codes, categories=range(block.n_options)),
+            by=cat, counts=True, covariance=True)
+        tot = _scatter(est, n_dom).mapped(_categorical_map(block))
+    # each level's df: degf of its respondents (R: degf(subset(...)), as svyciprop uses)
+    level_df = np.zeros(n_lev)
+    for label, df_d in zip(est.domains, est.domain_df, strict=True):
+        if int(label) < n_lev:
+            level_df[int(label)] = df_d
+    # levels, then Total = every answered respondent (with or without a level)
+    s = np.zeros((n_lev + 1, n_dom))
+    s[np.arange(n_lev), np.arange(n_lev)] = 1
+    s[n_lev, : n_lev + 1] = 1
+    w = design.weights
+    n = s @ np.bincount(dom, minlength=n_dom).astype(float)
+    sw = s @ np.bincount(dom, w, minlength=n_dom)
+    sw2 = s @ np.bincount(dom, w * w, minlength=n_dom)
+    ext = tot.combine(s)
+    if block.is_set:
+        rows, opts = prep.selections
+        m = len(block.flags)
+        counts = np.bincount(dom[rows] * m + opts, minlength=n_dom * m).reshape(n_dom, m)
+    elif block.codes is not None:
+        k = block.n_options
+        raw = np.bincount(np.where(answered, dom * k + block.codes, 0), answered.astype(float),
+                          minlength=n_dom * k).reshape(n_dom, k)
+        counts = raw @ _categorical_map(block)[: k + len(block.net_matrix)].T
+    else:
+        counts = np.zeros((n_dom, 0))
+    counts = s @ counts
+    y_sums = None
+    if block.values is not None:
+        y = np.where(answered, block.values, 0.0)
+        y_sums = s @ np.column_stack([np.bincount(dom, y, minlength=n_dom),
+                                      np.bincount(dom, y * y, minlength=n_dom)])
+    elif block.scores is not None:
+        y_sums = (s @ raw) @ np.column_stack([block.scores, block.scores**2])
+    first = first_counts = None
+    if block.first is not None:
+        k = block.n_options + 1  # the last category: answered but nothing ranked first
+        fc = pd.Categorical.from_codes(np.where(answered, block.first, -1), categories=range(k))
+        ft = _scatter(estimation.proportions(design, fc, by=cat, counts=True, covariance=True),
+                      n_dom)
+        first = ft.mapped(np.vstack([np.eye(k), np.ones((1, k))])).combine(s)
+        first_counts = s @ np.bincount(np.where(answered, dom * k + block.first, 0),
+                                       answered.astype(float), minlength=n_dom * k
+                                       ).reshape(n_dom, k)
+    df = np.append(level_df, prep.total_df)
+    missing = np.zeros((n_lev + 1, len(MISSING_KINDS)))
+    all_dom = np.where(codes >= 0, codes, n_lev)
+    size = np.bincount(all_dom, minlength=n_lev + 1).astype(float)
+    size[n_lev] = size.sum()
+    if block.missing_kind is not None:
+        kinds = np.bincount(all_dom * 5 + np.clip(block.missing_kind, 0, 4),
+                            minlength=(n_lev + 1) * 5).reshape(n_lev + 1, 5)[:, 1:]
+        missing[:n_lev] = kinds[:n_lev]
+        missing[n_lev] = kinds.sum(0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eff = sw**2 / sw2
+    return _Group(by, ext, counts, n, sw, np.nan_to_num(eff), df.astype(float), missing,
+                  size, y_sums, first, first_counts)
+
+
+def _tables(block: RowBlock, groups: list[_Group], srs: bool, options) -> list[dict]:
+    """Per group (and Total): shares with se and intervals, as dicts of (D+1, m) arrays."""
+    lay = _layout(block)
+    q = groups[0].totals.shape[1]
+    eye = np.eye(q)
+    num = eye[list(lay.count)]
+    if options.percent == "responses":
+        den = np.tile(eye[list(lay.count[: block.n_options])].sum(0), (len(lay.count), 1))
+    else:
+        den = np.tile(eye[lay.ones], (len(lay.count), 1))
+    out = []
+    for g in groups:
+        r = ratios(g.totals, num, den)
+        base = g.totals.theta @ den.T  # weighted denominators
+        if srs:
+            unweighted_base = (g.n[:, None] if options.percent == "respondents"
+                               else g.counts[:, : block.n_options].sum(1, keepdims=True))
+            ci = intervals.wilson(g.counts, np.broadcast_to(unweighted_base, g.counts.shape),
+                                  level=options.level)
+        elif options.interval == "beta":
+            ci = intervals.korn_graubard(r.estimate, r.se, n=g.n[:, None], df=g.df[:, None],
+                                         level=options.level)
+        else:
+            ci = intervals.logit(r.estimate, r.se, df=g.df[:, None], level=options.level)
+        out.append({"ratios": r, "low": ci.lower, "high": ci.upper, "base": base})
+    return out
+
+
+def _residuals(x: np.ndarray, col: np.ndarray) -> np.ndarray:
+    """Haberman's adjusted residuals of each share numerator x (D, m) against column bases
+    col (D,): a k x D table and its [row, rest] x D collapse give the same value."""
+    n = col.sum()
+    r = x.sum(0, keepdims=True)
+    e = r * col[:, None] / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (x - e) / np.sqrt(e * (1 - r / n) * (1 - col[:, None] / n))
+
+
+def _letters_pairs(tests: significance.ColumnTests, group: int) -> pd.DataFrame:
+    pairs = tests.pairs.copy()
+    pairs["group"] = group
+    return pairs[pairs["p"].notna()]
+
+
+def _higher_than(pairs: list[pd.DataFrame], correction: str, alpha: float) -> pd.DataFrame:
+    """Adjust all comparisons of the banner together; return significant (group, row, hi, lo)."""
+    if not pairs or not sum(len(p) for p in pairs):
+        return pd.DataFrame(columns=["group", "row", "high", "low"])
+    allp = pd.concat(pairs, ignore_index=True)
+    adj = adjust_p(allp["p"].to_numpy(), correction)
+    sig = allp[adj < alpha]
+    hi = np.where(sig["difference"] > 0, sig["column_a"], sig["column_b"])
+    lo = np.where(sig["difference"] > 0, sig["column_b"], sig["column_a"])
+    return pd.DataFrame({"group": sig["group"].to_numpy(), "row": sig["row"].to_numpy(),
+                         "high": hi, "low": lo})
+
+
+def _as_estimates(r: Ratios, g: _Group, design: Design, keys: tuple[str, ...]
+                  ) -> estimation.Estimates:
+    """The levels (not Total) of a group's ratios as `Estimates` for the column tests."""
+    d, m = len(g.n) - 1, r.estimate.shape[1]
+    assert g.by is not None
+    return estimation.Estimates(
+        statistic="mean", variables=keys, domains=g.by.values, by=g.by.name,
+        estimate=r.estimate[:d], se=r.se[:d], vcov=r.vcov[: d * m, : d * m], deff=None,
+        n=g.n[:d].astype(np.int64), weighted_n=g.weighted_n[:d], df=design.degf,
+        domain_df=g.df[:d])
+
+
+def _chisq_tests(block: RowBlock, g: _Group, design: Design, srs: bool, testable: np.ndarray,
+                 notes: list[str]) -> list[tuple[str, significance.TestResult]]:
+    """One test for a single/scale row; one per option and net (selected vs not) for sets."""
+    lay = _layout(block)
+    d_all = len(g.n) - 1
+    keep = np.flatnonzero(testable)
+    q = g.totals.shape[1]
+    found = []
+    if block.is_set:
+        tables = [(block.keys[j], [j]) for j in range(len(lay.count))]
+    else:
+        tables = [(block.name, list(range(block.n_options)))]
+    if len(keep) < 2:
+        notes.append(f"{block.name} by {g.by.name if g.by else TOTAL}: no test, fewer than two "
+                     "columns with a large enough base")
+        return found
+    for name, rows in tables:
+        x = g.counts[keep][:, rows] if srs else None
+        nr = len(rows) + (1 if block.is_set else 0)
+        cell = np.zeros((len(keep) * nr, (d_all + 1) * q))
+        base = np.zeros((d_all + 1) * q)
+        for c, i in enumerate(keep):  # rows vary fastest, as svychisq's interaction
+            for r, j in enumerate(rows):
+                cell[c * nr + r, i * q + lay.count[j]] = 1
+            if block.is_set:  # not selected = answered - selected
+                cell[c * nr + 1, i * q + lay.ones] = 1
+                cell[c * nr + 1, i * q + lay.count[rows[0]]] = -1
+            base[i * q + lay.ones] = 1
+        if srs:
+            assert x is not None
+            table = x.T if not block.is_set else np.vstack([x.T, g.n[keep] - x.T[0]])
+            try:
+                found.append((name, significance.pearson_chisq(table).test))
+            except DesignError:
+                notes.append(f"{name} by {g.by.name if g.by else TOTAL}: no test, fewer "
+                             "than two non-empty rows or columns")
+            continue
+        p, v = pooled_shares(g.totals, cell, base)
+        row_sum = p.reshape(len(keep), nr).sum(0)
+        use_rows = np.flatnonzero(row_sum > 1e-12)
+        if len(use_rows) < 2:
+            notes.append(f"{name} by {g.by.name if g.by else TOTAL}: no test, every "
+                         "respondent is in one row")
+            continue
+        sel = (np.arange(len(keep))[:, None] * nr + use_rows[None, :]).ravel()
+        found.append((name, significance.rao_scott_shares(
+            p[sel], v[np.ix_(sel, sel)], len(use_rows), len(keep), n=float(design.n),
+            degf=design.degf)))
+    return found
+
+
+def _mean_test(r: Ratios, g: _Group, design: Design, srs: bool, testable: np.ndarray
+               ) -> significance.TestResult | None:
+    """Design: Wald F of equal means (R: regTermTest(svyglm(y ~ by)), ddf = df - ndf).
+    SRS: one-way ANOVA of the respondents' values."""
+    keep = np.flatnonzero(testable)
+    k = len(keep)
+    if k < 2:
+        return None
+    if srs:
+        assert g.y_sums is not None
+        n, s1, s2 = g.n[keep], g.y_sums[keep, 0], g.y_sums[keep, 1]
+        grand = s1.sum() / n.sum()
+        between = float((s1**2 / n).sum() - n.sum() * grand**2)
+        within = float((s2 - s1**2 / n).sum())
+        dfw = float(n.sum() - k)
+        f = (between / (k - 1)) / (within / dfw)
+        return significance.TestResult("anova-F", f, k - 1.0, float(stats.f.sf(f, k - 1, dfw)),
+                                       ddf=dfw)
+    m = r.estimate[keep, 0]
+    v = r.vcov[np.ix_(keep, keep)]
+    c = np.hstack([np.eye(k - 1), -np.ones((k - 1, 1))])
+    diff = c @ m
+    wald = float(diff @ np.linalg.solve(c @ v @ c.T, diff))
+    ndf = k - 1.0
+    ddf = float(design.degf - ndf)
+    f = wald / ndf
+    return significance.TestResult("design-wald-F", f, ndf, float(stats.f.sf(f, ndf, ddf)),
+                                   ddf=ddf)
+
+
+
+
+@dataclass(frozen=True)
+class BannerTest:
+    """One test of a banner: `row` is the question (single rows), an option or net (multi/rank
+    rows: selected vs not) or "mean"; `ddf` is None for chi-square forms."""
+
+    by: str
+    row: str
+    statistic: str
+    value: float
+    ndf: float
+    ddf: float | None
+    p: float

@@ -1,0 +1,307 @@
+"""The tidy tables of a banner (columns, cells, means, missing) from the per-`by` figures.
+
+`banner_stats` aggregates and tests; this module lays the results out one row per column or
+cell, letters the columns, attaches the letters of significantly lower columns (one correction
+over the whole banner), and applies small-cell suppression so no output can show hidden cells.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.banner.rows import MISSING_KINDS, ByVariable, RowBlock
+from analysis.banner.stats import (
+    BannerTest,
+    Parts,
+    _as_estimates,
+    _chisq_tests,
+    _Group,
+    _group,
+    _higher_than,
+    _Layout,
+    _layout,
+    _letters_pairs,
+    _mean_test,
+    _prepare,
+    _residuals,
+    _tables,
+)
+from analysis.banner.totals import Ratios, ratios
+from analysis.design import intervals, significance
+from analysis.design.estimation import TOTAL
+from analysis.design.sample_design import Design
+
+TOTAL_LABEL = {"zh": "合计", "en": "Total"}
+
+
+def compute(design: Design, block: RowBlock, by: list[ByVariable], options, srs: bool,
+            notes: list[str]) -> Parts:
+    """Every figure and test of the banner of `block` by each of `by`."""
+    prep = _prepare(design, block)
+    groups = [_group(design, block, prep, b) for b in by] or [_group(design, block, prep, None)]
+    if not block.answered.any():
+        notes.append(f"nobody answered {block.name}: the banner has no figures")
+    lang = options.lang or "en"
+    # columns: Total, then each group's levels, lettered across the banner
+    total = groups[0]
+    cols = [{"by": TOTAL, "value": TOTAL, "label": TOTAL_LABEL.get(lang, "Total"), "letter": "",
+             "group": -1, "level": -1, "n": total.n[-1], "weighted_n": total.weighted_n[-1],
+             "effective_n": total.effective_n[-1], "size": total.size[-1]}]
+    testable = []
+    for gi, g in enumerate(groups):
+        if g.by is None:
+            testable.append(np.zeros(0, bool))
+            continue
+        d = len(g.by.values)
+        for i in range(d):
+            cols.append({"by": g.by.name, "value": g.by.values[i], "label": g.by.labels[i],
+                         "letter": "", "group": gi, "level": i, "n": g.n[i],
+                         "weighted_n": g.weighted_n[i], "effective_n": g.effective_n[i],
+                         "size": g.size[i]})
+            if g.n[i] == 0:
+                notes.append(f"column {g.by.labels[i]!r} of {g.by.name}: no respondent "
+                             f"answered {block.name}; its figures are empty")
+        testable.append(g.n[:d] >= max(options.min_base, 1))
+    columns = pd.DataFrame(cols)
+    columns.loc[1:, "letter"] = [letter_of(i) for i in range(len(columns) - 1)]
+    columns["small_base"] = columns["n"] < options.min_base
+    small = int(columns["small_base"][1:].sum())
+    if small:
+        notes.append(f"{small} column(s) with a base under {options.min_base} are flagged "
+                     "and left out of every test")
+    letters = {(r.group, r.level): r.letter for r in columns.itertuples()}
+    tests: list[BannerTest] = []
+    cells = _cells(design, block, groups, options, srs, testable, letters, columns, tests,
+                   notes) if block.has_categories else None
+    means = _means(design, block, groups, options, srs, testable, letters, columns, tests,
+                   notes) if block.has_mean else None
+    missing = columns[["by", "value", "size", "n"]].rename(columns={"value": "col"}).copy()
+    missing["unanswered"] = missing.pop("size") - missing.pop("n")
+    kinds = np.vstack([groups[0].missing[-1:]] + [g.missing[:-1] for g in groups if g.by])
+    for j, kind in enumerate(MISSING_KINDS):
+        missing[kind] = kinds[:, j] if block.missing_kind is not None else np.nan
+    if cells is None:
+        cells = pd.DataFrame(columns=CELL_COLUMNS)
+    return _suppress(Parts(columns.drop(columns=["size"]), cells, means, missing, tests),
+                     options.suppress)
+
+
+def letter_of(i: int) -> str:
+    s, i = "", i + 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+CELL_COLUMNS = ["row", "row_label", "net", "by", "col", "letter", "n", "weighted_n",
+                "proportion", "se", "ci_low", "ci_high", "adjusted_residual", "higher_than",
+                "small_base", "suppressed"]
+
+
+def _columns_of(groups: list[_Group]) -> list[tuple[int, int, int]]:
+    """(group, index within the group's domains, level or -1) of every banner column."""
+    out = [(0, len(groups[0].n) - 1, -1)]
+    for gi, g in enumerate(groups):
+        if g.by is not None:
+            out += [(gi, i, i) for i in range(len(g.by.values))]
+    return out
+
+
+def _letters(pairs: list[pd.DataFrame], options, columns: pd.DataFrame, groups: list[_Group],
+             m: int) -> dict[tuple[int, int, int], tuple[str, ...]]:
+    """{(group, level, row): letters of the columns it is significantly higher than}."""
+    sig = _higher_than(pairs, options.correction, options.alpha)
+    found: dict[tuple[int, int, int], list[str]] = {}
+    lookup = {(r.group, r.level): r.letter for r in columns.itertuples()}
+    for r in sig.itertuples():
+        found.setdefault((int(r.group), int(r.high), int(r.row)), []).append(
+            lookup[(int(r.group), int(r.low))])
+    return {k: tuple(sorted(v, key=lambda s: (len(s), s))) for k, v in found.items()}
+
+
+def _cells(design, block, groups, options, srs, testable, letters, columns, tests, notes
+           ) -> pd.DataFrame:
+    lay = _layout(block)
+    m = len(lay.count)
+    tabs = _tables(block, groups, srs, options)
+    pairs = []
+    residual = []
+    for gi, (g, t) in enumerate(zip(groups, tabs, strict=True)):
+        if g.by is None:
+            residual.append(np.full((len(g.n), m), np.nan))
+            continue
+        d = len(g.by.values)
+        r: Ratios = t["ratios"]
+        if srs:
+            ct = significance.srs_column_proportion_tests(
+                g.counts[:d].T, t["base"][:d, 0] if options.percent == "respondents"
+                else g.counts[:d, : block.n_options].sum(1), correction="none", family="table",
+                testable=testable[gi])
+            x, col = g.counts[:d], (g.n[:d] if options.percent == "respondents"
+                                   else g.counts[:d, : block.n_options].sum(1))
+        else:
+            ct = significance.column_proportion_tests(
+                _as_estimates(r, g, design, block.keys), correction="none", family="table",
+                testable=testable[gi])
+            f = g.n[:d].sum() / max(t["base"][:d, 0].sum(), 1e-300)
+            x, col = g.totals.theta[:d][:, list(lay.count)] * f, t["base"][:d, 0] * f
+        pairs.append(_letters_pairs(ct, gi))
+        res = np.full((d + 1, m), np.nan)
+        live = col > 0
+        if live.sum() >= 2:
+            res[:d][live] = _residuals(x[live], col[live])
+        residual.append(res)
+        for name, test in _chisq_tests(block, g, design, srs, testable[gi], notes):
+            tests.append(BannerTest(g.by.name, name, test.name, test.statistic, test.df,
+                                    test.ddf, test.p))
+        if testable[gi].sum() < 2:
+            notes.append(f"by {g.by.name}: fewer than two columns with a base of "
+                         f"{options.min_base}; not tested")
+    higher = _letters(pairs, options, columns, groups, m)
+    rows = []
+    for gi, i, level in _columns_of(groups):
+        g, t = groups[gi], tabs[gi]
+        r: Ratios = t["ratios"]
+        col = columns[(columns.group == (gi if level >= 0 else -1))
+                      & (columns.level == level)].iloc[0]
+        for j in range(m):
+            cell = {
+                "row": block.keys[j], "row_label": block.labels[j],
+                "net": j >= block.n_options, "by": col["by"], "col": col["value"],
+                "letter": col["letter"], "n": g.counts[i, j],
+                "weighted_n": g.totals.theta[i, lay.count[j]],
+                "proportion": r.estimate[i, j], "se": r.se[i, j],
+                "ci_low": t["low"][i, j], "ci_high": t["high"][i, j],
+                "adjusted_residual": residual[gi][i, j],
+                "higher_than": higher.get((gi, level, j), ()),
+                "small_base": bool(col["small_base"]), "suppressed": False}
+            rows.append(cell)
+    cells = pd.DataFrame(rows, columns=CELL_COLUMNS)
+    cells = _extras(block, groups, options, cells, lay)
+    empty = ~np.isfinite(cells["proportion"].to_numpy(float))
+    if empty.any() and block.answered.any():
+        notes.append("cells of empty columns have no proportion (shown as empty, null in JSON)")
+    return cells
+
+
+def _extras(block: RowBlock, groups: list[_Group], options, cells: pd.DataFrame,
+            lay: _Layout) -> pd.DataFrame:
+    """Row and total proportions on request; ranked-first shares and scores for rank rows."""
+    wanted = set(options.extra)
+    q = groups[0].totals.shape[1]
+    eye = np.eye(q)
+    extra: dict[str, list[float]] = {k: [] for k in ("row_proportion", "total_proportion",
+                                                     "ranked_first", "ranked_first_se",
+                                                     "ranked_first_n", "score", "score_se")}
+    for gi, i, _ in _columns_of(groups):
+        g = groups[gi]
+        theta = g.totals.theta
+        with np.errstate(divide="ignore", invalid="ignore"):
+            extra["row_proportion"] += list(theta[i, list(lay.count)]
+                                            / theta[-1, list(lay.count)])
+            extra["total_proportion"] += list(theta[i, list(lay.count)] / theta[-1, lay.ones])
+        if block.first is not None and g.first is not None:
+            k = block.n_options
+            first = ratios(g.first, np.eye(k + 2)[:k], np.tile(np.eye(k + 2)[k + 1], (k, 1)))
+            score = ratios(g.totals, eye[list(lay.points)], np.tile(eye[lay.ones], (k, 1)))
+            pad = [np.nan] * (len(lay.count) - k)
+            extra["ranked_first"] += list(first.estimate[i]) + pad
+            extra["ranked_first_se"] += list(first.se[i]) + pad
+            assert g.first_counts is not None
+            extra["ranked_first_n"] += list(g.first_counts[i, :k]) + pad
+            extra["score"] += list(score.estimate[i]) + pad
+            extra["score_se"] += list(score.se[i]) + pad
+    for key in ("row", "total"):
+        if key in wanted:
+            cells[f"{key}_proportion"] = extra[f"{key}_proportion"]
+    if block.first is not None:
+        for key in ("ranked_first", "ranked_first_se", "ranked_first_n", "score", "score_se"):
+            cells[key] = extra[key]
+    return cells
+
+
+MEAN_COLUMNS = ["by", "col", "letter", "n", "weighted_n", "mean", "sd", "se", "ci_low",
+                "ci_high", "higher_than", "small_base", "suppressed"]
+
+
+def _means(design, block, groups, options, srs, testable, letters, columns, tests, notes
+           ) -> pd.DataFrame:
+    lay = _layout(block)
+    assert lay.y is not None and lay.y2 is not None
+    q = groups[0].totals.shape[1]
+    eye = np.eye(q)
+    found = [ratios(g.totals, eye[[lay.y, lay.y2]], eye[[lay.ones, lay.ones]]) for g in groups]
+    pairs = []
+    for gi, (g, r) in enumerate(zip(groups, found, strict=True)):
+        if g.by is None:
+            continue
+        d = len(g.by.values)
+        one = Ratios(r.estimate[:, :1], r.se[:, :1],
+                     r.vcov.reshape(d + 1, 2, d + 1, 2)[:, 0, :, 0])
+        ct = significance.column_proportion_tests(
+            _as_estimates(one, g, design, ("mean",)), correction="none", family="table",
+            testable=testable[gi])
+        pairs.append(_letters_pairs(ct, gi))
+        test = _mean_test(Ratios(one.estimate[:d], one.se[:d], one.vcov[:d, :d]), g, design,
+                          srs, testable[gi])
+        if test is not None:
+            tests.append(BannerTest(g.by.name, "mean", test.name, test.statistic, test.df,
+                                    test.ddf, test.p))
+    higher = _letters(pairs, options, columns, groups, 1)
+    rows = []
+    for gi, i, level in _columns_of(groups):
+        g, r = groups[gi], found[gi]
+        col = columns[(columns.group == (gi if level >= 0 else -1))
+                      & (columns.level == level)].iloc[0]
+        mean, e2, n = r.estimate[i, 0], r.estimate[i, 1], g.n[i]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sd = np.sqrt(max(e2 - mean**2, 0.0) * n / (n - 1)) if n > 1 else np.nan
+        ci = intervals.wald(np.array(mean), np.array(r.se[i, 0]), df=float(design.degf),
+                            level=options.level)
+        rows.append({"by": col["by"], "col": col["value"], "letter": col["letter"], "n": n,
+                     "weighted_n": g.weighted_n[i], "mean": mean, "sd": sd, "se": r.se[i, 0],
+                     "ci_low": float(ci.lower), "ci_high": float(ci.upper),
+                     "higher_than": higher.get((gi, level, 0), ()),
+                     "small_base": bool(col["small_base"]), "suppressed": False})
+    return pd.DataFrame(rows, columns=MEAN_COLUMNS)
+
+
+def _suppress(parts: Parts, k: int) -> Parts:
+    """Hide every figure resting on 1..k-1 respondents (cells, means, bases, missing counts)."""
+    if not k:
+        return parts
+
+    def few(x: pd.Series) -> np.ndarray:
+        v = x.to_numpy(float)
+        return (v > 0) & (v < k)
+
+    cells = parts.cells.copy()
+    hide = few(cells["n"])
+    figures = [c for c in cells.columns if c not in ("row", "row_label", "net", "by", "col",
+                                                     "letter", "higher_than", "small_base",
+                                                     "suppressed")]
+    cells.loc[hide, figures] = np.nan
+    cells.loc[hide, "suppressed"] = True
+    cells["higher_than"] = [() if h else v for h, v in zip(hide, cells["higher_than"],
+                                                           strict=True)]
+    if "ranked_first_n" in cells:
+        few_first = few(cells["ranked_first_n"])
+        cells.loc[few_first, ["ranked_first", "ranked_first_se", "ranked_first_n"]] = np.nan
+    columns = parts.columns.copy()
+    small = few(columns["n"])
+    columns.loc[small, ["n", "weighted_n", "effective_n"]] = np.nan
+    columns["suppressed"] = small
+    means = parts.means
+    if means is not None:
+        means = means.copy()
+        hide_m = few(means["n"])
+        means.loc[hide_m, ["n", "weighted_n", "mean", "sd", "se", "ci_low", "ci_high"]] = np.nan
+        means.loc[hide_m, "suppressed"] = True
+        means["higher_than"] = [() if h else v for h, v in zip(hide_m, means["higher_than"],
+                                                               strict=True)]
+    missing = parts.missing.copy()
+    for c in ("unanswered", *MISSING_KINDS):
+        missing.loc[few(missing[c]), c] = np.nan
+    return Parts(columns, cells, means, missing, parts.tests)

@@ -1,0 +1,55 @@
+"""Which design a dataset is analysed with: the questionnaire's `design:` defaults, overridden.
+
+Defaults name columns a dataset may not carry (a web-form export has no weights); such a default
+is left out with a note. A column named on the command line must exist: that is an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from analysis.design.sample_design import Design
+from survey.errors import SurveyError
+from survey.files.source import suggest
+
+PARTS = ("weight", "strata", "cluster", "fpc")
+
+
+class DesignChoiceError(SurveyError):
+    """A design column asked for explicitly is not in the data."""
+
+    code = "design-column-missing"
+
+
+@dataclass(frozen=True)
+class DesignChoice:
+    design: Design
+    columns: dict[str, str | None]
+    notes: tuple[str, ...]
+
+    def describe(self) -> str:
+        used = [f"{part}={name}" for part, name in self.columns.items() if name]
+        return ", ".join(used) if used else "simple random sample, unweighted"
+
+
+def choose_design(responses, **overrides: str | None) -> DesignChoice:
+    """The design for `responses`: overrides (explicit) over the questionnaire's defaults."""
+    frame = responses.frame
+    defaults = responses.questionnaire.design
+    columns: dict[str, str | None] = {}
+    notes = []
+    for part in PARTS:
+        explicit = overrides.get(part)
+        name = explicit or getattr(defaults, part)
+        if name and name not in frame.columns:
+            if explicit:
+                raise DesignChoiceError(f"the {part} column '{name}' is not in the data"
+                                        f"{suggest(name, map(str, frame.columns))}")
+            notes.append(f"the questionnaire's {part} column '{name}' is not in the data; "
+                         f"analysed without it")
+            name = None
+        columns[part] = name
+    design = Design.build(frame, weight=columns["weight"], strata=columns["strata"],
+                          cluster=columns["cluster"], fpc=columns["fpc"])
+    design = design.with_variables(responses.series)
+    return DesignChoice(design, columns, tuple(notes))

@@ -1,0 +1,114 @@
+"""Confidence intervals: Wald for means, logit and Korn-Graubard for design-based proportions,
+Wilson for proportions from simple random samples."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from scipy import stats
+
+from analysis.design.estimation import Estimates
+
+
+@dataclass(frozen=True, eq=False)
+class Interval:
+    """Lower and upper bounds (read-only arrays shaped like the estimates) and how they were made.
+
+    `df` is None for normal quantiles, else the t degrees of freedom used (a number or an array).
+    """
+
+    lower: np.ndarray
+    upper: np.ndarray
+    method: str
+    level: float
+    df: float | np.ndarray | None
+
+
+def _ro(a: np.ndarray | float) -> np.ndarray:
+    a = np.array(a, dtype=float)
+    a.flags.writeable = False
+    return a
+
+
+def _quantile(level: float, df: float | np.ndarray | None) -> np.ndarray:
+    upper = 1 - (1 - level) / 2
+    if df is None:
+        return np.asarray(stats.norm.ppf(upper))
+    return np.asarray(stats.t.ppf(upper, df))
+
+
+def wald(estimate: np.ndarray, se: np.ndarray, *, df: float | np.ndarray | None = None,
+         level: float = 0.95) -> Interval:
+    """estimate -/+ q se; q normal (R: confint(svymean(...))) or t on `df` (confint(..., df=))."""
+    q = _quantile(level, df)
+    return Interval(_ro(estimate - q * se), _ro(estimate + q * se), "wald", level, df)
+
+
+def logit(p: np.ndarray, se: np.ndarray, *, df: float | np.ndarray | None,
+          level: float = 0.95) -> Interval:
+    """R's svyciprop(method="logit"): a Wald interval for logit(p), with se/(p(1-p)) as the se of
+    the intercept of an intercept-only svyglm, and t on `df`, mapped back by expit."""
+    p = np.asarray(p, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eta = np.log(p / (1 - p))
+        half = _quantile(level, df) * np.asarray(se) / (p * (1 - p))
+        lower, upper = _expit(eta - half), _expit(eta + half)  # NaN where p is 0 or 1
+    return Interval(_ro(lower), _ro(upper), "logit", level, df)
+
+
+def _expit(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def korn_graubard(p: np.ndarray, se: np.ndarray, *, n: np.ndarray | float,
+                  df: float | np.ndarray, level: float = 0.95) -> Interval:
+    """R's svyciprop(method="beta") (Korn and Graubard 1998): Clopper-Pearson on the effective
+    sample size p(1-p)/var, scaled by (t_{n-1} / t_df)^2 quantiles."""
+    p = np.asarray(p, dtype=float)
+    alpha = 1 - level
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_eff = p * (1 - p) / np.asarray(se, dtype=float) ** 2
+        n_eff = n_eff * (stats.t.ppf(alpha / 2, np.asarray(n) - 1)
+                         / stats.t.ppf(alpha / 2, df)) ** 2
+        lower = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
+        upper = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
+    return Interval(_ro(lower), _ro(upper), "korn-graubard", level, df)
+
+
+def wilson(count: np.ndarray, n: np.ndarray, *, level: float = 0.95) -> Interval:
+    """Wilson score interval for x successes in n SRS draws (statsmodels method="wilson")."""
+    count = np.asarray(count, dtype=float)
+    n = np.asarray(n, dtype=float)
+    z = float(stats.norm.ppf(1 - (1 - level) / 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = count / n
+        centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+        half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+    return Interval(_ro(centre - half), _ro(centre + half), "wilson", level, None)
+
+
+def proportion_interval(estimates: Estimates, method: Literal["logit", "beta"] = "logit", *,
+                        level: float = 0.95) -> Interval:
+    """Intervals for the proportions in `estimates` (means of flags or category shares).
+
+    Each domain uses its own df and n, as svyby(..., svyciprop) does with the domain subset.
+    """
+    if estimates.statistic != "mean":
+        raise ValueError("proportion intervals need proportions (statistic 'mean')")
+    df = np.asarray(estimates.domain_df, dtype=float)[:, None]
+    if method == "logit":
+        return logit(estimates.estimate, estimates.se, df=df, level=level)
+    if method == "beta":
+        n = np.asarray(estimates.n, dtype=float)[:, None]
+        return korn_graubard(estimates.estimate, estimates.se, n=n, df=df, level=level)
+    raise ValueError(f"method must be 'logit' or 'beta', not {method!r}")
+
+
+def mean_interval(estimates: Estimates, *, level: float = 0.95,
+                  df: Literal["design", "normal"] = "design") -> Interval:
+    """Wald intervals for means or totals: t on the design df (R: confint(m, df=degf(design)))
+    or normal quantiles (R's confint default)."""
+    return wald(estimates.estimate, estimates.se, level=level,
+                df=float(estimates.df) if df == "design" else None)

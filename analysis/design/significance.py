@@ -1,0 +1,314 @@
+"""Significance tests for tables: Pearson chi-square with adjusted residuals and Cramér's V,
+Rao-Scott corrected chi-square for designs (as R's svychisq), column-proportion tests with a
+multiple-comparison correction, and the design-based two-group mean test (as R's svyttest)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+
+from analysis.design import estimation
+from analysis.design.corrections import statsmodels_method
+from analysis.design.sample_design import Design, DesignError
+
+Correction = Literal["none", "bonferroni", "holm", "bh", "fdr_bh"]
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One test: its name (e.g. "rao-scott-F"), statistic, degrees of freedom, p, alpha and the
+    correction applied (for a single test, "none"). `ddf` is the denominator df of an F test;
+    `estimate` the tested difference when there is one."""
+
+    name: str
+    statistic: float
+    df: float
+    p: float
+    alpha: float = 0.05
+    correction: str = "none"
+    ddf: float | None = None
+    estimate: float | None = None
+
+    @property
+    def significant(self) -> bool:
+        return bool(self.p < self.alpha)
+
+
+@dataclass(frozen=True, eq=False)
+class PearsonResult:
+    """Pearson chi-square of a table of counts, with expected counts, adjusted standardized
+    residuals (read-only arrays shaped like the table) and Cramér's V."""
+
+    test: TestResult
+    expected: np.ndarray
+    adjusted_residuals: np.ndarray
+    cramers_v: float
+
+
+def _ro(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=float)
+    a.flags.writeable = False
+    return a
+
+
+def _table(counts: np.ndarray) -> np.ndarray:
+    t = np.asarray(counts, dtype=float)
+    if t.ndim != 2:
+        raise ValueError("a contingency table is two-dimensional")
+    return t
+
+
+def expected_counts(counts: np.ndarray) -> np.ndarray:
+    t = _table(counts)
+    return np.outer(t.sum(1), t.sum(0)) / t.sum()
+
+
+def adjusted_residuals(counts: np.ndarray) -> np.ndarray:
+    """Adjusted standardized residuals (Haberman 1973): (o - e) / sqrt(e (1 - r/n) (1 - c/n))."""
+    t = _table(counts)
+    n = t.sum()
+    e = expected_counts(t)
+    row = t.sum(1, keepdims=True) / n
+    col = t.sum(0, keepdims=True) / n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (t - e) / np.sqrt(e * (1 - row) * (1 - col))
+
+
+def cramers_v(counts: np.ndarray) -> float:
+    """Cramér's V = sqrt(X^2 / (n (min(r, c) - 1))) from the Pearson X^2 of the table."""
+    t = _table(counts)
+    e = expected_counts(t)
+    x2 = float(np.sum((t - e) ** 2 / e))
+    k = min(t.shape) - 1
+    return float(np.sqrt(x2 / (t.sum() * k))) if k > 0 else float("nan")
+
+
+def pearson_chisq(counts: np.ndarray, *, alpha: float = 0.05) -> PearsonResult:
+    """Pearson chi-square without continuity correction (scipy chi2_contingency(correction=False)).
+
+    Rows or columns that are all zero are dropped first, with no effect on the statistic.
+    """
+    t = _table(counts)
+    t = t[t.sum(1) > 0][:, t.sum(0) > 0]
+    if min(t.shape) < 2:
+        raise DesignError("a chi-square test needs at least two non-empty rows and columns")
+    e = expected_counts(t)
+    x2 = float(np.sum((t - e) ** 2 / e))
+    df = (t.shape[0] - 1) * (t.shape[1] - 1)
+    test = TestResult("pearson-chisq", x2, float(df), float(stats.chi2.sf(x2, df)), alpha)
+    return PearsonResult(test, _ro(e), _ro(adjusted_residuals(t)), cramers_v(t))
+
+
+def _codes(design: Design, x: str | pd.Series | np.ndarray) -> np.ndarray:
+    codes, _, _ = estimation._categories(design, x)
+    return codes
+
+
+def rao_scott(design: Design, row: str | pd.Series | np.ndarray,
+              column: str | pd.Series | np.ndarray, *,
+              statistic: Literal["F", "Chisq"] = "F", alpha: float = 0.05) -> TestResult:
+    """Rao-Scott test of independence in a two-way table, exactly as R's svychisq.
+
+    "F" (name "rao-scott-F"): the second-order correction, F = X^2 / tr(Delta) on
+    tr(Delta)^2 / tr(Delta^2) and that times the design df (Rao and Scott 1984; Thomas and Rao
+    1987). "Chisq" (name "rao-scott-chisq"): the first-order correction, the Pearson X^2 of the
+    weighted table scaled to the sample size, referred to chi-square after division by the mean
+    generalized design effect. Respondents missing either variable are dropped (na.rm=TRUE), but
+    as in R the weighted table is scaled to the number of all respondents.
+    """
+    r_codes, c_codes = _codes(design, row), _codes(design, column)
+    ok = (r_codes >= 0) & (c_codes >= 0)
+    # observed levels only, as svychisq's factor(...)
+    r_levels, r = np.unique(r_codes[ok], return_inverse=True)
+    c_levels, c = np.unique(c_codes[ok], return_inverse=True)
+    nr, nc = len(r_levels), len(c_levels)
+    if nr < 2 or nc < 2:
+        raise DesignError("a Rao-Scott test needs at least two observed levels of each variable")
+    cell = np.full(design.n, -1, dtype=np.int64)
+    cell[ok] = r + nr * c  # interaction(rows, cols): rows vary fastest
+    shares = estimation.proportions(design, pd.Categorical.from_codes(cell, range(nr * nc)),
+                                    covariance=True)
+    # svychisq's N is nrow(model.matrix(..., na.action=na.pass)): all respondents, missing or
+    # not. It only scales the reported X^2 of the "Chisq" form; F and both p values do not move.
+    return rao_scott_shares(shares.estimate[0], np.asarray(shares.vcov), nr, nc,
+                            n=float(design.n), degf=design.degf, statistic=statistic,
+                            alpha=alpha)
+
+
+def rao_scott_shares(p: np.ndarray, v: np.ndarray, n_rows: int, n_cols: int, *, n: float,
+                     degf: float, statistic: Literal["F", "Chisq"] = "F",
+                     alpha: float = 0.05) -> TestResult:
+    """The Rao-Scott test of `rao_scott` from already estimated cell shares.
+
+    `p` holds the nr*nc cell shares of the whole table (rows vary fastest, as R's interaction),
+    `v` their design covariance, `n` the sample size the table is scaled to and `degf` the design
+    df. Banners use it to test many tables from one aggregation pass. Every row and column must
+    have a positive share.
+    """
+    nr, nc, nu = n_rows, n_cols, degf
+    p = np.asarray(p, dtype=float)
+
+    # Pearson X^2 of the weighted table scaled to N (svytable(..., Ntotal=N))
+    table = (p * n).reshape(nc, nr).T
+    e = expected_counts(table)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x2 = float(np.nansum((table - e) ** 2 / e))
+
+    # Contrasts for the interaction, orthogonal to the main effects (svychisq's Cmat)
+    rr = np.tile(np.arange(nr), nc)
+    cc = np.repeat(np.arange(nc), nr)
+    x1 = np.column_stack([np.ones(nr * nc)]
+                         + [(rr == i).astype(float) for i in range(1, nr)]
+                         + [(cc == j).astype(float) for j in range(1, nc)])
+    inter = np.column_stack([((rr == i) & (cc == j)).astype(float)
+                             for j in range(1, nc) for i in range(1, nr)])
+    cmat = inter - x1 @ np.linalg.lstsq(x1, inter, rcond=None)[0]
+    inv_p = np.where(p == 0, 0.0, 1 / np.where(p == 0, 1, p))
+    denom = cmat.T @ (inv_p[:, None] / n * cmat)
+    numer = cmat.T @ (inv_p[:, None] * v * inv_p[None, :]) @ cmat
+    delta = np.linalg.solve(denom, numer)
+    trace = float(np.trace(delta))
+    trace2 = float(np.trace(delta @ delta))
+    if statistic == "F":
+        d0 = trace**2 / trace2
+        f = x2 / trace
+        return TestResult("rao-scott-F", f, d0, float(stats.f.sf(f, d0, d0 * nu)), alpha,
+                          ddf=d0 * nu)
+    if statistic == "Chisq":
+        k = delta.shape[0]
+        return TestResult("rao-scott-chisq", x2, float(k),
+                          float(stats.chi2.sf(x2 / (trace / k), k)), alpha)
+    raise ValueError(f"statistic must be 'F' or 'Chisq', not {statistic!r}")
+
+
+@dataclass(frozen=True, eq=False)
+class ColumnTests:
+    """Pairwise column-proportion tests for each row of a table.
+
+    `pairs` is tidy: row, column_a, column_b (indices), difference (a - b), se, statistic, p,
+    p_adjusted, significant. `higher_than[i][a]` lists the columns b that column a is
+    significantly higher than in row i; the caller turns indices into letters.
+    """
+
+    name: str
+    alpha: float
+    correction: str
+    family: str
+    pairs: pd.DataFrame
+    higher_than: tuple[tuple[tuple[int, ...], ...], ...]
+
+
+def _pairwise(diff: np.ndarray, se: np.ndarray, p: np.ndarray, name: str, alpha: float,
+              correction: str, family: str, testable: np.ndarray | None) -> ColumnTests:
+    """Adjust the p values of all (row, a, b) comparisons and collect the higher-than sets."""
+    method = statsmodels_method(correction)
+    n_rows, n_cols = diff.shape[0], diff.shape[1]
+    a_idx, b_idx = np.triu_indices(n_cols, k=1)
+    rows = np.repeat(np.arange(n_rows), len(a_idx))
+    a = np.tile(a_idx, n_rows)
+    b = np.tile(b_idx, n_rows)
+    d = diff[:, a_idx, b_idx].ravel()
+    s = se[:, a_idx, b_idx].ravel()
+    pv = p[:, a_idx, b_idx].ravel()
+    valid = np.isfinite(pv) & (s > 0)
+    if testable is not None:
+        ok = np.asarray(testable, dtype=bool)
+        valid &= ok[a] & ok[b]
+    adjusted = np.full(len(pv), np.nan)
+    groups = rows if family == "row" else np.zeros_like(rows)
+    for g in np.unique(groups[valid]):  # one adjustment per row (SPSS) or per table
+        sel = valid & (groups == g)
+        adjusted[sel] = (pv[sel] if method is None
+                         else multipletests(pv[sel], alpha=alpha, method=method)[1])
+    significant = valid & (adjusted < alpha)
+    pairs = pd.DataFrame({"row": rows, "column_a": a, "column_b": b, "difference": d, "se": s,
+                          "statistic": np.where(s > 0, d / np.where(s > 0, s, 1), np.nan),
+                          "p": np.where(valid, pv, np.nan), "p_adjusted": adjusted,
+                          "significant": significant})
+    higher: list[list[list[int]]] = [[[] for _ in range(n_cols)] for _ in range(n_rows)]
+    for i, x, y, dd in zip(rows[significant], a[significant], b[significant], d[significant],
+                           strict=True):
+        if dd > 0:
+            higher[i][x].append(int(y))
+        else:
+            higher[i][y].append(int(x))
+    return ColumnTests(name, alpha, correction, family, pairs,
+                       tuple(tuple(tuple(sorted(c)) for c in r) for r in higher))
+
+
+def column_proportion_tests(estimates: estimation.Estimates, *, alpha: float = 0.05,
+                            correction: Correction = "holm",
+                            family: Literal["row", "table"] = "row",
+                            testable: np.ndarray | None = None) -> ColumnTests:
+    """Design-based tests between every pair of columns (domains) for each row (variable).
+
+    The difference of domain proportions (or means) with its variance from the full design
+    covariance, var(a) + var(b) - 2 cov(a, b) (svyby(covmat=TRUE) then svycontrast), referred to
+    t on the design df. `estimates` needs `covariance=True`; `testable` masks columns (e.g. bases
+    below 30) out of testing. The correction runs over each row's comparisons (SPSS) or over the
+    whole table.
+    """
+    if estimates.vcov is None:
+        raise ValueError("column tests need estimates computed with covariance=True")
+    est = estimates.estimate.T  # (rows, columns)
+    n_cols, n_rows = est.shape[1], est.shape[0]
+    v = np.asarray(estimates.vcov).reshape(n_cols, n_rows, n_cols, n_rows)
+    var = np.einsum("ajaj->ja", v)
+    cov = np.einsum("ajbj->jab", v)
+    diff = est[:, :, None] - est[:, None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):  # equal columns with SE 0: p is NaN
+        se = np.sqrt(np.maximum(var[:, :, None] + var[:, None, :] - 2 * cov, 0.0))
+        p = 2 * stats.t.sf(np.abs(diff / se), estimates.df)
+    return _pairwise(diff, se, p, "design-column-proportions-t", alpha, correction, family,
+                     testable)
+
+
+def srs_column_proportion_tests(counts: np.ndarray, bases: np.ndarray, *, alpha: float = 0.05,
+                                correction: Correction = "bonferroni",
+                                family: Literal["row", "table"] = "row",
+                                testable: np.ndarray | None = None) -> ColumnTests:
+    """Two-proportion z tests between columns with the pooled proportion, as SPSS CTABLES.
+
+    `counts` is (rows, columns) of respondents selecting each row; `bases` the column bases.
+    """
+    x = np.atleast_2d(np.asarray(counts, dtype=float))
+    n = np.asarray(bases, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        prop = x / n[None, :]
+        pooled = (x[:, :, None] + x[:, None, :]) / (n[:, None] + n[None, :])[None]
+        se = np.sqrt(pooled * (1 - pooled) * (1 / n[:, None] + 1 / n[None, :])[None])
+        diff = prop[:, :, None] - prop[:, None, :]
+        p = 2 * stats.norm.sf(np.abs(diff / se))
+    return _pairwise(diff, se, p, "srs-column-proportions-z", alpha, correction, family,
+                     testable)
+
+
+def mean_difference_test(design: Design, y: str | pd.Series | np.ndarray,
+                         group: str | pd.Series | np.ndarray, *,
+                         alpha: float = 0.05) -> TestResult:
+    """Design-based t test of a difference between two group means, as R's svyttest(y ~ g).
+
+    The estimate is mean(second level) - mean(first level) (for a boolean, True - False); the
+    df are those of svyglm: degf of the respondents with both values, minus one.
+    """
+    dom, labels, _ = estimation.domains(design, group)
+    if len(labels) != 2:
+        raise DesignError(f"a two-group test needs exactly two groups, got {len(labels)}")
+    m = estimation.mean(design, y if not isinstance(y, str) else [y], by=pd.Categorical.from_codes(
+        dom, range(2)), covariance=True)
+    if (m.n < 1).any():
+        raise DesignError("one of the two groups has no respondents with a value")
+    v = np.asarray(m.vcov)
+    diff = float(m.estimate[1, 0] - m.estimate[0, 0])
+    se = float(np.sqrt(v[0, 0] + v[1, 1] - 2 * v[0, 1]))
+    yv = y if not isinstance(y, str) else design.column(y)
+    used = (dom >= 0) & pd.notna(np.asarray(pd.Series(yv), dtype=object))
+    df = float(design.domain_degf(np.where(used, 0, -1), 1)[0] - 1)
+    t = diff / se
+    return TestResult("design-t", t, df, float(2 * stats.t.sf(abs(t), df)), alpha,
+                      estimate=diff)

@@ -1,0 +1,85 @@
+"""Segment profiles: what each segment selects most, and what it over- or under-selects.
+
+The "segment findings table" researchers put in reports: for every option of every choice
+question, the segment's share against the rest of the respondents, the difference, an index
+(100 = same as the rest) and a design-based test, ordered by the size of the difference.
+One estimation call per question and segment aggregates all of that question's options at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.design import estimation
+from analysis.design.sample_design import Design, DesignError
+
+CHOICE = ("single", "multi", "rank")
+
+
+def option_indicators(responses, name: str) -> pd.DataFrame:
+    """A float column per option: 1 selected (or ranked), 0 not, NaN when not answered."""
+    q = responses.question(name)
+    if q.is_set:
+        block = responses.frame[responses.columns_of(name)].astype("Float64").astype(float)
+        return (block > 0).astype(float).where(block.notna()).set_axis(
+            [str(c) for c in q.codes], axis=1)
+    values = responses.frame[name].astype(object)
+    answered = values.notna().to_numpy()
+    data = {str(c): np.where(answered, (values == c).to_numpy(float), np.nan) for c in q.codes
+            if c != q.dont_know}
+    return pd.DataFrame(data, index=responses.frame.index)
+
+
+def segment_profiles(responses, design: Design, *, lang: str | None = None,
+                     min_base: int = 30, alpha: float = 0.05) -> pd.DataFrame:
+    """A tidy table: segment, question, option, share, rest_share, difference, index, p, flag."""
+    q = responses.questionnaire
+    questions = [item for item in q.items.values() if item.type in CHOICE]
+    indicators = {item.name: option_indicators(responses, item.name) for item in questions}
+    rows = []
+    for name in q.segments:
+        inside = responses.segment(name).to_numpy(bool)
+        groups = pd.Categorical.from_codes(inside.astype(int), [0, 1])
+        for item in questions:
+            block = indicators[item.name]
+            answered = block.notna().all(axis=1).to_numpy()
+            n_in, n_out = int((answered & inside).sum()), int((answered & ~inside).sum())
+            if min(n_in, n_out) < min_base:
+                continue
+            try:
+                m = estimation.mean(design, block, by=groups, covariance=True)
+            except DesignError:
+                continue
+            p = block.shape[1]
+            v = np.asarray(m.vcov)
+            idx = np.arange(p)
+            var = v[idx, idx] + v[p + idx, p + idx] - 2 * v[idx, p + idx]
+            diff = m.estimate[1] - m.estimate[0]
+            se = np.sqrt(np.maximum(var, 0))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                pvalue = 2 * stats.t.sf(np.abs(diff / se), max(m.df, 1))
+                index = 100 * m.estimate[1] / m.estimate[0]
+            codes = [c for c in item.codes if str(c) in block.columns]
+            for j, code in enumerate(codes):
+                rows.append({
+                    "segment": name, "segment_label": q.label(q.segments[name].label, lang),
+                    "question": item.name, "option": code,
+                    "option_label": q.label(item.options[code], lang),
+                    "share": m.estimate[1, j], "rest_share": m.estimate[0, j],
+                    "difference": diff[j], "index": index[j], "p": pvalue[j],
+                    "n": n_in, "n_rest": n_out})
+    table = pd.DataFrame(rows)
+    if table.empty:
+        return table
+    table["significant"] = table["p"] < alpha
+    table["direction"] = np.where(table["difference"] > 0, "over", "under")
+    order = table["difference"].abs().rank(ascending=False, method="first")
+    return table.assign(_order=order).sort_values(["segment", "_order"]).drop(columns="_order")
+
+
+def top_options(profiles: pd.DataFrame, segment: str, k: int = 5) -> pd.DataFrame:
+    """The options a segment selects most (by share), across choice questions."""
+    part = profiles[profiles["segment"] == segment]
+    return part.nlargest(k, "share")

@@ -1,0 +1,109 @@
+"""The findings table as people read it: labels, numbers, verdicts and sentences, to any file.
+
+One tidy DataFrame (`findings_table`) feeds the terminal, CSV, Markdown and Excel outputs, so the
+same figures appear everywhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.findings.narrative import narrative
+from analysis.findings.verdicts import VERDICT_RULE, Findings
+from survey.files.atomic import atomic_path
+from survey.questionnaire.model import Questionnaire
+from survey.writers import UnknownOutputFormat
+
+VERDICT_ZH = {"supported": "支持", "not_supported": "不支持", "contradicted": "相反",
+              "insufficient_data": "样本不足"}
+FORMATS = (".csv", ".md", ".xlsx")
+
+
+def findings_table(findings: Findings, questionnaire: Questionnaire,
+                   lang: str | None = None) -> pd.DataFrame:
+    lang = lang or questionnaire.survey.default_language
+    rows = []
+    for f in findings.findings:
+        c = f.claim
+        segment = c.within if c.kind == "top" else c.segment
+        rows.append({
+            "id": c.id, "measure": c.resolved_measure,
+            "statement": questionnaire.label(c.statement, lang),
+            "segment": questionnaire.label(questionnaire.segments[segment].label, lang)
+            if segment else "", "comparison_group": f.comparison_label,
+            "estimate": f.estimate, "comparison": f.comparison, "difference": f.difference,
+            "ci_low": f.ci[0], "ci_high": f.ci[1], "p": f.p, "p_adjusted": f.p_adjusted,
+            "n": f.n, "n_comparison": f.n_comparison, "min_difference": c.threshold,
+            "verdict": f.verdict, "test": f.test,
+            "adjusted_coefficient": f.adjusted[0] if f.adjusted else None,
+            "adjusted_p": f.adjusted[1] if f.adjusted else None,
+            "narrative": narrative(f, questionnaire, lang) or "", "note": f.note})
+    return pd.DataFrame(rows)
+
+
+def method_note(findings: Findings, design: str | None = None) -> str:
+    """How the claims were tested and judged, and with which design when `design` says."""
+    note = (f"Tests: design-based t (Taylor linearisation, as R survey's svyttest); alpha "
+            f"{findings.alpha}; p-values adjusted across {len(findings.findings)} claims with "
+            f"{findings.correction}; groups need at least {findings.min_base} respondents. "
+            f"Verdicts: {VERDICT_RULE}")
+    return note if design is None else f"{note} Design: {design}."
+
+
+def write_findings(table: pd.DataFrame, note: str, path: str | Path) -> Path:
+    """Write the table as .csv (UTF-8 with BOM for Excel), .md or .xlsx, whole or not at all."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise UnknownOutputFormat(f"cannot write findings as '{suffix}': use one of "
+                                  f"{', '.join(FORMATS)}", location=str(path))
+    with atomic_path(path) as temporary:
+        if suffix == ".csv":
+            table.to_csv(temporary, index=False, encoding="utf-8-sig")
+        elif suffix == ".md":
+            temporary.write_text(_markdown(table) + f"\n\n{note}\n", encoding="utf-8")
+        else:
+            with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
+                table.to_excel(writer, sheet_name="findings", index=False, freeze_panes=(1, 1))
+                pd.DataFrame({"note": [note]}).to_excel(writer, sheet_name="method", index=False)
+    return path
+
+
+VERDICT_STYLE = {"supported": "green", "contradicted": "red", "not_supported": "",
+                 "insufficient_data": "dim"}
+
+
+def terminal_table(table: pd.DataFrame):
+    """The findings as a rich Table: ids never cut, verdicts coloured, NaN shown blank."""
+    from rich.table import Table
+    from rich.text import Text
+
+    shown = Table(show_lines=False, header_style="bold", pad_edge=False)
+    for column in ("claim", "segment", "estimate", "comparison", "difference", "95% CI",
+                   "p adj.", "n", "verdict"):
+        shown.add_column(column, justify="left" if column in ("claim", "segment") else "right",
+                         no_wrap=column in ("claim", "verdict"), overflow="fold")
+    for row in table.itertuples(index=False):
+        cells = [row.id, row.segment, _short(row.estimate), _short(row.comparison),
+                 _short(row.difference), f"[{_short(row.ci_low)}, {_short(row.ci_high)}]",
+                 _short(row.p_adjusted), f"{row.n}/{row.n_comparison}"]
+        shown.add_row(*map(Text, cells), Text(row.verdict, style=VERDICT_STYLE[row.verdict]))
+    return shown
+
+
+def _short(x: float) -> str:
+    if x != x:  # NaN
+        return ""
+    return f"{x:.2g}" if abs(x) < 0.01 else f"{x:.3g}"
+
+
+def _markdown(table: pd.DataFrame) -> str:
+    shown = table[["id", "segment", "estimate", "comparison", "difference", "p_adjusted",
+                   "verdict", "narrative"]]
+    lines = ["| " + " | ".join(shown.columns) + " |", "|" + "---|" * len(shown.columns)]
+    for row in shown.itertuples(index=False):
+        cells = [f"{v:.4g}" if isinstance(v, float) else str(v).replace("|", "\\|") for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,369 @@
+"""Test a report's claims against survey data: one finding per claim, with a verdict.
+
+Each claim becomes a design-based estimate and test (domain means keep the full design, as R's
+svyby/svyttest); p-values are then adjusted across all claims (Holm by default) and a verdict is
+given by one stated rule (`VERDICT_RULE`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+
+from analysis.design import estimation
+from analysis.design.choice import choose_design
+from analysis.design.corrections import correction_name, statsmodels_method
+from analysis.design.sample_design import Design, DesignError
+from analysis.design.significance import mean_difference_test
+from analysis.findings.claims import Claim, load_claims
+from survey.questionnaire.model import Questionnaire
+
+Verdict = Literal["supported", "not_supported", "contradicted", "insufficient_data"]
+VERDICT_RULE = (
+    "supported: the difference is in the claimed direction, at least min_difference, and "
+    "significant after adjustment (p_adjusted < alpha); contradicted: significant in the other "
+    "direction; not_supported: otherwise; insufficient_data: a group has fewer than min_base "
+    "respondents with an answer, so no test is made. A claim with controls is tested by its "
+    "regression coefficient (direction and p), the raw difference giving the size.")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The test of one claim. Shares are fractions; `difference` is estimate - comparison."""
+
+    claim: Claim
+    verdict: Verdict
+    estimate: float
+    comparison: float
+    difference: float
+    ci: tuple[float, float]
+    p: float
+    p_adjusted: float
+    n: int
+    n_comparison: int
+    test: str
+    note: str = ""
+    comparison_label: str = ""
+    adjusted: tuple[float, float] | None = None  # (coefficient, p) when the claim has controls
+
+
+@dataclass(frozen=True)
+class Findings:
+    findings: tuple[Finding, ...]
+    alpha: float
+    correction: str
+    min_base: int
+
+    def to_json(self) -> dict:
+        """The `survey findings --json` document of DESIGN.md (plus bases, test and rule)."""
+        return {"alpha": self.alpha, "correction": self.correction, "min_base": self.min_base,
+                "rule": VERDICT_RULE, "claims": [_finding_json(f) for f in self.findings]}
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([_finding_json(f) for f in self.findings])
+
+
+def _number(value: float) -> float | None:
+    return None if value is None or not math.isfinite(value) else round(float(value), 10)
+
+
+def _finding_json(f: Finding) -> dict:
+    c = f.claim
+    return {"id": c.id, "kind": c.kind, "segment": c.segment, "versus": c.versus,
+            "question": c.question, "option": c.option, "measure": c.resolved_measure,
+            "direction": c.direction, "verdict": f.verdict, "estimate": _number(f.estimate),
+            "comparison": _number(f.comparison), "difference": _number(f.difference),
+            "ci": [_number(f.ci[0]), _number(f.ci[1])], "p": _number(f.p),
+            "p_adjusted": _number(f.p_adjusted), "n": f.n, "n_comparison": f.n_comparison,
+            "min_difference": c.threshold, "test": f.test, "note": f.note,
+            "adjusted": None if f.adjusted is None else
+            {"coefficient": _number(f.adjusted[0]), "p": _number(f.adjusted[1])}}
+
+
+class ClaimData:
+    """The values claims are tested on: answers, derived variables, scale scores and segments.
+
+    `frame` is in the layout of docs/responses.md with derived variables and scale scores as
+    extra columns; `segments` maps each segment name to a boolean array. A measure is a float
+    Series with NaN where a respondent has no answer (such respondents are in no base).
+    """
+
+    def __init__(self, frame: pd.DataFrame, questionnaire: Questionnaire,
+                 segments: Mapping[str, np.ndarray]):
+        self.frame = frame
+        self.questionnaire = questionnaire
+        self.segments = segments
+
+    @classmethod
+    def from_responses(cls, responses) -> ClaimData:
+        q = responses.questionnaire
+        frame = pd.concat([responses.frame, responses.derive(), responses.scale_scores()],
+                          axis=1)
+        segments = {name: np.asarray(responses.segment(name), bool) for name in q.segments}
+        return cls(frame, q, segments)
+
+    def segment(self, name: str) -> np.ndarray:
+        return self.segments[name]
+
+    def variable(self, name: str) -> pd.Series:
+        return self.frame[name]
+
+    def options(self, claim: Claim) -> list:
+        item = self.questionnaire.items.get(claim.question)
+        return item.codes if item is not None else []
+
+    def measure_of(self, claim: Claim) -> pd.Series:
+        name, option = claim.question, claim.option
+        item = self.questionnaire.items.get(name)
+        if item is not None and item.is_set:
+            block = pd.to_numeric(self.frame[f"{name}__{option}"], errors="coerce")
+            values = block.astype(float)
+            chosen = values == 1 if claim.resolved_measure == "ranked_first" else values > 0
+            return chosen.astype(float).where(values.notna())
+        values = self.frame[name]
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype(object)
+        if option is not None:
+            return (values == option).astype(float).where(values.notna())
+        if claim.scores:
+            return values.map(claim.scores).astype(float)
+        return pd.to_numeric(values, errors="coerce").astype(float)
+
+
+def check_claims(responses, claims: Sequence[Claim] | str | Path, design: Design | None = None,
+                 *, alpha: float = 0.05, correction: str = "holm",
+                 min_base: int = 30) -> Findings:
+    """Test `claims` (a claims file, or claims already loaded) on `responses`: one verdict each.
+
+    Without `design`, the questionnaire's `design:` as far as the data carry it.
+    """
+    if isinstance(claims, (str, Path)):
+        claims = load_claims(claims, responses.questionnaire)
+    if design is None:
+        design = choose_design(responses).design
+    return assess_claims(claims, ClaimData.from_responses(responses), design, alpha=alpha,
+                         correction=correction, min_base=min_base)
+
+
+def assess_claims(claims: Sequence[Claim], data: ClaimData, design: Design, *,
+                alpha: float = 0.05, correction: str = "holm", min_base: int = 30) -> Findings:
+    """Test every claim, adjust p-values across the claims tested, and give verdicts."""
+    correction = correction_name(correction)
+    raw = [_assess(claim, data, design, alpha, min_base) for claim in claims]
+    tested = [i for i, f in enumerate(raw) if f.verdict != "insufficient_data"
+              and math.isfinite(f.p)]
+    adjusted = [math.nan] * len(raw)
+    if tested:
+        method = statsmodels_method(correction)
+        ps = [raw[i].p for i in tested]
+        values = ps if method is None else multipletests(ps, alpha=alpha, method=method)[1]
+        for i, value in zip(tested, values, strict=True):
+            adjusted[i] = float(value)
+    results = tuple(_verdict(replace(f, p_adjusted=a), alpha) for f, a in zip(raw, adjusted,
+                                                                                strict=True))
+    return Findings(results, alpha, correction, min_base)
+
+
+def _verdict(f: Finding, alpha: float) -> Finding:
+    if f.verdict == "insufficient_data":
+        return f
+    sign = 1.0 if f.claim.direction in (None, "higher") else -1.0
+    effect = sign * f.difference
+    # an adjusted claim is significant, and has a direction, by its regression coefficient
+    direction = sign * (f.adjusted[0] if f.adjusted else f.difference)
+    significant = f.p_adjusted < alpha
+    if significant and effect >= f.claim.threshold and effect > 0 and direction > 0:
+        verdict: Verdict = "supported"
+    elif significant and direction < 0:
+        verdict = "contradicted"
+    else:
+        verdict = "not_supported"
+    return replace(f, verdict=verdict)
+
+
+def _insufficient(claim: Claim, n: int, n_other: int, note: str) -> Finding:
+    nan = math.nan
+    return Finding(claim, "insufficient_data", nan, nan, nan, (nan, nan), nan, nan, n, n_other,
+                   "none", note)
+
+
+def _assess(claim: Claim, data: ClaimData, design: Design, alpha: float, min_base: int) -> Finding:
+    kind = claim.kind
+    if kind == "top":
+        return _test_top(claim, data, design, alpha, min_base)
+    if kind == "trend":
+        return _test_trend(claim, data, design, alpha, min_base)
+    if kind == "anchor":
+        return _test_anchor(claim, data, design, alpha, min_base)
+    return _test_comparison(claim, data, design, alpha, min_base)
+
+
+def _test_comparison(claim: Claim, data: ClaimData, design: Design, alpha: float,
+                     min_base: int) -> Finding:
+    y = data.measure_of(claim).to_numpy(float)
+    inside = data.segment(claim.segment)
+    other = data.segment(claim.versus) if claim.versus else ~inside
+    both = inside & other
+    group = np.where(inside & ~both, 1, np.where(other & ~both, 0, -1))
+    answered = ~np.isnan(y)
+    n, n_other = int((answered & (group == 1)).sum()), int((answered & (group == 0)).sum())
+    note = f"{int(both.sum())} respondents in both groups left out" if both.any() else ""
+    if min(n, n_other) < min_base:
+        return _insufficient(claim, n, n_other, f"base below {min_base} ({n} vs {n_other})")
+    groups = pd.Categorical.from_codes(group, [0, 1])
+    try:
+        m = estimation.mean(design, pd.Series(y, name=claim.question), by=groups)
+        t = mean_difference_test(design, pd.Series(y), groups, alpha=alpha)
+    except DesignError as error:
+        return _insufficient(claim, n, n_other, str(error))
+    difference = float(t.estimate)
+    se = difference / t.statistic if t.statistic else 0.0
+    half = stats.t.ppf(1 - alpha / 2, t.df) * abs(se)
+    finding = Finding(claim, "not_supported", float(m.estimate[1, 0]), float(m.estimate[0, 0]),
+                      difference, (difference - half, difference + half), float(t.p), math.nan,
+                      n, n_other, "design-t (svyttest)", note,
+                      comparison_label=claim.versus or "rest")
+    if claim.controls:
+        coefficient, p = _adjusted(claim, data, design, y, group)
+        finding = replace(finding, adjusted=(coefficient, p), p=p,
+                          test="svyglm coefficient adjusted for " + ", ".join(claim.controls))
+    return finding
+
+
+def _test_top(claim: Claim, data: ClaimData, design: Design, alpha: float,
+              min_base: int) -> Finding:
+    """The weakest claimed option against the strongest other one, as a paired difference."""
+    shares = {code: data.measure_of(claim.model_copy(update={"option": code, "top": None}))
+              .to_numpy(float)
+              for code in data.options(claim)}
+    within = data.segment(claim.within) if claim.within else np.ones(design.n, bool)
+    matrix = pd.DataFrame({str(k): np.where(within, v, np.nan) for k, v in shares.items()})
+    answered = matrix.notna().all(axis=1).to_numpy()
+    n = int(answered.sum())
+    if n < min_base:
+        return _insufficient(claim, n, n, f"base below {min_base} ({n})")
+    m = estimation.mean(design, matrix, covariance=True)
+    estimate = dict(zip(matrix.columns, m.estimate[0], strict=True))
+    claimed = [str(c) for c in claim.top]
+    others = [k for k in matrix.columns if k not in claimed]
+    weakest = min(claimed, key=estimate.get)
+    if not others:
+        return _insufficient(claim, n, n, "the claim lists every option")
+    strongest = max(others, key=estimate.get)
+    i, j = matrix.columns.get_loc(weakest), matrix.columns.get_loc(strongest)
+    v = m.vcov
+    difference = estimate[weakest] - estimate[strongest]
+    se = math.sqrt(max(v[i, i] + v[j, j] - 2 * v[i, j], 0.0))
+    df = max(m.df, 1)
+    p = float(2 * stats.t.sf(abs(difference) / se, df)) if se > 0 else math.nan
+    half = stats.t.ppf(1 - alpha / 2, df) * se
+    note = (f"weakest claimed option '{weakest}' vs strongest other '{strongest}'; "
+            f"top {len(claimed)}: " + ", ".join(sorted(estimate, key=estimate.get,
+                                                         reverse=True)[:len(claimed)]))
+    return Finding(claim, "not_supported", estimate[weakest], estimate[strongest], difference,
+                   (difference - half, difference + half), p, math.nan, n, n,
+                   "design-t (paired options)", note, comparison_label=strongest)
+
+
+def _test_trend(claim: Claim, data: ClaimData, design: Design, alpha: float,
+                min_base: int) -> Finding:
+    """Linear contrast of the group means over the ordered groups (centred scores 1..k)."""
+    y = data.measure_of(claim).to_numpy(float)
+    values = data.variable(claim.trend.by).astype(object)
+    order = list(claim.trend.order)
+    position = values.map({code: k for k, code in enumerate(order)})
+    codes = pd.to_numeric(position, errors="coerce").fillna(-1).to_numpy(int)
+    if claim.segment:
+        codes = np.where(data.segment(claim.segment), codes, -1)
+    answered = ~np.isnan(y)
+    counts = np.bincount(codes[(codes >= 0) & answered], minlength=len(order))
+    if counts.min() < min_base:
+        return _insufficient(claim, int(counts[-1]), int(counts[0]),
+                             f"a group has fewer than {min_base} ({counts.tolist()})")
+    groups = pd.Categorical.from_codes(codes, list(range(len(order))))
+    m = estimation.mean(design, pd.Series(y, name=claim.question), by=groups, covariance=True)
+    means = m.estimate[:, 0]
+    scores = np.arange(len(order), dtype=float)
+    contrast = scores - scores.mean()
+    contrast /= (contrast ** 2).sum()  # the least-squares slope of the means on the scores
+    slope = float(contrast @ means)
+    se = float(np.sqrt(contrast @ m.vcov @ contrast))
+    df = max(m.df, 1)
+    p = float(2 * stats.t.sf(abs(slope) / se, df)) if se > 0 else math.nan
+    difference = float(means[-1] - means[0])
+    i, j = len(order) - 1, 0
+    se_diff = float(np.sqrt(max(m.vcov[i, i] + m.vcov[j, j] - 2 * m.vcov[i, j], 0.0)))
+    half = stats.t.ppf(1 - alpha / 2, df) * se_diff
+    note = (f"linear trend over {claim.trend.by} {order}: slope {slope:.4g} per group; means "
+            + ", ".join(f"{x:.3g}" for x in means))
+    return Finding(claim, "not_supported", float(means[-1]), float(means[0]), difference,
+                   (difference - half, difference + half), p, math.nan, int(counts[-1]),
+                   int(counts[0]), "design linear-trend t", note,
+                   comparison_label=f"{claim.trend.by}={order[0]}")
+
+
+def _test_anchor(claim: Claim, data: ClaimData, design: Design, alpha: float,
+                 min_base: int) -> Finding:
+    y = data.measure_of(claim).to_numpy(float)
+    if claim.segment:
+        y = np.where(data.segment(claim.segment), y, np.nan)
+    n = int((~np.isnan(y)).sum())
+    if n < min_base:
+        return _insufficient(claim, n, 0, f"base below {min_base} ({n})")
+    m = estimation.mean(design, pd.Series(y, name=claim.question))
+    estimate, se = float(m.estimate[0, 0]), float(m.se[0, 0])
+    value = claim.anchor.value
+    df = max(m.df, 1)
+    difference = estimate - value
+    p = float(2 * stats.t.sf(abs(difference) / se, df)) if se > 0 else math.nan
+    half = stats.t.ppf(1 - alpha / 2, df) * se
+    return Finding(claim, "not_supported", estimate, value, difference,
+                   (difference - half, difference + half), p, math.nan, n, 0,
+                   "design-t vs published value", f"anchor: {claim.anchor.source}",
+                   comparison_label=claim.anchor.source)
+
+
+def _adjusted(claim: Claim, data: ClaimData, design: Design, y: np.ndarray,
+              group: np.ndarray) -> tuple[float, float]:
+    """The group coefficient controlling for covariates, with svyglm's design-based variance.
+
+    The weighted GLM (logistic for a 0/1 measure, linear otherwise) gives the coefficients; the
+    sandwich is R's svy.varcoef: influence values estfun %*% solve(information), totalled per
+    sampling unit and passed to the design's variance (svyrecvar); t on degf + 1 - p.
+    """
+    import statsmodels.api as sm
+
+    frame = pd.DataFrame({"segment": (group == 1).astype(float)})
+    for name in claim.controls:
+        values = data.variable(name)
+        if isinstance(values.dtype, pd.CategoricalDtype) or values.dtype == object:
+            dummies = pd.get_dummies(values.astype("category"), prefix=name, drop_first=True,
+                                     dtype=float).set_axis(frame.index)
+            dummies[values.isna().to_numpy()] = np.nan
+            frame = pd.concat([frame, dummies], axis=1)
+        else:
+            frame[name] = pd.to_numeric(values, errors="coerce").to_numpy(float)
+    keep = (group >= 0) & ~np.isnan(y) & frame.notna().all(axis=1).to_numpy()
+    x = sm.add_constant(frame[keep], has_constant="add").to_numpy(float)
+    w, yk = np.asarray(design.weights)[keep], y[keep]
+    binary = set(np.unique(yk)) <= {0.0, 1.0}
+    family = sm.families.Binomial() if binary else sm.families.Gaussian()
+    fit = sm.GLM(yk, x, family=family, var_weights=w).fit()
+    mu = fit.mu
+    working = w * (mu * (1 - mu) if binary else 1.0)
+    inverse = np.linalg.inv(x.T @ (x * working[:, None]))
+    influence = (x * (w * (yk - mu))[:, None]) @ inverse
+    totals = np.zeros((design.n_units, x.shape[1]))
+    np.add.at(totals, np.asarray(design.unit)[keep], influence)
+    se = float(np.sqrt(design.variance(totals)[1, 1]))
+    df = float(design.domain_degf(np.where(keep, 0, -1), 1)[0]) + 1 - x.shape[1]
+    coefficient = float(fit.params[1])
+    return coefficient, float(2 * stats.t.sf(abs(coefficient) / se, max(df, 1)))

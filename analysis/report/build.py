@@ -1,0 +1,312 @@
+"""`survey report`: everything a researcher hands on, from one dataset, in one folder.
+
+Banner tables of every question by the segments, charts (PNG and SVG), the banner workbook, the
+findings (when claims are given) and a self-contained HTML report. The folder is built beside
+the target and moved into place at the end, so a failed run leaves no half-written report.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.banner.build import Banner, BannerOptions, banner
+from analysis.banner.render import chart_cells, footnote
+from analysis.design.choice import DesignChoice
+from analysis.findings.claims import Claim
+from analysis.findings.profiles import segment_profiles
+from analysis.findings.reliability import scale_reliability
+from analysis.findings.table import findings_table, method_note, write_findings
+from analysis.findings.verdicts import VERDICT_RULE, ClaimData, assess_claims
+from analysis.report import charts
+from analysis.report.html import QuestionBlock, ReportContent, render_report
+from analysis.report.workbook import SheetTable, write_workbook
+
+ROW_TYPES = ("single", "multi", "rank", "scale", "number")
+CHART_COLUMNS = 6  # Total and the first five segments: more bars than that are unreadable
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class ReportFiles:
+    folder: Path
+    files: tuple[Path, ...]
+    banners: int
+    claims: int
+
+
+def _quiet(step: str, done: int, total: int) -> None:
+    """The default progress callback: report nothing."""
+
+
+def make_report(responses, choice: DesignChoice, folder: str | Path, *,
+                claims: Sequence[Claim] = (), by: Sequence[str] | None = None,
+                lang: str | None = None, options: BannerOptions | None = None,
+                charts_for: int = CHART_COLUMNS, progress: Progress = _quiet) -> ReportFiles:
+    """Write the whole report into `folder` (created or replaced whole)."""
+    q = responses.questionnaire
+    lang = lang or q.survey.default_language
+    options = options or BannerOptions(lang=lang)
+    by = list(by if by is not None else q.segments)
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        written = _build(responses, choice, staging, claims, by, lang, options, charts_for,
+                         progress)
+        _move_into_place(staging, folder)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return ReportFiles(folder, tuple(folder / p.relative_to(staging) for p in written[0]),
+                       written[1], written[2])
+
+
+def _build(responses, choice, staging: Path, claims, by, lang, options, charts_for, progress):
+    q = responses.questionnaire
+    (staging / "charts").mkdir()
+    files: list[Path] = []
+    rows = [name for name, item in q.items.items() if item.type in ROW_TYPES]
+    banners: list[Banner] = []
+    blocks: list[QuestionBlock] = []
+    for k, name in enumerate(rows, start=1):
+        progress("banner tables and charts", k, len(rows))
+        b = banner(responses, name, by, design=choice.design, options=options)
+        banners.append(b)
+        png = None
+        kind = q.items[name].type
+        if kind in ("single", "multi", "rank"):
+            cells = chart_cells(b)
+            shown = cells[cells["column_label"].isin(_chart_columns(b, q)[:charts_for])]
+            # shares of one answer add up to 100%: stacked; sets of options: grouped bars
+            draw = charts.stacked_bars if kind == "single" else charts.grouped_bars
+            png_path, svg_path = charts.save(draw(shown, b.row_label, note=footnote(b)),
+                                             staging / "charts" / name)
+            files += [png_path, svg_path]
+            png = png_path.read_bytes()
+            if kind == "rank":
+                files += charts.save(charts.residual_heatmap(
+                    _residuals(b, q), b.row_label,
+                    note="adjusted standardised residuals; |r| >= 1.96 outlined"),
+                    staging / "charts" / f"{name}_residuals")
+        blocks.append(QuestionBlock(name, b.row_label, _display(b), footnote(b), png))
+    blocks += _likert_blocks(responses, choice, staging, files, lang)
+    table, findings_png, note = None, (), ""
+    if claims:
+        progress("findings", 0, 1)
+        result = assess_claims(claims, ClaimData.from_responses(responses), choice.design,
+                               alpha=options.alpha, min_base=options.min_base)
+        table = findings_table(result, q, lang)
+        note = method_note(result)
+        files.append(write_findings(table, note, staging / "findings.csv"))
+        files.append(write_findings(table, note, staging / "findings.xlsx"))
+        charts_made = _findings_charts(table, staging, lang)
+        files += charts_made
+        findings_png = tuple(p.read_bytes() for p in charts_made if p.suffix == ".png")
+    progress("segment profiles", 0, 1)
+    profiles = segment_profiles(responses, choice.design, lang=lang, min_base=options.min_base)
+    reliability = scale_reliability(responses)
+    progress("workbook", 0, 1)
+    files.append(write_workbook(staging / "banner.xlsx", banners,
+                                title=q.label(q.survey.title, lang),
+                                tables=_sheets(q, table, note, profiles, reliability, lang),
+                                lang=lang))
+    progress("html report", 0, 1)
+    content = ReportContent(
+        title=q.label(q.survey.title, lang),
+        subtitle=f"{q.survey.id} {q.survey.version} · n = {len(responses.frame)} · "
+                 f"{choice.describe()}",
+        lang=lang, sample_text=_sample_text(responses, choice, lang),
+        bases=_bases(responses, choice, lang), design_notes=choice.notes,
+        methods=_methods(banners, lang), questions=tuple(blocks), findings=table,
+        findings_rule=VERDICT_RULE, correction=options.correction, findings_png=findings_png,
+        profiles=profiles, reliability=tuple(reliability),
+        scale_labels={s.name: q.label(s.label, lang) for s in q.scales})
+    html = staging / "report.html"
+    html.write_text(render_report(content), encoding="utf-8")
+    files.append(html)
+    return files, len(banners), len(claims)
+
+
+def _findings_charts(table: pd.DataFrame, staging: Path, lang: str) -> list[Path]:
+    """Differences with their intervals, one chart per unit: shares in percentage points, and
+    means of rating scales, hours and counts. Claims in other units (yuan against a published
+    figure) would flatten the rest, so they are in the table only."""
+    zh = lang == "zh"
+    shown = table[table["difference"].notna() & table["ci_low"].notna()]
+    share = shown["measure"] != "mean"
+    small = shown["comparison"].abs() <= 10
+    parts = [("findings_shares", shown[share], 100,
+              "比例之差（百分点）" if zh else "Differences in shares (percentage points)"),
+             ("findings_means", shown[~share & small], 1,
+              "均值之差（量表分、小时、次数）" if zh else "Differences in means (scale points, "
+              "hours, counts)")]
+    written: list[Path] = []
+    for name, part, scale, title in parts:
+        if part.empty:
+            continue
+        dots = pd.DataFrame({"label": part["id"], "difference": part["difference"] * scale,
+                             "ci_low": part["ci_low"] * scale, "ci_high": part["ci_high"] * scale,
+                             "verdict": part["verdict"]})
+        fig = charts.difference_dots(dots, title, note="95% CI; colour = verdict")
+        written += charts.save(fig, staging / "charts" / name)
+    return written
+
+
+def _chart_columns(b: Banner, q) -> list[str]:
+    """Column labels to chart: Total and each segment's members, not the 'rest' columns."""
+    labels = chart_cells(b)["column_label"]
+    rest = {f"{c.label} ({c.letter})" for c in b.columns.itertuples()
+            if c.by in q.segments and str(c.value) == "0"}
+    return [label for label in dict.fromkeys(labels) if label not in rest]
+
+
+def _residuals(b: Banner, q) -> pd.DataFrame:
+    """Adjusted residuals of each option (rows) in each segment's members column."""
+    members = b.columns[[c.by in q.segments and str(c.value) == "1"
+                         for c in b.columns.itertuples()]]
+    cells = b.cells[~b.cells["net"].astype(bool)] if "net" in b.cells else b.cells
+    table = {}
+    for c in members.itertuples():
+        part = cells[(cells["by"] == c.by) & (cells["col"].astype(str) == "1")]
+        table[c.label] = part.set_index("row_label")["adjusted_residual"].astype(float)
+    return pd.DataFrame(table)
+
+
+def _display(b: Banner) -> pd.DataFrame:
+    """The banner as a people's table: one row per option, a column per banner column."""
+    columns = list(b.columns.itertuples(index=False))
+    header = [c.label + (f" ({c.letter})" if c.letter else "") + (" *" if c.small_base else "")
+              for c in columns]
+    rows = [["n"] + [str(int(c.n)) for c in columns]]
+    cells = b.cells
+    for key, label in dict.fromkeys(zip(cells["row"], cells["row_label"], strict=True)):
+        part = cells[cells["row"] == key]
+        values = [label]
+        for c in columns:
+            m = part[(part["by"] == c.by) & (part["col"].astype(str) == str(c.value))]
+            if m.empty or m.iloc[0]["suppressed"] or not np.isfinite(m.iloc[0]["proportion"]):
+                values.append("")
+            else:
+                x = m.iloc[0]
+                values.append(f"{100 * x['proportion']:.1f}% {''.join(x['higher_than'])}".strip())
+        rows.append(values)
+    if b.means is not None and not b.means.empty and "mean" in b.means.columns:
+        rows.append(["mean"] + [f"{v:.2f}" if np.isfinite(v) else "" for v in b.means["mean"]])
+    return pd.DataFrame(rows, columns=["", *header])
+
+
+def _likert_blocks(responses, choice, staging: Path, files: list[Path], lang: str):
+    """One diverging-bar chart per grid: the weighted distribution of each item."""
+    q = responses.questionnaire
+    weights = np.asarray(choice.design.weights)
+    blocks = []
+    for grid in (g for g in q.questions if g.type == "grid"):
+        codes = [c for c in grid.codes if c != grid.dont_know]
+        rows = {}
+        for item in grid.items:
+            values = responses.frame[item.name].astype(object)
+            rows[q.label(item.label, lang)] = [float(weights[(values == c).to_numpy()].sum())
+                                               for c in codes]
+        table = pd.DataFrame.from_dict(rows, orient="index",
+                                       columns=[q.label(grid.options[c], lang) for c in codes])
+        if table.to_numpy().sum() == 0:
+            continue
+        fig = charts.likert_bars(table, q.label(grid.label, lang))
+        paths = charts.save(fig, staging / "charts" / grid.name)
+        files += paths
+        shares = table.div(table.sum(axis=1), axis=0).map(lambda x: f"{100 * x:.1f}%")
+        blocks.append(QuestionBlock(grid.name, q.label(grid.label, lang),
+                                    shares.reset_index(names=""), "weighted shares of answers",
+                                    paths[0].read_bytes()))
+    return blocks
+
+
+def _bases(responses, choice, lang: str) -> pd.DataFrame:
+    q = responses.questionnaire
+    w = np.asarray(choice.design.weights)
+    total = w.sum()
+    everyone = "全部受访者" if lang == "zh" else "All respondents"
+    groups = [(everyone, np.ones(len(w), bool))]
+    groups += [(q.label(s.label, lang), responses.segment(name).to_numpy(bool))
+               for name, s in q.segments.items()]
+    rows = []
+    for label, member in groups:
+        wm = w[member]
+        rows.append({"label": label, "n": int(member.sum()), "weighted_n": float(wm.sum()),
+                     "effective_n": float(wm.sum() ** 2 / (wm ** 2).sum()) if len(wm) else 0.0,
+                     "share": float(wm.sum() / total), "small": int(member.sum()) < 30})
+    return pd.DataFrame(rows)
+
+
+def _sample_text(responses, choice, lang: str) -> str:
+    n = len(responses.frame)
+    w = np.asarray(choice.design.weights)
+    efficiency = w.sum() ** 2 / (n * (w ** 2).sum())
+    if lang == "zh":
+        return (f"共{n}名受访者；分析设计：{choice.describe()}；设计自由度{choice.design.degf}；"
+                f"加权效率{efficiency:.1%}。")
+    return (f"{n} respondents; design: {choice.describe()}; design df {choice.design.degf}; "
+            f"weighting efficiency {efficiency:.1%}.")
+
+
+def _methods(banners: Sequence[Banner], lang: str) -> tuple[str, ...]:
+    lines = [footnote(banners[0])] if banners else []
+    lines.append("Estimates are design-based (Taylor linearisation, as R's survey package): "
+                 "weights, strata and clusters as described above; domain estimates keep the "
+                 "full design. Multi-select and rank questions are percentages of respondents "
+                 "who answered the question; missing answers are never counted as 'not "
+                 "selected'. Columns marked * have fewer respondents than the minimum base and "
+                 "are not tested.")
+    return tuple(lines)
+
+
+def _sheets(q, findings, note, profiles, reliability, lang: str) -> list[SheetTable]:
+    zh = lang == "zh"
+    sheets = []
+    if findings is not None:
+        shares = ("estimate", "comparison", "difference", "ci_low", "ci_high")
+        sheets.append(SheetTable("结论检验" if zh else "Findings", findings, note, shares,
+                                 findings["measure"] != "mean"))
+    if profiles is not None and not profiles.empty:
+        sheets.append(SheetTable("群体特征" if zh else "Profiles", profiles,
+                                 "share in the segment vs the rest; index = 100 x share / rest; "
+                                 "design-based t", ("share", "rest_share", "difference")))
+    if reliability:
+        table = pd.DataFrame([{"scale": r.scale, "items": len(r.items), "n": r.n,
+                               "cronbach_alpha": r.alpha, "below_0.70": r.flagged,
+                               "item_rest": ", ".join(f"{i}: {c:.2f}" for i, c in
+                                                      zip(r.items, r.item_rest, strict=True))}
+                              for r in reliability])
+        sheets.append(SheetTable("量表信度" if zh else "Reliability", table,
+                                 "Cronbach's alpha on complete answers, reverse-keyed items "
+                                 "reversed; below 0.70 flagged"))
+    sheets.append(SheetTable("编码簿" if zh else "Codebook", _codebook(q, lang)))
+    return sheets
+
+
+def _codebook(q, lang: str) -> pd.DataFrame:
+    from survey.forms.codebook import codebook_csv
+
+    return pd.read_csv(io.StringIO(codebook_csv(q, lang).lstrip("\ufeff")), dtype=str)
+
+
+def _move_into_place(staging: Path, folder: Path) -> None:
+    """Replace `folder`'s files with the staged ones (new files appear only when complete)."""
+    if not folder.exists():
+        os.replace(staging, folder)
+        staging.mkdir()  # so the caller's cleanup has something to remove
+        return
+    for path in sorted(staging.rglob("*")):
+        target = folder / path.relative_to(staging)
+        if path.is_dir():
+            target.mkdir(exist_ok=True)
+        else:
+            os.replace(path, target)

@@ -1,0 +1,244 @@
+"""Charts of banner tables and findings, with Chinese labels that render (never boxes).
+
+Pure plotting over tidy DataFrames: the statistics are computed elsewhere and passed in. The CJK
+font is Noto Sans CJK SC shipped by the `mplfonts` package (a project dependency), registered
+with matplotlib by path so that no system font is needed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from survey.files.atomic import atomic_path  # noqa: E402
+
+CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
+PALETTE = ["#1f5a8a", "#d9822b", "#3a8a4f", "#b33a3a", "#7a5ba6", "#8c6d31", "#d16ba5",
+           "#5f6b73"]
+VERDICT_COLOURS = {"supported": "#3a8a4f", "contradicted": "#b33a3a",
+                   "not_supported": "#8a8f94", "insufficient_data": "#c7c7c7"}
+
+
+@cache
+def use_cjk_font() -> str:
+    """Register the bundled CJK font and make it matplotlib's default; return its family name."""
+    import mplfonts
+
+    path = Path(mplfonts.__file__).parent / "fonts" / CJK_FONT_FILE
+    font_manager.fontManager.addfont(str(path))
+    family = font_manager.FontProperties(fname=str(path)).get_name()
+    plt.rcParams["font.family"] = "sans-serif"
+    plt.rcParams["font.sans-serif"] = [family, "DejaVu Sans"]
+    plt.rcParams["axes.unicode_minus"] = False  # the CJK font's minus sign is full width
+    plt.rcParams["svg.fonttype"] = "path"  # SVGs render the same without the font installed
+    return family
+
+
+def _wrap(labels, width: int = 28) -> list[str]:
+    """Long labels (English option texts, long Chinese stems) over several lines."""
+    import textwrap
+
+    wrapped = []
+    for label in labels:
+        text = str(label)
+        if len(text) <= width:
+            wrapped.append(text)
+        elif " " in text:
+            wrapped.append("\n".join(textwrap.wrap(text, width)))
+        else:  # Chinese: no spaces, cut every `width` characters (about half as many, as CJK
+            step = width // 2  # characters are twice as wide)
+            wrapped.append("\n".join(text[i:i + step] for i in range(0, len(text), step)))
+    return wrapped
+
+
+def _figure(height_rows: float, width: float = 8.0) -> tuple[Figure, plt.Axes]:
+    use_cjk_font()
+    fig, ax = plt.subplots(figsize=(width, min(24.0, max(2.5, 0.45 * height_rows + 1.5))))
+    return fig, ax
+
+
+def grouped_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
+    """Horizontal bars: one group per row option, one bar per column (segment), with CI whiskers.
+
+    `cells` columns: row_label, column_label, proportion, and optionally ci_low, ci_high and
+    mark (e.g. significance letters, drawn at the bar's end).
+    """
+    rows = list(dict.fromkeys(cells["row_label"]))
+    columns = list(dict.fromkeys(cells["column_label"]))
+    fig, ax = _figure(len(rows) * (0.6 + 0.25 * len(columns)))
+    height = 0.8 / len(columns)
+    positions = np.arange(len(rows))
+    for k, column in enumerate(columns):
+        part = cells[cells["column_label"] == column].set_index("row_label").reindex(rows)
+        y = positions + (k - (len(columns) - 1) / 2) * height
+        value = part["proportion"].to_numpy(float) * 100
+        ax.barh(y, value, height=height * 0.92, color=PALETTE[k % len(PALETTE)],
+                label=_wrap([column], 30)[0])
+        if {"ci_low", "ci_high"} <= set(part.columns):
+            low = value - part["ci_low"].to_numpy(float) * 100
+            high = part["ci_high"].to_numpy(float) * 100 - value
+            ax.errorbar(value, y, xerr=[low, high], fmt="none", ecolor="#333333",
+                        elinewidth=0.8, capsize=2)
+        if "mark" in part.columns:
+            ends = (part["ci_high"].to_numpy(float) * 100 if "ci_high" in part.columns
+                    else value)
+            for yy, xx, mark in zip(y, ends, part["mark"], strict=True):
+                if isinstance(mark, str) and mark:
+                    ax.text(np.nan_to_num(xx) + 1, yy, mark, va="center", fontsize=7)
+    ax.set_yticks(positions, _wrap(rows))
+    ax.invert_yaxis()
+    ax.set_xlabel("%")
+    ax.set_title(_wrap([title], 70)[0], loc="left", fontsize=11)
+    ax.legend(fontsize=8, frameon=False, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    _footnote(fig, note)
+    return fig
+
+
+def stacked_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
+    """100% stacked bars: one bar per column (segment), split by the row's options."""
+    table = cells.pivot_table(index="column_label", columns="row_label", values="proportion",
+                              sort=False, aggfunc="first")
+    table = table.reindex(index=list(dict.fromkeys(cells["column_label"])),
+                          columns=list(dict.fromkeys(cells["row_label"])))
+    shares = table.div(table.sum(axis=1), axis=0).fillna(0) * 100
+    fig, ax = _figure(len(shares))
+    left = np.zeros(len(shares))
+    for k, option in enumerate(shares.columns):
+        value = shares[option].to_numpy()
+        ax.barh(np.arange(len(shares)), value, left=left, color=PALETTE[k % len(PALETTE)],
+                label=_wrap([option], 24)[0], height=0.7)
+        for y, (x0, w) in enumerate(zip(left, value, strict=True)):
+            if w >= 6:
+                ax.text(x0 + w / 2, y, f"{w:.0f}", ha="center", va="center", fontsize=7,
+                        color="white")
+        left += value
+    ax.set_yticks(np.arange(len(shares)), _wrap(shares.index))
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("%")
+    ax.set_title(_wrap([title], 70)[0], loc="left", fontsize=11)
+    ax.legend(fontsize=8, frameon=False, ncols=min(4, len(shares.columns)),
+              loc="upper center", bbox_to_anchor=(0.5, -0.15))
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    _footnote(fig, note)
+    return fig
+
+
+def difference_dots(findings: pd.DataFrame, title: str, *, note: str = "") -> Figure:
+    """The findings at a glance: each claim's difference with its interval, coloured by verdict.
+
+    `findings` columns: label, difference, ci_low, ci_high, verdict.
+    """
+    fig, ax = _figure(len(findings))
+    y = np.arange(len(findings))
+    colours = [VERDICT_COLOURS.get(v, "#333333") for v in findings["verdict"]]
+    diff = findings["difference"].to_numpy(float)
+    ax.errorbar(diff, y, xerr=[diff - findings["ci_low"].to_numpy(float),
+                               findings["ci_high"].to_numpy(float) - diff],
+                fmt="none", ecolor="#777777", elinewidth=1, capsize=2)
+    ax.scatter(diff, y, c=colours, zorder=3, s=28)
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.set_yticks(y, _wrap(findings["label"]))
+    ax.invert_yaxis()
+    ax.set_title(_wrap([title], 70)[0], loc="left", fontsize=11)
+    handles = [plt.Line2D([], [], marker="o", linestyle="", color=c, label=v)
+               for v, c in VERDICT_COLOURS.items() if v in set(findings["verdict"])]
+    ax.legend(handles=handles, fontsize=8, frameon=False, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    _footnote(fig, note)
+    return fig
+
+
+def residual_heatmap(residuals: pd.DataFrame, title: str, *, note: str = "") -> Figure:
+    """Adjusted standardised residuals (rows x columns); |r| >= 1.96 is outlined."""
+    fig, ax = _figure(len(residuals), width=max(6.0, 1.2 * len(residuals.columns) + 3))
+    values = residuals.to_numpy(float)
+    limit = max(3.0, float(np.nanmax(np.abs(values))) if values.size else 3.0)
+    image = ax.imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
+    for (i, j), value in np.ndenumerate(values):
+        if np.isfinite(value):
+            ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=7,
+                    color="white" if abs(value) > 0.6 * limit else "black")
+            if abs(value) >= 1.96:  # the bundled CJK font has one weight: outline, not bold
+                ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False,
+                                           edgecolor="#222222", linewidth=1.2))
+    ax.set_xticks(range(len(residuals.columns)), _wrap(residuals.columns, 20), rotation=30,
+                  ha="right")
+    ax.set_yticks(range(len(residuals.index)), _wrap(residuals.index))
+    ax.set_title(_wrap([title], 70)[0], loc="left", fontsize=11)
+    fig.colorbar(image, ax=ax, shrink=0.8)
+    fig.tight_layout()
+    _footnote(fig, note)
+    return fig
+
+
+def likert_bars(distribution: pd.DataFrame, title: str, *, note: str = "") -> Figure:
+    """Diverging stacked bars for rating items, centred on the neutral option.
+
+    `distribution`: one row per item or group (index = label), one column per option in
+    scale order (labels), values = proportions; an odd number of options has a neutral middle.
+    """
+    shares = distribution.div(distribution.sum(axis=1), axis=0).fillna(0) * 100
+    k = shares.shape[1]
+    middle = k // 2
+    colours = plt.get_cmap("RdBu")(np.linspace(0.1, 0.9, k))
+    start = -(shares.iloc[:, :middle].sum(axis=1) + (shares.iloc[:, middle] / 2 if k % 2 else 0))
+    fig, ax = _figure(len(shares))
+    left = start.to_numpy(float)
+    for j, option in enumerate(shares.columns):
+        value = shares[option].to_numpy(float)
+        ax.barh(np.arange(len(shares)), value, left=left, color=colours[j],
+                label=_wrap([option], 18)[0], height=0.7)
+        left = left + value
+    ax.axvline(0, color="#333333", linewidth=0.8)
+    ax.set_yticks(np.arange(len(shares)), _wrap(shares.index))
+    ax.invert_yaxis()
+    ax.set_xlabel("%")
+    ax.set_title(_wrap([title], 70)[0], loc="left", fontsize=11)
+    ax.legend(fontsize=8, frameon=False, ncols=k, loc="upper center",
+              bbox_to_anchor=(0.5, -0.15))
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    _footnote(fig, note)
+    return fig
+
+
+def _footnote(fig: Figure, note: str) -> None:
+    """The test, alpha and correction under the chart, wrapped to the figure's width."""
+    if note:
+        import textwrap
+
+        width = int(fig.get_figwidth() * 16)
+        text = "\n".join(textwrap.wrap(note, width))
+        fig.text(0.01, 0.005, text, fontsize=7, color="#555555", ha="left", va="bottom")
+        lines = text.count("\n") + 1
+        fig.tight_layout(rect=(0, min(0.3, 0.16 * lines / fig.get_figheight()), 1, 1))
+
+
+def save(fig: Figure, stem: str | Path, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
+    """Write the figure once per format, each to a temporary file moved into place."""
+    stem = Path(stem)
+    written = []
+    for fmt in formats:
+        target = stem.with_suffix(f".{fmt}")
+        with atomic_path(target) as temporary:
+            fig.savefig(temporary, format=fmt, dpi=150, bbox_inches="tight",
+                        metadata={"Date": None} if fmt == "svg" else None)
+        written.append(target)
+    plt.close(fig)
+    return written

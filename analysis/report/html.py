@@ -1,0 +1,151 @@
+"""The self-contained HTML report: one file, charts embedded, nothing fetched when it is opened.
+
+`render_report` takes plain values (tables as DataFrames, charts as PNG bytes) and fills a
+jinja2 template with autoescaping, so a label or an answer can never inject markup.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from dataclasses import dataclass, field
+
+import jinja2
+import pandas as pd
+
+WORDS = {
+    "zh": {"sample": "样本构成", "findings": "研究结论检验", "profiles": "群体特征",
+           "questions": "分题结果", "reliability": "量表信度", "methods": "方法说明",
+           "segment": "群体", "weighted_n": "加权样本量", "effective_n": "有效样本量",
+           "claim": "编号", "statement": "报告结论", "estimate": "估计值",
+           "comparison": "对照值", "difference": "差值", "verdict": "结论",
+           "question": "题目", "option": "选项", "share": "比例", "rest": "其他职工",
+           "index": "指数", "scale": "量表", "items": "题项数", "item_rest": "题项-其余相关",
+           "supported": "支持", "not_supported": "不支持", "contradicted": "相反",
+           "insufficient_data": "样本不足", "all": "全部受访者"},
+    "en": {"sample": "Sample", "findings": "The report's claims", "profiles": "Segment profiles",
+           "questions": "Questions", "reliability": "Scale reliability", "methods": "Methods",
+           "segment": "Segment", "weighted_n": "Weighted n", "effective_n": "Effective n",
+           "claim": "Claim", "statement": "Statement", "estimate": "Estimate",
+           "comparison": "Comparison", "difference": "Difference", "verdict": "Verdict",
+           "question": "Question", "option": "Option", "share": "Share", "rest": "Others",
+           "index": "Index", "scale": "Scale", "items": "Items", "item_rest": "Item-rest r",
+           "supported": "supported", "not_supported": "not supported",
+           "contradicted": "contradicted", "insufficient_data": "insufficient data",
+           "all": "All respondents"},
+}
+
+
+@dataclass(frozen=True)
+class QuestionBlock:
+    name: str
+    title: str
+    table: pd.DataFrame
+    footnote: str
+    chart_png: bytes | None = None
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    title: str
+    subtitle: str
+    lang: str
+    sample_text: str
+    bases: pd.DataFrame  # label, n, weighted_n, effective_n, share, small
+    design_notes: tuple[str, ...]
+    methods: tuple[str, ...]
+    questions: tuple[QuestionBlock, ...]
+    findings: pd.DataFrame | None = None  # the findings_table
+    findings_rule: str = ""
+    correction: str = ""
+    findings_png: tuple[bytes, ...] = ()
+    profiles: pd.DataFrame | None = None
+    reliability: tuple = field(default_factory=tuple)
+    scale_labels: dict = field(default_factory=dict)
+
+
+def _fmt(x, digits: int = 3) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return ""
+    if isinstance(x, float):
+        return f"{x:.{digits}g}" if abs(x) < 1000 else f"{x:,.0f}"
+    return str(x)
+
+
+def _pct(x) -> str:
+    return "" if x is None or not math.isfinite(x) else f"{100 * x:.1f}%"
+
+
+def _p(x) -> str:
+    return "" if x is None or not math.isfinite(x) else ("<0.001" if x < 0.001 else f"{x:.3f}")
+
+
+def _png(data: bytes | None) -> str | None:
+    return base64.b64encode(data).decode("ascii") if data else None
+
+
+def render_report(content: ReportContent) -> str:
+    words = WORDS.get(content.lang, WORDS["en"])
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("analysis.report", "templates"),
+        autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    template = environment.get_template("report.html.j2")
+    return template.render(
+        title=content.title, subtitle=content.subtitle, lang=content.lang, words=words,
+        sample_text=content.sample_text, bases=_bases(content.bases),
+        design_notes=content.design_notes, methods=content.methods,
+        findings=_findings(content.findings, words), findings_rule=content.findings_rule,
+        correction=content.correction,
+        findings_charts=[_png(png) for png in content.findings_png],
+        profiles=_profiles(content.profiles), reliability=_reliability(content),
+        questions=[{"name": b.name, "title": b.title, "chart": _png(b.chart_png),
+                    "footnote": b.footnote,
+                    "table": b.table.to_html(index=False, escape=True, na_rep="",
+                                             border=0, classes="banner")}
+                   for b in content.questions])
+
+
+def _bases(bases: pd.DataFrame) -> list[dict]:
+    return [{"label": r.label, "n": int(r.n), "weighted_n": f"{r.weighted_n:,.1f}",
+             "effective_n": f"{r.effective_n:,.1f}", "share": _pct(r.share),
+             "small": bool(r.small)} for r in bases.itertuples(index=False)]
+
+
+def _findings(table: pd.DataFrame | None, words: dict) -> list[dict]:
+    if table is None:
+        return []
+    rows = []
+    for r in table.itertuples(index=False):
+        share = r.measure != "mean" if "measure" in table.columns else r.estimate <= 1
+        value = _pct if share and r.estimate <= 1 and r.comparison <= 1 else _fmt
+        rows.append({"id": r.id, "statement": r.statement, "estimate": value(r.estimate),
+                     "comparison": value(r.comparison), "difference": value(r.difference),
+                     "ci": f"[{value(r.ci_low)}, {value(r.ci_high)}]"
+                     if math.isfinite(r.ci_low) else "",
+                     "p": _p(r.p_adjusted), "n": f"{r.n}/{r.n_comparison}",
+                     "verdict": r.verdict, "verdict_label": words[r.verdict],
+                     "narrative": r.narrative})
+    return rows
+
+
+def _profiles(profiles: pd.DataFrame | None, per_segment: int = 8) -> list[dict]:
+    if profiles is None or profiles.empty:
+        return []
+    shown = []
+    for _, part in profiles.groupby("segment", sort=False):
+        significant = part[part["significant"]].head(per_segment)
+        if significant.empty:
+            continue
+        shown.append({"label": significant["segment_label"].iloc[0], "rows": [
+            {"question": r.question, "option": r.option_label, "share": _pct(r.share),
+             "rest": _pct(r.rest_share), "difference": f"{100 * r.difference:+.1f}",
+             "index": _fmt(r.index, 3), "p": _p(r.p)} for r in significant.itertuples()]})
+    return shown
+
+
+def _reliability(content: ReportContent) -> list[dict]:
+    return [{"label": content.scale_labels.get(r.scale, r.scale), "k": len(r.items), "n": r.n,
+             "alpha": _fmt(r.alpha, 3), "flagged": r.flagged,
+             "item_rest": ", ".join(f"{i}: {_fmt(c, 2)}" for i, c in zip(r.items, r.item_rest,
+                                                                        strict=True))}
+            for r in content.reliability]

@@ -1,0 +1,253 @@
+"""The questionnaire: the single source of truth for forms, readers and tables.
+
+Plain, frozen pydantic models of the YAML format in docs/questionnaire.md. Loading and checking a
+file lives in `survey.questionnaire.loader`; this module only says what a questionnaire is and
+answers questions
+about it (which variables exist, what codes a question has, which label to show).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+)
+from pydantic_core import PydanticCustomError
+
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+RESERVED = frozenset({"and", "or", "not", "in", "is", "true", "false", "none", "if", "else",
+                      "selected", "count_selected", "is_missing", "div", "mod"})
+
+QuestionType = Literal["single", "multi", "rank", "scale", "grid", "number", "text", "date", "note"]
+QUESTION_TYPES: tuple[str, ...] = QuestionType.__args__  # type: ignore[attr-defined]
+CHOICE_TYPES = frozenset({"single", "multi", "rank", "scale", "grid"})
+SET_TYPES = frozenset({"multi", "rank"})
+
+Code = int | str
+
+
+def _name(value: Any) -> str:
+    if not isinstance(value, str) or not NAME_PATTERN.match(value) or "__" in value:
+        raise PydanticCustomError(
+            "bad_name", "'{value}' is not a valid name: use a lower-case letter, then lower-case "
+            "letters, digits or single '_', at most 32 characters", {"value": value})
+    if value in RESERVED:
+        raise PydanticCustomError("reserved_name", "'{value}' is a reserved word of the "
+                                  "expression language; choose another name", {"value": value})
+    return value
+
+
+def _code(value: Any) -> Code:
+    if isinstance(value, bool):
+        raise PydanticCustomError("bad_code", "option code {value} must be an integer or a "
+                                  "lower-case identifier", {"value": value})
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        if re.fullmatch(r"-?\d+", value):
+            return int(value)
+        if CODE_PATTERN.match(value):
+            return value
+    raise PydanticCustomError("bad_code", "option code '{value}' must be an integer or a "
+                              "lower-case identifier such as 'income'", {"value": value})
+
+
+def _label(value: Any, info: ValidationInfo) -> dict[str, str]:
+    """Normalise a label to {language: text}; a plain string serves every language."""
+    languages: list[str] = (info.context or {}).get("languages") or []
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, str):
+        if not value.strip():
+            raise PydanticCustomError("empty_label", "the label is empty")
+        return {lang: value for lang in languages} or {"": value}
+    if not isinstance(value, dict) or not value:
+        raise PydanticCustomError("bad_label", "a label is a text or a mapping of language to "
+                                  "text, such as {{zh: 性别, en: Sex}}")
+    unknown = [k for k in value if k not in languages]
+    if languages and unknown:
+        raise PydanticCustomError("label_language", "the label has language '{lang}', which "
+                                  "survey.languages does not declare ({declared})",
+                                  {"lang": unknown[0], "declared": ", ".join(languages)})
+    missing = [lang for lang in languages if not str(value.get(lang) or "").strip()]
+    if missing:
+        raise PydanticCustomError("label_missing_language", "the label has no '{lang}' text; "
+                                  "every label needs all of: {declared}",
+                                  {"lang": missing[0], "declared": ", ".join(languages)})
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def _limit(value: Any) -> float | date:
+    if isinstance(value, date) or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise PydanticCustomError("bad_limit", "'{value}' is neither a number nor a date "
+                              "(YYYY-MM-DD)", {"value": value})
+
+
+Name = Annotated[str, BeforeValidator(_name)]
+Limit = Annotated[float | date, BeforeValidator(_limit)]
+OptionCode = Annotated[Code, BeforeValidator(_code)]
+Label = Annotated[dict[str, str], BeforeValidator(_label)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class SurveyInfo(Model):
+    id: Name
+    version: str
+    title: Label
+    languages: list[str] = Field(default_factory=lambda: ["zh"], min_length=1)
+    description: Label | None = None
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+
+class Net(Model):
+    label: Label
+    codes: list[OptionCode] = Field(min_length=1)
+
+
+class GridItem(Model):
+    name: Name
+    label: Label
+    reverse: bool = False
+
+
+class Question(Model):
+    name: Name
+    type: QuestionType
+    label: Label
+    hint: Label | None = None
+    required: bool = False
+    relevant: str | None = None
+    constraint: str | None = None
+    constraint_message: Label | None = None
+    options: dict[OptionCode, Label] | str | None = None
+    choice_list: str | None = Field(default=None, exclude=True)  # set when options named a list
+    ordered: bool = False
+    min_choices: int | None = Field(default=None, ge=0)
+    max_choices: int | None = Field(default=None, ge=1)
+    exclusive: list[OptionCode] = Field(default_factory=list)
+    other: OptionCode | None = None
+    dont_know: OptionCode | None = None
+    nets: dict[Name, Net] = Field(default_factory=dict)
+    reverse: bool = False
+    items: list[GridItem] = Field(default_factory=list)
+    min: Limit | None = None
+    max: Limit | None = None
+    integer: bool = True
+    unit: Label | None = None
+    max_length: int | None = Field(default=None, ge=1)
+
+    @property
+    def codes(self) -> list[Code]:
+        """The option codes in questionnaire order ([] for questions without options)."""
+        return list(self.options) if isinstance(self.options, dict) else []
+
+    @property
+    def is_set(self) -> bool:
+        """Multi-select and rank answers are sets of options, not one value."""
+        return self.type in SET_TYPES
+
+
+class Case(Model):
+    when: str
+    value: OptionCode
+
+
+class Derived(Model):
+    name: Name
+    label: Label
+    expr: str | None = None
+    options: dict[OptionCode, Label] | None = None
+    cases: list[Case] = Field(default_factory=list)
+
+
+class Segment(Model):
+    label: Label
+    where: str
+
+
+class Scale(Model):
+    name: Name
+    label: Label
+    items: list[Name] = Field(min_length=2)
+    reverse: list[Name] = Field(default_factory=list)
+
+
+class Design(Model):
+    weight: Name | None = None
+    strata: Name | None = None
+    cluster: Name | None = None
+    fpc: Name | None = None
+
+
+class Questionnaire(Model):
+    """A checked questionnaire; build it with `survey.questionnaire.loader.load_questionnaire`."""
+
+    survey: SurveyInfo
+    choice_lists: dict[Name, dict[OptionCode, Label]] = Field(default_factory=dict)
+    questions: list[Question]
+    derived: list[Derived] = Field(default_factory=list)
+    segments: dict[Name, Segment] = Field(default_factory=dict)
+    scales: list[Scale] = Field(default_factory=list)
+    design: Design = Field(default_factory=Design)
+
+    @cached_property
+    def _by_name(self) -> dict[str, Question]:
+        return {q.name: q for q in self.questions}
+
+    def question(self, name: str) -> Question:
+        return self._by_name[name]
+
+    def grid_items(self) -> Iterator[tuple[Question, GridItem]]:
+        for q in self.questions:
+            for item in q.items:
+                yield q, item
+
+    @cached_property
+    def items(self) -> dict[str, Question]:
+        """Every answerable variable: questions (not notes or grids) and grid items as scales."""
+        found: dict[str, Question] = {}
+        for q in self.questions:
+            if q.type == "grid":
+                for item in q.items:
+                    found[item.name] = q.model_copy(update={
+                        "name": item.name, "type": "scale", "label": item.label,
+                        "reverse": item.reverse, "items": []})
+            elif q.type != "note":
+                found[q.name] = q
+        return found
+
+    def label(self, text: dict[str, str] | None, language: str | None = None) -> str:
+        """The text of a label in `language` (default: the survey's first language)."""
+        if not text:
+            return ""
+        language = language or self.survey.default_language
+        return text.get(language) or text.get("") or next(iter(text.values()))
+
+    def counts_by_type(self) -> dict[str, int]:
+        counts = {t: 0 for t in QUESTION_TYPES}
+        for q in self.questions:
+            counts[q.type] += 1
+        return {t: n for t, n in counts.items() if n}

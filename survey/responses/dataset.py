@@ -1,0 +1,311 @@
+"""Responses: a dataset in the one layout of docs/responses.md, with its questionnaire.
+
+Every reader returns a `Responses`; every analysis takes one. It is immutable: derived variables,
+segments and scale scores are computed from it, never stored into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from survey.errors import InputError
+from survey.expressions.language import parse
+from survey.expressions.pandas_eval import FrameEnvironment, evaluate
+from survey.files.source import suggest
+from survey.questionnaire.columns import (
+    block_columns,
+    cast_block,
+    cast_choice,
+    cast_date,
+    cast_number,
+    cast_text,
+    layout_columns,
+    other_column,
+)
+from survey.questionnaire.model import Code, Question, Questionnaire
+from survey.responses.missing import ANSWERED, DONT_KNOW, EMPTY, KIND_NAMES, NOT_SHOWN, SKIPPED
+
+__all__ = ["ANSWERED", "DONT_KNOW", "EMPTY", "NOT_SHOWN", "SKIPPED", "Responses",
+           "ResponsesEnvironment"]
+
+MISSING_DTYPE = "int8"
+
+
+class DerivedEnvironment(FrameEnvironment):
+    """A FrameEnvironment to which derived variables can be added (kept beside the frame)."""
+
+    def __init__(self, frame: pd.DataFrame, blocks: dict[str, dict[Code, str]]) -> None:
+        super().__init__(frame, blocks)
+        self.extra: dict[str, pd.Series] = {}
+
+    def with_column(self, name: str, values: pd.Series) -> None:
+        """Make a derived variable visible to the expressions evaluated after it."""
+        self.extra[name] = pd.Series(np.asarray(values), index=self.frame.index, name=name) \
+            if not isinstance(values, pd.Series) else values
+
+    def value(self, name: str) -> pd.Series:
+        return self.extra[name] if name in self.extra else super().value(name)
+
+
+class ResponsesEnvironment(DerivedEnvironment):
+    """Expressions on Responses: questions, then derived variables as they are added."""
+
+    def __init__(self, frame: pd.DataFrame, questionnaire: Questionnaire) -> None:
+        blocks = {q.name: block_columns(q) for q in questionnaire.items.values() if q.is_set}
+        super().__init__(frame, blocks)
+
+
+@dataclass(frozen=True, eq=False)
+class Responses:
+    """Answers (`frame`), the kind of every missing answer (`missing`), and the questionnaire."""
+
+    frame: pd.DataFrame
+    missing: pd.DataFrame
+    questionnaire: Questionnaire
+
+    @classmethod
+    def from_raw(cls, questionnaire: Questionnaire, raw: pd.DataFrame, *,
+                 missing: pd.DataFrame | None = None, source: str = "<data>") -> Responses:
+        """Cast a frame in the documented column layout, holding plain values, to its dtypes.
+
+        `missing` gives the kind of missing answers the source recorded (codes of
+        survey.responses.missing,
+        one column per variable); cells it does not cover are inferred: SKIPPED where the
+        question's `relevant` is false, EMPTY otherwise, NOT_SHOWN for a variable whose columns
+        are absent. Uncastable numbers, dates or selections raise SourceError located at
+        `source`, row and column.
+        """
+        raw = raw.reset_index(drop=True)
+        columns: dict[str, pd.Series] = {}
+        answered: dict[str, np.ndarray] = {}
+        dont_know: dict[str, np.ndarray] = {}
+        absent: set[str] = set()
+        n = len(raw)
+        for q in questionnaire.items.values():
+            names = [q.name] if not q.is_set else list(block_columns(q).values())
+            if not any(c in raw.columns for c in names):
+                absent.add(q.name)
+            if q.is_set:
+                block, unanswered = cast_block(q, raw, source)
+                columns.update(block.items())
+                answered[q.name] = ~unanswered
+                if q.dont_know is not None:
+                    dk = block[block_columns(q)[q.dont_know]].fillna(0).to_numpy() > 0
+                    dont_know[q.name] = dk
+            else:
+                column = raw[q.name] if q.name in raw.columns else pd.Series([None] * n)
+                if q.type in ("single", "scale"):
+                    series, dont_know[q.name] = cast_choice(q, column.rename(q.name))
+                elif q.type == "number":
+                    series = cast_number(q, column.rename(q.name), source)
+                elif q.type == "date":
+                    series = cast_date(q, column.rename(q.name), source)
+                else:
+                    series = cast_text(column, q.name)
+                columns[q.name] = series
+                answered[q.name] = series.notna().to_numpy()
+            other = other_column(q)
+            if other:
+                column = raw[other] if other in raw.columns else pd.Series([None] * n)
+                columns[other] = cast_text(column, other)
+        frame = pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)
+        extra = [c for c in raw.columns if c not in frame.columns]
+        if "respondent_id" in extra:
+            frame.insert(0, "respondent_id", cast_text(raw["respondent_id"], "respondent_id"))
+            extra.remove("respondent_id")
+        frame = pd.concat([frame, raw[extra]], axis=1) if extra else frame
+        kinds = _infer_missing(questionnaire, frame, answered, dont_know, absent, missing)
+        return cls(frame, kinds, questionnaire)
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    # Labels and layout -------------------------------------------------------------------------
+
+    def question(self, name: str) -> Question:
+        return self.questionnaire.items[name]
+
+    def columns_of(self, name: str) -> list[str]:
+        """The data columns of a variable: the block of a multi/rank question, else [name]."""
+        q = self.question(name)
+        return list(block_columns(q).values()) if q.is_set else [name]
+
+    def labels(self, name: str, lang: str | None = None) -> dict[Code, str]:
+        """Option labels {code: text} of a question, grid item or categorical derived variable."""
+        if name in self.questionnaire.items:
+            options = self.question(name).options
+        else:
+            found = [d for d in self.questionnaire.derived if d.name == name]
+            if not found:
+                raise KeyError(f"unknown variable {name!r}")
+            options = found[0].options
+        if not isinstance(options, dict):
+            return {}
+        return {code: self.questionnaire.label(text, lang) for code, text in options.items()}
+
+    def variable_label(self, name: str, lang: str | None = None) -> str:
+        if name in self.questionnaire.items:
+            return self.questionnaire.label(self.question(name).label, lang)
+        found = [d for d in self.questionnaire.derived if d.name == name]
+        return self.questionnaire.label(found[0].label, lang) if found else name
+
+    def unknown_codes(self, name: str) -> list[object]:
+        """Codes present in a coded column that the questionnaire does not define."""
+        q = self.question(name)
+        if q.is_set:
+            return []
+        categories = list(self.frame[name].cat.categories)
+        return [c for c in categories if c not in set(q.codes)]
+
+    # Expressions, derived variables, segments, scales -------------------------------------------
+
+    def environment(self, with_derived: bool = True) -> ResponsesEnvironment:
+        env = ResponsesEnvironment(self.frame, self.questionnaire)
+        if with_derived:
+            for name, values in self.derive().items():
+                env.with_column(name, values)
+        return env
+
+    def derive(self) -> pd.DataFrame:
+        """The derived variables: categorical (first matching case wins), boolean or number."""
+        return self._derived
+
+    @cached_property
+    def _derived(self) -> pd.DataFrame:
+        # computed once: a Responses never changes, and every segment needs the derived values
+        env = ResponsesEnvironment(self.frame, self.questionnaire)
+        out: dict[str, pd.Series] = {}
+        for d in self.questionnaire.derived:
+            if d.cases:
+                conditions = [evaluate(parse(c.when), env).to_numpy(dtype=bool) for c in d.cases]
+                codes = list(d.options or {}) or list(dict.fromkeys(c.value for c in d.cases))
+                position = {code: i for i, code in enumerate(codes)}
+                choices = [position[c.value] for c in d.cases]
+                positions = np.select(conditions, choices, default=-1)
+                values = pd.Series(pd.Categorical.from_codes(positions, categories=codes),
+                                   index=self.frame.index, name=d.name)
+            else:
+                values = evaluate(parse(d.expr or "false"), env).rename(d.name)
+                if values.dtype == float:
+                    values = values.astype("Float64")
+            out[d.name] = values
+            env.with_column(d.name, values)
+        return pd.DataFrame(out, index=self.frame.index)
+
+    def series(self, name: str) -> pd.Series:
+        """A variable by name: a question's column, a derived variable, or a segment (boolean).
+
+        What `by=` and the estimators accept, so a notebook can say `by="state_owned"`.
+        """
+        if name in self.frame.columns:
+            return self.frame[name]
+        if name in self._derived.columns:
+            return self._derived[name]
+        if name in self.questionnaire.segments:
+            return self.segment(name)
+        known = [*self.frame.columns, *self._derived.columns, *self.questionnaire.segments]
+        raise InputError(f"unknown variable {name!r}: not a question, derived variable or "
+                         f"segment{suggest(name, map(str, known))}", code="unknown-variable")
+
+    def segment(self, name: str) -> pd.Series:
+        """Membership of a segment of the questionnaire, as a boolean Series."""
+        if name not in self.questionnaire.segments:
+            raise InputError(f"unknown segment {name!r}"
+                             f"{suggest(name, self.questionnaire.segments)}",
+                             code="unknown-segment")
+        return self._segments[name].copy()
+
+    @cached_property
+    def _segments(self) -> dict[str, pd.Series]:
+        env = self.environment()
+        return {name: evaluate(parse(s.where).as_condition(), env).astype(bool).rename(name)
+                for name, s in self.questionnaire.segments.items()}
+
+    def scale_scores(self) -> pd.DataFrame:
+        """The mean of each scale's answered items, reverse-keyed items scored (min + max - x).
+
+        Reverse-keyed items are those in the scale's `reverse:` and grid items with
+        `reverse: true`. A respondent who answered none of the items has no score.
+        """
+        out: dict[str, pd.Series] = {}
+        for scale in self.questionnaire.scales:
+            items = []
+            for item in scale.items:
+                q = self.question(item)
+                codes = [c for c in q.codes if c != q.dont_know]
+                x = self.frame[item].astype("Float64").astype("float64")
+                if item in scale.reverse or q.reverse:
+                    x = min(codes) + max(codes) - x
+                items.append(x)
+            out[scale.name] = pd.concat(items, axis=1).mean(axis=1, skipna=True).astype("Float64")
+        return pd.DataFrame(out, index=self.frame.index)
+
+    # Comparison ----------------------------------------------------------------------------------
+
+    def differences(self, other: Responses, *, limit: int = 10) -> list[str]:
+        """How two datasets differ answer for answer (values and missing kinds); [] if equal."""
+        found: list[str] = []
+        if len(self) != len(other):
+            return [f"{len(self)} respondents vs {len(other)}"]
+        columns = layout_columns(self.questionnaire)
+        for column in columns:
+            if column not in other.frame.columns:
+                found.append(f"column {column!r} is missing from the other dataset")
+                continue
+            a, b = _comparable(self.frame[column]), _comparable(other.frame[column])
+            differ = ~((a == b) | (pd.isna(a) & pd.isna(b)))
+            if differ.any():
+                row = int(np.flatnonzero(differ)[0])
+                found.append(f"{column}: {int(differ.sum())} answers differ, first at row {row}: "
+                             f"{a[row]!r} vs {b[row]!r}")
+        for column in self.missing.columns:
+            a = self.missing[column].to_numpy()
+            b = other.missing[column].to_numpy() if column in other.missing else None
+            if b is None or (a != b).any():
+                row = 0 if b is None else int(np.flatnonzero(a != b)[0])
+                theirs = "absent" if b is None else KIND_NAMES[int(b[row])]
+                found.append(f"missing kind of {column}: first at row {row}: "
+                             f"{KIND_NAMES[int(a[row])]} vs {theirs}")
+        return found[:limit]
+
+    def same_answers(self, other: Responses) -> bool:
+        return not self.differences(other, limit=1)
+
+
+def _comparable(series: pd.Series) -> np.ndarray:
+    """Values as plain objects (codes, numbers, text, timestamps), missing as None."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        values = np.asarray(series.astype(object).to_numpy(), dtype=object)
+    else:
+        values = series.astype(object).to_numpy()
+    return np.array([None if v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v))
+                     else v for v in values], dtype=object)
+
+
+def _infer_missing(questionnaire: Questionnaire, frame: pd.DataFrame,
+                   answered: dict[str, np.ndarray], dont_know: dict[str, np.ndarray],
+                   absent: set[str], given: pd.DataFrame | None) -> pd.DataFrame:
+    """The kind of every missing answer: given by the source, else inferred (see from_raw)."""
+    env = ResponsesEnvironment(frame, questionnaire)
+    n = len(frame)
+    kinds: dict[str, np.ndarray] = {}
+    for q in questionnaire.items.values():
+        kind = np.full(n, EMPTY, dtype=np.int8)
+        if q.name in absent:
+            kind[:] = NOT_SHOWN
+        if q.relevant:
+            shown = evaluate(parse(q.relevant).as_condition(), env).to_numpy(dtype=bool)
+            kind[~shown] = SKIPPED
+        if given is not None and q.name in given.columns:
+            recorded = pd.to_numeric(given[q.name], errors="coerce").to_numpy()
+            use = ~np.isnan(recorded) & (recorded != ANSWERED)
+            kind[use] = recorded[use].astype(np.int8)
+        kind[answered[q.name]] = ANSWERED
+        if q.name in dont_know:
+            kind[dont_know[q.name]] = DONT_KNOW
+        kinds[q.name] = kind
+    return pd.DataFrame(kinds, index=frame.index).astype(MISSING_DTYPE)

@@ -1,0 +1,82 @@
+"""The import pipeline: detect, read, map, validate, flag, write, report, in one call.
+
+What `survey import` does, as a function a notebook can call too: an export is read into the
+layout of docs/responses.md, validated (every problem reported, nothing fixed or dropped), flagged
+with a `_problems` count per respondent and, when an output is named, written whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from survey.errors import InputError
+from survey.files.atomic import write_atomic
+from survey.files.source import Problem, SourceError
+from survey.questionnaire.model import Questionnaire
+from survey.readers import READERS, detect_format, read_responses
+from survey.readers.mapping_report import accepts, mapping_readers, mapping_table, mapping_warnings
+from survey.responses.dataset import Responses
+from survey.responses.validation import ValidationReport, flag, validate
+from survey.writers import output_format, write_responses
+
+
+@dataclass(frozen=True)
+class Imported:
+    """An import's outcome: the flagged responses and everything said about them."""
+
+    responses: Responses
+    format: str
+    validation: ValidationReport
+    mapping: pd.DataFrame | None  # source column -> variable; None for our own layouts
+    warnings: tuple[Problem, ...]  # doubtful column matches, located in the export
+    written: tuple[Path, ...] = ()
+
+    @property
+    def answers(self) -> int:
+        """Answers read (cells neither missing nor skipped)."""
+        return int((self.responses.missing == 0).to_numpy().sum())
+
+
+def import_export(export: str | Path, questionnaire: Questionnaire,
+                  output: str | Path | None = None, *, format: str = "auto",
+                  mapping: str | Path | None = None, strict: bool = False, lang: str | None = None,
+                  report: str | Path | None = None) -> Imported:
+    """Read `export` as `format` (by content when "auto"), validate and flag it, and write it to
+    `output` (and the problem report, with the mapping beside it, to `report`) when named.
+
+    With `strict`, a doubtful column match is an error (SourceError) and nothing is written.
+    """
+    export = Path(export)
+    if output is not None:
+        output_format(output)  # an unknown suffix fails before the work, not after
+    found = detect_format(export) if format == "auto" else format
+    options = {}
+    if mapping is not None:
+        if found in READERS and not accepts(found, "mapping"):
+            raise InputError(f"{export} is read as {found}, which matches columns by our "
+                             f"layout's names; mapping files apply to: "
+                             + ", ".join(mapping_readers()), code="mapping-not-applicable",
+                             location=str(mapping))
+        options["mapping"] = mapping
+    responses = read_responses(export, questionnaire, format=found, **options)
+    table = mapping_table(responses)
+    warnings = tuple(mapping_warnings(responses, str(export)))
+    if strict and warnings:
+        raise SourceError(warnings)
+    checked = validate(responses)
+    flagged = flag(responses, checked)
+    written = []
+    if output is not None:
+        written.append(write_responses(flagged, output, lang=lang))
+    if report is not None:
+        report = Path(report)
+        write_atomic(report, checked.table.to_csv(index=False), encoding="utf-8-sig")
+        written.append(report)
+        if table is not None:
+            beside = report.with_name(report.stem + ".mapping.csv")
+            write_atomic(beside, table.to_csv(index=False), encoding="utf-8-sig")
+            written.append(beside)
+    return Imported(flagged, found, checked, table, warnings, tuple(written))
