@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 
 from survey.collect.validation import other_key
-from survey.expressions.language import evaluate_row, parse
+from survey.expressions import evaluate_row, parse
 from survey.questionnaire.model import Questionnaire
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey.expressions.language import (
+from survey.expressions import (
     JS_RUNTIME,
     ExpressionError,
     FrameEnvironment,

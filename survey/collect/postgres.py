@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from survey.collect.store import FORMAT_MARK, GroupCommitter, Outcome, Submission
+from survey.collect.submissions import FORMAT_MARK, GroupCommitter, Outcome, Submission
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS submissions (

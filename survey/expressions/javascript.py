@@ -4,14 +4,14 @@ The compiled code reads answers through a runtime object ``S`` made by ``makeS(v
 from :data:`JS_RUNTIME`: ``values`` maps names to values (null or undefined when missing) and
 ``multi`` maps multi-select and rank questions to the array of selected codes, or null when
 unanswered. Every operator goes through a helper of ``S`` so that the missing-value semantics of
-:mod:`survey.expressions.language` hold exactly.
+:mod:`survey.expressions` hold exactly.
 """
 
 from __future__ import annotations
 
 import json
 
-from survey.expressions.language import (
+from survey.expressions import (
     Arithmetic,
     Call,
     Comparison,

@@ -1,6 +1,6 @@
 """Vectorised evaluation of expressions over all respondents at once, with pandas and numpy.
 
-The semantics are those documented in :mod:`survey.expressions.language`; ``evaluate_row``
+The semantics are those documented in :mod:`survey.expressions`; ``evaluate_row``
 there is the
 reference this module must agree with. A value vector is carried as two arrays, numbers (NaN
 where the value is not a number) and strings (None where it is not a string), so that a column
@@ -16,7 +16,7 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from survey.expressions.language import (
+from survey.expressions import (
     Arithmetic,
     Call,
     Comparison,

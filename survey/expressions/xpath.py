@@ -2,7 +2,7 @@
 
 In ODK every answer is a string and an unanswered question is ''. Numeric expressions therefore
 carry missing as NaN (``number('')``), and the compiler adds guards so that the semantics of
-:mod:`survey.expressions.language` hold: ``!=`` requires both sides present, division by zero
+:mod:`survey.expressions` hold: ``!=`` requires both sides present, division by zero
 is NaN, and
 a value used as a condition must be a non-zero number.
 
@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from survey.expressions.language import (
+from survey.expressions import (
     Arithmetic,
     Call,
     Comparison,

@@ -20,8 +20,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from survey.errors import UnknownLanguage
+from survey.expressions import parse
 from survey.expressions.javascript import JS_RUNTIME, to_javascript
-from survey.expressions.language import parse
 from survey.files.atomic import write_atomic
 from survey.questionnaire.model import Question, Questionnaire
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from survey.expressions.language import (
+from survey.expressions import (
     Arithmetic,
     Call,
     Comparison,

@@ -3,7 +3,7 @@
 `xlsform_sheets` builds the workbook as plain rows (the dict pyxform's `convert` also accepts);
 `write_xlsform` saves it as .xlsx. Labels, hints and constraint messages get one column per
 language (`label::中文 (zh)`); skip logic and constraints are compiled to XPath by
-`survey.expressions.language.to_xpath`. Layout decisions, and why:
+`survey.expressions.to_xpath`. Layout decisions, and why:
 
 - A grid is a `begin_group` with `field-list` appearance holding one `select_one` per item
   (`likert` appearance), so each item is its own variable as in the questionnaire.
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from survey.expressions.language import parse, to_xpath
+from survey.expressions import parse, to_xpath
 from survey.files.atomic import write_atomic
 from survey.forms.common import (
     language_name,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from survey.expressions.language import Expression, ExpressionError, parse
+from survey.expressions import Expression, ExpressionError, parse
 from survey.files.source import suggest
 from survey.questionnaire.model import CHOICE_TYPES, SET_TYPES, Derived, Question, Scale, Segment
 

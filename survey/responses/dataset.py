@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from survey.errors import InputError
-from survey.expressions.language import parse
+from survey.expressions import parse
 from survey.expressions.pandas_eval import FrameEnvironment, evaluate
 from survey.files.source import suggest
 from survey.questionnaire.columns import (

@@ -18,7 +18,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from survey.expressions.language import parse
+from survey.expressions import parse
 from survey.expressions.pandas_eval import evaluate
 from survey.questionnaire.model import Question
 from survey.readers.export_table import import_notes

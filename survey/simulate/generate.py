@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from survey.errors import SurveyError
-from survey.expressions.language import ExpressionError, parse
+from survey.expressions import ExpressionError, parse
 from survey.expressions.pandas_eval import evaluate
 from survey.questionnaire.columns import block_columns, other_column
 from survey.questionnaire.model import Question, Questionnaire, Scale
