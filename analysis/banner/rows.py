@@ -18,6 +18,7 @@ import pandas as pd
 
 from survey.errors import SurveyError
 from survey.files.source import suggest
+from survey.questionnaire.columns import option_column
 from survey.questionnaire.model import Question, Questionnaire
 
 MISSING_KINDS: tuple[str, ...] = ("skipped", "not_shown", "empty", "dont_know")  # codes 1..4
@@ -246,7 +247,7 @@ def _set_block(responses: ResponsesLike, q: Question, label: str, keys: tuple[st
                kind: np.ndarray | None) -> RowBlock:
     """Flags (and for rank, points and the first choice) of a multi or rank block."""
     frame = responses.frame
-    columns = [f"{q.name}__{c}" for c in q.codes]
+    columns = [option_column(q.name, c) for c in q.codes]
     absent = [c for c in columns if c not in frame.columns]
     if absent:
         raise BannerError(f"{q.name}: column {absent[0]!r} of its block is not in the data")

@@ -24,6 +24,7 @@ from analysis.design.corrections import correction_name, statsmodels_method
 from analysis.design.sample_design import Design, DesignError
 from analysis.design.significance import mean_difference_test
 from analysis.findings.claims import Claim, load_claims
+from survey.questionnaire.columns import option_column
 from survey.questionnaire.model import Questionnaire
 
 Verdict = Literal["supported", "not_supported", "contradicted", "insufficient_data"]
@@ -124,7 +125,7 @@ class ClaimData:
         name, option = claim.question, claim.option
         item = self.questionnaire.items.get(name)
         if item is not None and item.is_set:
-            block = pd.to_numeric(self.frame[f"{name}__{option}"], errors="coerce")
+            block = pd.to_numeric(self.frame[option_column(name, option)], errors="coerce")
             values = block.astype(float)
             chosen = values == 1 if claim.resolved_measure == "ranked_first" else values > 0
             return chosen.astype(float).where(values.notna())

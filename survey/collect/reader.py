@@ -19,6 +19,7 @@ import pandas as pd
 from survey.collect.store import Submission, is_store, submissions
 from survey.collect.validation import other_key
 from survey.files.source import Problem, SourceError
+from survey.questionnaire.columns import option_column
 from survey.questionnaire.model import Questionnaire
 from survey.responses.dataset import Responses
 from survey.responses.missing import DONT_KNOW
@@ -67,7 +68,7 @@ def frame_of(found: Iterable[Submission], questionnaire: Questionnaire) -> pd.Da
         values = [a.get(name) for a in answers]
         if q.is_set:
             for code in q.codes:
-                columns[f"{name}__{code}"] = [
+                columns[option_column(name, code)] = [
                     None if not v else (v.index(code) + 1 if code in v else 0)
                     if q.type == "rank" else int(code in v) for v in values]
         else:
@@ -94,7 +95,7 @@ def answers_of(responses: Responses, row: int) -> dict[str, object]:
             found[name] = q.dont_know
             continue
         if q.is_set:
-            block = {c: frame.at[row, f"{name}__{c}"] for c in q.codes}
+            block = {c: frame.at[row, option_column(name, c)] for c in q.codes}
             if all(pd.isna(v) for v in block.values()):
                 continue
             chosen = [c for c, v in block.items() if v]

@@ -15,8 +15,9 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from survey.files.atomic import write_atomic
-from survey.forms.common import numbering, other_text_name, pick_language
+from survey.forms.common import numbering, pick_language
 from survey.forms.wording import Wording
+from survey.questionnaire.columns import option_column, text_column
 from survey.questionnaire.model import Question, Questionnaire
 
 _TEXT = {
@@ -142,7 +143,7 @@ class _Codebook:
                     self.t["ranked"].format(n=q.max_choices or len(q.codes))
                 for code, label in (q.options or {}).items():
                     rows.append(CodebookRow(
-                        variable=f"{q.name}__{code}", label=f"{stem} — {self.label(label)}",
+                        variable=option_column(q.name, code), label=f"{stem} — {self.label(label)}",
                         type=kind, values=values, **common))
             else:
                 kind = q.type if q.type != "number" or not q.integer else "integer"
@@ -158,7 +159,7 @@ class _Codebook:
             if q.other is not None:
                 option = self.label((q.options or {}).get(q.other))
                 rows.append(CodebookRow(
-                    variable=other_text_name(q.name, q.other), label=f"{stem} — {option}",
+                    variable=text_column(q.name, q.other), label=f"{stem} — {option}",
                     type=self.t["other"], values="", number=number, question=q.name,
                     relevant=f"selected({q.name}, {q.other!r})", skip_rule="", constraint="",
                     missing="", formula=""))

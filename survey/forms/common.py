@@ -52,11 +52,6 @@ def numbering(questionnaire: Questionnaire, *, notes: bool = False) -> dict[str,
     return numbers
 
 
-def other_text_name(question: str, code: Code) -> str:
-    """The variable holding the free text of an 'other' option (docs/responses.md)."""
-    return f"{question}__{code}_text"
-
-
 def substantive_codes(q: Question) -> list[Code]:
     """The option codes without the "don't know" code."""
     return [c for c in q.codes if c != q.dont_know]

@@ -23,6 +23,7 @@ from survey.errors import UnknownLanguage
 from survey.expressions import parse
 from survey.expressions.javascript import JS_RUNTIME, to_javascript
 from survey.files.atomic import write_atomic
+from survey.questionnaire.columns import text_column
 from survey.questionnaire.model import Question, Questionnaire
 
 LANGUAGE_NAMES = {"zh": "中文", "en": "English", "zh-Hant": "繁體中文", "ug": "ئۇيغۇرچە",
@@ -102,7 +103,7 @@ def render_html(questionnaire: Questionnaire, language: str | None = None,
         q=questionnaire, survey=survey, language=language, languages=survey.languages,
         language_names=LANGUAGE_NAMES, ui=ui, questions=questionnaire.questions,
         spec_json=safe_json(spec), script=script, style=_asset("form.css"),
-        option_id=option_id, other_key=lambda q, c: f"{q}__{c}_text")
+        option_id=option_id, other_key=lambda q, c: text_column(q, c))
 
 
 def write_html(questionnaire: Questionnaire, path: str | Path, lang: str | None = None,

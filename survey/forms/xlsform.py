@@ -28,10 +28,10 @@ from survey.expressions import parse, to_xpath
 from survey.files.atomic import write_atomic
 from survey.forms.common import (
     language_name,
-    other_text_name,
     pick_language,
     variable_kind,
 )
+from survey.questionnaire.columns import text_column
 from survey.questionnaire.model import Code, Question, Questionnaire
 
 Row = dict[str, str]
@@ -223,7 +223,7 @@ class _Builder:
         label = {lang: f"{self.option_label(q, q.other, lang)}："
                  if lang.startswith("zh") else f"{self.option_label(q, q.other, lang)}:"
                  for lang in self.languages}
-        self.add(self.row("text", other_text_name(q.name, q.other), label,
+        self.add(self.row("text", text_column(q.name, q.other), label,
                           relevant=f"selected(${{{q.name}}}, '{q.other}')"), None, None, True)
 
     # Derived variables

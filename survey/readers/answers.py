@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from survey.files.source import Problem, SourceError
+from survey.questionnaire.columns import option_column, text_column
 from survey.questionnaire.model import Code, Question, Questionnaire
 from survey.readers.export_table import ExportTable
 from survey.readers.mapping import ColumnMapping, normalise
@@ -126,7 +127,7 @@ class AnswerBuilder:
         self.columns[variable] = codes.where(~bad, kept)
         self.missing[variable] = kinds
         if other_text is not None:
-            self.add_text(f"{variable}__{question.other}_text", other_text)
+            self.add_text(text_column(variable, question.other), other_text)
 
     def number(self, variable: str, position: int, question: Question) -> None:
         cells = self.cells(position)
@@ -173,7 +174,7 @@ class AnswerBuilder:
         """The text typed beside each 'other' option (missing-answer tokens left out)."""
         for (variable, code), (position, _) in columns.text_columns().items():
             cells = self.cells(position)
-            self.add_text(f"{variable}__{code}_text", cells.where(self.kinds(cells) == ANSWERED))
+            self.add_text(text_column(variable, code), cells.where(self.kinds(cells) == ANSWERED))
 
     # ----------------------------------------------------------------------------- sets
 
@@ -194,9 +195,10 @@ class AnswerBuilder:
             good = numbers.isin(range(limit + 1)) | ~answered
             what = "is not 1 or 0" if limit == 1 else f"is not a rank position 0-{limit}"
             self.error(~good, position, "bad-option-cell", what)
-            self.columns[f"{question.name}__{code}"] = numbers.where(~unanswered).astype("Int8")
+            column = option_column(question.name, code)
+            self.columns[column] = numbers.where(~unanswered).astype("Int8")
         for code in codes:  # options the export has no column for: not chosen when answered
-            column = f"{question.name}__{code}"
+            column = option_column(question.name, code)
             if column not in self.columns:
                 zeros = pd.Series(0, index=self.table.body.index, dtype="Int8")
                 self.columns[column] = zeros.where(~unanswered)
@@ -231,11 +233,11 @@ class AnswerBuilder:
         matrix[rows, cols] = values
         for code, i in which.items():
             column = pd.Series(matrix[:, i], index=cells.index, dtype="Int8")
-            self.columns[f"{question.name}__{code}"] = column.where(answered)
+            self.columns[option_column(question.name, code)] = column.where(answered)
         if question.other is not None:
             text = parts[1][embedded]
             text = text[~text.index.duplicated()]
-            self.add_text(f"{question.name}__{question.other}_text",
+            self.add_text(text_column(question.name, question.other),
                           text.reindex(cells.index))
         self.missing[question.name] = kinds
 

@@ -24,6 +24,7 @@ from typing import Literal
 import pandas as pd
 
 from survey.files.source import Problem, SourceError, load_yaml, read_text, suggest
+from survey.questionnaire.columns import option_column, text_column
 from survey.questionnaire.model import Code, Question, Questionnaire
 
 Role = Literal["value", "option", "other_text", "meta", "unmapped"]
@@ -304,9 +305,10 @@ def layout_targets(questionnaire: Questionnaire) -> dict[str, Target]:
     for question in questionnaire.items.values():
         if question.is_set:
             for code in question.codes:
-                found[f"{question.name}__{code}"] = Target(question.name, code, "option", "name")
+                found[option_column(question.name, code)] = Target(question.name, code, "option",
+                                                                   "name")
         if question.other is not None:
-            found[f"{question.name}__{question.other}_text"] = Target(
+            found[text_column(question.name, question.other)] = Target(
                 question.name, question.other, "other_text", "name")
     return found
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from survey.questionnaire.columns import option_column, text_column
 from survey.questionnaire.model import Questionnaire
 from survey.readers.mapping import (
     ColumnMapping,
@@ -60,9 +61,9 @@ def rename_to_layout(frame: pd.DataFrame, labels: list[str | None],
         if target.role == "value" or target.role == "meta":
             names[column] = str(target.variable)
         elif target.role == "option":
-            names[column] = f"{target.variable}__{target.option}"
+            names[column] = option_column(target.variable, target.option)
         elif target.role == "other_text":
-            names[column] = f"{target.variable}__{target.option}_text"
+            names[column] = text_column(target.variable, target.option)
     taken = set(names.values())
     for column in columns:  # an unmapped column never shadows a layout column
         if column not in names:

@@ -9,6 +9,7 @@ import pandas as pd
 import pyreadstat
 
 from survey.files.source import Problem, SourceError
+from survey.questionnaire.columns import block_columns
 from survey.questionnaire.model import Questionnaire
 from survey.responses.dataset import Responses
 from survey.responses.missing import KIND_OF_STATA_CODE
@@ -25,8 +26,8 @@ def read(path: Path, questionnaire: Questionnaire) -> Responses:
     frame = frame.rename(columns=back)
     kinds: dict[str, np.ndarray] = {}
     for q in questionnaire.items.values():
-        columns = [c for c in ([q.name] if not q.is_set else
-                               [f"{q.name}__{code}" for code in q.codes]) if c in frame.columns]
+        named = list(block_columns(q).values()) if q.is_set else [q.name]
+        columns = [c for c in named if c in frame.columns]
         for column in columns:
             series = frame[column]
             if series.dtype != object:

@@ -16,17 +16,9 @@ from survey.errors import InputError
 from survey.expressions import parse
 from survey.expressions.pandas_eval import FrameEnvironment, evaluate
 from survey.files.source import suggest
-from survey.questionnaire.columns import (
-    block_columns,
-    cast_block,
-    cast_choice,
-    cast_date,
-    cast_number,
-    cast_text,
-    layout_columns,
-    other_column,
-)
+from survey.questionnaire.columns import block_columns, layout_columns, other_column
 from survey.questionnaire.model import Code, Question, Questionnaire
+from survey.responses.casting import cast_block, cast_choice, cast_date, cast_number, cast_text
 from survey.responses.missing import ANSWERED, DONT_KNOW, EMPTY, KIND_NAMES, NOT_SHOWN, SKIPPED
 
 __all__ = ["ANSWERED", "DONT_KNOW", "EMPTY", "NOT_SHOWN", "SKIPPED", "Responses",

@@ -20,6 +20,7 @@ import pandas as pd
 
 from survey.expressions import parse
 from survey.expressions.pandas_eval import evaluate
+from survey.questionnaire.columns import option_column
 from survey.questionnaire.model import Question
 from survey.readers.export_table import import_notes
 from survey.responses.dataset import Responses
@@ -276,7 +277,7 @@ def _shown_value(responses: Responses, question: Question) -> pd.Series:
 
 def _check_set(c: _Collector, question: Question, frame: pd.DataFrame) -> None:
     name = question.name
-    columns = [f"{name}__{code}" for code in question.codes]
+    columns = [option_column(name, code) for code in question.codes]
     block = frame[columns].astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
     answered = ~np.isnan(block).all(axis=1)
     count = (np.nan_to_num(block) > 0).sum(axis=1)
@@ -288,7 +289,7 @@ def _check_set(c: _Collector, question: Question, frame: pd.DataFrame) -> None:
               f"{{value}} options chosen, at least {question.min_choices} required")
     for code in question.exclusive:
         chosen = np.nan_to_num(block[:, question.codes.index(code)]) > 0
-        c.add(ExclusiveCombined, chosen & (count > 1), name, f"{name}__{code}", count,
+        c.add(ExclusiveCombined, chosen & (count > 1), name, option_column(name, code), count,
               f"'{code}' cannot be combined with other options ({{value}} chosen)")
     if question.type == "rank":
         ranks = np.sort(np.where(np.nan_to_num(block) > 0, block, np.nan), axis=1)

@@ -19,7 +19,7 @@ import pandas as pd
 from survey.errors import SurveyError
 from survey.expressions import ExpressionError, parse
 from survey.expressions.pandas_eval import evaluate
-from survey.questionnaire.columns import block_columns, other_column
+from survey.questionnaire.columns import block_columns, option_column, other_column
 from survey.questionnaire.model import Question, Questionnaire, Scale
 from survey.responses.dataset import DerivedEnvironment, Responses
 from survey.simulate.effects import EffectsFile, NumberMarginal
@@ -249,7 +249,7 @@ class _Simulation:
         if column is None:
             return
         if q.is_set:
-            chosen = np.nan_to_num(self.columns[f"{q.name}__{q.other}"]) > 0
+            chosen = np.nan_to_num(self.columns[option_column(q.name, q.other)]) > 0
         else:
             values = self.columns[q.name]
             chosen = np.array([v == q.other for v in values]) if values.dtype == object \

@@ -1,0 +1,164 @@
+"""Casting a question's raw columns to the dtypes of docs/responses.md.
+
+Readers produce plain values (codes as numbers or text, numbers as text, blocks of 0/1 or rank
+positions); the functions here turn one question's raw columns into the documented dtypes. They
+are vectorised: a column is mapped through its distinct values, never cell by cell.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from survey.files.source import Problem, SourceError
+from survey.questionnaire.columns import block_columns, is_ordered
+from survey.questionnaire.model import Question
+
+BLOCK_DTYPE = "Int8"
+NUMBER_DTYPE = "Float64"
+TEXT_DTYPE = "string"
+_INTEGER = re.compile(r"^\s*[-+]?\d+(\.0*)?\s*$")
+
+
+def row_problem(file: str, row: int, column: str, code: str, message: str) -> Problem:
+    """A data problem located at a respondent row (line = row + 2: one header line)."""
+    return Problem(file, row + 2, 1, code, f"column '{column}': {message}")
+
+
+def _code_of(value: object) -> object:
+    """A raw cell as a code: '3', 3.0 and 3 are 3; other text is stripped; empty is None."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        return int(float(text)) if _INTEGER.match(text) else text
+    if isinstance(value, bool | np.bool_):
+        return int(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return int(value) if float(value).is_integer() else float(value)
+    return str(value)
+
+
+def cast_choice(q: Question, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """A single-valued coded column as a Categorical, and the mask of "don't know" answers.
+
+    Codes not in the questionnaire are kept as extra categories after the questionnaire's own,
+    so validation can report them and nothing is dropped.
+    """
+    codes = list(q.codes)
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        values = raw.to_numpy(dtype="float64", na_value=np.nan)
+        distinct = pd.unique(values[~np.isnan(values)])
+        mapping = {float(v): _code_of(float(v)) for v in distinct}
+    else:
+        values = raw.to_numpy(dtype=object, na_value=None)
+        mapping = {v: _code_of(v) for v in pd.unique(values) if v is not None}
+    known = set(codes)
+    unknown = sorted({c for c in mapping.values() if c is not None and c not in known}, key=str)
+    categories = codes + unknown
+    position = {code: i for i, code in enumerate(categories)}
+    keys = list(mapping)
+    key_positions = np.array([position.get(mapping[k], -1) for k in keys] + [-1], dtype=np.int64)
+    if values.dtype == np.float64 and keys and all(float(k).is_integer() for k in keys) \
+            and max(keys) - min(keys) < 65536:
+        # integer codes (every numeric file): a lookup table indexed by code, no hashing
+        low = int(min(keys))
+        table = np.full(int(max(keys)) - low + 2, -1, dtype=np.int64)  # last slot: missing
+        table[np.array(keys, dtype=np.int64) - low] = key_positions[:-1]
+        offsets = np.where(np.isnan(values), len(table) - 1 + low, values).astype(np.int64)
+        positions = table[offsets - low]
+    else:
+        index = pd.Index(keys, dtype="float64" if values.dtype == np.float64 else object)
+        found = index.get_indexer(values) if len(keys) else np.full(len(values), -1)
+        positions = key_positions[found]
+    dont_know = np.zeros(len(values), dtype=bool)
+    if q.dont_know is not None and q.dont_know in position:
+        dont_know = positions == position[q.dont_know]
+        positions = np.where(dont_know, -1, positions)
+        if q.dont_know not in unknown:
+            categories.remove(q.dont_know)
+            positions = np.where(positions > position[q.dont_know], positions - 1, positions)
+    dtype = pd.CategoricalDtype(categories, ordered=is_ordered(q))
+    cat = pd.Categorical.from_codes(positions, dtype=dtype)
+    return pd.Series(cat, index=raw.index, name=q.name), dont_know
+
+
+def _numbers(raw: pd.Series, file: str, what: str) -> np.ndarray:
+    """Numbers from a raw column; text that is not a number is a located error."""
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        return raw.to_numpy(dtype="float64", na_value=np.nan)
+    text = raw.astype(object).where(raw.notna(), None)
+    stripped = text.map(lambda v: v.strip() if isinstance(v, str) else v)
+    stripped = stripped.where(stripped != "", None)
+    numbers = pd.to_numeric(stripped, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    bad = np.flatnonzero(np.isnan(numbers) & stripped.notna().to_numpy())
+    if len(bad):
+        row = int(bad[0])
+        raise SourceError([row_problem(file, row, str(raw.name), "not-a-number",
+                                       f"{stripped.iloc[row]!r} is not {what} "
+                                       f"({len(bad)} such cells)")])
+    return numbers
+
+
+def cast_number(q: Question, raw: pd.Series, file: str) -> pd.Series:
+    values = _numbers(raw, file, "a number")
+    return pd.Series(pd.array(values, dtype=NUMBER_DTYPE), index=raw.index, name=q.name)
+
+
+def cast_text(raw: pd.Series, name: str) -> pd.Series:
+    text = raw.astype(object).where(raw.notna(), None)
+    text = text.map(lambda v: v if v is None or isinstance(v, str) else _plain_text(v))
+    text = text.where(text != "", None)
+    return pd.Series(pd.array(text.to_numpy(), dtype=TEXT_DTYPE), index=raw.index, name=name)
+
+
+def _plain_text(value: object) -> str:
+    code = _code_of(value)
+    return "" if code is None else str(code)
+
+
+def cast_date(q: Question, raw: pd.Series, file: str) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        dates = raw.dt.tz_localize(None) if getattr(raw.dt, "tz", None) else raw
+    else:
+        text = raw.astype(object).where(raw.notna(), None)
+        text = text.where(text.map(lambda v: not (isinstance(v, str) and not v.strip())), None)
+        dates = pd.to_datetime(text, errors="coerce", format="mixed")
+        bad = np.flatnonzero(dates.isna().to_numpy() & text.notna().to_numpy())
+        if len(bad):
+            row = int(bad[0])
+            raise SourceError([row_problem(file, row, q.name, "not-a-date",
+                                           f"{text.iloc[row]!r} is not a date (YYYY-MM-DD) "
+                                           f"({len(bad)} such cells)")])
+    return pd.Series(dates.to_numpy(dtype="datetime64[ns]"), index=raw.index, name=q.name)
+
+
+def cast_block(q: Question, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """A multi/rank block as Int8 columns, and the mask of rows with no answer at all.
+
+    In a row with some cells present, an empty cell means "not selected" (0): exports often
+    leave unselected options blank. A row with every cell empty is unanswered (all NA).
+    """
+    columns = block_columns(q)
+    matrix = np.column_stack([
+        _numbers(raw[c], file, "a selection (0/1) or rank position") if c in raw.columns
+        else np.full(len(raw), np.nan) for c in columns.values()
+    ]) if columns else np.empty((len(raw), 0))
+    unanswered = np.isnan(matrix).all(axis=1)
+    matrix = np.where(np.isnan(matrix) & ~unanswered[:, None], 0.0, matrix)
+    fractional = ~np.isnan(matrix) & (matrix != np.round(matrix))
+    if fractional.any():
+        row, col = (int(i[0]) for i in np.nonzero(fractional))
+        name = list(columns.values())[col]
+        raise SourceError([row_problem(file, row, name, "not-an-integer",
+                                       f"{matrix[row, col]!r} is not 0/1 or a rank position")])
+    out = {name: pd.array(np.where(np.isnan(matrix[:, i]), np.nan, matrix[:, i]),
+                          dtype="Float64").astype(BLOCK_DTYPE)
+           for i, name in enumerate(columns.values())}
+    return pd.DataFrame(out, index=raw.index), unanswered
