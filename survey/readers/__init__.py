@@ -87,7 +87,7 @@ def detect_format(path: str | Path) -> str:
         if reader.detects(path, head):
             return reader.name
     raise SourceError([Problem(str(path), 1, 1, "unknown-format",
-                               "cannot tell what kind of file this is; give --format, one of: "
+                               "cannot tell what kind of file this is; name its format, one of: "
                                + ", ".join(formats()))])
 
 
