@@ -33,8 +33,7 @@ def our_formats(responses: Responses) -> None:
 
 def platform_layouts(responses: Responses) -> None:
     """Wenjuanxing and KoboToolbox exports of the same answers, as the platforms write them."""
-    from survey.readers.kobo import write_kobo
-    from survey.readers.wjx import write_wjx
+    from survey.simulate.exports import write_kobo, write_wjx
 
     write_wjx(responses, HERE / "302594156_按序号_产业工人需求调查问卷_2000_2000.xlsx", view="序号")
     write_wjx(responses, HERE / "302594156_按文本_产业工人需求调查问卷_2000_2000.csv", view="文本",

@@ -14,8 +14,8 @@ import yaml
 
 from survey.questionnaire.loader import load_questionnaire
 from survey.readers.mapping import stem_resembles
-from survey.readers.wjx import write_wjx
 from survey.responses.coded import encode
+from survey.simulate.exports import write_wjx
 from survey.simulate.generate import simulate
 
 ROOT = Path(__file__).resolve().parent.parent

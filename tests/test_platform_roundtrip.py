@@ -8,11 +8,9 @@ from export_samples import questionnaire, responses
 
 from survey.questionnaire.loader import load_questionnaire
 from survey.readers import detect_format, read_responses
-from survey.readers.kobo import write_kobo
-from survey.readers.qualtrics import write_qualtrics
-from survey.readers.wjx import write_wjx
 from survey.responses.dataset import Responses
 from survey.responses.missing import DONT_KNOW, NOT_SHOWN, SKIPPED
+from survey.simulate.exports import write_kobo, write_qualtrics, write_wjx
 from survey.simulate.generate import simulate
 
 LAYOUTS = [

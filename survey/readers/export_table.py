@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from survey.files.atomic import atomic_path
 from survey.files.source import Problem, SourceError
 
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -156,28 +155,6 @@ def _cell_text(value: object) -> str:
     if isinstance(value, pd.Timestamp) or hasattr(value, "strftime"):
         return value.strftime("%Y/%m/%d %H:%M:%S")  # type: ignore[union-attr]
     return str(value)
-
-
-def write_rows(path: str | Path, rows: list[list[str]], encoding: str = "utf-8-sig",
-               delimiter: str = ",", quote_all: bool = False) -> None:
-    """Write text rows as CSV or xlsx (by suffix), whole or not at all."""
-    path = Path(path)
-    with atomic_path(path) as temporary:
-        if path.suffix.lower() in EXCEL_SUFFIXES:
-            import xlsxwriter  # writes every cell as a string, as the platforms' exports do
-
-            book = xlsxwriter.Workbook(str(temporary), {"strings_to_numbers": False})
-            sheet = book.add_worksheet()
-            for r, row in enumerate(rows):
-                for c, cell in enumerate(row):
-                    if cell != "":
-                        sheet.write_string(r, c, cell)
-            book.close()
-        else:
-            quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
-            with open(temporary, "w", encoding=encoding, newline="") as handle:
-                csv.writer(handle, delimiter=delimiter, quoting=quoting,
-                           lineterminator="\r\n").writerows(rows)
 
 
 def first_rows(path: Path, head: bytes, count: int = 3) -> list[list[str]]:

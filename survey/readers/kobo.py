@@ -27,15 +27,14 @@ import re
 from pathlib import Path
 from typing import Literal
 
-import numpy as np
 import pandas as pd
 
-from survey.questionnaire.model import Question, Questionnaire
-from survey.readers.answers import AnswerBuilder, Imported, build, option_labels
-from survey.readers.export_table import attach, first_rows, read_export, write_rows
+from survey.questionnaire.columns import SEPARATOR, TEXT_SUFFIX
+from survey.questionnaire.model import Questionnaire
+from survey.readers.answers import AnswerBuilder, Imported, build
+from survey.readers.export_table import attach, first_rows, read_export
 from survey.readers.mapping import HeaderKey, _Index, load_overrides, match_columns, normalise
 from survey.responses.dataset import Responses
-from survey.responses.missing import DONT_KNOW
 
 Flavour = Literal["kobo", "odk"]
 KOBO_META = ("_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status",
@@ -44,7 +43,8 @@ ODK_TRAILER = ("KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent", "Att
                "Status", "ReviewState", "DeviceID", "Edits", "FormVersion")
 RENAMED = {"_id": "respondent_id", "KEY": "respondent_id", "_submission_time": "submitted_at",
            "SubmissionDate": "submitted_at"}
-_TEXT = re.compile(r"^([a-z][a-z0-9_]*)__([a-z0-9_-]+)_text$")
+_TEXT = re.compile(rf"^([a-z][a-z0-9_]*){re.escape(SEPARATOR)}([a-z0-9_-]+)"
+                   rf"{re.escape(TEXT_SUFFIX)}$")  # an 'other' text column's XML name
 
 
 def header_key(header: str, index: _Index) -> HeaderKey | None:
@@ -142,118 +142,6 @@ def _form_helper(header: str, questionnaire: Questionnaire) -> bool:
         return True
     name = header.split("/")[-1].split("-")[-1]
     return any(d.name == name for d in questionnaire.derived)
-
-
-# --------------------------------------------------------------------------------------- writer
-
-def write_kobo(responses: Responses, path: str | Path, *, flavour: Flavour = "kobo",
-               labels: bool = False, lang: str | None = None) -> Path:
-    """Write Responses as KoboToolbox (`;`, all quoted, `/` groups, XML values or labels,
-    summary and split select_multiple) or ODK Central (`,`, `-` groups, fixed trailer) exports."""
-    q = responses.questionnaire
-    frame, missing = responses.frame, responses.missing
-    n = len(frame)
-    header: list[str] = []
-    cells: list[np.ndarray] = []
-    sep = "/" if flavour == "kobo" else "-"
-
-    def add(name: str, values) -> None:
-        header.append(name)
-        cells.append(pd.Series(values, dtype=object).fillna("").astype(str).to_numpy())
-
-    def caption(question: Question, group: Question | None = None) -> str:
-        if not labels:
-            return f"{group.name}{sep}{question.name}" if group else question.name
-        text = q.label(question.label, lang)
-        return f"{q.label(group.label, lang)}/{text}" if group else text
-
-    submitted = frame["submitted_at"] if "submitted_at" in frame else pd.Series([pd.NaT] * n)
-    ids = frame["respondent_id"].astype(object) if "respondent_id" in frame else \
-        pd.Series([str(i) for i in range(1, n + 1)], dtype=object)
-    if flavour == "odk":
-        add("SubmissionDate", submitted.dt.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
-        add("meta-instanceID", ids)
-    elif "duration_seconds" in frame:
-        end = submitted + pd.Timedelta(hours=8)
-        start = end - pd.to_timedelta(frame["duration_seconds"].astype("float64"), unit="s")
-        add("start", start.dt.strftime("%Y-%m-%dT%H:%M:%S.000+08:00"))
-        add("end", end.dt.strftime("%Y-%m-%dT%H:%M:%S.000+08:00"))
-    for question in q.questions:
-        if question.type == "grid":
-            for item in question.items:
-                add(caption(q.items[item.name], question),
-                    _choices(q, q.items[item.name], frame, missing, labels, lang))
-            continue
-        if question.type == "note":
-            continue
-        name = question.name
-        if question.is_set:
-            add(caption(question), _joined(q, question, frame, labels, lang))
-            if question.type == "multi":
-                block = frame[[f"{name}__{c}" for c in question.codes]]
-                for code, text in option_labels(q, question).items():
-                    option = q.label(text, lang) if labels else str(code)
-                    values = block[f"{name}__{code}"].astype("Int64").astype(str)
-                    add(f"{caption(question)}/{option}", values.where(block[f"{name}__{code}"]
-                                                                      .notna(), ""))
-        elif question.type in ("single", "scale"):
-            add(caption(question), _choices(q, question, frame, missing, labels, lang))
-        elif question.type == "number":
-            numbers = frame[name].astype("Float64")
-            whole = (numbers.round() == numbers).fillna(False)
-            text = numbers.astype(str).astype(object).mask(
-                whole, numbers.where(whole).round().astype("Int64").astype(str))
-            add(caption(question), text.where(numbers.notna(), ""))
-        elif question.type == "date":
-            add(caption(question), frame[name].dt.strftime("%Y-%m-%d"))
-        else:
-            add(caption(question), frame[name].astype(object))
-        if question.other is not None:
-            other = f"{name}__{question.other}_text"
-            add(other, frame[other].astype(object))  # the XML name in both modes
-    if flavour == "kobo":
-        add("_id", ids)
-        add("_uuid", frame["_uuid"] if "_uuid" in frame else ids)
-        add("_submission_time", submitted.dt.strftime("%Y-%m-%dT%H:%M:%S"))
-        add("_validation_status", [""] * n)
-        for name in ("_notes", "_status", "_submitted_by", "__version__", "_tags"):
-            add(name, frame[name] if name in frame else [""] * n)
-        add("_index", [str(i) for i in range(1, n + 1)])
-    else:
-        add("KEY", ids)
-        for name in ODK_TRAILER[1:]:
-            add(name, frame[name] if name in frame else [""] * n)
-    rows = [header] + (np.column_stack(cells).tolist() if n else [])
-    if flavour == "kobo":
-        write_rows(path, rows, encoding="utf-8", delimiter=";", quote_all=True)
-    else:
-        write_rows(path, rows, encoding="utf-8", delimiter=",")
-    return Path(path)
-
-
-def _choices(q: Questionnaire, question: Question, frame: pd.DataFrame, missing: pd.DataFrame,
-             labels: bool, lang: str | None) -> pd.Series:
-    options = option_labels(q, question)
-    spelled = {c: (q.label(t, lang) if labels else str(c)) for c, t in options.items()}
-    values = frame[question.name].astype(object).map(spelled)
-    if question.dont_know is not None:
-        values = values.mask(missing[question.name] == DONT_KNOW, spelled[question.dont_know])
-    return values
-
-
-def _joined(q: Questionnaire, question: Question, frame: pd.DataFrame, labels: bool,
-            lang: str | None) -> np.ndarray:
-    options = option_labels(q, question)
-    block = frame[[f"{question.name}__{c}" for c in options]].astype("Float64") \
-        .to_numpy(dtype="float64", na_value=np.nan)
-    names = [q.label(t, lang) if labels else str(c) for c, t in options.items()]
-    parts = np.full(len(frame), "", dtype=object)
-    order = range(1, len(options) + 1) if question.type == "rank" else [None]
-    for position in order:
-        for i, name in enumerate(names):
-            chosen = block[:, i] == position if position is not None else block[:, i] > 0
-            parts = np.where(chosen, parts + name + " ", parts)
-    return pd.Series(parts, dtype=object).str.rstrip(" ").to_numpy(dtype=object)
 
 
 def detect(path: Path, head: bytes) -> bool:

@@ -16,16 +16,14 @@ import json
 import re
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from survey.forms.common import numbering
 from survey.questionnaire.model import Question, Questionnaire
 from survey.readers.answers import AnswerBuilder, Imported, build, option_labels
-from survey.readers.export_table import attach, fail, first_rows, read_export, write_rows
+from survey.readers.export_table import attach, fail, first_rows, read_export
 from survey.readers.mapping import HeaderKey, _Index, load_overrides, match_columns
 from survey.responses.dataset import Responses
-from survey.responses.missing import DONT_KNOW, EMPTY
+from survey.responses.missing import EMPTY
 
 LEADING = ("StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
            "Finished", "RecordedDate", "ResponseId", "RecipientLastName", "RecipientFirstName",
@@ -37,7 +35,9 @@ TOKENS = {"-99": EMPTY}
 _TAG = re.compile(r"^(?:Q(?P<n>\d+)|(?P<name>[a-z][a-z0-9_]*?))(?:_(?P<k>\d+))?(?P<text>_TEXT)?$")
 
 
-def _by(question: Question) -> str:
+def values_by(question: Question) -> str:
+    """How a numeric export spells a question's options: by "code" when every code is an
+    integer, else by 1-based "position" (what `AnswerBuilder` calls `by`)."""
     return "code" if all(isinstance(c, int) for c in question.codes) else "position"
 
 
@@ -58,7 +58,7 @@ def header_key(tag: str, index: _Index) -> HeaderKey | None:
     question, k = found[0], int(match["k"])
     if question.type == "grid":
         option = question.items[k - 1].name if 0 < k <= len(question.items) else str(k)
-    elif _by(question) == "code":
+    elif values_by(question) == "code":
         option = str(k)
     else:
         codes = option_labels(index.q, question)
@@ -92,9 +92,9 @@ def read_qualtrics(path: str | Path, questionnaire: Questionnaire, *,
         if question.is_set and variable in options:
             builder.set_from_columns(question, {c: p for c, (p, _) in options[variable].items()})
         elif question.is_set and variable in values:
-            builder.set_from_joined(question, values[variable][0], ",", _by(question))
+            builder.set_from_joined(question, values[variable][0], ",", values_by(question))
         elif variable in values:
-            builder.answer(variable, values[variable][0], question, _by(question))
+            builder.answer(variable, values[variable][0], question, values_by(question))
     builder.other_texts(columns)
     extra: dict[str, pd.Series] = {}
     for name, (position, _) in columns.meta_columns().items():
@@ -124,97 +124,3 @@ def read(path: Path, questionnaire: Questionnaire, *,
          mapping: str | Path | None = None) -> Responses:
     imported = read_qualtrics(path, questionnaire, mapping=mapping)
     return attach(imported.responses, imported.mapping.table, imported.problems)
-
-
-# --------------------------------------------------------------------------------------- writer
-
-def write_qualtrics(responses: Responses, path: str | Path, *, split: bool = False,
-                    lang: str | None = None) -> Path:
-    """Write Responses as a Qualtrics numeric-values CSV (UTF-8 with BOM, three header rows)."""
-    q = responses.questionnaire
-    frame, missing = responses.frame, responses.missing
-    n = len(frame)
-    tags: list[str] = []
-    texts: list[str] = []
-    ids: list[str] = []
-    cells: list[np.ndarray] = []
-
-    def add(tag: str, text: str, import_id: dict, values) -> None:
-        tags.append(tag)
-        texts.append(text)
-        ids.append(json.dumps(import_id, ensure_ascii=False, separators=(",", ":")))
-        cells.append(pd.Series(values, dtype=object).fillna("").astype(str).to_numpy())
-
-    blank = [""] * n
-    for tag in LEADING:
-        source = {v: k for k, v in RENAMED.items()}
-        name = next((k for k, v in source.items() if v == tag), tag)
-        values = frame[name] if name in frame else blank
-        if name == "submitted_at" and name in frame:
-            values = frame[name].dt.strftime("%Y-%m-%d %H:%M:%S")
-        elif name == "duration_seconds" and name in frame:
-            values = frame[name].astype("Int64").astype(str).replace("<NA>", "")
-        add(tag, tag, {"ImportId": tag[0].lower() + tag[1:]}, values)
-    numbers = numbering(q)
-    for question in q.questions:
-        if question.type == "note":
-            continue
-        number = numbers[question.name]
-        tag, text = f"Q{number}", q.label(question.label, lang)
-        qid = f"QID{number}"
-        if question.type == "grid":
-            for k, item in enumerate(question.items, start=1):
-                add(f"{tag}_{k}", f"{text} - {q.label(item.label, lang)}",
-                    {"ImportId": f"{qid}_{k}"}, _coded(q, q.items[item.name], frame, missing))
-            continue
-        if question.is_set:
-            block = {c: frame[f"{question.name}__{c}"] for c in question.codes}
-            spelled = _spelled(question)
-            if split or question.type == "rank":
-                for code, values in block.items():
-                    label = q.label(option_labels(q, question)[code], lang)
-                    shown = values.astype("Int64").astype(str).where(values.notna(), "")
-                    if question.type == "multi":
-                        shown = shown.where(values.fillna(0) > 0, "")
-                    add(f"{tag}_{spelled[code]}", f"{text} - {label}",
-                        {"ImportId": qid, "choiceId": spelled[code]}, shown)
-            else:
-                joined = pd.Series("", index=frame.index, dtype=object)
-                for code, values in block.items():
-                    chosen = (values.fillna(0) > 0).to_numpy()
-                    joined = joined.where(~chosen, joined + spelled[code] + ",")
-                add(tag, text, {"ImportId": qid}, joined.str.removesuffix(","))
-        elif question.type in ("single", "scale"):
-            add(tag, text, {"ImportId": qid}, _coded(q, question, frame, missing))
-        elif question.type == "number":
-            values = frame[question.name].astype("Float64")
-            whole = (values.round() == values).fillna(False)
-            shown = values.astype(str).astype(object).mask(
-                whole, values.where(whole).round().astype("Int64").astype(str))
-            add(tag, text, {"ImportId": qid}, shown.where(values.notna(), ""))
-        elif question.type == "date":
-            add(tag, text, {"ImportId": qid}, frame[question.name].dt.strftime("%Y-%m-%d"))
-        else:
-            add(tag, text, {"ImportId": f"{qid}_TEXT"}, frame[question.name].astype(object))
-        if question.other is not None:
-            k = _spelled(question)[question.other]
-            add(f"{tag}_{k}_TEXT", f"{text} - other", {"ImportId": f"{qid}_{k}_TEXT"},
-                frame[f"{question.name}__{question.other}_text"].astype(object))
-    rows = [tags, texts, ids] + (np.column_stack(cells).tolist() if n else [])
-    write_rows(path, rows, encoding="utf-8-sig")
-    return Path(path)
-
-
-def _spelled(question: Question) -> dict:
-    if _by(question) == "code":
-        return {c: str(c) for c in question.codes}
-    return {c: str(i) for i, c in enumerate(question.codes, start=1)}
-
-
-def _coded(q: Questionnaire, question: Question, frame: pd.DataFrame,
-           missing: pd.DataFrame) -> pd.Series:
-    spelled = _spelled(question)
-    values = frame[question.name].astype(object).map(spelled)
-    if question.dont_know is not None:
-        values = values.mask(missing[question.name] == DONT_KNOW, spelled[question.dont_know])
-    return values
