@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 
 from survey.forms.xlsform import xlsform_sheets
+from survey.questionnaire.columns import option_column
 from survey.questionnaire.loader import load_questionnaire
 from survey.readers import detect_format, read_responses
 from survey.readers.export_table import import_notes
@@ -45,17 +46,81 @@ def _text(value: object) -> str:
     return str(value)
 
 
+class _Columns:
+    """The export's columns of one XLSForm row, from the responses the form collected."""
+
+    def __init__(self, responses: Responses, sheets: dict[str, list[dict[str, str]]],
+                 multiple_select: str):
+        self.responses, self.multiple_select = responses, multiple_select
+        self.frame, self.missing = responses.frame, responses.missing
+        self.derived = responses.derive()
+        self.n = len(self.frame)
+        self.choices: dict[str, list[str]] = {}
+        for row in sheets["choices"]:
+            self.choices.setdefault(row["list_name"], []).append(row["name"])
+
+    def of(self, kind: str, name: str, list_name: str, header: str) -> list[tuple[str, list]]:
+        if kind == "note":
+            return []  # notes hold no data and are not exported
+        if kind in ("start", "end"):
+            local = pd.Timestamp("2026-03-02T09:00:00") + pd.to_timedelta(
+                np.arange(self.n) * 600 + (300 if kind == "end" else 0), unit="s")
+            return [(header, [t.strftime("%Y-%m-%dT%H:%M:%S.000+08:00") for t in local])]
+        if kind == "select_multiple":
+            return self.select_multiple(name, list_name, header)
+        if kind == "rank":
+            return [(header, self.rank(name, list_name))]
+        if kind == "calculate":
+            return [(header, [_text(v) for v in self.derived[name]])]
+        if kind == "select_one":
+            return [(header, self.select_one(name))]
+        if kind in ("integer", "decimal", "text", "date"):
+            return [(header, [_text(v) for v in self.frame[name]])]
+        raise AssertionError(f"the XLSForm has a row type this test does not export: {kind}")
+
+    def selected(self, variable: str, options: list[str]) -> dict[str, pd.Series]:
+        """Each option's cell of a set question as in the frame: 1/0, or a rank position."""
+        return {o: self.frame[option_column(variable, o)] for o in options}
+
+    def select_multiple(self, name: str, list_name: str, header: str) -> list[tuple[str, list]]:
+        block = self.selected(name.removesuffix("__pick"), self.choices[list_name])
+        answered = pd.concat(block.values(), axis=1).notna().all(axis=1)
+        # a rank's pick step: an option is picked when it was ranked at all
+        flags = {o: (v > 0) if name.endswith("__pick") else (v == 1) for o, v in block.items()}
+        found = []
+        if self.multiple_select in ("both", "summary"):
+            found.append((header, [" ".join(o for o in block if flags[o].iloc[i])
+                                   if answered.iloc[i] else "" for i in range(self.n)]))
+        for option in block if self.multiple_select in ("both", "details") else ():
+            found.append((f"{header}/{option}", [("1" if flags[option].iloc[i] else "0")
+                                                 if answered.iloc[i] else ""
+                                                 for i in range(self.n)]))
+        return found
+
+    def rank(self, name: str, list_name: str) -> list[str]:
+        block = self.selected(name, self.choices[list_name])
+        ordered = []
+        for i in range(self.n):
+            ranked = {o: v.iloc[i] for o, v in block.items()
+                      if not pd.isna(v.iloc[i]) and v.iloc[i] > 0}
+            ordered.append(" ".join(sorted(ranked, key=ranked.get)))
+        return ordered
+
+    def select_one(self, name: str) -> list[str]:
+        question = self.responses.questionnaire.items[name]
+        values = [_text(v) for v in self.frame[name]]
+        if question.dont_know is None:
+            return values
+        return [str(question.dont_know) if self.missing[name].iloc[i] == DONT_KNOW else v
+                for i, v in enumerate(values)]
+
+
 def kobo_export(responses: Responses, sheets: dict[str, list[dict[str, str]]], path: Path, *,
                 groups_in_headers: bool = True, multiple_select: str = "both") -> Path:
     """Write the KoboToolbox CSV export (XML values and headers) of `responses` collected with
     the XLSForm `sheets`; the options are formpack's `hierarchy_in_labels` and
     `multiple_select` ('both', 'summary' or 'details')."""
-    frame, missing = responses.frame, responses.missing
-    derived = responses.derive()
-    n = len(frame)
-    choices: dict[str, list[str]] = {}
-    for row in sheets["choices"]:
-        choices.setdefault(row["list_name"], []).append(row["name"])
+    n = len(responses.frame)
     version = sheets["settings"][0]["version"]
     header: list[str] = []
     columns: list[list[str]] = []
@@ -64,60 +129,19 @@ def kobo_export(responses: Responses, sheets: dict[str, list[dict[str, str]]], p
         header.append(name)
         columns.append(values)
 
-    def selected(variable: str, options: list[str]) -> dict[str, pd.Series]:
-        """Each option's cell of a set question as in the frame: 1/0, or a rank position."""
-        return {o: frame[f"{variable}__{o}"] for o in options}
-
+    cells = _Columns(responses, sheets, multiple_select)
     groups: list[str] = []
     for row in sheets["survey"]:
         kind, _, list_name = row["type"].partition(" ")
         name = row.get("name", "")
-        path_name = "/".join([*groups, name]) if groups_in_headers else name
         if kind == "begin_group":
             groups.append(name)
-            continue
-        if kind == "end_group":
+        elif kind == "end_group":
             groups.pop()
-            continue
-        if kind == "note":
-            continue  # notes hold no data and are not exported
-        if kind in ("start", "end"):
-            local = pd.Timestamp("2026-03-02T09:00:00") + pd.to_timedelta(
-                np.arange(n) * 600 + (300 if kind == "end" else 0), unit="s")
-            add(path_name, [t.strftime("%Y-%m-%dT%H:%M:%S.000+08:00") for t in local])
-        elif kind == "select_multiple":
-            variable = name.removesuffix("__pick")
-            block = selected(variable, choices[list_name])
-            answered = pd.concat(block.values(), axis=1).notna().all(axis=1)
-            # a rank's pick step: an option is picked when it was ranked at all
-            flags = {o: (v > 0) if name.endswith("__pick") else (v == 1) for o, v in block.items()}
-            if multiple_select in ("both", "summary"):
-                add(path_name, [" ".join(o for o in block if flags[o].iloc[i])
-                                if answered.iloc[i] else "" for i in range(n)])
-            for option in block if multiple_select in ("both", "details") else ():
-                add(f"{path_name}/{option}", [("1" if flags[option].iloc[i] else "0")
-                                              if answered.iloc[i] else "" for i in range(n)])
-        elif kind == "rank":
-            block = selected(name, choices[list_name])
-            ordered = []
-            for i in range(n):
-                ranked = {o: v.iloc[i] for o, v in block.items()
-                          if not pd.isna(v.iloc[i]) and v.iloc[i] > 0}
-                ordered.append(" ".join(sorted(ranked, key=ranked.get)))
-            add(path_name, ordered)
-        elif kind == "calculate":
-            add(path_name, [_text(v) for v in derived[name]])
-        elif kind == "select_one":
-            question = responses.questionnaire.items[name]
-            values = [_text(v) for v in frame[name]]
-            if question.dont_know is not None:
-                values = [str(question.dont_know) if missing[name].iloc[i] == DONT_KNOW else v
-                          for i, v in enumerate(values)]
-            add(path_name, values)
-        elif kind in ("integer", "decimal", "text", "date"):
-            add(path_name, [_text(v) for v in frame[name]])
         else:
-            raise AssertionError(f"the XLSForm has a row type this test does not export: {kind}")
+            path_name = "/".join([*groups, name]) if groups_in_headers else name
+            for column, values in cells.of(kind, name, list_name, path_name):
+                add(column, values)
     submitted = pd.Timestamp("2026-03-02T01:06:00") + pd.to_timedelta(np.arange(n) * 600,
                                                                         unit="s")
     ids = [str(301450001 + i) for i in range(n)]

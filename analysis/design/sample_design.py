@@ -80,6 +80,130 @@ def _popsize(fpc: np.ndarray, groups: np.ndarray, n_units: np.ndarray, what: str
     return per
 
 
+def _check_lonely_psu(lonely_psu: str) -> None:
+    """Refuse a lonely-PSU rule that the variance does not implement, before any work is done."""
+    if lonely_psu not in LONELY_PSU_OPTIONS:
+        raise DesignError(f"lonely_psu must be one of {', '.join(LONELY_PSU_OPTIONS)}; "
+                          f"got {lonely_psu!r} ('average' is not supported)")
+
+
+def _column(data: pd.DataFrame | None, spec: object, what: str) -> np.ndarray:
+    """A design column: named in `data`, or given as an array."""
+    if isinstance(spec, str):
+        if data is None or spec not in data.columns:
+            raise DesignError(f"{what} column {spec!r} is not in the data")
+        return data[spec].to_numpy()
+    return np.asarray(spec)
+
+
+def _many(spec: object) -> list[object]:
+    """One spec per stage: none, a list or tuple of them, or a single one."""
+    if spec is None:
+        return []
+    if isinstance(spec, (list, tuple)):
+        return list(spec)
+    return [spec]
+
+
+def _size(data: pd.DataFrame | None, n: int | None, weight: object, strata: object,
+          cluster: object) -> int:
+    """The number of respondents: the data's rows, n, or the length of the first array given."""
+    size = len(data) if data is not None else n
+    if size is None:
+        for spec in (weight, strata, *_many(cluster)):
+            if spec is not None and not isinstance(spec, str):
+                size = len(np.asarray(spec))
+                break
+    if size is None:
+        raise DesignError("give data or the number of respondents n")
+    if size == 0:
+        raise DesignError("the data have no rows")
+    return size
+
+
+def _stages(cluster: object, fpc: object) -> tuple[list[object], list[object]]:
+    """The cluster and fpc of each sampling stage, checked to make at most two matching stages."""
+    clusters = _many(cluster)
+    if len(clusters) > 2:
+        raise DesignError("at most two stages of clusters are supported")
+    fpcs = _many(fpc)
+    if len(fpcs) > max(1, len(clusters)):
+        raise DesignError("give one fpc per sampling stage")
+    if len(clusters) == 2 and len(fpcs) == 1:
+        raise DesignError("a two-stage design needs an fpc for both stages, or none "
+                          "(then only the first stage enters the variance, as in R)")
+    return clusters, fpcs
+
+
+def _first_stage(data: pd.DataFrame | None, clusters: list[object], s_codes: np.ndarray,
+                 size: int, nest: bool) -> tuple[np.ndarray, np.ndarray, tuple[object, ...]]:
+    """PSU code per respondent, stratum per PSU and PSU labels; PSUs are nested in strata."""
+    if not clusters:  # each respondent is its own PSU, rows in stratum order so PSUs sort too
+        order = np.argsort(s_codes, kind="stable")
+        psu = np.empty(size, np.int64)
+        psu[order] = np.arange(size)
+        return psu, s_codes[order], tuple(range(size))
+    c_codes, c_labels_all = _codes(_column(data, clusters[0], "cluster"), "cluster")
+    pairs, psu = np.unique(s_codes * len(c_labels_all) + c_codes, return_inverse=True)
+    pair_cluster = pairs % len(c_labels_all)
+    if not nest and len(pair_cluster) > len(c_labels_all):
+        bad = c_labels_all[int(np.argmax(np.bincount(pair_cluster) > 1))]
+        raise DesignError(f"cluster {bad!r} appears in more than one stratum: "
+                          "clusters are not nested in strata (use nest=True if "
+                          "cluster ids are only unique within a stratum)")
+    psu_stratum = (pairs // len(c_labels_all)).astype(np.int64)
+    psu_labels = tuple(c_labels_all[i] for i in pair_cluster)
+    return np.asarray(psu, dtype=np.int64), psu_stratum, psu_labels
+
+
+def _second_stage(data: pd.DataFrame | None, cluster: object, fpcs: list[object],
+                  psu: np.ndarray, n_psus: int, psu_labels: Sequence[object],
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """SSU code per respondent, PSU per SSU, SSUs sampled and in the population per PSU (from
+    the second of `fpcs`, looked up only once the SSUs are known)."""
+    ssu_raw, ssu_labels = _codes(_column(data, cluster, "second-stage cluster"), "cluster")
+    pairs2, unit = np.unique(psu * len(ssu_labels) + ssu_raw, return_inverse=True)
+    unit = unit.astype(np.int64)
+    unit_psu = (pairs2 // len(ssu_labels)).astype(np.int64)
+    n_ssu = np.bincount(unit_psu, minlength=n_psus).astype(float)
+    popsize2 = _popsize(_column(data, fpcs[1], "fpc (stage 2)"), psu, n_ssu, "fpc (stage 2)",
+                        psu_labels)
+    return unit, unit_psu, n_ssu, popsize2
+
+
+def _fpc_weights(w: np.ndarray, s_codes: np.ndarray, popsize: np.ndarray, n_psu: np.ndarray,
+                 psu: np.ndarray, popsize2: np.ndarray | None,
+                 n_ssu: np.ndarray | None) -> np.ndarray:
+    """Weights as inverse sampling fractions of each stage, as R's svydesign makes them."""
+    w = w * (popsize / n_psu)[s_codes]
+    if popsize2 is not None and n_ssu is not None:
+        w = w * (popsize2 / n_ssu)[psu]
+    return w
+
+
+def _given_weights(values: np.ndarray) -> np.ndarray:
+    """The weight column as floats, refused if any is missing, infinite or not positive."""
+    w = np.asarray(pd.to_numeric(pd.Series(values)), dtype=float)
+    if np.isnan(w).any() or np.isinf(w).any():
+        raise DesignError("weight has missing or infinite values")
+    if (w <= 0).any():
+        raise DesignError(f"weight has {int((w <= 0).sum())} value(s) <= 0; "
+                          "drop those respondents instead")
+    return w
+
+
+def _name(spec: object) -> str | None:
+    """How a spec is described: its column name, '<array>', or None when not given."""
+    return spec if isinstance(spec, str) else (None if spec is None else "<array>")
+
+
+def _description(weight: object, strata: object, clusters: list[object],
+                 fpcs: list[object]) -> dict[str, str | None]:
+    """The design as specified, by column names, for printing and reports."""
+    return {"weight": _name(weight), "strata": _name(strata),
+            "cluster": ",".join(c if isinstance(c, str) else "<array>" for c in clusters) or None,
+            "fpc": ",".join(f if isinstance(f, str) else "<array>" for f in fpcs) or None}
+
 @dataclass(frozen=True, eq=False)
 class Design:
     """An immutable survey design; see `Design.build`. Arrays are read-only.
@@ -105,6 +229,7 @@ class Design:
     data: pd.DataFrame | None = field(default=None, repr=False, compare=False)
     # Names beyond data's columns (derived variables, segments): a Responses' `series`
     variables: Callable[[str], pd.Series] | None = field(default=None, repr=False, compare=False)
+    notes: tuple[str, ...] = field(default=(), compare=False)  # what was left out, and why
 
     # ---------------------------------------------------------------- construction
     @classmethod
@@ -128,104 +253,34 @@ class Design:
         weights and with an fpc, weights are the inverse sampling fractions, as in R. With nothing
         but data this is simple random sampling with replacement and weights 1.
         """
-        if lonely_psu not in LONELY_PSU_OPTIONS:
-            raise DesignError(f"lonely_psu must be one of {', '.join(LONELY_PSU_OPTIONS)}; "
-                              f"got {lonely_psu!r} ('average' is not supported)")
-
-        def column(spec: object, what: str) -> np.ndarray:
-            if isinstance(spec, str):
-                if data is None or spec not in data.columns:
-                    raise DesignError(f"{what} column {spec!r} is not in the data")
-                return data[spec].to_numpy()
-            return np.asarray(spec)
-
-        def many(spec: object) -> list[object]:
-            if spec is None:
-                return []
-            if isinstance(spec, (list, tuple)):
-                return list(spec)
-            return [spec]
-
-        size = len(data) if data is not None else n
-        if size is None:
-            for spec in (weight, strata, *many(cluster)):
-                if spec is not None and not isinstance(spec, str):
-                    size = len(np.asarray(spec))
-                    break
-        if size is None:
-            raise DesignError("give data or the number of respondents n")
-        if size == 0:
-            raise DesignError("the data have no rows")
-
+        _check_lonely_psu(lonely_psu)
+        size = _size(data, n, weight, strata, cluster)
         if strata is None:
             s_codes, s_labels = np.zeros(size, np.int64), ("_all",)
         else:
-            s_codes, s_labels = _codes(column(strata, "strata"), "strata")
+            s_codes, s_labels = _codes(_column(data, strata, "strata"), "strata")
         n_strata = len(s_labels)
+        clusters, fpcs = _stages(cluster, fpc)
 
-        clusters = many(cluster)
-        if len(clusters) > 2:
-            raise DesignError("at most two stages of clusters are supported")
-        fpcs = many(fpc)
-        if len(fpcs) > max(1, len(clusters)):
-            raise DesignError("give one fpc per sampling stage")
-        if len(clusters) == 2 and len(fpcs) == 1:
-            raise DesignError("a two-stage design needs an fpc for both stages, or none "
-                              "(then only the first stage enters the variance, as in R)")
-
-        # First stage: PSUs, nested in strata.
-        if clusters:
-            c_codes, c_labels_all = _codes(column(clusters[0], "cluster"), "cluster")
-            pairs, psu = np.unique(s_codes * len(c_labels_all) + c_codes, return_inverse=True)
-            pair_cluster = pairs % len(c_labels_all)
-            if not nest and len(pair_cluster) > len(c_labels_all):
-                bad = c_labels_all[int(np.argmax(np.bincount(pair_cluster) > 1))]
-                raise DesignError(f"cluster {bad!r} appears in more than one stratum: "
-                                  "clusters are not nested in strata (use nest=True if "
-                                  "cluster ids are only unique within a stratum)")
-            psu_stratum = (pairs // len(c_labels_all)).astype(np.int64)
-            psu_labels = tuple(c_labels_all[i] for i in pair_cluster)
-        else:  # each respondent is its own PSU: order rows by stratum so PSUs sort with strata
-            order = np.argsort(s_codes, kind="stable")
-            psu = np.empty(size, np.int64)
-            psu[order] = np.arange(size)
-            psu_stratum = s_codes[order]
-            psu_labels = tuple(range(size))
-        psu = np.asarray(psu, dtype=np.int64)
+        psu, psu_stratum, psu_labels = _first_stage(data, clusters, s_codes, size, nest)
         n_psu = np.bincount(psu_stratum, minlength=n_strata).astype(float)
-
         popsize = np.full(n_strata, np.inf)
         if fpcs:
-            popsize = _popsize(column(fpcs[0], "fpc"), s_codes, n_psu, "fpc", s_labels)
+            popsize = _popsize(_column(data, fpcs[0], "fpc"), s_codes, n_psu, "fpc", s_labels)
 
         # Second stage: only its fpc makes it enter the variance (R's multistage).
         n_ssu = popsize2 = None
         unit, unit_psu = psu, np.arange(len(psu_stratum), dtype=np.int64)
         if len(clusters) == 2:
-            ssu_raw, ssu_labels = _codes(column(clusters[1], "second-stage cluster"), "cluster")
-            pairs2, unit = np.unique(psu * len(ssu_labels) + ssu_raw, return_inverse=True)
-            unit = unit.astype(np.int64)
-            unit_psu = (pairs2 // len(ssu_labels)).astype(np.int64)
-            n_ssu = np.bincount(unit_psu, minlength=len(psu_stratum)).astype(float)
-            popsize2 = _popsize(column(fpcs[1], "fpc (stage 2)"), psu, n_ssu, "fpc (stage 2)",
-                                psu_labels)
+            unit, unit_psu, n_ssu, popsize2 = _second_stage(data, clusters[1], fpcs, psu,
+                                                            len(psu_stratum), psu_labels)
 
         if weight is None:
             w = np.ones(size)
             if fpcs:  # R: probabilities from the fpc when no weights are given
-                w = w * (popsize / n_psu)[s_codes]
-                if popsize2 is not None and n_ssu is not None:
-                    w = w * (popsize2 / n_ssu)[psu]
+                w = _fpc_weights(w, s_codes, popsize, n_psu, psu, popsize2, n_ssu)
         else:
-            w = np.asarray(pd.to_numeric(pd.Series(column(weight, "weight"))), dtype=float)
-            if np.isnan(w).any() or np.isinf(w).any():
-                raise DesignError("weight has missing or infinite values")
-            if (w <= 0).any():
-                raise DesignError(f"weight has {int((w <= 0).sum())} value(s) <= 0; "
-                                  "drop those respondents instead")
-
-        def name(spec: object) -> str | None:
-            return spec if isinstance(spec, str) else (None if spec is None else "<array>")
+            w = _given_weights(_column(data, weight, "weight"))
 
         return cls(
             weights=_frozen(w.astype(float)), strata=_frozen(s_codes), strata_labels=s_labels,
@@ -235,11 +290,7 @@ class Design:
             n_ssu=None if n_ssu is None else _frozen(n_ssu),
             popsize2=None if popsize2 is None else _frozen(popsize2),
             lonely_psu=lonely_psu,
-            description={"weight": name(weight), "strata": name(strata),
-                         "cluster": ",".join(c if isinstance(c, str) else "<array>"
-                                             for c in clusters) or None,
-                         "fpc": ",".join(f if isinstance(f, str) else "<array>"
-                                         for f in fpcs) or None},
+            description=_description(weight, strata, clusters, fpcs),
             data=data,
         )
 

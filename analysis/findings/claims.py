@@ -121,9 +121,21 @@ def parse_claims(text: str, questionnaire: Questionnaire, file: str = "<claims>"
 
 
 def _check(claim: Claim, path: tuple, q: Questionnaire, add) -> None:
+    """Every problem of one claim against the questionnaire, in the order a reader meets them."""
     variables = _variables(q)
     target = variables.get(claim.question)
-    if target is None:
+    _check_names(claim, path, q, variables, add)
+    _check_form(claim, path, add)
+    if target is not None:
+        _check_measure(claim, path, target, add)
+    if claim.trend is not None:
+        _check_trend(claim.trend, path, variables, add)
+
+
+def _check_names(claim: Claim, path: tuple, q: Questionnaire, variables: dict[str, Any],
+                 add) -> None:
+    """The question, segments and controls a claim names must exist in the questionnaire."""
+    if variables.get(claim.question) is None:
         add(path + ("question",), "unknown-name", f"'{claim.question}' is not a question, grid "
             f"item, derived variable or scale{suggest(claim.question, variables)}")
     for key in ("segment", "versus", "within"):
@@ -135,6 +147,10 @@ def _check(claim: Claim, path: tuple, q: Questionnaire, add) -> None:
         if name not in variables:
             add(path + ("controls", j), "unknown-name", f"control '{name}' is not a variable"
                 f"{suggest(name, variables)}")
+
+
+def _check_form(claim: Claim, path: tuple, add) -> None:
+    """A claim is one kind (comparison, top, trend or anchor) with the keys that kind needs."""
     kinds = [k for k in ("top", "trend", "anchor") if getattr(claim, k) is not None]
     if len(kinds) > 1:
         add(path, "claim-form",
@@ -148,18 +164,19 @@ def _check(claim: Claim, path: tuple, q: Questionnaire, add) -> None:
             "'direction'")
     if claim.versus is not None and claim.versus == claim.segment:
         add(path + ("versus",), "claim-form", "a segment cannot be compared with itself")
-    if target is not None:
-        _check_measure(claim, path, target, add)
-    if claim.trend is not None:
-        by = variables.get(claim.trend.by)
-        codes = _codes(by)
-        if by is None:
-            add(path + ("trend", "by"), "unknown-name", f"'{claim.trend.by}' is not a variable"
-                f"{suggest(claim.trend.by, variables)}")
-        for j, code in enumerate(claim.trend.order):
-            if codes and code not in codes:
-                add(path + ("trend", "order", j), "unknown-code", f"'{claim.trend.by}' has no "
-                    f"option {code!r}")
+
+
+def _check_trend(trend: Trend, path: tuple, variables: dict[str, Any], add) -> None:
+    """A trend runs across a variable that exists, in an order of codes that variable has."""
+    by = variables.get(trend.by)
+    codes = _codes(by)
+    if by is None:
+        add(path + ("trend", "by"), "unknown-name", f"'{trend.by}' is not a variable"
+            f"{suggest(trend.by, variables)}")
+    for j, code in enumerate(trend.order):
+        if codes and code not in codes:
+            add(path + ("trend", "order", j), "unknown-code", f"'{trend.by}' has no "
+                f"option {code!r}")
 
 
 def _check_measure(claim: Claim, path: tuple, target: Any, add) -> None:
@@ -208,7 +225,7 @@ def _codes(target: Any) -> list:
 
 
 def _derived_number(target: Any) -> bool:
-    from survey.expressions.language import parse
+    from survey.expressions import parse
 
     expr = getattr(target, "expr", None)
     return expr is not None and not parse(expr).is_boolean()

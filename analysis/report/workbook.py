@@ -92,9 +92,26 @@ def write_workbook(path: str | Path, banners: Sequence[Banner], *, title: str,
 
 
 def _banner_sheet(ws, b: Banner, words: dict) -> None:
+    """One question's banner: headers, bases, shares with their letters, means, then footnotes."""
     columns = list(b.columns.itertuples(index=False))
     ws.append([b.row_label])
     ws["A1"].font = Font(bold=True, size=12)
+    _column_headers(ws, columns)
+    _base_rows(ws, columns, words)
+    _share_rows(ws, b.cells, columns)
+    if b.means is not None and not b.means.empty:
+        _mean_rows(ws, b.means, columns, words)
+    _footnotes(ws, b, columns, words)
+    ws.freeze_panes = "B4"
+    ws.column_dimensions["A"].width = 36
+    for j in range(len(columns)):
+        ws.column_dimensions[get_column_letter(2 + 2 * j)].width = 11
+        ws.column_dimensions[get_column_letter(3 + 2 * j)].width = 5
+
+
+def _column_headers(ws, columns: list) -> None:
+    """Rows 2 and 3: each column's label, merged over its figure and letter cells, and its own
+    letter, so that a significance letter in the table leads back to its column."""
     header, letters = [""], [""]
     for c in columns:
         header += [c.label, ""]
@@ -107,6 +124,11 @@ def _banner_sheet(ws, b: Banner, words: dict) -> None:
         for cell in ws[row]:
             cell.font, cell.fill = BOLD, HEADER
             cell.alignment = Alignment(horizontal="center", wrap_text=True)
+
+
+def _base_rows(ws, columns: list, words: dict) -> None:
+    """The unweighted, weighted and effective bases of each column; small bases in the warning
+    font, since their shares are not tested."""
     for key, label, fmt in (("n", words["base_n"], "0"), ("weighted_n", words["weighted_n"],
                                                          "#,##0.0"),
                             ("effective_n", words["effective_n"], "#,##0.0")):
@@ -116,39 +138,50 @@ def _banner_sheet(ws, b: Banner, words: dict) -> None:
             cell.number_format = fmt
             if getattr(c, "small_base", False):
                 cell.font = SMALL
-    cells = b.cells
+
+
+def _share_rows(ws, cells: pd.DataFrame, columns: list) -> None:
+    """One row per answer in the banner's order: each column's share (0.0%) and its letters."""
     order = list(dict.fromkeys(zip(cells["row"], cells["row_label"], strict=True)))
     for key, label in order:
         part = cells[cells["row"] == key]
         values: list = [label]
         for c in columns:
-            match = part[(part["by"] == c.by) & (part["col"].astype(str) == str(c.value))]
-            if match.empty:
-                values += [None, None]
-                continue
-            m = match.iloc[0]
-            values += [None if m["suppressed"] else _number(m["proportion"]),
-                       "".join(m["higher_than"]) or None]
+            values += _share_and_letters(part, c)
         ws.append(values)
         for j in range(len(columns)):
             ws.cell(row=ws.max_row, column=2 + 2 * j).number_format = "0.0%"
-    if b.means is not None and not b.means.empty:
-        for key, label, fmt in (("mean", words["mean"], "0.00"), ("sd", words["sd"], "0.00")):
-            if key in b.means.columns:
-                ws.append([label] + sum(([_number(v), None] for v in b.means[key]), []))
-                for j in range(len(columns)):
-                    ws.cell(row=ws.max_row, column=2 + 2 * j).number_format = fmt
+
+
+def _share_and_letters(part: pd.DataFrame, c) -> list:
+    """The share of one answer in column `c` (None if suppressed) and the letters of the columns
+    it is significantly higher than; two blanks where the column has no such cell."""
+    match = part[(part["by"] == c.by) & (part["col"].astype(str) == str(c.value))]
+    if match.empty:
+        return [None, None]
+    m = match.iloc[0]
+    return [None if m["suppressed"] else _number(m["proportion"]),
+            "".join(m["higher_than"]) or None]
+
+
+def _mean_rows(ws, means: pd.DataFrame, columns: list, words: dict) -> None:
+    """The mean and SD rows of a banner that has them, each under its column's figures."""
+    for key, label, fmt in (("mean", words["mean"], "0.00"), ("sd", words["sd"], "0.00")):
+        if key in means.columns:
+            ws.append([label] + sum(([_number(v), None] for v in means[key]), []))
+            for j in range(len(columns)):
+                ws.cell(row=ws.max_row, column=2 + 2 * j).number_format = fmt
+
+
+def _footnotes(ws, b: Banner, columns: list, words: dict) -> None:
+    """After a blank row: the footnote naming the test, the banner's notes, and the small-base
+    marker when some column's base is too small to test."""
     ws.append([])
     for line in [footnote(b), *b.notes]:
         ws.append([line])
         ws.cell(row=ws.max_row, column=1).font = Font(italic=True, color="555555")
     if any(getattr(c, "small_base", False) for c in columns):
         ws.append([f"* {words['small']}"])
-    ws.freeze_panes = "B4"
-    ws.column_dimensions["A"].width = 36
-    for j in range(len(columns)):
-        ws.column_dimensions[get_column_letter(2 + 2 * j)].width = 11
-        ws.column_dimensions[get_column_letter(3 + 2 * j)].width = 5
 
 
 def _table_sheet(ws, sheet: SheetTable) -> None:

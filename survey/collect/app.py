@@ -73,92 +73,25 @@ def create_app(questionnaire: Questionnaire, db: str | Path, token: str,
                max_body: int = MAX_BODY) -> Starlette:
     """The ASGI app collecting `questionnaire` into the store at `db` (an SQLite file, or a
     PostgreSQL URL)."""
-    from survey.forms.html import render_html
-
     survey = questionnaire.survey
-    forms: dict[str, tuple[str, str]] = {}
-    for lang in survey.languages:
-        html = render_html(questionnaire, lang, post_url="submissions")
-        forms[lang] = (html, content_security_policy(html))
+    forms = _forms(questionnaire)
     state: dict[str, SubmissionStore] = {}
 
-    def authorised(request: Request) -> bool:
-        given = request.query_params.get("token") or ""
-        header = request.headers.get("authorization", "")
-        if header.lower().startswith("bearer "):
-            given = header[7:].strip()
-        return secrets.compare_digest(given.encode(), token.encode())
-
-    def unauthorised() -> Response:
-        return JSONResponse({"problems": [{"code": "unauthorised", "question": None,
-                                           "message": "a valid token is needed"}]},
-                            status_code=401, headers={**PRIVATE_HEADERS,
-                                                      "WWW-Authenticate": "Bearer"})
-
     async def form(request: Request) -> Response:
-        html, csp = forms.get(request.query_params.get("lang", ""), forms[survey.languages[0]])
-        return HTMLResponse(html, headers={**COMMON_HEADERS, "Content-Security-Policy": csp})
-
-    async def read_body(request: Request) -> bytes:
-        declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > max_body):
-            raise _TooLarge
-        body = bytearray()
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > max_body:
-                raise _TooLarge
-        return bytes(body)
+        return _form_page(request, forms, survey.languages[0])
 
     async def submit(request: Request) -> Response:
-        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if kind != "application/json":
-            return _refuse(415, "unsupported-media-type", "send the submission as "
-                           "application/json")
-        try:
-            body = await read_body(request)
-        except _TooLarge:
-            return _refuse(413, "too-large", f"a submission is at most {max_body} bytes")
-        try:
-            data = json.loads(body.decode("utf-8"), parse_constant=_no_constants)
-        except (UnicodeDecodeError, ValueError):
-            return _refuse(400, "bad-json", "the body is not valid UTF-8 JSON")
-        submission, problems = _envelope(data, questionnaire)
-        if submission is None:
-            return _problems(422, problems)
-        outcome = await asyncio.wrap_future(state["store"].submit(submission))
-        stored = outcome.stored
-        if not outcome.created and (stored.answers, stored.questionnaire_version) != (
-                submission.answers, submission.questionnaire_version):
-            return _refuse(409, "conflict", "another submission with this id is already "
-                           "stored; a new response needs a new id")
-        return JSONResponse({"submission_id": stored.submission_id, "received": stored.received},
-                            status_code=201, headers=COMMON_HEADERS)
+        return await _submit(request, questionnaire, state, max_body)
 
     async def monitor(request: Request) -> Response:
-        if not authorised(request):
-            return unauthorised()
-        days, latest = await asyncio.to_thread(
-            lambda: (state["store"].counts_by_day(), state["store"].recent(20)))
-        texts = [name for name, q in questionnaire.items.items() if q.type == "text"]
-        rows = [(s.received, s.submission_id, s.questionnaire_version,
-                 [(n, str(s.answers_dict().get(n, ""))[:200]) for n in texts]) for s in latest]
-        html = _TEMPLATES.get_template("monitor.html.jinja").render(
-            title=questionnaire.label(survey.title), survey=survey, days=days, latest=rows,
-            total=sum(n for _, _, n in days))
-        return HTMLResponse(html, headers={**PRIVATE_HEADERS, "Content-Security-Policy":
-                                           "default-src 'none'; style-src 'unsafe-inline'"})
+        if not _authorised(request, token):
+            return _unauthorised()
+        return await _monitor(questionnaire, state)
 
     async def export(request: Request) -> Response:
-        if not authorised(request):
-            return unauthorised()
-        kind = request.path_params["kind"]
-        content, media = await asyncio.to_thread(_export, questionnaire, state["store"], kind)
-        if content is None:
-            return _refuse(501, "not-supported", f"export to .{kind} is not supported yet")
-        name = f"{survey.id}-{survey.version}.{kind}"
-        return Response(content, media_type=media, headers={
-            **PRIVATE_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'})
+        if not _authorised(request, token):
+            return _unauthorised()
+        return await _export_response(questionnaire, state, request.path_params["kind"])
 
     async def health(request: Request) -> Response:
         return JSONResponse({"ok": True, "questionnaire": survey.id, "version": survey.version},
@@ -177,6 +110,115 @@ def create_app(questionnaire: Questionnaire, db: str | Path, token: str,
         Route("/monitor", monitor), Route("/export.{kind:str}", export),
         Route("/health", health),
     ], lifespan=lifespan)
+
+
+def _forms(questionnaire: Questionnaire) -> dict[str, tuple[str, str]]:
+    """The web form in each language with its CSP, rendered once when the app is made."""
+    from survey.forms.html import render_html
+
+    forms: dict[str, tuple[str, str]] = {}
+    for lang in questionnaire.survey.languages:
+        html = render_html(questionnaire, lang, post_url="submissions")
+        forms[lang] = (html, content_security_policy(html))
+    return forms
+
+
+def _form_page(request: Request, forms: dict[str, tuple[str, str]], default: str) -> Response:
+    """The web form in the language asked for (``?lang=``), or else in the first language."""
+    html, csp = forms.get(request.query_params.get("lang", ""), forms[default])
+    return HTMLResponse(html, headers={**COMMON_HEADERS, "Content-Security-Policy": csp})
+
+
+def _authorised(request: Request, token: str) -> bool:
+    """Whether the request carries the token, as a bearer header or a ``?token=`` parameter."""
+    given = request.query_params.get("token") or ""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        given = header[7:].strip()
+    return secrets.compare_digest(given.encode(), token.encode())
+
+
+def _unauthorised() -> Response:
+    """The 401 answer to a request for the monitor or the data without a valid token."""
+    return JSONResponse({"problems": [{"code": "unauthorised", "question": None,
+                                       "message": "a valid token is needed"}]},
+                        status_code=401, headers={**PRIVATE_HEADERS,
+                                                  "WWW-Authenticate": "Bearer"})
+
+
+async def _read_body(request: Request, max_body: int) -> bytes:
+    """The request body, read no further than `max_body` bytes (else _TooLarge)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and (not declared.isdigit() or int(declared) > max_body):
+        raise _TooLarge
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > max_body:
+            raise _TooLarge
+    return bytes(body)
+
+
+async def _submitted_json(request: Request, max_body: int) -> tuple[Any, Response | None]:
+    """The submitted JSON, or the refusal of a body that is not JSON, too large or not UTF-8."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/json":
+        return None, _refuse(415, "unsupported-media-type", "send the submission as "
+                             "application/json")
+    try:
+        body = await _read_body(request, max_body)
+    except _TooLarge:
+        return None, _refuse(413, "too-large", f"a submission is at most {max_body} bytes")
+    try:
+        return json.loads(body.decode("utf-8"), parse_constant=_no_constants), None
+    except (UnicodeDecodeError, ValueError):
+        return None, _refuse(400, "bad-json", "the body is not valid UTF-8 JSON")
+
+
+async def _submit(request: Request, questionnaire: Questionnaire,
+                  state: dict[str, SubmissionStore], max_body: int) -> Response:
+    """Store one submission and answer 201 once its row is committed, or say why not."""
+    data, refusal = await _submitted_json(request, max_body)
+    if refusal is not None:
+        return refusal
+    submission, problems = _envelope(data, questionnaire)
+    if submission is None:
+        return _problems(422, problems)
+    outcome = await asyncio.wrap_future(state["store"].submit(submission))
+    stored = outcome.stored
+    if not outcome.created and (stored.answers, stored.questionnaire_version) != (
+            submission.answers, submission.questionnaire_version):
+        return _refuse(409, "conflict", "another submission with this id is already "
+                       "stored; a new response needs a new id")
+    return JSONResponse({"submission_id": stored.submission_id, "received": stored.received},
+                        status_code=201, headers=COMMON_HEADERS)
+
+
+async def _monitor(questionnaire: Questionnaire, state: dict[str, SubmissionStore]) -> Response:
+    """The monitor page: submissions per day and the latest ones with their text answers."""
+    survey = questionnaire.survey
+    days, latest = await asyncio.to_thread(
+        lambda: (state["store"].counts_by_day(), state["store"].recent(20)))
+    texts = [name for name, q in questionnaire.items.items() if q.type == "text"]
+    rows = [(s.received, s.submission_id, s.questionnaire_version,
+             [(n, str(s.answers_dict().get(n, ""))[:200]) for n in texts]) for s in latest]
+    html = _TEMPLATES.get_template("monitor.html.jinja").render(
+        title=questionnaire.label(survey.title), survey=survey, days=days, latest=rows,
+        total=sum(n for _, _, n in days))
+    return HTMLResponse(html, headers={**PRIVATE_HEADERS, "Content-Security-Policy":
+                                       "default-src 'none'; style-src 'unsafe-inline'"})
+
+
+async def _export_response(questionnaire: Questionnaire, state: dict[str, SubmissionStore],
+                           kind: str) -> Response:
+    """The data as a download named after the questionnaire, or 501 for a format not made."""
+    survey = questionnaire.survey
+    content, media = await asyncio.to_thread(_export, questionnaire, state["store"], kind)
+    if content is None:
+        return _refuse(501, "not-supported", f"export to .{kind} is not supported yet")
+    name = f"{survey.id}-{survey.version}.{kind}"
+    return Response(content, media_type=media, headers={
+        **PRIVATE_HEADERS, "Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _envelope(data: Any, questionnaire: Questionnaire) -> tuple[Submission | None, list[Problem]]:

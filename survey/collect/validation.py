@@ -11,7 +11,7 @@ Answers are a JSON object keyed by variable name (questions, and grid items by t
 
 A variable that is absent (or null, or an empty list or string) has no answer. Relevance, required
 answers and constraints are evaluated in questionnaire order with
-`survey.expressions.language.evaluate_row`,
+`survey.expressions.evaluate_row`,
 the reference evaluator; a question whose ``relevant`` is false must have no answer.
 """
 
@@ -23,8 +23,8 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from survey.expressions.language import Expression, parse
-from survey.expressions.language import evaluate_row as evaluate
+from survey.expressions import Expression, parse
+from survey.expressions import evaluate_row as evaluate
 from survey.questionnaire.model import Code, Question, Questionnaire
 
 
@@ -108,53 +108,78 @@ def _is_code(question: Question, value: Any) -> bool:
 
 def _check_value(q: Question, value: Any) -> list[Problem]:
     """Type, code, choice-limit and range problems of one answer that is present."""
-    def bad(code: str, message: str) -> list[Problem]:
-        return [Problem(code, q.name, message)]
+    check = _VALUE_CHECKS.get(q.type)
+    if check is None:
+        return _bad(q, "bad-type", f"'{q.name}' takes no answer")
+    return check(q, value)
 
-    if q.type in ("single", "scale"):
-        if not _is_code(q, value):
-            return bad("unknown-code", f"{value!r} is not an option of '{q.name}' "
-                       f"(the codes are {q.codes})")
-        return []
-    if q.type in ("multi", "rank"):
-        if not isinstance(value, list):
-            return bad("bad-type", f"'{q.name}' takes a list of option codes")
-        unknown = [v for v in value if not _is_code(q, v)]
-        if unknown:
-            return bad("unknown-code", f"{unknown[0]!r} is not an option of '{q.name}'")
-        if len(set(value)) != len(value):
-            return bad("duplicate-code", f"'{q.name}' lists an option twice")
-        if q.min_choices is not None and len(value) < q.min_choices:
-            return bad("too-few", f"'{q.name}' needs at least {q.min_choices} choices")
-        if q.max_choices is not None and len(value) > q.max_choices:
-            return bad("too-many", f"'{q.name}' allows at most {q.max_choices} choices")
-        exclusive = [v for v in value if v in q.exclusive]
-        if exclusive and len(value) > 1:
-            return bad("exclusive", f"option {exclusive[0]!r} of '{q.name}' cannot be combined "
-                       "with other options")
-        return []
-    if q.type == "number":
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
-                value):
-            return bad("bad-type", f"'{q.name}' takes a number")
-        if q.integer and not float(value).is_integer():
-            return bad("not-integer", f"'{q.name}' takes a whole number")
-        return _check_range(q, value)
-    if q.type == "text":
-        if not isinstance(value, str):
-            return bad("bad-type", f"'{q.name}' takes a text")
-        if q.max_length is not None and len(value) > q.max_length:
-            return bad("too-long", f"'{q.name}' takes at most {q.max_length} characters")
-        return []
-    if q.type == "date":
-        try:
-            day = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
-        except ValueError:
-            day = None
-        if day is None:
-            return bad("bad-type", f"'{q.name}' takes a date written YYYY-MM-DD")
-        return _check_range(q, day)
-    return bad("bad-type", f"'{q.name}' takes no answer")
+
+def _bad(q: Question, code: str, message: str) -> list[Problem]:
+    """The one problem of an answer to `q`."""
+    return [Problem(code, q.name, message)]
+
+
+def _check_option(q: Question, value: Any) -> list[Problem]:
+    """A single or scale answer is one of the question's option codes."""
+    if not _is_code(q, value):
+        return _bad(q, "unknown-code", f"{value!r} is not an option of '{q.name}' "
+                    f"(the codes are {q.codes})")
+    return []
+
+
+def _check_options(q: Question, value: Any) -> list[Problem]:
+    """A multi or rank answer is a list of distinct option codes within the choice limits, with
+    an exclusive option (such as "none of these") chosen alone."""
+    if not isinstance(value, list):
+        return _bad(q, "bad-type", f"'{q.name}' takes a list of option codes")
+    unknown = [v for v in value if not _is_code(q, v)]
+    if unknown:
+        return _bad(q, "unknown-code", f"{unknown[0]!r} is not an option of '{q.name}'")
+    if len(set(value)) != len(value):
+        return _bad(q, "duplicate-code", f"'{q.name}' lists an option twice")
+    if q.min_choices is not None and len(value) < q.min_choices:
+        return _bad(q, "too-few", f"'{q.name}' needs at least {q.min_choices} choices")
+    if q.max_choices is not None and len(value) > q.max_choices:
+        return _bad(q, "too-many", f"'{q.name}' allows at most {q.max_choices} choices")
+    exclusive = [v for v in value if v in q.exclusive]
+    if exclusive and len(value) > 1:
+        return _bad(q, "exclusive", f"option {exclusive[0]!r} of '{q.name}' cannot be combined "
+                    "with other options")
+    return []
+
+
+def _check_number(q: Question, value: Any) -> list[Problem]:
+    """A number answer is a finite JSON number (whole if the question says so) within range."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return _bad(q, "bad-type", f"'{q.name}' takes a number")
+    if q.integer and not float(value).is_integer():
+        return _bad(q, "not-integer", f"'{q.name}' takes a whole number")
+    return _check_range(q, value)
+
+
+def _check_text(q: Question, value: Any) -> list[Problem]:
+    """A text answer is a string no longer than the question allows."""
+    if not isinstance(value, str):
+        return _bad(q, "bad-type", f"'{q.name}' takes a text")
+    if q.max_length is not None and len(value) > q.max_length:
+        return _bad(q, "too-long", f"'{q.name}' takes at most {q.max_length} characters")
+    return []
+
+
+def _check_date(q: Question, value: Any) -> list[Problem]:
+    """A date answer is written YYYY-MM-DD and lies within range."""
+    try:
+        day = date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        day = None
+    if day is None:
+        return _bad(q, "bad-type", f"'{q.name}' takes a date written YYYY-MM-DD")
+    return _check_range(q, day)
+
+
+_VALUE_CHECKS = {"single": _check_option, "scale": _check_option,
+                 "multi": _check_options, "rank": _check_options,
+                 "number": _check_number, "text": _check_text, "date": _check_date}
 
 
 def _check_range(q: Question, value: float | date) -> list[Problem]:

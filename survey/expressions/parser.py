@@ -148,37 +148,49 @@ class _Reader:
             op = "and" if isinstance(node.op, ast.And) else "or"
             return Logic(op, tuple(self.condition(v) for v in node.values), at)
         if isinstance(node, ast.UnaryOp):
-            if isinstance(node.op, ast.Not):
-                return Not(self.condition(node.operand), at)
-            if isinstance(node.op, ast.USub):
-                operand = self.value(node.operand)
-                if isinstance(operand, Literal) and not isinstance(operand.value, str):
-                    return Literal(-operand.value, at)
-                if isinstance(operand, Literal):
-                    raise ExpressionError("arithmetic on a string is not allowed", at)
-                return Negate(operand, at)
-            raise self.reject(node, _FORBIDDEN[type(node.op)])
+            return self.unary(node, at)
         if isinstance(node, ast.BinOp):
-            if type(node.op) not in _ARITHMETIC:
-                raise self.reject(node, _FORBIDDEN.get(type(node.op), "this operator"))
-            left, right = self.value(node.left), self.value(node.right)
-            for side in (left, right):
-                if isinstance(side, Literal) and isinstance(side.value, str):
-                    raise ExpressionError("arithmetic on a string is not allowed", side.offset)
-            return Arithmetic(_ARITHMETIC[type(node.op)], left, right, at)
+            return self.arithmetic(node, at)
         if isinstance(node, ast.Compare):
             return self.comparison(node)
         if isinstance(node, ast.Call):
             return self.call(node)
         if isinstance(node, ast.Name):
-            if node.id.startswith("_"):
-                raise self.reject(node, f"the name `{node.id}` (names starting with _)")
-            if node.id in FUNCTIONS:
-                raise ExpressionError(f"`{node.id}` is a function: call it as {node.id}(...)", at)
-            return Name(node.id, at)
+            return self.name(node, at)
         if isinstance(node, ast.Constant):
             return self.literal(node)
         raise self.reject(node, _FORBIDDEN.get(type(node), type(node).__name__))
+
+    def unary(self, node: ast.UnaryOp, at: int) -> Node:
+        """`not x`, or `-x` (a negative literal folded into the number)."""
+        if isinstance(node.op, ast.Not):
+            return Not(self.condition(node.operand), at)
+        if not isinstance(node.op, ast.USub):
+            raise self.reject(node, _FORBIDDEN[type(node.op)])
+        operand = self.value(node.operand)
+        if isinstance(operand, Literal) and not isinstance(operand.value, str):
+            return Literal(-operand.value, at)
+        if isinstance(operand, Literal):
+            raise ExpressionError("arithmetic on a string is not allowed", at)
+        return Negate(operand, at)
+
+    def arithmetic(self, node: ast.BinOp, at: int) -> Node:
+        """`+ - * / %` between two values, never on a string literal."""
+        if type(node.op) not in _ARITHMETIC:
+            raise self.reject(node, _FORBIDDEN.get(type(node.op), "this operator"))
+        left, right = self.value(node.left), self.value(node.right)
+        for side in (left, right):
+            if isinstance(side, Literal) and isinstance(side.value, str):
+                raise ExpressionError("arithmetic on a string is not allowed", side.offset)
+        return Arithmetic(_ARITHMETIC[type(node.op)], left, right, at)
+
+    def name(self, node: ast.Name, at: int) -> Name:
+        """A variable's name: never private, never a bare function name."""
+        if node.id.startswith("_"):
+            raise self.reject(node, f"the name `{node.id}` (names starting with _)")
+        if node.id in FUNCTIONS:
+            raise ExpressionError(f"`{node.id}` is a function: call it as {node.id}(...)", at)
+        return Name(node.id, at)
 
     def literal(self, node: ast.expr) -> Literal:
         at = self.offset(node)

@@ -163,55 +163,69 @@ class _Paper:
         return sections
 
     def question(self, q: Question) -> dict:
-        t = self.text
+        """What the template shows of one question: stem, how to answer, rules, answer space."""
         rules = [self.words.only_if(q.relevant)] if q.relevant else []
-        how = ""
+        options = self.options(q)
+        how = self.how(q, len(options))
+        rules += self.exclusive_rules(q)
+        unit = self.label(q.unit)
+        if q.type == "date":
+            unit = self.text["date"]
+        return {"number": self.numbers[q.name], "name": q.name, "label": self.label(q.label),
+                "hint": self.label(q.hint), "how": how, "rules": rules,
+                "kind": _KINDS.get(q.type, "options"), "rank": q.type == "rank",
+                "options": options, "unit": unit,
+                "two": len(options) > 4 and max(len(o["label"]) for o in options) <= 12,
+                "rows": [{"name": i.name, "label": self.label(i.label)} for i in q.items]}
+
+    def options(self, q: Question) -> list[dict]:
+        """Each option with its code; the 'other' option asks to specify, and a single or scale
+        option that skips ahead says where to go."""
+        t = self.text
         options = [{"code": code, "label": self.label(label), "specify": code == q.other,
                     "goto": ""} for code, label in (q.options or {}).items()]
         for option in options:
             if option["specify"]:
                 option["label"] += f"（{t['specify']}）" if self.lang.startswith("zh") \
                     else f" ({t['specify']})"
-        kind = "options"
         if q.type in ("single", "scale"):
-            how = t["single"]
             targets = skip_targets(self.q, q, self.numbers)
             for option in options:
                 if option["code"] in targets:
-                    target = targets[option["code"]]
-                    option["goto"] = self.words.jump(target)
-        elif q.type == "multi":
+                    option["goto"] = self.words.jump(targets[option["code"]])
+        return options
+
+    def how(self, q: Question, n_options: int) -> str:
+        """How to answer, after the stem: choose one, how many to choose, what to write."""
+        t = self.text
+        if q.type in ("single", "scale"):
+            return t["single"]
+        if q.type == "multi":
             limits = [t["multi"]]
             if q.min_choices:
                 limits.append(t["min"].format(n=q.min_choices))
-            if q.max_choices and q.max_choices < len(options):
+            if q.max_choices and q.max_choices < n_options:
                 limits.append(t["max"].format(n=q.max_choices))
-            how = "，".join(limits) if self.lang.startswith("zh") else "; ".join(limits)
-        elif q.type == "rank":
-            how = t["rank"].format(n=q.max_choices or len(options))
-        elif q.type == "grid":
-            kind = "grid"
-        elif q.type == "number":
-            kind = "entry"
+            return "，".join(limits) if self.lang.startswith("zh") else "; ".join(limits)
+        if q.type == "rank":
+            return t["rank"].format(n=q.max_choices or n_options)
+        if q.type == "number":
             how = t["number"] + (f"，{t['decimal']}" if not q.integer else "")
             if q.min is not None or q.max is not None:
                 how += t["range"].format(low=_number(q.min), high=_number(q.max))
-        elif q.type == "date":
-            kind = "entry"
-        elif q.type == "text":
-            kind = "text"
-            how = t["max_length"].format(n=q.max_length) if q.max_length else ""
-        for code in q.exclusive:
-            option_text = self.words.option(q.name, code)
-            rules.append(t["exclusive"].format(option=option_text))
-        unit = self.label(q.unit)
-        if q.type == "date":
-            unit = t["date"]
-        return {"number": self.numbers[q.name], "name": q.name, "label": self.label(q.label),
-                "hint": self.label(q.hint), "how": how, "rules": rules, "kind": kind,
-                "rank": q.type == "rank", "options": options, "unit": unit,
-                "two": len(options) > 4 and max(len(o["label"]) for o in options) <= 12,
-                "rows": [{"name": i.name, "label": self.label(i.label)} for i in q.items]}
+            return how
+        if q.type == "text":
+            return t["max_length"].format(n=q.max_length) if q.max_length else ""
+        return ""
+
+    def exclusive_rules(self, q: Question) -> list[str]:
+        """One rule per exclusive option (such as "none of these"): choose it alone."""
+        return [self.text["exclusive"].format(option=self.words.option(q.name, code))
+                for code in q.exclusive]
+
+
+# The answer space the template draws for each question type; the others are option lists.
+_KINDS = {"grid": "grid", "number": "entry", "date": "entry", "text": "text"}
 
 
 def _number(value: object) -> str:

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from survey.files.located import validate
 from survey.files.source import Problem, SourceError, SourceMap, load_yaml, read_text, suggest
-from survey.questionnaire.model import OptionCode, Questionnaire
+from survey.questionnaire.model import OptionCode, Question, Questionnaire
 
 
 class _Model(BaseModel):
@@ -85,59 +85,94 @@ def parse_effects(text: str, questionnaire: Questionnaire, file: str = "<effects
 
 
 def _check(model: EffectsFile, questionnaire: Questionnaire, source: SourceMap, add) -> None:
+    """Every name and code of the file against the questionnaire: marginals, then effects."""
     items = questionnaire.items
     scales = {s.name for s in questionnaire.scales}
     for name, marginal in model.marginals.items():
-        where = ("marginals", name)
-        if name not in items:
-            add(where, "unknown-question", f"unknown question '{name}'{suggest(name, items)}",
-                key=True)
-            continue
-        q = items[name]
-        if isinstance(marginal, NumberMarginal) != (q.type in ("number",)):
-            kind = "{mean: ..., sd: ...}" if q.type == "number" else "{code: share, ...}"
-            add(where, "bad-marginal", f"'{name}' is a {q.type} question: give {kind}")
-            continue
-        if isinstance(marginal, dict):
-            for code, share in marginal.items():
-                if code not in q.codes:
-                    add(where + (code,), "unknown-code", f"'{name}' has no option {code!r}"
-                        f"{suggest(str(code), [str(c) for c in q.codes])}", key=True)
-                elif share < 0:
-                    add(where + (code,), "bad-share", "a share cannot be negative")
-            total = sum(marginal.values())
-            if not q.is_set and abs(total - 1) > 0.01:
-                add(where, "bad-shares", f"the shares of '{name}' add up to {total:g}, not 1")
+        _check_marginal(name, marginal, items, add)
     for i, effect in enumerate(model.effects):
-        where = ("effects", i)
-        if effect.segment not in questionnaire.segments:
-            add(where + ("segment",), "unknown-segment", f"unknown segment '{effect.segment}'"
-                f"{suggest(effect.segment, questionnaire.segments)}")
-        name = effect.question
-        if name not in items and name not in scales:
-            add(where + ("question",), "unknown-question", f"unknown question or scale '{name}'"
-                f"{suggest(name, [*items, *scales])}")
-            continue
-        if (effect.odds_ratio is None) == (effect.shift is None):
-            add(where, "bad-effect", "give exactly one of 'odds_ratio' (with 'option') or 'shift'")
-            continue
-        kind = "scale" if name in scales else items[name].type
-        if effect.shift is not None:
-            if kind not in ("number", "scale"):
-                add(where + ("shift",), "bad-effect", f"'shift' moves the mean of a number or "
-                    f"scale; '{name}' is a {kind} question: use 'option' and 'odds_ratio'")
-            elif effect.option is not None:
-                add(where + ("option",), "bad-effect", "'option' goes with 'odds_ratio', not "
-                    "with 'shift'")
-        elif kind in ("number", "text", "date") or name in scales:
-            add(where + ("odds_ratio",), "bad-effect", f"'odds_ratio' needs options; '{name}' "
-                "has none: use 'shift'")
-        elif effect.option is None:
-            add(where, "missing-key", "'option' is required with 'odds_ratio'")
-        elif effect.option not in items[name].codes:
-            codes = [str(c) for c in items[name].codes]
-            add(where + ("option",), "unknown-code", f"'{name}' has no option "
-                f"{effect.option!r}{suggest(str(effect.option), codes)}")
+        _check_effect(effect, ("effects", i), questionnaire, scales, add)
+
+
+def _check_marginal(name: str, marginal: NumberMarginal | dict, items: dict, add) -> None:
+    """A marginal is of a question, in the form its type takes: a distribution for a number,
+    shares of its options for any other."""
+    where = ("marginals", name)
+    if name not in items:
+        add(where, "unknown-question", f"unknown question '{name}'{suggest(name, items)}",
+            key=True)
+        return
+    q = items[name]
+    if isinstance(marginal, NumberMarginal) != (q.type in ("number",)):
+        kind = "{mean: ..., sd: ...}" if q.type == "number" else "{code: share, ...}"
+        add(where, "bad-marginal", f"'{name}' is a {q.type} question: give {kind}")
+        return
+    if isinstance(marginal, dict):
+        _check_shares(name, marginal, q, add)
+
+
+def _check_shares(name: str, marginal: dict, q: Question, add) -> None:
+    """Shares are of the question's options, not negative, and add up to 1 for a question with
+    one answer (a multi question's options are chosen independently)."""
+    where = ("marginals", name)
+    for code, share in marginal.items():
+        if code not in q.codes:
+            add(where + (code,), "unknown-code", f"'{name}' has no option {code!r}"
+                f"{suggest(str(code), [str(c) for c in q.codes])}", key=True)
+        elif share < 0:
+            add(where + (code,), "bad-share", "a share cannot be negative")
+    total = sum(marginal.values())
+    if not q.is_set and abs(total - 1) > 0.01:
+        add(where, "bad-shares", f"the shares of '{name}' add up to {total:g}, not 1")
+
+
+def _check_effect(effect: Effect, where: tuple, questionnaire: Questionnaire, scales: set[str],
+                  add) -> None:
+    """An effect names a segment and a question or scale, and moves it by exactly one of a
+    shift or an odds ratio, whichever its type takes."""
+    items = questionnaire.items
+    if effect.segment not in questionnaire.segments:
+        add(where + ("segment",), "unknown-segment", f"unknown segment '{effect.segment}'"
+            f"{suggest(effect.segment, questionnaire.segments)}")
+    name = effect.question
+    if name not in items and name not in scales:
+        add(where + ("question",), "unknown-question", f"unknown question or scale '{name}'"
+            f"{suggest(name, [*items, *scales])}")
+        return
+    if (effect.odds_ratio is None) == (effect.shift is None):
+        add(where, "bad-effect", "give exactly one of 'odds_ratio' (with 'option') or 'shift'")
+        return
+    kind = "scale" if name in scales else items[name].type
+    if effect.shift is not None:
+        _check_shift(effect, where, kind, add)
+    else:
+        _check_odds_ratio(effect, where, kind, items, scales, add)
+
+
+def _check_shift(effect: Effect, where: tuple, kind: str, add) -> None:
+    """A shift moves a mean, so it is for a number or a scale, and has no 'option'."""
+    if kind not in ("number", "scale"):
+        add(where + ("shift",), "bad-effect", f"'shift' moves the mean of a number or "
+            f"scale; '{effect.question}' is a {kind} question: use 'option' and 'odds_ratio'")
+    elif effect.option is not None:
+        add(where + ("option",), "bad-effect", "'option' goes with 'odds_ratio', not "
+            "with 'shift'")
+
+
+def _check_odds_ratio(effect: Effect, where: tuple, kind: str, items: dict, scales: set[str],
+                      add) -> None:
+    """An odds ratio changes the odds of one option, so it needs a question with options and
+    one of its codes in 'option'."""
+    name = effect.question
+    if kind in ("number", "text", "date") or name in scales:
+        add(where + ("odds_ratio",), "bad-effect", f"'odds_ratio' needs options; '{name}' "
+            "has none: use 'shift'")
+    elif effect.option is None:
+        add(where, "missing-key", "'option' is required with 'odds_ratio'")
+    elif effect.option not in items[name].codes:
+        codes = [str(c) for c in items[name].codes]
+        add(where + ("option",), "unknown-code", f"'{name}' has no option "
+            f"{effect.option!r}{suggest(str(effect.option), codes)}")
 
 
 def effects_on(model: EffectsFile, name: str) -> list[Effect]:
