@@ -18,10 +18,14 @@ Suppressed or undefined figures are null; "n" of a suppressed column is null too
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.table import Table
+
+from survey.messages import is_chinese, text, words
+from survey.messages.tables import BANNER
 
 if TYPE_CHECKING:
     from analysis.banner.build import Banner
@@ -110,45 +114,46 @@ def _pct(x: float, digits: int = 1) -> str:
     return "" if v is None else f"{100 * v:.{digits}f}"
 
 
-def footnote(b: Banner) -> str:
+def footnote(b: Banner, lang: str | None = "en") -> str:
     """Which tests, alpha and correction the table used, and its flags, in one paragraph."""
     o = b.options
-    parts = [f"Letters: {b.column_test}, alpha {o.alpha:g}, "
-             f"{o.correction} correction across the banner's comparisons."]
+    parts = [text(BANNER, "letters", lang, test=b.column_test, alpha=f"{o.alpha:g}",
+                  correction=o.correction)]
     names = sorted({t.statistic for t in b.tests})
     if names:
-        parts.append("Tests: " + ", ".join(names) + ".")
-    parts.append(f"* base under {o.min_base}: flagged, not tested.")
+        parts.append(text(BANNER, "tests", lang, names=", ".join(names)))
+    parts.append(text(BANNER, "small_base", lang, min_base=o.min_base))
     if o.suppress:
-        parts.append(f"- cells of fewer than {o.suppress} respondents suppressed.")
-    base = "responses" if o.percent == "responses" else "respondents who answered"
-    parts.append(f"Column % of {base}.")
-    return " ".join(parts)
+        parts.append(text(BANNER, "suppressed", lang, k=o.suppress))
+    parts.append(text(BANNER, "percent_responses" if o.percent == "responses"
+                      else "percent_respondents", lang))
+    return ("" if is_chinese(lang) else " ").join(parts)
 
 
-def terminal_table(b: Banner) -> Table:
+def terminal_table(b: Banner, lang: str | None = "en") -> Table:
     """Rows are options (then nets), columns the banner columns: percent and letters."""
+    say = words(BANNER, lang)
     table = Table(title=f"{b.row_label} ({b.row})", title_justify="left", show_lines=False)
     table.add_column("")
     cols = list(b.columns.itertuples())
     for c in cols:
         head = c.label if c.by == "_total" else f"{c.label}\n({c.letter})"
         table.add_column(head + (" *" if c.small_base else ""), justify="right")
-    table.add_row("n", *[str(_int(c.n)) if _int(c.n) is not None else "-" for c in cols])
-    table.add_row("weighted n", *[f"{c.weighted_n:.1f}" if _num(c.weighted_n) is not None
+    table.add_row(say["n"], *[str(_int(c.n)) if _int(c.n) is not None else "-" for c in cols])
+    table.add_row(say["weighted_n"], *[f"{c.weighted_n:.1f}" if _num(c.weighted_n) is not None
                                   else "-" for c in cols], end_section=False)
-    table.add_row("effective n", *[f"{c.effective_n:.1f}" if _num(c.effective_n) is not None
+    table.add_row(say["effective_n"], *[f"{c.effective_n:.1f}" if _num(c.effective_n) is not None
                                    else "-" for c in cols], end_section=True)
     if len(b.cells):
         for _key, part in b.cells.groupby("row", sort=False):
-            label = part["row_label"].iloc[0] + (" (net)" if part["net"].iloc[0] else "")
+            label = part["row_label"].iloc[0] + (say["net"] if part["net"].iloc[0] else "")
             table.add_row(label, *[_cell_text(c) for c in part.itertuples()])
     if b.means is not None:
         table.add_section()
-        table.add_row("mean", *[("-" if m.suppressed else f"{m.mean:.2f}"
+        table.add_row(say["mean"], *[("-" if m.suppressed else f"{m.mean:.2f}"
                                  + (" " + "".join(m.higher_than) if m.higher_than else ""))
                                 for m in b.means.itertuples()])
-        table.add_row("sd", *[("-" if m.suppressed or _num(m.sd) is None else f"{m.sd:.2f}")
+        table.add_row(say["sd"], *[("-" if m.suppressed or _num(m.sd) is None else f"{m.sd:.2f}")
                               for m in b.means.itertuples()])
     return table
 
@@ -162,16 +167,25 @@ def _cell_text(c: Any) -> str:
     return text
 
 
-def tests_table(b: Banner) -> Table | None:
+def tests_table(b: Banner, lang: str | None = "en") -> Table | None:
+    """The banner's tests, one row per (by variable, row) with statistic, df and p."""
     if not b.tests:
         return None
-    t = Table(title="Tests", title_justify="left")
+    t = Table(title=text(BANNER, "tests_title", lang), title_justify="left")
     for name in ("by", "row", "statistic", "value", "df", "p"):
         t.add_column(name, justify="right" if name in ("value", "df", "p") else "left")
     for x in b.tests:
         df = f"{x.ndf:.2f}" + (f", {x.ddf:.1f}" if x.ddf is not None else "")
         t.add_row(x.by, str(x.row), x.statistic, f"{x.value:.3f}", df, f"{x.p:.4g}")
     return t
+
+
+def terminal_report(b: Banner, notes: Sequence[str] = (), lang: str | None = "en") -> list:
+    """What a terminal shows of a banner: the table, its tests, the footnote, then the notes
+    (the design's, then the banner's)."""
+    tests = tests_table(b, lang)
+    return [terminal_table(b, lang), *([tests] if tests is not None else []),
+            footnote(b, lang), *(f"Note: {note}" for note in (*notes, *b.notes))]
 
 
 def chart_cells(b: Banner) -> pd.DataFrame:

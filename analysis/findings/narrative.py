@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from analysis.findings.verdicts import Finding
+from survey.messages import is_chinese
 from survey.questionnaire.model import Questionnaire
 
 
@@ -37,7 +38,7 @@ class _Words:
         self.f = finding
         self.c = finding.claim
         self.q = questionnaire
-        self.zh = lang == "zh"
+        self.zh = is_chinese(lang)
         self.lang = lang
 
     def label(self, text) -> str:

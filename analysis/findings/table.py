@@ -6,13 +6,16 @@ same figures appear everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from analysis.findings.narrative import narrative
-from analysis.findings.verdicts import VERDICT_RULE, Findings
+from analysis.findings.verdicts import Findings
 from survey.files.atomic import atomic_path
+from survey.messages import text, words
+from survey.messages.tables import FINDINGS
 from survey.questionnaire.model import Questionnaire
 from survey.writers import UnknownOutputFormat
 
@@ -23,6 +26,9 @@ FORMATS = (".csv", ".md", ".xlsx")
 
 def findings_table(findings: Findings, questionnaire: Questionnaire,
                    lang: str | None = None) -> pd.DataFrame:
+    """The findings as one tidy table in the labels of `lang`: one row per claim with its
+    statement, estimate, comparison, interval, p-values, verdict and a sentence to quote; the
+    terminal, CSV, Markdown and Excel outputs are all made from it."""
     lang = lang or questionnaire.survey.default_language
     rows = []
     for f in findings.findings:
@@ -43,13 +49,12 @@ def findings_table(findings: Findings, questionnaire: Questionnaire,
     return pd.DataFrame(rows)
 
 
-def method_note(findings: Findings, design: str | None = None) -> str:
+def method_note(findings: Findings, design: str | None = None, lang: str | None = "en") -> str:
     """How the claims were tested and judged, and with which design when `design` says."""
-    note = (f"Tests: design-based t (Taylor linearisation, as R survey's svyttest); alpha "
-            f"{findings.alpha}; p-values adjusted across {len(findings.findings)} claims with "
-            f"{findings.correction}; groups need at least {findings.min_base} respondents. "
-            f"Verdicts: {VERDICT_RULE}")
-    return note if design is None else f"{note} Design: {design}."
+    note = text(FINDINGS, "method", lang, alpha=findings.alpha, claims=len(findings.findings),
+                correction=findings.correction, min_base=findings.min_base,
+                rule=text(FINDINGS, "verdict_rule", lang))
+    return note if design is None else text(FINDINGS, "design", lang, note=note, design=design)
 
 
 def write_findings(table: pd.DataFrame, note: str, path: str | Path) -> Path:
@@ -75,22 +80,33 @@ VERDICT_STYLE = {"supported": "green", "contradicted": "red", "not_supported": "
                  "insufficient_data": "dim"}
 
 
-def terminal_table(table: pd.DataFrame):
+def terminal_table(table: pd.DataFrame, lang: str | None = "en"):
     """The findings as a rich Table: ids never cut, verdicts coloured, NaN shown blank."""
     from rich.table import Table
     from rich.text import Text
 
+    say = words(FINDINGS, lang)
     shown = Table(show_lines=False, header_style="bold", pad_edge=False)
-    for column in ("claim", "segment", "estimate", "comparison", "difference", "95% CI",
-                   "p adj.", "n", "verdict"):
-        shown.add_column(column, justify="left" if column in ("claim", "segment") else "right",
-                         no_wrap=column in ("claim", "verdict"), overflow="fold")
+    for column in ("claim", "segment", "estimate", "comparison", "difference", "ci",
+                   "p_adjusted", "n", "verdict"):
+        shown.add_column(say[column], justify="left" if column in ("claim", "segment")
+                         else "right", no_wrap=column in ("claim", "verdict"), overflow="fold")
     for row in table.itertuples(index=False):
         cells = [row.id, row.segment, _short(row.estimate), _short(row.comparison),
                  _short(row.difference), f"[{_short(row.ci_low)}, {_short(row.ci_high)}]",
                  _short(row.p_adjusted), f"{row.n}/{row.n_comparison}"]
         shown.add_row(*map(Text, cells), Text(row.verdict, style=VERDICT_STYLE[row.verdict]))
     return shown
+
+
+def terminal_report(table: pd.DataFrame, notes: Sequence[str], lang: str | None = "en") -> list:
+    """What a terminal shows of the findings: the table, a sentence per supported or
+    contradicted claim, then the notes (design, method) dimmed."""
+    from rich.text import Text
+
+    return [terminal_table(table, lang),
+            *(f"- {sentence}" for sentence in table["narrative"] if sentence),
+            *(Text(note, style="dim") for note in notes)]
 
 
 def _short(x: float) -> str:

@@ -24,16 +24,13 @@ from analysis.design.corrections import correction_name, statsmodels_method
 from analysis.design.sample_design import Design, DesignError
 from analysis.design.significance import mean_difference_test
 from analysis.findings.claims import Claim, load_claims
+from survey.messages import text
+from survey.messages.tables import FINDINGS
 from survey.questionnaire.columns import option_column
 from survey.questionnaire.model import Questionnaire
 
 Verdict = Literal["supported", "not_supported", "contradicted", "insufficient_data"]
-VERDICT_RULE = (
-    "supported: the difference is in the claimed direction, at least min_difference, and "
-    "significant after adjustment (p_adjusted < alpha); contradicted: significant in the other "
-    "direction; not_supported: otherwise; insufficient_data: a group has fewer than min_base "
-    "respondents with an answer, so no test is made. A claim with controls is tested by its "
-    "regression coefficient (direction and p), the raw difference giving the size.")
+VERDICT_RULE = text(FINDINGS, "verdict_rule", "en")  # in every --json document
 
 
 @dataclass(frozen=True)

@@ -17,42 +17,10 @@ from pathlib import Path
 from survey.files.atomic import write_atomic
 from survey.forms.common import numbering, pick_language
 from survey.forms.wording import Wording
+from survey.messages import is_chinese, words
+from survey.messages.forms import CODEBOOK
 from survey.questionnaire.columns import option_column, text_column
 from survey.questionnaire.model import Question, Questionnaire
-
-_TEXT = {
-    "zh": {
-        "single": "单选（分类）", "scale": "量表（有序分类）", "multi": "多选项（0/1）",
-        "rank": "排序项（名次）", "number": "数值", "integer": "整数", "text": "文本",
-        "date": "日期", "other": "“其他”的注明文字", "derived": "派生变量",
-        "selected": "1 = 选中；0 = 未选", "ranked": "1–{n} = 名次；0 = 未选入排序",
-        "range": "{low}–{high}", "min": "≥ {low}", "max": "≤ {high}",
-        "max_choices": "最多选{n}项", "min_choices": "至少选{n}项",
-        "exclusive": "{option}不能与其他选项同选", "max_length": "不超过{n}个字",
-        "dont_know": "{code} = {label}（不知道，按缺失处理）", "skipped": "跳过（逻辑）",
-        "ordered": "有序", "reverse": "反向计分", "title": "编码手册", "variables": "变量",
-        "missing_note": "缺失值分为：跳过（题目不适用）、未显示、空答、不知道（见“缺失”列）；"
-                        "多选、排序题未作答时整组为缺失，不按“未选”计。",
-    },
-    "en": {
-        "single": "single choice (categorical)", "scale": "scale (ordered categorical)",
-        "multi": "multi-select option (0/1)", "rank": "rank option (position)",
-        "number": "number", "integer": "integer", "text": "text", "date": "date",
-        "other": "“other” free text", "derived": "derived",
-        "selected": "1 = selected; 0 = not selected",
-        "ranked": "1–{n} = rank position; 0 = not ranked",
-        "range": "{low}–{high}", "min": "≥ {low}", "max": "≤ {high}",
-        "max_choices": "at most {n} options", "min_choices": "at least {n} options",
-        "exclusive": "{option} cannot be combined with others",
-        "max_length": "at most {n} characters", "reverse": "reverse-keyed",
-        "dont_know": "{code} = {label} (don't know, treated as missing)",
-        "skipped": "skipped by logic", "ordered": "ordered", "title": "Codebook",
-        "variables": "Variables",
-        "missing_note": "Missing answers are kept apart: skipped by logic, not shown, left empty "
-                        "and don't know (column “missing”). An unanswered multi-select or rank "
-                        "question is missing in every column of its block, never “not selected”.",
-    },
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -79,8 +47,8 @@ class _Codebook:
     def __init__(self, questionnaire: Questionnaire, lang: str) -> None:
         self.q = questionnaire
         self.lang = lang
-        self.zh = lang.startswith("zh")
-        self.t = _TEXT["zh" if self.zh else "en"]
+        self.zh = is_chinese(lang)
+        self.t = words(CODEBOOK, lang)
         self.numbers = numbering(questionnaire)
         self.words = Wording(questionnaire, lang, self.numbers)
         self.sep = "；" if self.zh else "; "
@@ -205,7 +173,7 @@ def _cell(text: str) -> str:
 def codebook_markdown(questionnaire: Questionnaire, lang: str | None = None) -> str:
     """The codebook as a Markdown document with one table of variables."""
     lang = pick_language(questionnaire, lang)
-    t = _TEXT["zh" if lang.startswith("zh") else "en"]
+    t = words(CODEBOOK, lang)
     info = questionnaire.survey
     lines = [f"# {_cell(questionnaire.label(info.title, lang))} — {t['title']}", "",
              f"`{info.id}` {info.version}", "", t["missing_note"], "", f"## {t['variables']}", "",

@@ -8,7 +8,7 @@ codebook and a Wenjuanxing text all say "第12题" about the same question.
 
 from __future__ import annotations
 
-from survey.errors import UnknownLanguage
+from survey.messages import pick_language  # noqa: F401  (the forms' import of it)
 from survey.questionnaire.model import Code, Question, Questionnaire
 
 LANGUAGE_NAMES = {
@@ -22,17 +22,6 @@ LANGUAGE_NAMES = {
 def language_name(code: str) -> str:
     """The XLSForm name of a language, e.g. '中文 (zh)'; the code itself when it is unknown."""
     return f"{LANGUAGE_NAMES.get(code, code)} ({code})"
-
-
-def pick_language(questionnaire: Questionnaire, lang: str | None) -> str:
-    """The language to write in: `lang` if the survey declares it, else its first language."""
-    languages = questionnaire.survey.languages
-    if lang is None:
-        return languages[0]
-    if lang not in languages:
-        raise UnknownLanguage(f"language '{lang}' is not one of the survey's languages "
-                              f"({', '.join(languages)})")
-    return lang
 
 
 def numbering(questionnaire: Questionnaire, *, notes: bool = False) -> dict[str, int]:

@@ -23,6 +23,7 @@ from survey.errors import UnknownLanguage
 from survey.expressions import parse
 from survey.expressions.javascript import JS_RUNTIME, to_javascript
 from survey.files.atomic import write_atomic
+from survey.messages.forms import WEB_FORM
 from survey.questionnaire.columns import text_column
 from survey.questionnaire.model import Question, Questionnaire
 
@@ -30,46 +31,6 @@ LANGUAGE_NAMES = {"zh": "中文", "en": "English", "zh-Hant": "繁體中文", "u
                   "bo": "བོད་ཡིག"}
 
 # Texts of the form itself, by language; a language without its own falls back to English.
-UI: dict[str, dict[str, str]] = {
-    "zh": {
-        "language": "语言", "submit": "提交", "save": "保存答案文件", "new": "开始新的问卷",
-        "required_mark": "必答", "choose_rank": "—",
-        "rank_hint": "为选中的项目选择名次（1 = 最重要）。",
-        "specify": "请注明", "sending": "正在提交……",
-        "required": "请回答此题。", "number": "请输入数字。", "integer": "请输入整数。",
-        "range": "请输入 {min} 到 {max} 之间的数。", "min": "请输入不小于 {min} 的数。",
-        "max": "请输入不大于 {max} 的数。", "date": "请按 年-月-日 输入日期。",
-        "date_range": "日期应在 {min} 到 {max} 之间。", "date_min": "日期不能早于 {min}。",
-        "date_max": "日期不能晚于 {max}。", "too_many": "最多选择 {n} 项。",
-        "too_few": "至少选择 {n} 项。", "exclusive": "此选项不能与其他选项同时选择。",
-        "rank_gap": "请按 1、2、3…… 的顺序排名，不要跳号。", "too_long": "最多 {n} 个字。",
-        "constraint": "答案不符合要求，请检查。", "fix": "有 {n} 道题需要检查，请查看标红的提示。",
-        "sent": "提交成功，谢谢您的参与！", "failed": "提交失败（网络或服务器问题）。请稍后再试，"
-        "或点“保存答案文件”保存到本机。", "saved": "答案已保存为文件。",
-        "refused": "服务器未接受这份答卷：", "max_hint": "最多选择 {n} 项",
-    },
-    "en": {
-        "language": "Language", "submit": "Submit", "save": "Save answers as a file",
-        "new": "Start a new response", "required_mark": "required", "choose_rank": "—",
-        "rank_hint": "Give each option you choose a position (1 = most important).",
-        "specify": "Please specify", "sending": "Sending…",
-        "required": "Please answer this question.", "number": "Please enter a number.",
-        "integer": "Please enter a whole number.", "range": "Please enter a number from {min} "
-        "to {max}.", "min": "Please enter a number of at least {min}.",
-        "max": "Please enter a number of at most {max}.", "date": "Please enter a date.",
-        "date_range": "The date must be from {min} to {max}.",
-        "date_min": "The date cannot be before {min}.", "date_max": "The date cannot be after "
-        "{max}.", "too_many": "Choose at most {n}.", "too_few": "Choose at least {n}.",
-        "exclusive": "This option cannot be combined with others.",
-        "rank_gap": "Number your choices 1, 2, 3… without gaps.",
-        "too_long": "At most {n} characters.", "constraint": "This answer is not valid; please "
-        "check it.", "fix": "{n} question(s) need attention: see the messages in red.",
-        "sent": "Thank you! Your answers have been submitted.", "failed": "Sending failed "
-        "(network or server). Try again later, or use “Save answers as a file”.",
-        "saved": "Your answers were saved as a file.",
-        "refused": "The server did not accept these answers:", "max_hint": "Choose at most {n}",
-    },
-}
 
 _ENV = Environment(loader=PackageLoader("survey.forms", "templates"),
                    autoescape=select_autoescape(default=True, default_for_string=True),
@@ -87,7 +48,7 @@ def render_html(questionnaire: Questionnaire, language: str | None = None,
     if language not in survey.languages:
         raise UnknownLanguage(f"the questionnaire has no language '{language}' "
                               f"(it has {', '.join(survey.languages)})")
-    ui = {lang: {**UI["en"], **UI.get(lang, UI.get(lang.split("-")[0], {}))}
+    ui = {lang: {**WEB_FORM["en"], **WEB_FORM.get(lang, WEB_FORM.get(lang.split("-")[0], {}))}
           for lang in survey.languages}
     spec = {
         "id": survey.id, "version": survey.version, "language": language,

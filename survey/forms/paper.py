@@ -16,34 +16,9 @@ from jinja2 import Environment
 from survey.files.atomic import write_atomic
 from survey.forms.common import numbering, pick_language
 from survey.forms.wording import Wording, skip_targets
+from survey.messages import words
+from survey.messages.forms import PAPER
 from survey.questionnaire.model import Question, Questionnaire
-
-_TEXT = {
-    "zh": {
-        "instructions": "填写说明：请在所选答案前的方框内打“✓”。方框旁的数字或字母是选项编码，"
-                        "供数据录入使用。没有特别说明的题目只选一项。",
-        "respondent": "问卷编号", "single": "单选", "multi": "可多选",
-        "max": "最多选{n}项", "min": "至少选{n}项",
-        "rank": "请在所选项前的方框内填写名次（1 = 最重要），最多选{n}项",
-        "exclusive": "选了{option}就不要再选其他项",
-        "number": "请填写数字", "decimal": "可以有小数", "range": "（{low}–{high}）",
-        "date": "____年____月____日", "specify": "请注明", "max_length": "不超过{n}个字",
-        "version": "问卷 {id}，版本 {version}", "end": "问卷到此结束，谢谢您的参与！",
-    },
-    "en": {
-        "instructions": "Tick the box in front of your answer. The number or word beside each "
-                        "box is the option's code, for data entry. Choose one answer unless "
-                        "told otherwise.",
-        "respondent": "Questionnaire no.", "single": "choose one", "multi": "choose all that apply",
-        "max": "choose at most {n}", "min": "choose at least {n}",
-        "rank": "write the rank (1 = most important) in the boxes of up to {n} options",
-        "exclusive": "if you choose {option}, choose nothing else",
-        "number": "Write a number", "decimal": "decimals allowed", "range": " ({low}–{high})",
-        "date": "____-____-____ (year-month-day)", "specify": "please specify",
-        "max_length": "at most {n} characters",
-        "version": "Questionnaire {id}, version {version}", "end": "Thank you for taking part!",
-    },
-}  # fmt: skip
 
 _TEMPLATE = """<!DOCTYPE html>
 <html lang="{{ lang }}">
@@ -139,7 +114,7 @@ class _Paper:
     def __init__(self, questionnaire: Questionnaire, lang: str) -> None:
         self.q = questionnaire
         self.lang = lang
-        self.text = _TEXT["zh" if lang.startswith("zh") else "en"]
+        self.text = words(PAPER, lang)
         self.numbers = numbering(questionnaire)
         self.words = Wording(questionnaire, lang, self.numbers)
 
@@ -186,8 +161,7 @@ class _Paper:
                     "goto": ""} for code, label in (q.options or {}).items()]
         for option in options:
             if option["specify"]:
-                option["label"] += f"（{t['specify']}）" if self.lang.startswith("zh") \
-                    else f" ({t['specify']})"
+                option["label"] += t["specify_suffix"].format(specify=t["specify"])
         if q.type in ("single", "scale"):
             targets = skip_targets(self.q, q, self.numbers)
             for option in options:
@@ -206,7 +180,7 @@ class _Paper:
                 limits.append(t["min"].format(n=q.min_choices))
             if q.max_choices and q.max_choices < n_options:
                 limits.append(t["max"].format(n=q.max_choices))
-            return "，".join(limits) if self.lang.startswith("zh") else "; ".join(limits)
+            return t["limits_separator"].join(limits)
         if q.type == "rank":
             return t["rank"].format(n=q.max_choices or n_options)
         if q.type == "number":

@@ -22,6 +22,8 @@ from pathlib import Path
 from survey.files.atomic import write_atomic
 from survey.forms.common import code_range, numbering, pick_language
 from survey.forms.wording import Wording
+from survey.messages import is_chinese, words
+from survey.messages.forms import WJX_LOSSES
 from survey.questionnaire.model import Question, Questionnaire
 
 PAGE_BREAK = "=== 分页 ==="
@@ -33,45 +35,6 @@ _TYPES = {"single": "单选题", "multi": "多选题", "rank": "排序题", "sca
 # The wjx parser strips a leading "A " from an option line (it takes it for a list letter).
 _LETTER_PREFIX = re.compile(r"^[A-Za-z]\s+")
 
-_LOSS = {
-    "zh": {
-        "relevant": "跳题逻辑未导入（{detail}），请在问卷星“逻辑设置”中手工设置",
-        "constraint": "答案校验未导入（{detail}）",
-        "max_choices": "选项数量限制未导入（最多选{n}项）",
-        "min_choices": "选项数量限制未导入（至少选{n}项）",
-        "exclusive": "互斥选项未导入（{option}不能与其他选项同选）",
-        "rank_limit": "问卷星要求对全部选项排序；只有前{n}名计入分析",
-        "number": "数值校验未导入（{detail}）；问卷星填空题接受任何文字",
-        "date": "日期格式与范围未导入（{detail}）；问卷星填空题接受任何文字",
-        "max_length": "字数限制未导入（不超过{n}个字）",
-        "other": "“{option}”的注明填空框未导入，请在问卷星中为该选项打开“允许填空”",
-        "scale_labels": "量表选项文字未导入，问卷星显示{low}~{high}（{labels}）",
-        "dont_know": "“{option}”（代码{code}）不在量表中，未导入",
-        "not_scale": "选项编码不是连续整数，改用单选题",
-        "codes": "选项编码未导入：问卷星按位置编号1–{n}（本题编码为 {codes}）",
-        "letter": "选项“{text}”以单个字母加空格开头，问卷星会把字母当作序号删去",
-    },
-    "en": {
-        "relevant": "skip logic not imported ({detail}); set it in wjx's logic settings",
-        "constraint": "validation not imported ({detail})",
-        "max_choices": "choice limit not imported (at most {n})",
-        "min_choices": "choice limit not imported (at least {n})",
-        "exclusive": "exclusive option not imported ({option} cannot be combined with others)",
-        "rank_limit": "wjx ranks every option; only the first {n} count in analysis",
-        "number": "number check not imported ({detail}); a wjx fill-in accepts any text",
-        "date": "date format and range not imported ({detail}); a wjx fill-in accepts any text",
-        "max_length": "length limit not imported (at most {n} characters)",
-        "other": "the free-text box of “{option}” is not imported; enable it for that option "
-                 "in wjx",
-        "scale_labels": "scale option labels not imported; wjx shows {low}~{high} ({labels})",
-        "dont_know": "“{option}” (code {code}) is not part of the scale and was left out",
-        "not_scale": "option codes are not consecutive integers, written as a single choice",
-        "codes": "option codes not imported: wjx numbers options 1–{n} by position "
-                 "(codes here: {codes})",
-        "letter": "option “{text}” starts with a single letter and a space, which wjx strips "
-                  "as a list letter",
-    },
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -104,10 +67,10 @@ class _Wjx:
     def __init__(self, questionnaire: Questionnaire, lang: str) -> None:
         self.q = questionnaire
         self.lang = lang
-        self.zh = lang.startswith("zh")
+        self.zh = is_chinese(lang)
         self.numbers = numbering(questionnaire, notes=True)
         self.words = Wording(questionnaire, lang, self.numbers)
-        self.messages = _LOSS["zh" if self.zh else "en"]
+        self.messages = words(WJX_LOSSES, lang)
         self.losses: list[Loss] = []
 
     def label(self, text: dict[str, str] | None) -> str:

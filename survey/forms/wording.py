@@ -27,6 +27,7 @@ from survey.expressions import (
     parse,
 )
 from survey.forms.common import numbering
+from survey.messages import is_chinese
 from survey.questionnaire.model import Question, Questionnaire
 
 _ZH = {
@@ -36,10 +37,6 @@ _ZH = {
 _EN = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥", "and": "and", "or": "or"}
 
 
-def _zh(lang: str) -> bool:
-    return lang.startswith("zh")
-
-
 class Wording:
     """Renders conditions of one questionnaire in one language."""
 
@@ -47,7 +44,7 @@ class Wording:
                  numbers: Mapping[str, int] | None = None) -> None:
         self.q = questionnaire
         self.lang = lang
-        self.zh = _zh(lang)
+        self.zh = is_chinese(lang)
         self.numbers = dict(numbers) if numbers is not None else numbering(questionnaire)
         self.derived = {d.name: d for d in questionnaire.derived}
 

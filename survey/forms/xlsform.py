@@ -31,6 +31,8 @@ from survey.forms.common import (
     pick_language,
     variable_kind,
 )
+from survey.messages import text as message
+from survey.messages.forms import XLSFORM
 from survey.questionnaire.columns import text_column
 from survey.questionnaire.model import Code, Question, Questionnaire
 
@@ -38,24 +40,9 @@ Row = dict[str, str]
 
 SHEETS = ("survey", "choices", "settings")
 
-_MESSAGES = {
-    "range": {"zh": "请填写{low}到{high}之间的数", "en": "Enter a number from {low} to {high}"},
-    "min": {"zh": "不能小于{low}", "en": "Must be at least {low}"},
-    "max": {"zh": "不能大于{high}", "en": "Must be at most {high}"},
-    "date_min": {"zh": "日期不能早于{low}", "en": "The date cannot be before {low}"},
-    "date_max": {"zh": "日期不能晚于{high}", "en": "The date cannot be after {high}"},
-    "max_choices": {"zh": "最多选{high}项", "en": "Choose at most {high}"},
-    "min_choices": {"zh": "至少选{low}项", "en": "Choose at least {low}"},
-    "exclusive": {"zh": "“{option}”不能与其他选项同时选择",
-                  "en": "“{option}” cannot be combined with other options"},
-    "max_length": {"zh": "最多{high}个字", "en": "At most {high} characters"},
-    "invalid": {"zh": "回答不符合要求", "en": "This answer is not allowed"},
-}  # fmt: skip
-
-
-def _message(key: str, lang: str, **values: object) -> str:
-    templates = _MESSAGES[key]
-    return templates.get(lang, templates["en"]).format(**values)
+def _say(key: str, lang: str, **values: object) -> str:
+    """A text of the XLSForm area of the message catalogue, in `lang`."""
+    return message(XLSFORM, key, lang, **values)
 
 
 @dataclass
@@ -121,8 +108,8 @@ class _Builder:
         if constraint and constraint.tests:
             row["constraint"] = " and ".join(f"({t})" for t in constraint.tests)
             for lang in self.languages:
-                text = "；" if lang.startswith("zh") else "; "
-                row[f"constraint_message::{language_name(lang)}"] = text.join(
+                row[f"constraint_message::{language_name(lang)}"] = message(
+                    XLSFORM, "list_separator", lang).join(
                     m[lang] for m in constraint.messages)
         self.survey.append(row)
 
@@ -135,35 +122,36 @@ class _Builder:
             low, high = _number(q.min), _number(q.max)
             if q.min is not None and q.max is not None:
                 c.add(f". >= {low} and . <= {high}",
-                      {lang: _message("range", lang, low=low, high=high) for lang in by_lang})
+                      {lang: _say("range", lang, low=low, high=high) for lang in by_lang})
             elif q.min is not None:
-                c.add(f". >= {low}", {lang: _message("min", lang, low=low) for lang in by_lang})
+                c.add(f". >= {low}", {lang: _say("min", lang, low=low) for lang in by_lang})
             elif q.max is not None:
-                c.add(f". <= {high}", {lang: _message("max", lang, high=high) for lang in by_lang})
+                c.add(f". <= {high}", {lang: _say("max", lang, high=high) for lang in by_lang})
         elif q.type == "date":
             if q.min is not None:
                 c.add(f". >= date('{q.min}')",
-                      {lang: _message("date_min", lang, low=q.min) for lang in by_lang})
+                      {lang: _say("date_min", lang, low=q.min) for lang in by_lang})
             if q.max is not None:
                 c.add(f". <= date('{q.max}')",
-                      {lang: _message("date_max", lang, high=q.max) for lang in by_lang})
+                      {lang: _say("date_max", lang, high=q.max) for lang in by_lang})
         elif q.type == "text" and q.max_length:
             c.add(f"string-length(.) <= {q.max_length}",
-                  {lang: _message("max_length", lang, high=q.max_length) for lang in by_lang})
+                  {lang: _say("max_length", lang, high=q.max_length) for lang in by_lang})
         elif q.type in ("multi", "rank"):
             if q.min_choices:
                 c.add(f"count-selected(.) >= {q.min_choices}",
-                      {lang: _message("min_choices", lang, low=q.min_choices) for lang in by_lang})
+                      {lang: _say("min_choices", lang, low=q.min_choices) for lang in by_lang})
             if q.max_choices and q.max_choices < len(q.codes):
                 c.add(f"count-selected(.) <= {q.max_choices}",
-                      {lang: _message("max_choices", lang, high=q.max_choices) for lang in by_lang})
+                      {lang: _say("max_choices", lang, high=q.max_choices) for lang in by_lang})
             for code in q.exclusive:
                 c.add(f"not(selected(., '{code}') and count-selected(.) > 1)",
-                      {lang: _message("exclusive", lang, option=self.option_label(q, code, lang))
+                      {lang: _say("exclusive", lang, option=self.option_label(q, code, lang))
                        for lang in by_lang})
         if q.constraint:
-            message = q.constraint_message or {lang: _message("invalid", lang) for lang in by_lang}
-            c.add(self.xpath(q.constraint), {lang: self.q.label(message, lang)
+            custom = q.constraint_message or {lang: _say("invalid", lang)
+                                              for lang in by_lang}
+            c.add(self.xpath(q.constraint), {lang: self.q.label(custom, lang)
                                              for lang in by_lang})
         return c
 
@@ -202,9 +190,7 @@ class _Builder:
         pick = f"{q.name}__pick"
         self.add(self.row(f"select_multiple {options}", pick, q.label, relevant=relevant), q,
                  constraint, q.required)
-        order = {lang: ("请将所选的项目按重要程度排序" if lang.startswith("zh")
-                        else "Put the options you chose in order, the most important first")
-                 for lang in self.languages}
+        order = {lang: _say("rank_order", lang) for lang in self.languages}
         self.add(self.row(f"rank {options}", q.name, order,
                           relevant=f"count-selected(${{{pick}}}) > 0",
                           choice_filter=f"selected(${{{pick}}}, name)"), None, None, q.required)
@@ -220,8 +206,7 @@ class _Builder:
 
     def other(self, q: Question) -> None:
         assert q.other is not None
-        label = {lang: f"{self.option_label(q, q.other, lang)}："
-                 if lang.startswith("zh") else f"{self.option_label(q, q.other, lang)}:"
+        label = {lang: _say("specify", lang, option=self.option_label(q, q.other, lang))
                  for lang in self.languages}
         self.add(self.row("text", text_column(q.name, q.other), label,
                           relevant=f"selected(${{{q.name}}}, '{q.other}')"), None, None, True)
