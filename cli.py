@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from survey.errors import InputError, SurveyError
+from survey.questionnaire.loader import load_questionnaire as load
 
 DEBUG = "--debug"
 EXIT_BAD_INPUT = 2
@@ -52,8 +53,7 @@ class SurveyGroup(TyperGroup):
 
 
 app = typer.Typer(cls=SurveyGroup, add_completion=False, no_args_is_help=True,
-                  pretty_exceptions_enable=False,
-                  help="Questionnaires, exports and design-correct statistics for worker surveys.")
+                  pretty_exceptions_enable=False)  # the help is main()'s docstring
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
@@ -68,15 +68,8 @@ def where(path: Path | str) -> None:
 
 
 def bad_option(message: str) -> InputError:
-    """An option's value that cannot be used, said with the option as the user typed it (raised
-    before any file is named, so the line is the message alone)."""
+    """An option's value that cannot be used (raised before any file is named)."""
     return InputError(message, code="bad-option")
-
-
-def load(questionnaire: Path):
-    from survey.questionnaire.loader import load_questionnaire
-
-    return load_questionnaire(questionnaire)
 
 
 def load_data(data: Path, questionnaire: Path):
@@ -84,11 +77,12 @@ def load_data(data: Path, questionnaire: Path):
     from survey.readers import read_responses
 
     model = load(questionnaire)
-    where(data)
+    where(data)  # errors of the data's own (a design column, a row) are about this file
     return read_responses(data, model)
 
 
 def names(text: str) -> list[str]:
+    """A comma-separated option's parts."""
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
@@ -108,6 +102,7 @@ def main(debug: Annotated[bool, typer.Option(DEBUG, help="Show the traceback of 
 
 Questionnaire = Annotated[Path, typer.Option("-q", "--questionnaire",
                                              help="The questionnaire YAML file.")]
+QuestionnaireFile = Annotated[Path, typer.Argument(help="The questionnaire YAML file.")]
 Data = Annotated[Path, typer.Argument(help="Responses: any file 'survey import' reads.")]
 Lang = Annotated[str | None, typer.Option(help="Language of labels (zh, en).")]
 Weight = Annotated[str | None, typer.Option(help="Weight column (overrides design:).")]
@@ -119,30 +114,24 @@ Suppress = Annotated[int, typer.Option(help="Hide cells of fewer respondents (0:
 
 @app.command()
 def check(
-    questionnaire: Annotated[Path, typer.Argument(help="The questionnaire YAML file.")],
+    questionnaire: QuestionnaireFile,
     claims: Annotated[Path | None, typer.Option(help="A claims file to count (default: "
                                                 "QUESTIONNAIRE.claims.yaml beside it).")] = None,
     lang: Annotated[str | None, typer.Option(help="Language of the summary's labels.")] = None,
 ) -> None:
     """Check a questionnaire: exit 0 with a summary, or 2 with every problem located."""
-    from survey.questionnaire.summary import summarise
+    from survey.questionnaire.summary import claims_beside, summarise
 
-    model = load(questionnaire)
-    if claims is None:
-        beside = questionnaire.with_name(questionnaire.name.removesuffix(".yaml") + ".claims.yaml")
-        claims = beside if beside.exists() else None
-    say(summarise(model, claims, lang))
+    say(summarise(load(questionnaire), claims or claims_beside(questionnaire), lang))
 
 
 @app.command()
 def form(
-    questionnaire: Annotated[Path, typer.Argument(help="The questionnaire YAML file.")],
-    format_: Annotated[str, typer.Option("--format", "-f", help="html, xlsform, paper, codebook "
-                                         "or wjx (Wenjuanxing import text).")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="The file to write (codebook: "
-                                         "PATH.md and PATH.csv).")],
-    lang: Annotated[str | None, typer.Option(help="Language of the form (xlsform: the default "
-                                             "language; every language is included).")] = None,
+    questionnaire: QuestionnaireFile,
+    format_: Annotated[str, typer.Option("--format", "-f", help="html, xlsform, paper, "
+                                         "codebook or wjx (Wenjuanxing import text).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The file to write.")],
+    lang: Annotated[str | None, typer.Option(help="Language (xlsform: the default one).")] = None,
 ) -> None:
     """Make a form from a questionnaire: web form, XLSForm, paper, codebook or Wenjuanxing text."""
     from survey.forms import FORM_FORMATS, write_form
@@ -174,7 +163,7 @@ def findings(
 ) -> None:
     """Test a report's claims against the data: one verdict per claim."""
     from analysis.design.corrections import CORRECTIONS
-    from analysis.findings.table import findings_table, method_note, write_findings
+    from analysis.findings.table import findings_table, method_note, terminal_report, write_findings
     from analysis.findings.verdicts import check_claims
 
     if correction not in CORRECTIONS:
@@ -184,29 +173,22 @@ def findings(
     result = check_claims(responses, claims, choice.design, alpha=alpha, correction=correction,
                           min_base=min_base)
     table = findings_table(result, responses.questionnaire, lang)
-    note = method_note(result, choice.describe())
+    note = method_note(result, choice.describe(), lang or "en")
     if output is not None:
         where(output)
         write_findings(table, note, output)
     if json_:
         document = result.to_json() | {"design": choice.columns, "notes": list(choice.notes)}
-        typer.echo(json.dumps(document, ensure_ascii=False, indent=1))
-        return
-    from analysis.findings.table import terminal_table
-
-    out.print(terminal_table(table))
-    for sentence in table["narrative"]:
-        if sentence:
-            say(f"- {sentence}")
-    for line in (*choice.notes, note):
-        say(line, style="dim")
+        return typer.echo(json.dumps(document, ensure_ascii=False, indent=1))
+    for part in terminal_report(table, (*choice.notes, note), lang or "en"):
+        say(part)
     if output is not None:
         err.print(f"wrote {output}", markup=False)
 
 
 @app.command()
 def serve(
-    questionnaire: Annotated[Path, typer.Argument(help="The questionnaire YAML file.")],
+    questionnaire: QuestionnaireFile,
     db: Annotated[str, typer.Option(help="Where submissions are stored: an SQLite file, or a "
                                     "postgresql://user:password@host/db URL.")],
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -225,19 +207,6 @@ def serve(
     where(f"--db {describe(db)}")  # never print a password
     path = store_path(db)
     run_server(model, path, host, port, token or new_token(), announce=say)
-
-
-def _nets(specs: list[str]) -> tuple[tuple[str, tuple[object, ...]], ...]:
-    """--net NAME=CODES (codes comma-separated) as (name, codes) pairs."""
-    found = []
-    for spec in specs:
-        name, _, codes = spec.partition("=")
-        parts = names(codes)
-        if not name.strip() or not parts:
-            raise bad_option(f"--net {spec!r}: write NAME=CODES, e.g. --net top2=4,5")
-        found.append((name.strip(), tuple(int(c) if c.lstrip("-").isdigit() else c
-                                          for c in parts)))
-    return tuple(found)
 
 
 @app.command()
@@ -263,17 +232,15 @@ def crosstab(
 ) -> None:
     """A banner table of ROW by each BY variable, with Total, letters and tests."""
     from analysis.banner.build import BannerOptions, banner
-    from analysis.banner.render import chart_cells, footnote, terminal_table, tests_table
+    from analysis.banner.render import chart_cells, footnote, terminal_report
     from analysis.design.corrections import CORRECTIONS
 
     if correction not in CORRECTIONS:
         raise bad_option(f"--correction {correction!r}: use holm, bonferroni, bh or none")
-    if percent not in ("respondents", "responses"):
-        raise bad_option(f"--percent {percent!r}: use respondents or responses")
     options = BannerOptions(alpha=alpha, correction=correction,  # type: ignore[arg-type]
                             min_base=min_base, suppress=suppress,
                             percent=percent,  # type: ignore[arg-type]
-                            extra=tuple(names(show)), nets=_nets(net or []), lang=lang)
+                            extra=tuple(names(show)), nets=tuple(net or ()), lang=lang)
     responses = load_data(data, questionnaire)
     choice = design_of(responses, weight, strata, cluster, fpc)
     table = banner(responses, row, names(by), design=choice.design, options=options)
@@ -287,23 +254,8 @@ def crosstab(
         document["notes"] = list(choice.notes) + document["notes"]
         print(json.dumps(document, ensure_ascii=False, indent=1))
         return
-    out.print(terminal_table(table))
-    tests = tests_table(table)
-    if tests is not None:
-        out.print(tests)
-    say(footnote(table))
-    for note in (*choice.notes, *table.notes):
-        say(f"Note: {note}")
-
-
-def _bounds(bounds: str | None) -> tuple[float, float] | None:
-    if bounds is None:
-        return None
-    try:
-        lo, hi = (float(x) for x in bounds.split(","))
-    except ValueError:
-        raise bad_option(f"--bounds {bounds!r}: write LO,HI, e.g. --bounds 0.3,3") from None
-    return lo, hi
+    for part in terminal_report(table, choice.notes, lang or "en"):
+        say(part)
 
 
 @app.command()
@@ -314,21 +266,19 @@ def weight(
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the weighted "
                                          "data (.parquet, .sav, .dta, .csv, .xlsx).")],
     method: Annotated[str, typer.Option(help="rake or poststratify.")] = "rake",
-    bounds: Annotated[str | None, typer.Option(help="LO,HI limits on weight adjustment "
-                                               "factors.")] = None,
-    trim: Annotated[float | None, typer.Option(help="Cap weights at this multiple of the "
-                                               "median.")] = None,
-    design_weight: Annotated[str | None, typer.Option("--weight", help="Design weights column "
-                                                      "to start from.")] = None,
+    bounds: Annotated[str | None, typer.Option(help="LO,HI limits on the factors.")] = None,
+    trim: Annotated[float | None, typer.Option(help="Cap weights at this x median.")] = None,
+    design_weight: Annotated[str | None, typer.Option("--weight", help="Design weights to "
+                                                      "start from.")] = None,
 ) -> None:
     """Rake or post-stratify to population targets; write the data with a `weight` column."""
-    from analysis.weighting.apply import METHODS
+    from analysis.weighting.apply import METHODS, parse_bounds
     from analysis.weighting.apply import weight as weight_responses
     from survey.writers import output_format, write_responses
 
     if method not in METHODS:
         raise bad_option(f"--method {method!r}: use {' or '.join(METHODS)}")
-    limits = _bounds(bounds)
+    limits = None if bounds is None else parse_bounds(bounds)
     output_format(output)
     responses = load_data(data, questionnaire)
     weighted, result = weight_responses(responses, targets, method=method, bounds=limits,
@@ -343,18 +293,17 @@ def weight(
 
 @app.command()
 def simulate(
-    questionnaire: Annotated[Path, typer.Argument(help="The questionnaire YAML file.")],
+    questionnaire: QuestionnaireFile,
     output: Annotated[Path, typer.Option("-o", "--output",
                                          help="Output: .sav, .parquet, .csv, .dta or .xlsx.")],
     n: Annotated[int, typer.Option("-n", help="Number of respondents.", min=1)] = 2000,
     seed: Annotated[int | None, typer.Option(help="Random seed (same seed, same data).")] = None,
-    effects: Annotated[Path | None, typer.Option(help="An effects YAML file "
-                                                 "(docs/simulate.md).")] = None,
+    effects: Annotated[Path | None, typer.Option(help="Effects YAML (docs/simulate.md).")] = None,
     lang: Annotated[str | None, typer.Option(help="Language of labels in .sav/.dta/.xlsx.")] = None,
 ) -> None:
     """Simulate realistic responses (skip logic, choice limits, planted effects)."""
-    from survey.simulate.effects import load_effects
-    from survey.simulate.generate import simulate as run_simulation
+    from survey.simulation.effects import load_effects
+    from survey.simulation.generate import simulate as run_simulation
     from survey.writers import output_format, write_responses
 
     output_format(output)
@@ -376,33 +325,22 @@ def import_(
     format_: Annotated[str, typer.Option("--format", help="auto (by content) or a reader "
                                          "name.")] = "auto",
     lang: Annotated[str | None, typer.Option(help="Language of labels in .sav/.dta/.xlsx.")] = None,
-    report: Annotated[Path | None, typer.Option(help="Write the full validation report (CSV, "
-                                                "one row per problem).")] = None,
+    report: Annotated[Path | None, typer.Option(help="Write the validation report (CSV).")] = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 when validation finds problems; a "
                                          "doubtful column mapping is an error (exit 2).")] = False,
-    mapping: Annotated[Path | None, typer.Option(help="A mapping file naming export columns' "
-                                                 "variables (docs/mapping.md).")] = None,
-    show_mapping: Annotated[bool, typer.Option(help="Print the mapping table: source column "
-                                               "-> variable/option, matched by.")] = False,
+    mapping: Annotated[Path | None, typer.Option(help="A mapping file (docs/mapping.md).")] = None,
+    show_mapping: Annotated[bool, typer.Option(help="Print the mapping table.")] = False,
 ) -> None:
     """Read an export into the documented layout, validate it, and write clean data (with a
     `_problems` count per respondent; nothing is fixed or dropped)."""
-    from survey.readers.mapping_report import mapping_text
     from survey.responses.importing import import_export
 
     model = load(questionnaire)
     where(output)
     done = import_export(export, model, output, format=format_, mapping=mapping, strict=strict,
                          lang=lang, report=report)
-    say(f"read {export} as {done.format}: {len(done.responses)} respondents, "
-        f"{len(done.responses.missing.columns)} variables, {done.answers} answers; "
-        f"wrote {output}")
-    if show_mapping:
-        say(mapping_text(done.mapping) if done.mapping is not None else f"no mapping table: "
-            f"{done.format} files are read by our layout's column names")
-    for warning in done.warnings:
-        say(f"warning: {warning}")
-    say(done.validation.summary_text())
+    for line in done.summary(export, output, show_mapping=show_mapping):
+        say(line)
     if strict and not done.validation.ok:
         raise typer.Exit(1)
 
@@ -436,13 +374,10 @@ def report(
     """The whole report in one folder: banner workbook, charts, findings and an HTML report."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from analysis.banner.build import BannerOptions
-    from analysis.findings.claims import load_claims
-    from analysis.report.build import make_report
+    from analysis.report.build import report as make_report
 
     responses = load_data(data, questionnaire)
-    claim_list = load_claims(claims, responses.questionnaire) if claims else []
-    choice = design_of(responses, weight, strata, cluster, fpc)
+    design = design_of(responses, weight, strata, cluster, fpc).design
     with Progress(TextColumn("{task.description:<28}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                   console=err, disable=quiet, transient=False) as bar:
@@ -451,9 +386,8 @@ def report(
         def progress(step: str, done: int, total: int) -> None:
             bar.update(task, description=step, completed=done, total=max(total, 1))
 
-        written = make_report(responses, choice, output, claims=claim_list,
-                              by=names(by) or None, lang=lang,
-                              options=BannerOptions(lang=lang, suppress=suppress),
+        written = make_report(responses, output, claims=claims or (), design=design,
+                              by=names(by) or None, lang=lang, suppress=suppress,
                               progress=progress)
     say(f"wrote {len(written.files)} files to {written.folder}/: {written.banners} banner "
         f"tables, {written.claims} claims")

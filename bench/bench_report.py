@@ -23,8 +23,8 @@ from analysis.findings.claims import load_claims
 from analysis.report.build import make_report
 from survey.questionnaire.loader import load_questionnaire
 from survey.readers import read_responses
-from survey.simulate.effects import load_effects
-from survey.simulate.generate import simulate
+from survey.simulation.effects import load_effects
+from survey.simulation.generate import simulate
 from survey.writers import write_responses
 
 ROOT = Path(__file__).resolve().parent.parent

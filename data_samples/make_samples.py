@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from survey.effects import load_effects
-from survey.loader import load_questionnaire
-from survey.responses import Responses
-from survey.simulate import simulate
+from survey.questionnaire.loader import load_questionnaire
+from survey.responses.dataset import Responses
+from survey.simulation.effects import load_effects
+from survey.simulation.generate import simulate
 from survey.writers import write_responses
 from survey.writers.table import write_csv
 
@@ -33,7 +33,7 @@ def our_formats(responses: Responses) -> None:
 
 def platform_layouts(responses: Responses) -> None:
     """Wenjuanxing and KoboToolbox exports of the same answers, as the platforms write them."""
-    from survey.simulate.exports import write_kobo, write_wjx
+    from survey.simulation.exports import write_kobo, write_wjx
 
     write_wjx(responses, HERE / "302594156_按序号_产业工人需求调查问卷_2000_2000.xlsx", view="序号")
     write_wjx(responses, HERE / "302594156_按文本_产业工人需求调查问卷_2000_2000.csv", view="文本",

@@ -15,8 +15,8 @@ import yaml
 from survey.questionnaire.loader import load_questionnaire
 from survey.readers.mapping import stem_resembles
 from survey.responses.coded import encode
-from survey.simulate.exports import write_wjx
-from survey.simulate.generate import simulate
+from survey.simulation.exports import write_wjx
+from survey.simulation.generate import simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 Q_PATH = ROOT / "questionnaires/industrial_workers.yaml"

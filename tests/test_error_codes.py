@@ -126,12 +126,12 @@ def test_bad_input_is_one_line_and_exit_2():
 
 def test_an_internal_error_is_a_bug_exit_70_and_debug_shows_the_traceback(monkeypatch):
     # A fault injected where no input can cause one: the CLI must not pass it off as bad input.
-    import survey.questionnaire.loader as loader
+    import survey.questionnaire.summary as summary
 
-    def broken(path):
+    def broken(*args):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr(loader, "load_questionnaire", broken)
+    monkeypatch.setattr(summary, "summarise", broken)
     result = runner.invoke(app, ["check", QUESTIONNAIRE])
     assert result.exit_code == 70
     lines = result.stderr.strip().splitlines()

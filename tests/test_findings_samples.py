@@ -16,8 +16,8 @@ from analysis.findings.verdicts import ClaimData, assess_claims
 from survey.questionnaire.loader import load_questionnaire
 from survey.readers import read_responses
 from survey.responses.dataset import Responses
-from survey.simulate.effects import parse_effects
-from survey.simulate.generate import simulate
+from survey.simulation.effects import parse_effects
+from survey.simulation.generate import simulate
 
 ROOT = Path(__file__).parent.parent
 QUESTIONNAIRE = load_questionnaire(ROOT / "questionnaires" / "industrial_workers.yaml")

@@ -24,7 +24,7 @@ from survey.readers import detect_format, read_responses
 from survey.readers.export_table import import_notes
 from survey.responses.dataset import Responses
 from survey.responses.missing import DONT_KNOW
-from survey.simulate.generate import simulate
+from survey.simulation.generate import simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "questionnaires" / "industrial_workers.yaml"

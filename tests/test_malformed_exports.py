@@ -9,7 +9,7 @@ from export_samples import edit_csv, header_index, questionnaire, responses
 from survey.files.source import SourceError
 from survey.readers import read_responses
 from survey.responses.validation import Options, validate
-from survey.simulate.exports import write_kobo, write_qualtrics, write_wjx
+from survey.simulation.exports import write_kobo, write_qualtrics, write_wjx
 
 Q = questionnaire()
 # Columns of the 按序号 CSV of export_samples.responses():

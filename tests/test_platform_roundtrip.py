@@ -10,8 +10,8 @@ from survey.questionnaire.loader import load_questionnaire
 from survey.readers import detect_format, read_responses
 from survey.responses.dataset import Responses
 from survey.responses.missing import DONT_KNOW, NOT_SHOWN, SKIPPED
-from survey.simulate.exports import write_kobo, write_qualtrics, write_wjx
-from survey.simulate.generate import simulate
+from survey.simulation.exports import write_kobo, write_qualtrics, write_wjx
+from survey.simulation.generate import simulate
 
 LAYOUTS = [
     ("wjx-sequence-xlsx", "wjx", "x_按序号.xlsx", lambda r, p: write_wjx(r, p, view="序号")),

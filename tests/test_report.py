@@ -135,8 +135,8 @@ def test_english_report_uses_english_labels(tmp_path):
     from analysis.findings.claims import load_claims
     from analysis.report.build import make_report
     from survey.questionnaire.loader import load_questionnaire
-    from survey.simulate.effects import load_effects
-    from survey.simulate.generate import simulate
+    from survey.simulation.effects import load_effects
+    from survey.simulation.generate import simulate
 
     q = load_questionnaire(QUESTIONNAIRE)
     effects = load_effects(ROOT / "questionnaires" / "industrial_workers.effects.yaml", q)

@@ -14,7 +14,7 @@ from survey.readers import detect_format, read_responses
 from survey.readers.export_table import import_notes
 from survey.responses.coded import encode
 from survey.responses.missing import ANSWERED, EMPTY, SKIPPED
-from survey.simulate.generate import simulate
+from survey.simulation.generate import simulate
 
 Q = load_questionnaire("questionnaires/industrial_workers.yaml")
 SAMPLE = simulate(Q, 200, seed=5)

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from survey.files.source import SourceError
 from survey.questionnaire.loader import load_questionnaire
 from survey.responses.missing import SKIPPED
-from survey.simulate.effects import load_effects, parse_effects
-from survey.simulate.generate import simulate
+from survey.simulation.effects import load_effects, parse_effects
+from survey.simulation.generate import simulate
 
 Q = load_questionnaire("questionnaires/industrial_workers.yaml")
 EFFECTS = load_effects("questionnaires/industrial_workers.effects.yaml", Q)

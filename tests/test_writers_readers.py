@@ -10,8 +10,8 @@ import pytest
 from survey.files.source import SourceError
 from survey.questionnaire.loader import load_questionnaire
 from survey.readers import detect_format, read_responses
-from survey.simulate.effects import Clusters, EffectsFile, Weights
-from survey.simulate.generate import simulate
+from survey.simulation.effects import Clusters, EffectsFile, Weights
+from survey.simulation.generate import simulate
 from survey.writers import write_responses
 from survey.writers.spss import mrsets_syntax
 

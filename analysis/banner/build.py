@@ -34,6 +34,7 @@ from analysis.banner.stats import BannerTest
 from analysis.design.corrections import correction_name
 from analysis.design.estimation import TOTAL
 from analysis.design.sample_design import Design, LonelyPSUError
+from survey.files.source import suggest
 
 __all__ = ["Banner", "BannerError", "BannerOptions", "BannerTest", "banner", "letter"]
 
@@ -45,7 +46,7 @@ class BannerOptions:
     """How to make a banner. `suppress` k > 0 hides cells of 1..k-1 respondents everywhere;
     `percent` "responses" makes multi/rank shares of all selections instead of respondents;
     `extra` asks for "row" and/or "total" proportions beside column proportions; `nets` adds
-    nets {name: codes} to those of the questionnaire."""
+    nets (name, codes) to those of the questionnaire, each also as text "top2=4,5"."""
 
     alpha: float = 0.05
     correction: Correction = "holm"
@@ -55,11 +56,13 @@ class BannerOptions:
     extra: tuple[str, ...] = ()
     level: float = 0.95
     interval: Literal["logit", "beta"] = "logit"
-    nets: tuple[tuple[str, tuple[Any, ...]], ...] = ()
+    nets: tuple[tuple[str, tuple[Any, ...]] | str, ...] = ()
     lang: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "correction", correction_name(self.correction))
+        object.__setattr__(self, "nets", tuple(parse_net(n) if isinstance(n, str) else n
+                                               for n in self.nets))
         if not 0 < self.alpha < 1:
             raise BannerError(f"alpha must be between 0 and 1, not {self.alpha}")
         if self.percent not in ("respondents", "responses"):
@@ -69,6 +72,15 @@ class BannerOptions:
             raise BannerError(f"extra proportions are 'row' and 'total', not {bad[0]!r}")
         if self.min_base < 0 or self.suppress < 0:
             raise BannerError("min_base and suppress must not be negative")
+
+
+def parse_net(spec: str) -> tuple[str, tuple[Any, ...]]:
+    """A net written NAME=CODES ("top2=4,5") as (name, codes); integer codes become ints."""
+    name, _, codes = spec.partition("=")
+    parts = [c.strip() for c in codes.split(",") if c.strip()]
+    if not name.strip() or not parts:
+        raise BannerError(f"net {spec!r}: write NAME=CODES, e.g. top2=4,5")
+    return name.strip(), tuple(int(c) if c.lstrip("-").isdigit() else c for c in parts)
 
 
 @dataclass(frozen=True)
@@ -126,14 +138,23 @@ def _is_srs(design: Design) -> bool:
     return all(design.description.get(k) is None for k in ("weight", "strata", "cluster", "fpc"))
 
 
-def banner(responses: ResponsesLike, row: str, by: Sequence[str] = (), *,
-           design: Design | None = None, options: BannerOptions | None = None) -> Banner:
+def banner(responses: ResponsesLike, row: str, by: str | Sequence[str] = (), *,
+           design: Design | None = None, options: BannerOptions | None = None,
+           **settings: Any) -> Banner:
     """The banner of `row` by each of `by` (questions, derived categoricals or segments).
 
     Without `design` the sample is a simple random sample: unweighted counts, Pearson and
-    two-proportion z tests, Wilson intervals. With one, everything is design-based.
+    two-proportion z tests, Wilson intervals. With one, everything is design-based. Options
+    come as `options=BannerOptions(...)` or as its fields (`correction="bh"`, `suppress=5`).
     """
+    if settings:
+        known = [f.name for f in dataclasses.fields(BannerOptions)]
+        unknown = [name for name in settings if name not in known]
+        if unknown:
+            raise BannerError(f"unknown banner option {unknown[0]!r}{suggest(unknown[0], known)}")
+        options = dataclasses.replace(options or BannerOptions(), **settings)
     options = options or BannerOptions()
+    by = [by] if isinstance(by, str) else list(by)
     if options.lang is None:  # labels in the questionnaire's first language, as everywhere else
         options = dataclasses.replace(options,
                                       lang=responses.questionnaire.survey.default_language)

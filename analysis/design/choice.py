@@ -6,6 +6,7 @@ is left out with a note. A column named on the command line must exist: that is 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from analysis.design.sample_design import Design
@@ -31,6 +32,12 @@ class DesignChoice:
         used = [f"{part}={name}" for part, name in self.columns.items() if name]
         return ", ".join(used) if used else "simple random sample, unweighted"
 
+    @classmethod
+    def of(cls, design: Design) -> DesignChoice:
+        """The choice a design was built from (its columns, and the notes it carries)."""
+        columns = {part: design.description.get(part) for part in PARTS}
+        return cls(design, columns, design.notes)
+
 
 def choose_design(responses, **overrides: str | None) -> DesignChoice:
     """The design for `responses`: overrides (explicit) over the questionnaire's defaults."""
@@ -51,5 +58,17 @@ def choose_design(responses, **overrides: str | None) -> DesignChoice:
         columns[part] = name
     design = Design.build(frame, weight=columns["weight"], strata=columns["strata"],
                           cluster=columns["cluster"], fpc=columns["fpc"])
-    design = design.with_variables(responses.series)
+    design = dataclasses.replace(design.with_variables(responses.series), notes=tuple(notes))
     return DesignChoice(design, columns, tuple(notes))
+
+
+def survey_design(responses, *, weight: str | None = None, strata: str | None = None,
+                  cluster: str | None = None, fpc: str | None = None) -> Design:
+    """The design of `responses`: the questionnaire's `design:` defaults, overridden by the
+    columns named here; a default column the data lack is left out with a note (`.notes`).
+
+    The design knows the responses' variables by name, so estimators and banners take
+    `by="state_owned"` (a segment), a derived variable or a question.
+    """
+    return choose_design(responses, weight=weight, strata=strata, cluster=cluster,
+                         fpc=fpc).design

@@ -20,15 +20,18 @@ import pandas as pd
 
 from analysis.banner.build import Banner, BannerOptions, banner
 from analysis.banner.render import chart_cells, footnote
-from analysis.design.choice import DesignChoice
-from analysis.findings.claims import Claim
+from analysis.design.choice import DesignChoice, choose_design
+from analysis.design.sample_design import Design
+from analysis.findings.claims import Claim, load_claims
 from analysis.findings.profiles import segment_profiles
 from analysis.findings.reliability import scale_reliability
 from analysis.findings.table import findings_table, method_note, write_findings
-from analysis.findings.verdicts import VERDICT_RULE, ClaimData, assess_claims
+from analysis.findings.verdicts import ClaimData, assess_claims
 from analysis.report import charts
 from analysis.report.html import QuestionBlock, ReportContent, render_report
 from analysis.report.workbook import SheetTable, write_workbook
+from survey.messages import text, words
+from survey.messages.tables import BANNER, FINDINGS, REPORT
 
 ROW_TYPES = ("single", "multi", "rank", "scale", "number")
 CHART_COLUMNS = 6  # Total and the first five segments: more bars than that are unreadable
@@ -45,6 +48,20 @@ class ReportFiles:
 
 def _quiet(step: str, done: int, total: int) -> None:
     """The default progress callback: report nothing."""
+
+
+def report(responses, folder: str | Path, *, claims: Sequence[Claim] | str | Path = (),
+           design: Design | None = None, by: Sequence[str] | None = None,
+           lang: str | None = None, suppress: int = 0,
+           progress: Progress = _quiet) -> ReportFiles:
+    """Write the whole report of `responses` into `folder`: banner workbook, charts, findings of
+    `claims` (a claims file or claims loaded) and the HTML report; `design` defaults to the
+    questionnaire's, `by` to every segment."""
+    if isinstance(claims, (str, Path)):
+        claims = load_claims(claims, responses.questionnaire)
+    choice = choose_design(responses) if design is None else DesignChoice.of(design)
+    return make_report(responses, choice, folder, claims=claims, by=by, lang=lang,
+                       options=BannerOptions(lang=lang, suppress=suppress), progress=progress)
 
 
 def make_report(responses, choice: DesignChoice, folder: str | Path, *,
@@ -87,16 +104,17 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
             shown = cells[cells["column_label"].isin(_chart_columns(b, q)[:charts_for])]
             # shares of one answer add up to 100%: stacked; sets of options: grouped bars
             draw = charts.stacked_bars if kind == "single" else charts.grouped_bars
-            png_path, svg_path = charts.save(draw(shown, b.row_label, note=footnote(b)),
+            png_path, svg_path = charts.save(draw(shown, b.row_label, note=footnote(b, lang)),
                                              staging / "charts" / name)
             files += [png_path, svg_path]
             png = png_path.read_bytes()
             if kind == "rank":
                 files += charts.save(charts.residual_heatmap(
                     _residuals(b, q), b.row_label,
-                    note="adjusted standardised residuals; |r| >= 1.96 outlined"),
+                    note=text(BANNER, "residuals_note", lang)),
                     staging / "charts" / f"{name}_residuals")
-        blocks.append(QuestionBlock(name, b.row_label, _display(b), footnote(b), png))
+        blocks.append(QuestionBlock(name, b.row_label, _display(b, lang), footnote(b, lang),
+                                    png))
     blocks += _likert_blocks(responses, choice, staging, files, lang)
     table, findings_png, note = None, (), ""
     if claims:
@@ -104,7 +122,7 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
         result = assess_claims(claims, ClaimData.from_responses(responses), choice.design,
                                alpha=options.alpha, min_base=options.min_base)
         table = findings_table(result, q, lang)
-        note = method_note(result)
+        note = method_note(result, lang=lang)
         files.append(write_findings(table, note, staging / "findings.csv"))
         files.append(write_findings(table, note, staging / "findings.xlsx"))
         charts_made = _findings_charts(table, staging, lang)
@@ -126,7 +144,8 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
         lang=lang, sample_text=_sample_text(responses, choice, lang),
         bases=_bases(responses, choice, lang), design_notes=choice.notes,
         methods=_methods(banners, lang), questions=tuple(blocks), findings=table,
-        findings_rule=VERDICT_RULE, correction=options.correction, findings_png=findings_png,
+        findings_rule=text(FINDINGS, "verdict_rule", lang), correction=options.correction,
+        findings_png=findings_png,
         profiles=profiles, reliability=tuple(reliability),
         scale_labels={s.name: q.label(s.label, lang) for s in q.scales})
     html = staging / "report.html"
@@ -139,15 +158,12 @@ def _findings_charts(table: pd.DataFrame, staging: Path, lang: str) -> list[Path
     """Differences with their intervals, one chart per unit: shares in percentage points, and
     means of rating scales, hours and counts. Claims in other units (yuan against a published
     figure) would flatten the rest, so they are in the table only."""
-    zh = lang == "zh"
+    say = words(REPORT, lang)
     shown = table[table["difference"].notna() & table["ci_low"].notna()]
     share = shown["measure"] != "mean"
     small = shown["comparison"].abs() <= 10
-    parts = [("findings_shares", shown[share], 100,
-              "比例之差（百分点）" if zh else "Differences in shares (percentage points)"),
-             ("findings_means", shown[~share & small], 1,
-              "均值之差（量表分、小时、次数）" if zh else "Differences in means (scale points, "
-              "hours, counts)")]
+    parts = [("findings_shares", shown[share], 100, say["shares_title"]),
+             ("findings_means", shown[~share & small], 1, say["means_title"])]
     written: list[Path] = []
     for name, part, scale, title in parts:
         if part.empty:
@@ -155,7 +171,7 @@ def _findings_charts(table: pd.DataFrame, staging: Path, lang: str) -> list[Path
         dots = pd.DataFrame({"label": part["id"], "difference": part["difference"] * scale,
                              "ci_low": part["ci_low"] * scale, "ci_high": part["ci_high"] * scale,
                              "verdict": part["verdict"]})
-        fig = charts.difference_dots(dots, title, note="95% CI; colour = verdict")
+        fig = charts.difference_dots(dots, title, note=say["dots_note"])
         written += charts.save(fig, staging / "charts" / name)
     return written
 
@@ -180,12 +196,13 @@ def _residuals(b: Banner, q) -> pd.DataFrame:
     return pd.DataFrame(table)
 
 
-def _display(b: Banner) -> pd.DataFrame:
+def _display(b: Banner, lang: str) -> pd.DataFrame:
     """The banner as a people's table: one row per option, a column per banner column."""
+    say = words(BANNER, lang)
     columns = list(b.columns.itertuples(index=False))
     header = [c.label + (f" ({c.letter})" if c.letter else "") + (" *" if c.small_base else "")
               for c in columns]
-    rows = [["n"] + [str(int(c.n)) for c in columns]]
+    rows = [[say["n"]] + [str(int(c.n)) for c in columns]]
     cells = b.cells
     for key, label in dict.fromkeys(zip(cells["row"], cells["row_label"], strict=True)):
         part = cells[cells["row"] == key]
@@ -199,7 +216,8 @@ def _display(b: Banner) -> pd.DataFrame:
                 values.append(f"{100 * x['proportion']:.1f}% {''.join(x['higher_than'])}".strip())
         rows.append(values)
     if b.means is not None and not b.means.empty and "mean" in b.means.columns:
-        rows.append(["mean"] + [f"{v:.2f}" if np.isfinite(v) else "" for v in b.means["mean"]])
+        rows.append([say["mean"]] + [f"{v:.2f}" if np.isfinite(v) else ""
+                                     for v in b.means["mean"]])
     return pd.DataFrame(rows, columns=["", *header])
 
 
@@ -233,7 +251,7 @@ def _bases(responses, choice, lang: str) -> pd.DataFrame:
     q = responses.questionnaire
     w = np.asarray(choice.design.weights)
     total = w.sum()
-    everyone = "全部受访者" if lang == "zh" else "All respondents"
+    everyone = text(REPORT, "everyone", lang)
     groups = [(everyone, np.ones(len(w), bool))]
     groups += [(q.label(s.label, lang), responses.segment(name).to_numpy(bool))
                for name, s in q.segments.items()]
@@ -250,45 +268,34 @@ def _sample_text(responses, choice, lang: str) -> str:
     n = len(responses.frame)
     w = np.asarray(choice.design.weights)
     efficiency = w.sum() ** 2 / (n * (w ** 2).sum())
-    if lang == "zh":
-        return (f"共{n}名受访者；分析设计：{choice.describe()}；设计自由度{choice.design.degf}；"
-                f"加权效率{efficiency:.1%}。")
-    return (f"{n} respondents; design: {choice.describe()}; design df {choice.design.degf}; "
-            f"weighting efficiency {efficiency:.1%}.")
+    return text(REPORT, "sample", lang, n=n, design=choice.describe(), df=choice.design.degf,
+                efficiency=f"{efficiency:.1%}")
 
 
 def _methods(banners: Sequence[Banner], lang: str) -> tuple[str, ...]:
-    lines = [footnote(banners[0])] if banners else []
-    lines.append("Estimates are design-based (Taylor linearisation, as R's survey package): "
-                 "weights, strata and clusters as described above; domain estimates keep the "
-                 "full design. Multi-select and rank questions are percentages of respondents "
-                 "who answered the question; missing answers are never counted as 'not "
-                 "selected'. Columns marked * have fewer respondents than the minimum base and "
-                 "are not tested.")
+    lines = [footnote(banners[0], lang)] if banners else []
+    lines.append(text(REPORT, "methods", lang))
     return tuple(lines)
 
 
 def _sheets(q, findings, note, profiles, reliability, lang: str) -> list[SheetTable]:
-    zh = lang == "zh"
+    say = words(REPORT, lang)
     sheets = []
     if findings is not None:
         shares = ("estimate", "comparison", "difference", "ci_low", "ci_high")
-        sheets.append(SheetTable("结论检验" if zh else "Findings", findings, note, shares,
+        sheets.append(SheetTable(say["findings_sheet"], findings, note, shares,
                                  findings["measure"] != "mean"))
     if profiles is not None and not profiles.empty:
-        sheets.append(SheetTable("群体特征" if zh else "Profiles", profiles,
-                                 "share in the segment vs the rest; index = 100 x share / rest; "
-                                 "design-based t", ("share", "rest_share", "difference")))
+        sheets.append(SheetTable(say["profiles_sheet"], profiles, say["profiles_note"],
+                                 ("share", "rest_share", "difference")))
     if reliability:
         table = pd.DataFrame([{"scale": r.scale, "items": len(r.items), "n": r.n,
                                "cronbach_alpha": r.alpha, "below_0.70": r.flagged,
                                "item_rest": ", ".join(f"{i}: {c:.2f}" for i, c in
                                                       zip(r.items, r.item_rest, strict=True))}
                               for r in reliability])
-        sheets.append(SheetTable("量表信度" if zh else "Reliability", table,
-                                 "Cronbach's alpha on complete answers, reverse-keyed items "
-                                 "reversed; below 0.70 flagged"))
-    sheets.append(SheetTable("编码簿" if zh else "Codebook", _codebook(q, lang)))
+        sheets.append(SheetTable(say["reliability_sheet"], table, say["reliability_note"]))
+    sheets.append(SheetTable(say["codebook_sheet"], _codebook(q, lang)))
     return sheets
 
 

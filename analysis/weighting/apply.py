@@ -24,6 +24,16 @@ METHODS: dict[str, Callable[..., WeightingResult]] = {"rake": rake, "poststratif
 WEIGHT_COLUMN = "weight"  # where the new weights go, the name the questionnaire's design expects
 
 
+def parse_bounds(text: str) -> tuple[float, float]:
+    """Bounds on the adjustment factors written LO,HI ("0.3,3")."""
+    try:
+        low, high = (float(x) for x in text.split(","))
+    except ValueError:
+        raise InputError(f"bounds {text!r}: write LO,HI, e.g. 0.3,3",
+                         code="bad-bounds") from None
+    return low, high
+
+
 def weight(responses: Responses, targets: Targets | Mapping[str, Mapping[Any, float]] | str | Path,
            *, method: str = "rake", bounds: tuple[float, float] | None = None,
            trim: float | None = None, design_weight: str | None = None

@@ -8,6 +8,12 @@ from survey.files.source import Problem, SourceError, load_yaml, read_text
 from survey.questionnaire.model import Questionnaire
 
 
+def claims_beside(questionnaire: Path) -> Path | None:
+    """QUESTIONNAIRE.claims.yaml beside a questionnaire file, if there is one."""
+    beside = questionnaire.with_name(questionnaire.name.removesuffix(".yaml") + ".claims.yaml")
+    return beside if beside.exists() else None
+
+
 def summarise(model: Questionnaire, claims: Path | None = None, language: str | None = None) -> str:
     label = lambda text: model.label(text, language)  # noqa: E731
     info = model.survey

@@ -91,9 +91,16 @@ def detect_format(path: str | Path) -> str:
                                + ", ".join(formats()))])
 
 
-def read_responses(path: str | Path, questionnaire: Questionnaire, format: str = "auto",
-                   **options: Any) -> Responses:
-    """Read a data file into Responses; `format` is "auto" (by content) or a registered name."""
+def read_responses(path: str | Path, questionnaire: Questionnaire | str | Path,
+                   format: str = "auto", **options: Any) -> Responses:
+    """Read a data file into Responses; `format` is "auto" (by content) or a registered name.
+
+    `questionnaire` is a loaded Questionnaire or the path of its YAML file.
+    """
+    if isinstance(questionnaire, (str, Path)):
+        from survey.questionnaire.loader import load_questionnaire
+
+        questionnaire = load_questionnaire(questionnaire)
     path = Path(path)
     if format == "auto":
         format = detect_format(path)

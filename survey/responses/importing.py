@@ -17,7 +17,13 @@ from survey.files.atomic import write_atomic
 from survey.files.source import Problem, SourceError
 from survey.questionnaire.model import Questionnaire
 from survey.readers import READERS, detect_format, read_responses
-from survey.readers.mapping_report import accepts, mapping_readers, mapping_table, mapping_warnings
+from survey.readers.mapping_report import (
+    accepts,
+    mapping_readers,
+    mapping_table,
+    mapping_text,
+    mapping_warnings,
+)
 from survey.responses.dataset import Responses
 from survey.responses.validation import ValidationReport, flag, validate
 from survey.writers import output_format, write_responses
@@ -38,6 +44,20 @@ class Imported:
     def answers(self) -> int:
         """Answers read (cells neither missing nor skipped)."""
         return int((self.responses.missing == 0).to_numpy().sum())
+
+    def summary(self, export: str | Path, output: str | Path | None = None, *,
+                show_mapping: bool = False) -> list[str]:
+        """What was read and written, the mapping table when asked, its warnings, and the
+        validation's summary: the lines `survey import` prints."""
+        lines = [f"read {export} as {self.format}: {len(self.responses)} respondents, "
+                 f"{len(self.responses.missing.columns)} variables, {self.answers} answers"
+                 + (f"; wrote {output}" if output is not None else "")]
+        if show_mapping:
+            lines.append(mapping_text(self.mapping) if self.mapping is not None else
+                         f"no mapping table: {self.format} files are read by our layout's "
+                         "column names")
+        lines += [f"warning: {warning}" for warning in self.warnings]
+        return [*lines, self.validation.summary_text()]
 
 
 def import_export(export: str | Path, questionnaire: Questionnaire,

@@ -22,7 +22,7 @@ from survey.expressions.pandas_eval import evaluate
 from survey.questionnaire.columns import block_columns, option_column, other_column
 from survey.questionnaire.model import Question, Questionnaire, Scale
 from survey.responses.dataset import DerivedEnvironment, Responses
-from survey.simulate.effects import EffectsFile, NumberMarginal
+from survey.simulation.effects import EffectsFile, NumberMarginal
 
 LOADING = 0.75  # item loading on its scale's common factor (gives Cronbach's alpha ~0.8)
 DONT_KNOW_SHARE = 0.03

@@ -6,8 +6,8 @@ malformed exports built from them. The layouts themselves (metadata columns, mis
 separators) are described and defined once in those reader modules; the writers import them.
 """
 
-from survey.simulate.exports.kobo import write_kobo
-from survey.simulate.exports.qualtrics import write_qualtrics
-from survey.simulate.exports.wjx import write_wjx
+from survey.simulation.exports.kobo import write_kobo
+from survey.simulation.exports.qualtrics import write_qualtrics
+from survey.simulation.exports.wjx import write_wjx
 
 __all__ = ["write_kobo", "write_qualtrics", "write_wjx"]

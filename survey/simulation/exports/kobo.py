@@ -19,7 +19,7 @@ from survey.readers.answers import option_labels
 from survey.readers.kobo import KOBO_META, ODK_TRAILER, Flavour
 from survey.responses.dataset import Responses
 from survey.responses.missing import DONT_KNOW
-from survey.simulate.exports.rows import data_rows, number_text, text_cells, write_rows
+from survey.simulation.exports.rows import data_rows, number_text, text_cells, write_rows
 
 _Column = tuple[str, object]  # a header and its values, one per respondent
 

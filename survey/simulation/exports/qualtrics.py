@@ -17,7 +17,7 @@ from survey.readers.answers import option_labels
 from survey.readers.qualtrics import LEADING, RENAMED, values_by
 from survey.responses.dataset import Responses
 from survey.responses.missing import DONT_KNOW
-from survey.simulate.exports.rows import data_rows, number_text, text_cells, write_rows
+from survey.simulation.exports.rows import data_rows, number_text, text_cells, write_rows
 
 
 class _Column(NamedTuple):

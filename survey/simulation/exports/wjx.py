@@ -32,7 +32,7 @@ from survey.readers.wjx import (
 )
 from survey.responses.dataset import Responses
 from survey.responses.missing import DONT_KNOW
-from survey.simulate.exports.rows import number_text, write_rows
+from survey.simulation.exports.rows import number_text, write_rows
 
 
 def write_wjx(responses: Responses, path: str | Path, *, view: View = "序号",
