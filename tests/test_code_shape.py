@@ -98,3 +98,15 @@ def test_ruff_is_clean_with_complexity_at_15():
     assert done.returncode == 0, done.stdout + done.stderr
     config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert '"C90"' in config and "max-complexity = 15" in config
+
+
+def test_private_names_stay_in_their_module():
+    crossing = []
+    for path in [*modules().values(), ROOT / "cli.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module \
+                    and node.module.split(".")[0] in PACKAGES:
+                crossing += [f"{path.relative_to(ROOT)}: {node.module}.{alias.name}"
+                             for alias in node.names
+                             if alias.name.startswith("_") and not alias.name.startswith("__")]
+    assert not crossing, crossing

@@ -36,7 +36,7 @@ from analysis.design.estimation import TOTAL
 from analysis.design.sample_design import Design, LonelyPSUError
 from survey.files.source import suggest
 
-__all__ = ["Banner", "BannerError", "BannerOptions", "BannerTest", "banner", "letter"]
+__all__ = ["Banner", "BannerError", "BannerOptions", "BannerTest", "banner"]
 
 Correction = Literal["none", "bonferroni", "holm", "bh", "fdr_bh"]
 
@@ -122,16 +122,6 @@ class Banner:
         from analysis.banner.render import to_json
 
         return to_json(self)
-
-
-def letter(i: int) -> str:
-    """Column letters A..Z, then AA, AB, ... (SPSS style)."""
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def _is_srs(design: Design) -> bool:

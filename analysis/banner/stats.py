@@ -33,7 +33,7 @@ class Parts:
 
 
 @dataclass(frozen=True)
-class _Layout:
+class Layout:
     """Where each quantity sits among a row's totals."""
 
     count: tuple[int, ...]  # numerators of shares: options then nets
@@ -44,7 +44,7 @@ class _Layout:
 
 
 @dataclass(frozen=True, eq=False)
-class _Group:
+class GroupFigures:
     """One `by` variable's domains, its levels then Total, and their figures."""
 
     by: ByVariable | None
@@ -61,16 +61,16 @@ class _Group:
     first_counts: np.ndarray | None
 
 
-def _layout(block: RowBlock) -> _Layout:
+def layout(block: RowBlock) -> Layout:
     if block.kind == "number":
-        return _Layout((), 2, y=0, y2=1)
+        return Layout((), 2, y=0, y2=1)
     if block.is_set:
         f, p = len(block.flags), len(block.points)
-        return _Layout(tuple(range(f)), f + p, points=tuple(range(f, f + p)))
+        return Layout(tuple(range(f)), f + p, points=tuple(range(f, f + p)))
     m = len(block.keys)
     if block.kind == "scale":
-        return _Layout(tuple(range(m)), m, y=m + 1, y2=m + 2)
-    return _Layout(tuple(range(m)), m)
+        return Layout(tuple(range(m)), m, y=m + 1, y2=m + 2)
+    return Layout(tuple(range(m)), m)
 
 
 def _categorical_map(block: RowBlock) -> np.ndarray:
@@ -108,7 +108,7 @@ def _values_frame(block: RowBlock) -> pd.DataFrame | None:
 
 
 @dataclass(frozen=True, eq=False)
-class _Prepared:
+class Prepared:
     """What every `by` variable shares: the dense quantities, the (respondent, option) pairs
     of all selections (for unweighted counts in one bincount) and the df of the answered."""
 
@@ -117,16 +117,18 @@ class _Prepared:
     total_df: float
 
 
-def _prepare(design: Design, block: RowBlock) -> _Prepared:
+def prepare(design: Design, block: RowBlock) -> Prepared:
     rows = [np.flatnonzero(f).astype(np.int32) for f in block.flags]  # int32: a third less
     opts = [np.full(len(r), j, np.int16) for j, r in enumerate(rows)]
     selections = ((np.concatenate(rows), np.concatenate(opts)) if rows
                   else (np.zeros(0, np.int32), np.zeros(0, np.int16)))
     total_df = float(design.domain_degf(np.where(block.answered, 0, -1), 1)[0])
-    return _Prepared(_values_frame(block), selections, total_df)
+    return Prepared(_values_frame(block), selections, total_df)
 
 
-def _group(design: Design, block: RowBlock, prep: _Prepared, by: ByVariable | None) -> _Group:
+def group_figures(design: Design, block: RowBlock, prep: Prepared,
+                  by: ByVariable | None) -> GroupFigures:
+    """One `by` variable's figures (or the Total's): totals per domain and their bases."""
     n_lev = 0 if by is None else len(by.values)
     codes = np.full(design.n, -1, np.int64) if by is None else by.codes
     answered = block.answered
@@ -197,13 +199,13 @@ def _group(design: Design, block: RowBlock, prep: _Prepared, by: ByVariable | No
         missing[n_lev] = kinds.sum(0)
     with np.errstate(divide="ignore", invalid="ignore"):
         eff = sw**2 / sw2
-    return _Group(by, ext, counts, n, sw, np.nan_to_num(eff), df.astype(float), missing,
+    return GroupFigures(by, ext, counts, n, sw, np.nan_to_num(eff), df.astype(float), missing,
                   size, y_sums, first, first_counts)
 
 
-def _tables(block: RowBlock, groups: list[_Group], srs: bool, options) -> list[dict]:
+def share_tables(block: RowBlock, groups: list[GroupFigures], srs: bool, options) -> list[dict]:
     """Per group (and Total): shares with se and intervals, as dicts of (D+1, m) arrays."""
-    lay = _layout(block)
+    lay = layout(block)
     q = groups[0].totals.shape[1]
     eye = np.eye(q)
     num = eye[list(lay.count)]
@@ -229,7 +231,7 @@ def _tables(block: RowBlock, groups: list[_Group], srs: bool, options) -> list[d
     return out
 
 
-def _residuals(x: np.ndarray, col: np.ndarray) -> np.ndarray:
+def adjusted_residuals(x: np.ndarray, col: np.ndarray) -> np.ndarray:
     """Haberman's adjusted residuals of each share numerator x (D, m) against column bases
     col (D,): a k x D table and its [row, rest] x D collapse give the same value."""
     n = col.sum()
@@ -239,13 +241,13 @@ def _residuals(x: np.ndarray, col: np.ndarray) -> np.ndarray:
         return (x - e) / np.sqrt(e * (1 - r / n) * (1 - col[:, None] / n))
 
 
-def _letters_pairs(tests: significance.ColumnTests, group: int) -> pd.DataFrame:
+def letter_pairs(tests: significance.ColumnTests, group: int) -> pd.DataFrame:
     pairs = tests.pairs.copy()
     pairs["group"] = group
     return pairs[pairs["p"].notna()]
 
 
-def _higher_than(pairs: list[pd.DataFrame], correction: str, alpha: float) -> pd.DataFrame:
+def higher_than(pairs: list[pd.DataFrame], correction: str, alpha: float) -> pd.DataFrame:
     """Adjust all comparisons of the banner together; return significant (group, row, hi, lo)."""
     if not pairs or not sum(len(p) for p in pairs):
         return pd.DataFrame(columns=["group", "row", "high", "low"])
@@ -258,7 +260,7 @@ def _higher_than(pairs: list[pd.DataFrame], correction: str, alpha: float) -> pd
                          "high": hi, "low": lo})
 
 
-def _as_estimates(r: Ratios, g: _Group, design: Design, keys: tuple[str, ...]
+def as_estimates(r: Ratios, g: GroupFigures, design: Design, keys: tuple[str, ...]
                   ) -> estimation.Estimates:
     """The levels (not Total) of a group's ratios as `Estimates` for the column tests."""
     d, m = len(g.n) - 1, r.estimate.shape[1]
@@ -270,10 +272,10 @@ def _as_estimates(r: Ratios, g: _Group, design: Design, keys: tuple[str, ...]
         domain_df=g.df[:d])
 
 
-def _chisq_tests(block: RowBlock, g: _Group, design: Design, srs: bool, testable: np.ndarray,
+def chisq_tests(block: RowBlock, g: GroupFigures, design: Design, srs: bool, testable: np.ndarray,
                  notes: list[str]) -> list[tuple[str, significance.TestResult]]:
     """One test for a single/scale row; one per option and net (selected vs not) for sets."""
-    lay = _layout(block)
+    lay = layout(block)
     d_all = len(g.n) - 1
     keep = np.flatnonzero(testable)
     q = g.totals.shape[1]
@@ -321,7 +323,7 @@ def _chisq_tests(block: RowBlock, g: _Group, design: Design, srs: bool, testable
     return found
 
 
-def _mean_test(r: Ratios, g: _Group, design: Design, srs: bool, testable: np.ndarray
+def mean_test(r: Ratios, g: GroupFigures, design: Design, srs: bool, testable: np.ndarray
                ) -> significance.TestResult | None:
     """Design: Wald F of equal means (R: regTermTest(svyglm(y ~ by)), ddf = df - ndf).
     SRS: one-way ANOVA of the respondents' values."""

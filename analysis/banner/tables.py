@@ -13,19 +13,19 @@ import pandas as pd
 from analysis.banner.rows import MISSING_KINDS, ByVariable, RowBlock
 from analysis.banner.stats import (
     BannerTest,
+    GroupFigures,
+    Layout,
     Parts,
-    _as_estimates,
-    _chisq_tests,
-    _Group,
-    _group,
-    _higher_than,
-    _Layout,
-    _layout,
-    _letters_pairs,
-    _mean_test,
-    _prepare,
-    _residuals,
-    _tables,
+    adjusted_residuals,
+    as_estimates,
+    chisq_tests,
+    group_figures,
+    higher_than,
+    layout,
+    letter_pairs,
+    mean_test,
+    prepare,
+    share_tables,
 )
 from analysis.banner.totals import Ratios, ratios
 from analysis.design import intervals, significance
@@ -38,8 +38,9 @@ TOTAL_LABEL = {"zh": "合计", "en": "Total"}
 def compute(design: Design, block: RowBlock, by: list[ByVariable], options, srs: bool,
             notes: list[str]) -> Parts:
     """Every figure and test of the banner of `block` by each of `by`."""
-    prep = _prepare(design, block)
-    groups = [_group(design, block, prep, b) for b in by] or [_group(design, block, prep, None)]
+    prep = prepare(design, block)
+    groups = ([group_figures(design, block, prep, b) for b in by]
+              or [group_figures(design, block, prep, None)])
     if not block.answered.any():
         notes.append(f"nobody answered {block.name}: the banner has no figures")
     lang = options.lang or "en"
@@ -64,7 +65,7 @@ def compute(design: Design, block: RowBlock, by: list[ByVariable], options, srs:
                              f"answered {block.name}; its figures are empty")
         testable.append(g.n[:d] >= max(options.min_base, 1))
     columns = pd.DataFrame(cols)
-    columns.loc[1:, "letter"] = [letter_of(i) for i in range(len(columns) - 1)]
+    columns.loc[1:, "letter"] = [column_letter(i) for i in range(len(columns) - 1)]
     columns["small_base"] = columns["n"] < options.min_base
     small = int(columns["small_base"][1:].sum())
     if small:
@@ -87,7 +88,8 @@ def compute(design: Design, block: RowBlock, by: list[ByVariable], options, srs:
                      options.suppress)
 
 
-def letter_of(i: int) -> str:
+def column_letter(i: int) -> str:
+    """The letter of the i-th column of a banner group (0-based): A..Z, then AA, AB, ... (SPSS)."""
     s, i = "", i + 1
     while i:
         i, r = divmod(i - 1, 26)
@@ -100,7 +102,7 @@ CELL_COLUMNS = ["row", "row_label", "net", "by", "col", "letter", "n", "weighted
                 "small_base", "suppressed"]
 
 
-def _columns_of(groups: list[_Group]) -> list[tuple[int, int, int]]:
+def _columns_of(groups: list[GroupFigures]) -> list[tuple[int, int, int]]:
     """(group, index within the group's domains, level or -1) of every banner column."""
     out = [(0, len(groups[0].n) - 1, -1)]
     for gi, g in enumerate(groups):
@@ -109,10 +111,10 @@ def _columns_of(groups: list[_Group]) -> list[tuple[int, int, int]]:
     return out
 
 
-def _letters(pairs: list[pd.DataFrame], options, columns: pd.DataFrame, groups: list[_Group],
+def _letters(pairs: list[pd.DataFrame], options, columns: pd.DataFrame, groups: list[GroupFigures],
              m: int) -> dict[tuple[int, int, int], tuple[str, ...]]:
     """{(group, level, row): letters of the columns it is significantly higher than}."""
-    sig = _higher_than(pairs, options.correction, options.alpha)
+    sig = higher_than(pairs, options.correction, options.alpha)
     found: dict[tuple[int, int, int], list[str]] = {}
     lookup = {(r.group, r.level): r.letter for r in columns.itertuples()}
     for r in sig.itertuples():
@@ -123,9 +125,9 @@ def _letters(pairs: list[pd.DataFrame], options, columns: pd.DataFrame, groups: 
 
 def _cells(design, block, groups, options, srs, testable, letters, columns, tests, notes
            ) -> pd.DataFrame:
-    lay = _layout(block)
+    lay = layout(block)
     m = len(lay.count)
-    tabs = _tables(block, groups, srs, options)
+    tabs = share_tables(block, groups, srs, options)
     pairs = []
     residual = []
     for gi, (g, t) in enumerate(zip(groups, tabs, strict=True)):
@@ -143,17 +145,17 @@ def _cells(design, block, groups, options, srs, testable, letters, columns, test
                                    else g.counts[:d, : block.n_options].sum(1))
         else:
             ct = significance.column_proportion_tests(
-                _as_estimates(r, g, design, block.keys), correction="none", family="table",
+                as_estimates(r, g, design, block.keys), correction="none", family="table",
                 testable=testable[gi])
             f = g.n[:d].sum() / max(t["base"][:d, 0].sum(), 1e-300)
             x, col = g.totals.theta[:d][:, list(lay.count)] * f, t["base"][:d, 0] * f
-        pairs.append(_letters_pairs(ct, gi))
+        pairs.append(letter_pairs(ct, gi))
         res = np.full((d + 1, m), np.nan)
         live = col > 0
         if live.sum() >= 2:
-            res[:d][live] = _residuals(x[live], col[live])
+            res[:d][live] = adjusted_residuals(x[live], col[live])
         residual.append(res)
-        for name, test in _chisq_tests(block, g, design, srs, testable[gi], notes):
+        for name, test in chisq_tests(block, g, design, srs, testable[gi], notes):
             tests.append(BannerTest(g.by.name, name, test.name, test.statistic, test.df,
                                     test.ddf, test.p))
         if testable[gi].sum() < 2:
@@ -186,8 +188,8 @@ def _cells(design, block, groups, options, srs, testable, letters, columns, test
     return cells
 
 
-def _extras(block: RowBlock, groups: list[_Group], options, cells: pd.DataFrame,
-            lay: _Layout) -> pd.DataFrame:
+def _extras(block: RowBlock, groups: list[GroupFigures], options, cells: pd.DataFrame,
+            lay: Layout) -> pd.DataFrame:
     """Row and total proportions on request; ranked-first shares and scores for rank rows."""
     wanted = set(options.extra)
     q = groups[0].totals.shape[1]
@@ -228,7 +230,7 @@ MEAN_COLUMNS = ["by", "col", "letter", "n", "weighted_n", "mean", "sd", "se", "c
 
 def _means(design, block, groups, options, srs, testable, letters, columns, tests, notes
            ) -> pd.DataFrame:
-    lay = _layout(block)
+    lay = layout(block)
     assert lay.y is not None and lay.y2 is not None
     q = groups[0].totals.shape[1]
     eye = np.eye(q)
@@ -241,10 +243,10 @@ def _means(design, block, groups, options, srs, testable, letters, columns, test
         one = Ratios(r.estimate[:, :1], r.se[:, :1],
                      r.vcov.reshape(d + 1, 2, d + 1, 2)[:, 0, :, 0])
         ct = significance.column_proportion_tests(
-            _as_estimates(one, g, design, ("mean",)), correction="none", family="table",
+            as_estimates(one, g, design, ("mean",)), correction="none", family="table",
             testable=testable[gi])
-        pairs.append(_letters_pairs(ct, gi))
-        test = _mean_test(Ratios(one.estimate[:d], one.se[:d], one.vcov[:d, :d]), g, design,
+        pairs.append(letter_pairs(ct, gi))
+        test = mean_test(Ratios(one.estimate[:d], one.se[:d], one.vcov[:d, :d]), g, design,
                           srs, testable[gi])
         if test is not None:
             tests.append(BannerTest(g.by.name, "mean", test.name, test.statistic, test.df,

@@ -26,7 +26,7 @@ from survey.questionnaire.model import (
     Scale,
     Segment,
     SurveyInfo,
-    _name,
+    valid_name,
 )
 
 SECTIONS = ("survey", "choice_lists", "questions", "derived", "segments", "scales", "design")
@@ -138,7 +138,7 @@ class _Checker:
         results = {}
         for name, entry in value.items():
             try:
-                _name(name)
+                valid_name(name)
             except Exception as error:  # PydanticCustomError: the name is reported, not raised
                 self.add((key, name), "bad-name", str(error), key=True)
                 continue

@@ -37,7 +37,7 @@ SET_TYPES = frozenset({"multi", "rank"})
 Code = int | str
 
 
-def _name(value: Any) -> str:
+def valid_name(value: Any) -> str:
     if not isinstance(value, str) or not NAME_PATTERN.match(value) or "__" in value:
         raise PydanticCustomError(
             "bad_name", "'{value}' is not a valid name: use a lower-case letter, then lower-case "
@@ -100,7 +100,7 @@ def _limit(value: Any) -> float | date:
                               "(YYYY-MM-DD)", {"value": value})
 
 
-Name = Annotated[str, BeforeValidator(_name)]
+Name = Annotated[str, BeforeValidator(valid_name)]
 Limit = Annotated[float | date, BeforeValidator(_limit)]
 OptionCode = Annotated[Code, BeforeValidator(_code)]
 Label = Annotated[dict[str, str], BeforeValidator(_label)]

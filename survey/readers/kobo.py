@@ -33,7 +33,7 @@ from survey.questionnaire.columns import SEPARATOR, TEXT_SUFFIX
 from survey.questionnaire.model import Questionnaire
 from survey.readers.answers import AnswerBuilder, Imported, build
 from survey.readers.export_table import attach, first_rows, read_export
-from survey.readers.mapping import HeaderKey, _Index, load_overrides, match_columns, normalise
+from survey.readers.mapping import HeaderIndex, HeaderKey, load_overrides, match_columns, normalise
 from survey.responses.dataset import Responses
 
 Flavour = Literal["kobo", "odk"]
@@ -47,7 +47,7 @@ _TEXT = re.compile(rf"^([a-z][a-z0-9_]*){re.escape(SEPARATOR)}([a-z0-9_-]+)"
                    rf"{re.escape(TEXT_SUFFIX)}$")  # an 'other' text column's XML name
 
 
-def header_key(header: str, index: _Index) -> HeaderKey | None:
+def header_key(header: str, index: HeaderIndex) -> HeaderKey | None:
     """What a Kobo/ODK header names: by XML name (group path dropped), else by label text."""
     if header in RENAMED:
         return HeaderKey(meta=RENAMED[header])
@@ -72,7 +72,7 @@ def header_key(header: str, index: _Index) -> HeaderKey | None:
     return _label_key(header, index)
 
 
-def _label_key(header: str, index: _Index) -> HeaderKey | None:
+def _label_key(header: str, index: HeaderIndex) -> HeaderKey | None:
     """Label headers may contain '/' themselves, so try every split: a (suffix of the) header
     is a question label, or ends in '/option label' after a set question's label."""
     cuts = [-1] + [i for i, ch in enumerate(header) if ch == "/"]
@@ -97,7 +97,7 @@ def read_kobo(path: str | Path, questionnaire: Questionnaire, *,
               mapping: str | Path | None = None) -> Imported:
     """Read a KoboToolbox or ODK Central CSV export (XML values or labels)."""
     table = read_export(path)
-    index = _Index(questionnaire)
+    index = HeaderIndex(questionnaire)
     headers = table.header[0]
     keys = [header_key(h, index) for h in headers]
     overrides = load_overrides(mapping, questionnaire) if mapping else None

@@ -126,7 +126,7 @@ class ColumnMapping:
         return [c for _, c, _ in self.of_role("unmapped")]
 
 
-class _Index:
+class HeaderIndex:
     """Lookups of a questionnaire by name, number and label text, in every language."""
 
     def __init__(self, questionnaire: Questionnaire):
@@ -183,7 +183,7 @@ def match_columns(columns: list[str], keys: list[HeaderKey | None], questionnair
                   header_line: int = 1) -> ColumnMapping:
     """Resolve each header's key; raise SourceError for headers that name a question or option
     the questionnaire does not have, or when no column matches at all."""
-    index = _Index(questionnaire)
+    index = HeaderIndex(questionnaire)
     overrides = overrides or {}
     targets: list[Target] = []
     problems: list[Problem] = []
@@ -261,7 +261,7 @@ def _describe(target: Target) -> str:
     return what + (" free text" if target.role == "other_text" else "")
 
 
-def _resolve(index: _Index, key: HeaderKey | None) -> Target:
+def _resolve(index: HeaderIndex, key: HeaderKey | None) -> Target:
     if key is None:
         return Target(None, None, "unmapped", "unmatched")
     if key.meta:
@@ -323,7 +323,7 @@ def load_overrides(path: str | Path, questionnaire: Questionnaire) -> dict[str, 
     if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
         raise SourceError([source.problem((), "bad-mapping", "a mapping file is a mapping with "
                                           "'columns: {\"source column\": variable}'")])
-    index = _Index(questionnaire)
+    index = HeaderIndex(questionnaire)
     variables = set(questionnaire.items) | set(index.by_name)
     layout = layout_targets(questionnaire)
     found: dict[str, Target] = {}

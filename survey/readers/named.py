@@ -17,8 +17,8 @@ from survey.questionnaire.columns import option_column, text_column
 from survey.questionnaire.model import Questionnaire
 from survey.readers.mapping import (
     ColumnMapping,
+    HeaderIndex,
     HeaderKey,
-    _Index,
     layout_targets,
     load_overrides,
     match_columns,
@@ -29,7 +29,7 @@ from survey.readers.mapping import (
 def header_keys(columns: list[str], labels: list[str | None],
                 questionnaire: Questionnaire) -> list[HeaderKey | None]:
     """What each column's name (or, failing that, its variable label) says it holds."""
-    index = _Index(questionnaire)
+    index = HeaderIndex(questionnaire)
     layout = layout_targets(questionnaire)
     keys: list[HeaderKey | None] = []
     for column, label in zip(columns, labels, strict=True):

@@ -21,7 +21,7 @@ import pandas as pd
 from survey.questionnaire.model import Question, Questionnaire
 from survey.readers.answers import AnswerBuilder, Imported, build, option_labels
 from survey.readers.export_table import attach, fail, first_rows, read_export
-from survey.readers.mapping import HeaderKey, _Index, load_overrides, match_columns
+from survey.readers.mapping import HeaderIndex, HeaderKey, load_overrides, match_columns
 from survey.responses.dataset import Responses
 from survey.responses.missing import EMPTY
 
@@ -41,7 +41,7 @@ def values_by(question: Question) -> str:
     return "code" if all(isinstance(c, int) for c in question.codes) else "position"
 
 
-def header_key(tag: str, index: _Index) -> HeaderKey | None:
+def header_key(tag: str, index: HeaderIndex) -> HeaderKey | None:
     if tag in RENAMED:
         return HeaderKey(meta=RENAMED[tag])
     if tag in LEADING or tag.endswith("_DO"):
@@ -81,7 +81,7 @@ def read_qualtrics(path: str | Path, questionnaire: Questionnaire, *,
         except ValueError:
             raise fail(table.file, "bad-import-id", f"column {position}: '{cell}' is not an "
                        "ImportId in JSON", line=3, column=position) from None
-    index = _Index(questionnaire)
+    index = HeaderIndex(questionnaire)
     headers = table.header[0]
     keys = [header_key(h, index) for h in headers]
     overrides = load_overrides(mapping, questionnaire) if mapping else None

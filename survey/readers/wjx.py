@@ -30,8 +30,8 @@ from survey.questionnaire.model import Questionnaire
 from survey.readers.answers import AnswerBuilder, Imported, build
 from survey.readers.export_table import ExportTable, attach, first_rows, read_export
 from survey.readers.mapping import (
+    HeaderIndex,
     HeaderKey,
-    _Index,
     load_overrides,
     match_columns,
     stem_resembles,
@@ -80,7 +80,7 @@ def split_header(header: str) -> tuple[int, str, str | None, bool] | None:
     return int(match["old"] or match["n"]), rest, option, separated
 
 
-def header_key(header: str, index: _Index) -> HeaderKey | None:
+def header_key(header: str, index: HeaderIndex) -> HeaderKey | None:
     """What a wjx header names; a stem that merely ends in ASCII parentheses stays a stem."""
     if header in META:
         return HeaderKey(meta=META[header])
@@ -106,7 +106,7 @@ def read_wjx(path: str | Path, questionnaire: Questionnaire, *, view: View | Non
     """Read a Wenjuanxing export (either view, xlsx or CSV); the view is taken from the file
     name (`_按序号_`/`_按文本_`) or the cells when not given."""
     table = read_export(path)
-    index = _Index(questionnaire)
+    index = HeaderIndex(questionnaire)
     headers = table.header[0]
     keys = [header_key(h, index) for h in headers]
     overrides = load_overrides(mapping, questionnaire) if mapping else None
@@ -129,7 +129,7 @@ def read_wjx(path: str | Path, questionnaire: Questionnaire, *, view: View | Non
     return build(builder, columns, _metadata(builder, table, columns))
 
 
-def _stem_warnings(file: str, headers: list[str], columns, index: _Index) -> list:
+def _stem_warnings(file: str, headers: list[str], columns, index: HeaderIndex) -> list:
     """Columns matched by number whose stem is not their question's: a reordered or edited
     questionnaire, whose answers would otherwise land in the wrong variables unnoticed."""
     warnings = []
