@@ -129,3 +129,20 @@ def test_results_are_immutable() -> None:
     frame = m.to_frame()
     assert list(frame.columns) == ["domain", "variable", "estimate", "se", "deff", "n",
                                    "weighted_n", "df"]
+
+
+def test_two_stages_without_fpc_use_the_first_stage_as_r_does() -> None:
+    """svydesign(ids=~psu+ssu) with no fpc: only the PSUs enter the variance (R's multistage
+    with infinite populations), so the estimate and SE equal the one-stage design's."""
+    rng = np.random.default_rng(11)
+    n = 400
+    frame = pd.DataFrame({"stratum": rng.integers(0, 4, n), "psu": rng.integers(0, 20, n),
+                          "ssu": rng.integers(0, 5, n), "w": rng.uniform(1, 3, n),
+                          "y": rng.normal(size=n)})
+    frame["psu"] += 100 * frame["stratum"]
+    two = Design.build(frame, weight="w", strata="stratum", cluster=["psu", "ssu"])
+    one = Design.build(frame, weight="w", strata="stratum", cluster="psu")
+    got, want = estimation.mean(two, "y").to_frame(), estimation.mean(one, "y").to_frame()
+    np.testing.assert_allclose(got[["estimate", "se"]], want[["estimate", "se"]], rtol=1e-12)
+    with pytest.raises(DesignError, match="second-stage cluster column 'nope'"):
+        Design.build(frame, weight="w", strata="stratum", cluster=["psu", "nope"])

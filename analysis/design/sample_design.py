@@ -12,27 +12,26 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from survey.errors import SurveyError
-
-LonelyPSU = Literal["fail", "remove", "adjust", "certainty"]
-LONELY_PSU_OPTIONS: tuple[str, ...] = ("fail", "remove", "adjust", "certainty")
-
-
-class DesignError(SurveyError):
-    """A design that cannot be built or used: the message says which column or stratum."""
-
-    code = "bad-design"
-
-
-class LonelyPSUError(DesignError):
-    """A stratum with a single PSU under lonely_psu="fail" (R: survey.lonely.psu = "fail")."""
-
-    code = "lonely-psu"
+from analysis.design.errors import DesignError, LonelyPSUError  # noqa: F401  (re-exported)
+from analysis.design.stages import (  # noqa: F401  (LONELY_PSU_OPTIONS re-exported)
+    LONELY_PSU_OPTIONS,
+    LonelyPSU,
+    check_lonely_psu,
+    codes_of,
+    description,
+    design_column,
+    first_stage,
+    fpc_weights,
+    given_weights,
+    population_sizes,
+    respondents,
+    second_stage,
+    stages,
+)
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -40,169 +39,6 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     a.flags.writeable = False
     return a
 
-
-def _codes(values: np.ndarray | pd.Series, what: str) -> tuple[np.ndarray, tuple[object, ...]]:
-    """Integer codes 0..k-1 (in sorted order of the values) and the values they stand for."""
-    s = pd.Series(np.asarray(values) if not isinstance(values, pd.Series) else values)
-    if s.isna().any():
-        raise DesignError(f"{what} has {int(s.isna().sum())} missing value(s); a design needs all")
-    codes, uniques = pd.factorize(s, sort=True)
-    return codes.astype(np.int64), tuple(uniques.tolist())
-
-
-def _constant_within(values: np.ndarray, groups: np.ndarray, n_groups: int, what: str,
-                     labels: Sequence[object]) -> np.ndarray:
-    """The one value each group has, or an error naming the first group where it varies."""
-    first = np.full(n_groups, np.nan)
-    first[groups[::-1]] = values[::-1]
-    bad = values != first[groups]
-    if bad.any():
-        g = groups[np.argmax(bad)]
-        raise DesignError(f"{what} varies within {labels[g]!r}; it must be constant there")
-    return first
-
-
-def _popsize(fpc: np.ndarray, groups: np.ndarray, n_units: np.ndarray, what: str,
-             labels: Sequence[object]) -> np.ndarray:
-    """Population size per group from an fpc given as sizes or as sampling fractions (as.fpc)."""
-    fpc = np.asarray(fpc, dtype=float)
-    if np.isnan(fpc).any():
-        raise DesignError(f"{what} has missing values")
-    per = _constant_within(fpc, groups, len(n_units), what, labels)
-    if np.all(per <= 1):  # sampling fractions, as R's svydesign accepts
-        if np.any(per <= 0):
-            raise DesignError(f"{what} as a sampling fraction must be in (0, 1]")
-        return n_units / per
-    if np.any(per < n_units):
-        g = int(np.argmax(per < n_units))
-        raise DesignError(f"{what} for {labels[g]!r} is {per[g]:g}, smaller than the "
-                          f"{int(n_units[g])} units sampled there")
-    return per
-
-
-def _check_lonely_psu(lonely_psu: str) -> None:
-    """Refuse a lonely-PSU rule that the variance does not implement, before any work is done."""
-    if lonely_psu not in LONELY_PSU_OPTIONS:
-        raise DesignError(f"lonely_psu must be one of {', '.join(LONELY_PSU_OPTIONS)}; "
-                          f"got {lonely_psu!r} ('average' is not supported)")
-
-
-def _column(data: pd.DataFrame | None, spec: object, what: str) -> np.ndarray:
-    """A design column: named in `data`, or given as an array."""
-    if isinstance(spec, str):
-        if data is None or spec not in data.columns:
-            raise DesignError(f"{what} column {spec!r} is not in the data")
-        return data[spec].to_numpy()
-    return np.asarray(spec)
-
-
-def _many(spec: object) -> list[object]:
-    """One spec per stage: none, a list or tuple of them, or a single one."""
-    if spec is None:
-        return []
-    if isinstance(spec, (list, tuple)):
-        return list(spec)
-    return [spec]
-
-
-def _size(data: pd.DataFrame | None, n: int | None, weight: object, strata: object,
-          cluster: object) -> int:
-    """The number of respondents: the data's rows, n, or the length of the first array given."""
-    size = len(data) if data is not None else n
-    if size is None:
-        for spec in (weight, strata, *_many(cluster)):
-            if spec is not None and not isinstance(spec, str):
-                size = len(np.asarray(spec))
-                break
-    if size is None:
-        raise DesignError("give data or the number of respondents n")
-    if size == 0:
-        raise DesignError("the data have no rows")
-    return size
-
-
-def _stages(cluster: object, fpc: object) -> tuple[list[object], list[object]]:
-    """The cluster and fpc of each sampling stage, checked to make at most two matching stages."""
-    clusters = _many(cluster)
-    if len(clusters) > 2:
-        raise DesignError("at most two stages of clusters are supported")
-    fpcs = _many(fpc)
-    if len(fpcs) > max(1, len(clusters)):
-        raise DesignError("give one fpc per sampling stage")
-    if len(clusters) == 2 and len(fpcs) == 1:
-        raise DesignError("a two-stage design needs an fpc for both stages, or none "
-                          "(then only the first stage enters the variance, as in R)")
-    return clusters, fpcs
-
-
-def _first_stage(data: pd.DataFrame | None, clusters: list[object], s_codes: np.ndarray,
-                 size: int, nest: bool) -> tuple[np.ndarray, np.ndarray, tuple[object, ...]]:
-    """PSU code per respondent, stratum per PSU and PSU labels; PSUs are nested in strata."""
-    if not clusters:  # each respondent is its own PSU, rows in stratum order so PSUs sort too
-        order = np.argsort(s_codes, kind="stable")
-        psu = np.empty(size, np.int64)
-        psu[order] = np.arange(size)
-        return psu, s_codes[order], tuple(range(size))
-    c_codes, c_labels_all = _codes(_column(data, clusters[0], "cluster"), "cluster")
-    pairs, psu = np.unique(s_codes * len(c_labels_all) + c_codes, return_inverse=True)
-    pair_cluster = pairs % len(c_labels_all)
-    if not nest and len(pair_cluster) > len(c_labels_all):
-        bad = c_labels_all[int(np.argmax(np.bincount(pair_cluster) > 1))]
-        raise DesignError(f"cluster {bad!r} appears in more than one stratum: "
-                          "clusters are not nested in strata (use nest=True if "
-                          "cluster ids are only unique within a stratum)")
-    psu_stratum = (pairs // len(c_labels_all)).astype(np.int64)
-    psu_labels = tuple(c_labels_all[i] for i in pair_cluster)
-    return np.asarray(psu, dtype=np.int64), psu_stratum, psu_labels
-
-
-def _second_stage(data: pd.DataFrame | None, cluster: object, fpcs: list[object],
-                  psu: np.ndarray, n_psus: int, psu_labels: Sequence[object],
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """SSU code per respondent, PSU per SSU, SSUs sampled and in the population per PSU (from
-    the second of `fpcs`, looked up only once the SSUs are known)."""
-    ssu_raw, ssu_labels = _codes(_column(data, cluster, "second-stage cluster"), "cluster")
-    pairs2, unit = np.unique(psu * len(ssu_labels) + ssu_raw, return_inverse=True)
-    unit = unit.astype(np.int64)
-    unit_psu = (pairs2 // len(ssu_labels)).astype(np.int64)
-    n_ssu = np.bincount(unit_psu, minlength=n_psus).astype(float)
-    popsize2 = _popsize(_column(data, fpcs[1], "fpc (stage 2)"), psu, n_ssu, "fpc (stage 2)",
-                        psu_labels)
-    return unit, unit_psu, n_ssu, popsize2
-
-
-def _fpc_weights(w: np.ndarray, s_codes: np.ndarray, popsize: np.ndarray, n_psu: np.ndarray,
-                 psu: np.ndarray, popsize2: np.ndarray | None,
-                 n_ssu: np.ndarray | None) -> np.ndarray:
-    """Weights as inverse sampling fractions of each stage, as R's svydesign makes them."""
-    w = w * (popsize / n_psu)[s_codes]
-    if popsize2 is not None and n_ssu is not None:
-        w = w * (popsize2 / n_ssu)[psu]
-    return w
-
-
-def _given_weights(values: np.ndarray) -> np.ndarray:
-    """The weight column as floats, refused if any is missing, infinite or not positive."""
-    w = np.asarray(pd.to_numeric(pd.Series(values)), dtype=float)
-    if np.isnan(w).any() or np.isinf(w).any():
-        raise DesignError("weight has missing or infinite values")
-    if (w <= 0).any():
-        raise DesignError(f"weight has {int((w <= 0).sum())} value(s) <= 0; "
-                          "drop those respondents instead")
-    return w
-
-
-def _name(spec: object) -> str | None:
-    """How a spec is described: its column name, '<array>', or None when not given."""
-    return spec if isinstance(spec, str) else (None if spec is None else "<array>")
-
-
-def _description(weight: object, strata: object, clusters: list[object],
-                 fpcs: list[object]) -> dict[str, str | None]:
-    """The design as specified, by column names, for printing and reports."""
-    return {"weight": _name(weight), "strata": _name(strata),
-            "cluster": ",".join(c if isinstance(c, str) else "<array>" for c in clusters) or None,
-            "fpc": ",".join(f if isinstance(f, str) else "<array>" for f in fpcs) or None}
 
 @dataclass(frozen=True, eq=False)
 class Design:
@@ -234,17 +70,17 @@ class Design:
     # ---------------------------------------------------------------- construction
     @classmethod
     def build(
-        cls,
-        data: pd.DataFrame | None = None,
-        *,
-        weight: str | np.ndarray | pd.Series | None = None,
-        strata: str | np.ndarray | pd.Series | None = None,
-        cluster: str | Sequence[str] | np.ndarray | pd.Series | None = None,
-        fpc: str | Sequence[str] | np.ndarray | pd.Series | None = None,
-        lonely_psu: LonelyPSU = "fail",
-        nest: bool = False,
-        n: int | None = None,
-    ) -> Design:
+              cls,
+              data: pd.DataFrame | None = None,
+              *,
+              weight: str | np.ndarray | pd.Series | None = None,
+              strata: str | np.ndarray | pd.Series | None = None,
+              cluster: str | Sequence[str] | np.ndarray | pd.Series | None = None,
+              fpc: str | Sequence[str] | np.ndarray | pd.Series | None = None,
+              lonely_psu: LonelyPSU = "fail",
+              nest: bool = False,
+              n: int | None = None,
+              ) -> Design:
         """Build a design as R's `svydesign(ids, strata, weights, fpc, nest)` does.
 
         Columns are named (looked up in `data`) or given as arrays. `cluster` may name two
@@ -253,34 +89,34 @@ class Design:
         weights and with an fpc, weights are the inverse sampling fractions, as in R. With nothing
         but data this is simple random sampling with replacement and weights 1.
         """
-        _check_lonely_psu(lonely_psu)
-        size = _size(data, n, weight, strata, cluster)
+        check_lonely_psu(lonely_psu)
+        size = respondents(data, n, weight, strata, cluster)
         if strata is None:
             s_codes, s_labels = np.zeros(size, np.int64), ("_all",)
         else:
-            s_codes, s_labels = _codes(_column(data, strata, "strata"), "strata")
+            s_codes, s_labels = codes_of(design_column(data, strata, "strata"), "strata")
         n_strata = len(s_labels)
-        clusters, fpcs = _stages(cluster, fpc)
+        clusters, fpcs = stages(cluster, fpc)
 
-        psu, psu_stratum, psu_labels = _first_stage(data, clusters, s_codes, size, nest)
+        psu, psu_stratum, psu_labels = first_stage(data, clusters, s_codes, size, nest)
         n_psu = np.bincount(psu_stratum, minlength=n_strata).astype(float)
         popsize = np.full(n_strata, np.inf)
         if fpcs:
-            popsize = _popsize(_column(data, fpcs[0], "fpc"), s_codes, n_psu, "fpc", s_labels)
+            popsize = population_sizes(design_column(data, fpcs[0], "fpc"), s_codes, n_psu,
+                                       "fpc", s_labels)
 
-        # Second stage: only its fpc makes it enter the variance (R's multistage).
-        n_ssu = popsize2 = None
+        n_ssu = popsize2 = None  # a second stage enters the variance with its fpc (R)
         unit, unit_psu = psu, np.arange(len(psu_stratum), dtype=np.int64)
         if len(clusters) == 2:
-            unit, unit_psu, n_ssu, popsize2 = _second_stage(data, clusters[1], fpcs, psu,
+            unit, unit_psu, n_ssu, popsize2 = second_stage(data, clusters[1], fpcs, psu,
                                                             len(psu_stratum), psu_labels)
 
         if weight is None:
             w = np.ones(size)
             if fpcs:  # R: probabilities from the fpc when no weights are given
-                w = _fpc_weights(w, s_codes, popsize, n_psu, psu, popsize2, n_ssu)
+                w = fpc_weights(w, s_codes, popsize, n_psu, psu, popsize2, n_ssu)
         else:
-            w = _given_weights(_column(data, weight, "weight"))
+            w = given_weights(design_column(data, weight, "weight"))
 
         return cls(
             weights=_frozen(w.astype(float)), strata=_frozen(s_codes), strata_labels=s_labels,
@@ -290,7 +126,7 @@ class Design:
             n_ssu=None if n_ssu is None else _frozen(n_ssu),
             popsize2=None if popsize2 is None else _frozen(popsize2),
             lonely_psu=lonely_psu,
-            description=_description(weight, strata, clusters, fpcs),
+            description=description(weight, strata, clusters, fpcs),
             data=data,
         )
 
