@@ -82,3 +82,12 @@ def test_crosstab_json_equals_the_library_banner():
                                                design=d).to_json(), ensure_ascii=False))
     printed.pop("notes"), ours.pop("notes")
     assert printed == ours
+
+
+def test_readme_notebook_example_runs(monkeypatch):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"## In a notebook.*?```python\n(.*?)```", readme, re.S).group(1)
+    monkeypatch.chdir(ROOT)
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    assert namespace["b"].row == "concerns" and len(namespace["f"].findings) > 0
