@@ -4,14 +4,13 @@ letters, rank scores, missing answers and suppression, the JSON contract, and th
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from cli_helpers import invoke
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
@@ -378,9 +377,8 @@ def test_json_rank_extensions() -> None:
 
 # ------------------------------------------------------------------ CLI
 
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True,
-                          cwd=HERE.parent, check=False)
+def run_cli(*args: str):
+    return invoke(*args)
 
 
 @pytest.fixture(scope="module")
@@ -395,7 +393,7 @@ def worker_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_cli_crosstab_json(worker_file: Path) -> None:
     done = run_cli("crosstab", str(worker_file), "-q", str(WORKER_Q), "--row", "q", "--by",
                    "segment", "--json")
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     doc = json.loads(done.stdout)
     check_contract(doc)
     assert doc["design"]["cluster"] == "cluster"
@@ -412,7 +410,7 @@ def test_cli_crosstab_json(worker_file: Path) -> None:
 def test_cli_errors_are_one_line_exit_2(worker_file: Path, args: list[str], message: str
                                         ) -> None:
     done = run_cli("crosstab", str(worker_file), "-q", str(WORKER_Q), *args)
-    assert done.returncode == 2
+    assert done.exit_code == 2
     assert message in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
 
@@ -424,11 +422,11 @@ def test_cli_weight_writes_a_weight_column(worker_file: Path, tmp_path: Path) ->
     out = tmp_path / "weighted.parquet"
     done = run_cli("weight", str(worker_file), "-q", str(WORKER_Q), "--targets", str(targets),
                    "-o", str(out))
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     assert "iteration" in done.stdout and "efficiency" in done.stdout
     weighted = pd.read_parquet(out)
     shares = weighted.groupby("segment", observed=True)["weight"].sum() / weighted.weight.sum()
     np.testing.assert_allclose(shares.sort_index().to_numpy(), [0.3, 0.2, 0.3, 0.2], atol=1e-7)
     bad = run_cli("weight", str(worker_file), "-q", str(WORKER_Q), "--targets", str(targets),
                   "-o", str(tmp_path / "w.txt"))
-    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1

@@ -1,16 +1,15 @@
 """`survey import --mapping/--show-mapping/--report` and the stem check of number-matched
-columns, through the real command line (a subprocess)."""
+columns, through the command line (in-process, tests/cli_helpers.py)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pyreadstat
 import pytest
 import yaml
+from cli_helpers import invoke
 
 from survey.questionnaire.loader import load_questionnaire
 from survey.readers.mapping import stem_resembles
@@ -24,9 +23,8 @@ Q = load_questionnaire(Q_PATH)
 SAMPLE = simulate(Q, 60, seed=3)
 
 
-def survey(*args: object) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "cli.py"), *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+def survey(*args: object):
+    return invoke(*args)
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +44,7 @@ def test_mapping_file_loads_an_xpt_and_the_table_is_shown_and_written(tmp_path):
     report = tmp_path / "report.csv"
     done = survey("import", xpt, "-q", Q_PATH, "-o", tmp_path / "out.parquet", "--mapping",
                   mapping, "--show-mapping", "--report", report)
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     assert "as xpt: 60 respondents" in " ".join(done.stdout.split())
     line = next(x for x in done.stdout.splitlines() if " C002 " in f" {x} ")
     assert line.split()[:4] == ["2", "C002", "birth_year", "override"]
@@ -66,7 +64,7 @@ def test_mapping_file_renames_a_wjx_column(tmp_path, wjx_csv):
     mapping.write_text('columns:\n  "出生年份": birth_year\n', encoding="utf-8")
     done = survey("import", renamed, "-q", Q_PATH, "-o", tmp_path / "o.csv", "--mapping",
                   mapping, "--show-mapping")
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     line = next(x for x in done.stdout.splitlines() if "出生年份" in x)
     assert line.split()[2:4] == ["birth_year", "override"]
     assert "2   2、您的性别" not in done.stdout  # positions count from the first column
@@ -78,7 +76,7 @@ def test_bad_mapping_file_is_a_located_error(tmp_path, wjx_csv):
     mapping = tmp_path / "m.yaml"
     mapping.write_text("columns:\n  '1、您的出生年份是？': birth_yaer\n", encoding="utf-8")
     done = survey("import", wjx_csv, "-q", Q_PATH, "-o", tmp_path / "o.csv", "--mapping", mapping)
-    assert done.returncode == 2
+    assert done.exit_code == 2
     assert f"{mapping}:2:" in done.stderr and "unknown variable 'birth_yaer'" in done.stderr
     assert not (tmp_path / "o.csv").exists()
 
@@ -91,10 +89,10 @@ def test_mapping_is_refused_for_our_own_files_and_their_table_is_explained(tmp_p
     mapping = tmp_path / "m.yaml"
     mapping.write_text("columns: {}\n")
     done = survey("import", sav, "-q", Q_PATH, "-o", tmp_path / "o.csv", "--mapping", mapping)
-    assert done.returncode == 2 and done.stderr.startswith(f"{mapping}: {sav} is read as sav")
+    assert done.exit_code == 2 and done.stderr.startswith(f"{mapping}: {sav} is read as sav")
     assert "wjx" in done.stderr
     done = survey("import", sav, "-q", Q_PATH, "-o", tmp_path / "o.csv", "--show-mapping")
-    assert done.returncode == 0 and "no mapping table: sav files" in done.stdout
+    assert done.exit_code == 0 and "no mapping table: sav files" in done.stdout
 
 
 # ------------------------------------------------------------------ stems matched by number
@@ -116,7 +114,7 @@ def test_reordered_questionnaire_warns_in_table_and_summary(tmp_path, wjx_csv):
     report = tmp_path / "r.csv"
     done = survey("import", wjx_csv, "-q", reordered(tmp_path), "-o", tmp_path / "o.csv",
                   "--report", report)
-    assert done.returncode == 0, done.stderr
+    assert done.exit_code == 0, done.stderr
     expected = (f"warning: {wjx_csv}:1:7: column 7 '1、您的出生年份是？' matched question 1 'sex' "
                 "by number, but its text differs from the label '您的性别'; check the "
                 "questionnaire version")
@@ -131,7 +129,7 @@ def test_reordered_questionnaire_warns_in_table_and_summary(tmp_path, wjx_csv):
 def test_reordered_questionnaire_is_an_error_with_strict(tmp_path, wjx_csv):
     done = survey("import", wjx_csv, "-q", reordered(tmp_path), "-o", tmp_path / "o.csv",
                   "--strict")
-    assert done.returncode == 2
+    assert done.exit_code == 2
     assert f"{wjx_csv}:1:7: column 7 '1、您的出生年份是？'" in done.stderr
     assert not (tmp_path / "o.csv").exists()
 

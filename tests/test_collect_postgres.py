@@ -14,7 +14,6 @@ import os
 import random
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +23,6 @@ import httpx
 import pytest
 from collect_helpers import (
     REFERENCE,
-    ROOT,
     SMALL,
     TOKEN,
     envelope,
@@ -279,18 +277,24 @@ def test_20_clients_posting_50_each_leave_exactly_1000_rows(cluster, tmp_path):
     print(f"\n{CLIENTS * EACH} posts in {elapsed:.2f} s ({CLIENTS * EACH / elapsed:.0f}/s)")
 
 
-def _serve(db: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "cli.py"), "serve", str(SMALL), "--db", db,
-                           "--port", str(free_port())], capture_output=True, text=True,
-                          cwd=ROOT, timeout=60)
+def _serve(db: str):
+    """`survey serve` in-process: it must fail before serving (else the test would hang)."""
+    from cli_helpers import invoke
+
+    def no_server(*args, **kwargs):
+        raise AssertionError("the server started")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("uvicorn.run", no_server)
+        return invoke("serve", SMALL, "--db", db, "--port", free_port())
 
 
 def test_unreachable_or_refusing_database_is_a_one_line_error(cluster, db):
     nobody = _serve(f"postgresql://survey:x@127.0.0.1:{free_port()}/survey")
-    assert nobody.returncode == 2
+    assert nobody.exit_code == 2
     assert "cannot use this PostgreSQL database" in nobody.stderr
     assert "Traceback" not in nobody.stderr
     wrong = _serve(f"postgresql://collect:wrong-pw@127.0.0.1:{cluster.port}/collect")
-    assert wrong.returncode == 2
+    assert wrong.exit_code == 2
     assert "password authentication failed" in wrong.stderr
     assert "Traceback" not in wrong.stderr

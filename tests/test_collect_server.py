@@ -188,16 +188,16 @@ def test_store_settings(server):
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
-def test_unreachable_postgres_url_is_a_clear_error(tmp_path):
-    import subprocess
-    import sys
+def test_unreachable_postgres_url_is_a_clear_error(tmp_path, monkeypatch):
+    from cli_helpers import invoke
+    from collect_helpers import free_port
 
-    from collect_helpers import ROOT, free_port
+    def no_server(*args, **kwargs):  # in-process: a server started by mistake would never end
+        raise AssertionError("the server started")
 
-    done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "serve", str(SMALL), "--db",
-                           f"postgresql://127.0.0.1:{free_port()}/survey"], capture_output=True,
-                          text=True, cwd=ROOT, timeout=60)
-    assert done.returncode == 2
+    monkeypatch.setattr("uvicorn.run", no_server)
+    done = invoke("serve", SMALL, "--db", f"postgresql://127.0.0.1:{free_port()}/survey")
+    assert done.exit_code == 2
     assert "cannot use this PostgreSQL database" in done.stderr
     assert "Traceback" not in done.stderr
 

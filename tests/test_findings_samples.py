@@ -67,14 +67,9 @@ def test_tiny_segment_is_insufficient_data():
 
 
 def _survey(*args: str):
-    import shutil
-    import subprocess
-    import sys
+    from cli_helpers import invoke
 
-    command = shutil.which("survey")
-    prefix = [command] if command else [sys.executable, str(ROOT / "cli.py")]
-    return subprocess.run([*prefix, *args], capture_output=True, text=True, encoding="utf-8",
-                          timeout=300)
+    return invoke(*args)
 
 
 def test_findings_command_json_and_files(tmp_path):
@@ -85,7 +80,7 @@ def test_findings_command_json_and_files(tmp_path):
     claims = str(ROOT / "questionnaires" / "industrial_workers.claims.yaml")
     result = _survey("findings", sample, "-q", q, "--claims", claims, "--json",
                      "-o", str(tmp_path / "f.xlsx"))
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
     verdicts = {c["id"]: c["verdict"] for c in document["claims"]}
     assert verdicts["F2-career"] == "supported" and verdicts[FALSE_CLAIM] == "not_supported"
@@ -96,9 +91,9 @@ def test_findings_command_json_and_files(tmp_path):
     bad.write_text("claims:\n  - {id: x, statement: s, question: nothing, top: [1]}\n",
                    encoding="utf-8")
     result = _survey("findings", sample, "-q", q, "--claims", str(bad))
-    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert result.stderr.startswith(f"{bad}:2:")
     result = _survey("findings", sample, "-q", q, "--claims", claims, "-o",
                      str(tmp_path / "f.pdf"))
-    assert result.returncode == 2 and "cannot write findings as '.pdf'" in result.stderr
+    assert result.exit_code == 2 and "cannot write findings as '.pdf'" in result.stderr
     assert not (tmp_path / "f.pdf").exists()

@@ -1,16 +1,19 @@
 """`survey report` on the bundled sample: every file written, the workbook opens in LibreOffice,
 the HTML renders in a real Chromium without console errors, and a second run is identical.
+
+The report is built once per test run (the `report` fixture in conftest.py) and only read here;
+under `-n` the tests that only read it are in one xdist group, so that one worker builds it first.
 """
 
 from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from cli_helpers import invoke
 from openpyxl import load_workbook
 
 ROOT = Path(__file__).parent.parent
@@ -21,27 +24,11 @@ SHOTS = ROOT / "tests" / "output" / "report"
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-BY = "state_owned,small_micro,migrant,new_employment,young"
+SHARED = pytest.mark.xdist_group("report")  # the tests that only read the one report
+LONG = pytest.mark.long  # a report build of its own: scheduled first (conftest.py)
 
 
-def run_report(folder: Path, *extra: str) -> subprocess.CompletedProcess:
-    command = shutil.which("survey")
-    prefix = [command] if command else [sys.executable, str(ROOT / "cli.py")]
-    return subprocess.run([*prefix, "report", str(SAMPLE), "-q", str(QUESTIONNAIRE),
-                           "--claims", str(CLAIMS), "-o", str(folder), "--by", BY, "--quiet",
-                           *extra], capture_output=True, text=True, encoding="utf-8",
-                          timeout=600)
-
-
-@pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("r") / "report"
-    result = run_report(folder)
-    assert result.returncode == 0, result.stderr
-    assert "Warning" not in result.stderr, result.stderr  # e.g. a glyph missing from the font
-    return folder
-
-
+@SHARED
 def test_every_output_is_written(report):
     names = {p.name for p in report.iterdir()}
     assert {"report.html", "banner.xlsx", "findings.csv", "findings.xlsx", "charts"} <= names
@@ -51,6 +38,7 @@ def test_every_output_is_written(report):
     assert not [p for p in report.parent.iterdir() if p.name.startswith(".report")]
 
 
+@SHARED
 def test_workbook_layout(report):
     book = load_workbook(report / "banner.xlsx")
     assert book.sheetnames[0] == "目录"
@@ -64,6 +52,7 @@ def test_workbook_layout(report):
     assert footnote, "the sheet names its test, alpha and correction"
 
 
+@SHARED
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
 def test_workbook_opens_in_libreoffice(report, tmp_path):
     result = subprocess.run(["soffice", "--headless", "--norestore", "--convert-to", "pdf",
@@ -74,6 +63,7 @@ def test_workbook_opens_in_libreoffice(report, tmp_path):
     assert pdf.exists() and pdf.stat().st_size > 10_000
 
 
+@SHARED
 def test_findings_on_the_sample(report):
     table = pd.read_csv(report / "findings.csv", encoding="utf-8-sig")
     verdicts = dict(zip(table["id"], table["verdict"], strict=True))
@@ -81,6 +71,7 @@ def test_findings_on_the_sample(report):
     assert set(verdicts.values()) == {"supported"}
 
 
+@SHARED
 def test_html_is_self_contained_and_renders(report):
     html = (report / "report.html").read_text(encoding="utf-8")
     assert "data:image/png;base64," in html
@@ -108,9 +99,12 @@ def test_html_is_self_contained_and_renders(report):
     assert all(url.startswith(("file:", "data:")) for url in requests)
 
 
-def test_second_run_gives_identical_tables(report, tmp_path):
+@LONG
+def test_second_run_gives_identical_tables(build_report, request, tmp_path):
     again = tmp_path / "again"
-    assert run_report(again).returncode == 0
+    assert build_report(again).exit_code == 0
+    # the first run only now: under xdist another worker may be building it meanwhile
+    report = request.getfixturevalue("report")
     for name in ("findings.csv",):
         assert (again / name).read_bytes() == (report / name).read_bytes()
     first, second = load_workbook(report / "banner.xlsx"), load_workbook(again / "banner.xlsx")
@@ -120,15 +114,14 @@ def test_second_run_gives_identical_tables(report, tmp_path):
 
 
 def test_bad_by_column_exits_two(tmp_path):
-    command = shutil.which("survey")
-    result = subprocess.run([command, "report", str(SAMPLE), "-q", str(QUESTIONNAIRE), "-o",
-                             str(tmp_path / "r"), "--by", "state_ownd", "--quiet"],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 2
+    result = invoke("report", SAMPLE, "-q", QUESTIONNAIRE, "-o", tmp_path / "r", "--by",
+                    "state_ownd", "--quiet")
+    assert result.exit_code == 2
     assert "Traceback" not in result.stderr and "state_ownd" in result.stderr
     assert not (tmp_path / "r").exists()
 
 
+@LONG
 @pytest.mark.filterwarnings("error::UserWarning")  # missing glyphs, labels that do not fit
 def test_english_report_uses_english_labels(tmp_path):
     from analysis.design.choice import choose_design
