@@ -80,3 +80,36 @@ def test_unreadable_files_are_located_errors(tmp_path, content):
     with pytest.raises(SourceError) as error:
         read_responses(path, Q)
     assert str(error.value).startswith(str(path) + ":1:1:")
+
+
+IMPORTED = [  # the bundled exports as `survey import` gives them: flagged, extra columns kept
+    "data_samples/302594156_按序号_产业工人需求调查问卷_2000_2000.xlsx",
+    "data_samples/industrial_workers_kobo.csv",
+]
+
+
+@pytest.mark.parametrize("export", IMPORTED)
+@pytest.mark.parametrize("suffix", ["parquet", "sav", "dta", "csv", "xlsx"])
+def test_every_import_goes_through_every_writer(tmp_path, export, suffix):
+    """The import's output (with its _problems count) is written and read back unchanged: the
+    .sav gets legal names for the columns SPSS refuses and restores them on reading."""
+    from survey.responses.importing import import_export
+
+    done = import_export(export, Q, tmp_path / f"clean.{suffix}")
+    back = read_responses(tmp_path / f"clean.{suffix}", Q)
+    assert back.differences(done.responses) == []
+    assert back.frame["_problems"].tolist() == done.responses.frame["_problems"].tolist()
+
+
+@pytest.mark.parametrize("name, legal", [
+    ("_problems", "v_problems"), ("q__mid-slope", "q__mid_slope"), ("q__Top.1", "q__Top.1"),
+    ("年龄", "年龄"), ("来自IP", "来自IP"), ("ALL", "ALL_2"), ("a.", "a"), ("1st", "v1st"),
+])
+def test_names_spss_refuses_get_legal_ones_that_spss_accepts(tmp_path, name, legal):
+    from survey.writers.spss_names import restored_names, spss_names
+
+    renamed = spss_names([name, "v_problems_2"])
+    assert renamed.get(name, name) == legal
+    frame = pd.DataFrame({renamed.get(name, name): [1.0]})
+    pyreadstat.write_sav(frame, str(tmp_path / "n.sav"))  # SPSS's own rules, via ReadStat
+    assert restored_names([f"renamed: {legal}={name}"]) == {legal: name}

@@ -13,6 +13,7 @@ from survey.questionnaire.model import Code, Question, Questionnaire
 
 SEPARATOR = "__"  # between a question's name and an option code
 TEXT_SUFFIX = "_text"
+PROBLEMS = "_problems"  # the validation's count of problems per respondent (`survey import`)
 
 
 def option_column(name: str, code: Code) -> str:

@@ -15,13 +15,15 @@ from survey.files.source import Problem, SourceError
 from survey.questionnaire.model import Questionnaire
 from survey.responses.coded import decode
 from survey.responses.dataset import Responses
+from survey.writers.spss_names import restored_names
 
 
 def read(path: Path, questionnaire: Questionnaire) -> Responses:
     try:
-        frame, _meta = pyreadstat.read_sav(str(path), user_missing=True)
+        frame, meta = pyreadstat.read_sav(str(path), user_missing=True)
     except Exception as error:  # pyreadstat.ReadstatError and OSError
         raise SourceError([Problem(str(path), 1, 1, "bad-sav",
                                    f"not a readable SPSS file: {error}")]) from None
+    frame = frame.rename(columns=restored_names(meta.notes or ()))  # names SPSS refused
     raw, missing = decode(questionnaire, frame)
     return Responses.from_raw(questionnaire, raw, missing=missing, source=str(path))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from survey.questionnaire.columns import block_columns
+from survey.questionnaire.columns import PROBLEMS, block_columns
 from survey.questionnaire.model import Question, Questionnaire
 from survey.responses.dataset import Responses
 from survey.responses.missing import DONT_KNOW, FILE_CODES, KIND_OF_FILE_CODE
@@ -87,6 +87,8 @@ def _plain(series: pd.Series) -> pd.Series:
 def decode(questionnaire: Questionnaire, raw: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split the file codes out of a raw frame: (values with codes blanked, missing kinds)."""
     columns: dict[str, pd.Series] = {c: raw[c] for c in raw.columns}
+    if PROBLEMS in columns:  # a count of ours, text in a CSV or xlsx
+        columns[PROBLEMS] = pd.to_numeric(columns[PROBLEMS], errors="coerce").astype("Int64")
     kinds: dict[str, np.ndarray] = {}
     for q in questionnaire.items.values():
         if not carries_codes(q):

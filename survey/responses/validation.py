@@ -20,7 +20,7 @@ import pandas as pd
 
 from survey.expressions import parse
 from survey.expressions.pandas_eval import evaluate
-from survey.questionnaire.columns import option_column
+from survey.questionnaire.columns import PROBLEMS, option_column
 from survey.questionnaire.model import Question
 from survey.readers.export_table import import_notes
 from survey.responses.dataset import Responses
@@ -257,7 +257,7 @@ def validate(responses: Responses, options: Options | None = None,
 
 def flag(responses: Responses, report: ValidationReport) -> Responses:
     """The same Responses with a `_problems` column: the number of problems of each respondent."""
-    frame = responses.frame.assign(_problems=report.counts().to_numpy())
+    frame = responses.frame.assign(**{PROBLEMS: report.counts().to_numpy()})
     frame.attrs.update(responses.frame.attrs)
     return Responses(frame, responses.missing, responses.questionnaire)
 

@@ -18,6 +18,7 @@ from survey.questionnaire.columns import block_columns
 from survey.responses.coded import CODED_TYPES, carries_codes, encode
 from survey.responses.dataset import Responses
 from survey.writers.labels import value_labels, variable_labels
+from survey.writers.spss_names import rename_notes, spss_names
 
 SPSS_MISSING_RANGE = {"lo": -3.0, "hi": -1.0}
 
@@ -58,17 +59,21 @@ def write_sav(responses: Responses, path: str | Path, *, lang: str | None = None
             measure.update({c: kind for c in columns})
     formats = {q.name: "DATE10" for q in questionnaire.items.values() if q.type == "date"}
     info = questionnaire.survey
+    labels = {c: t for c, t in variable_labels(questionnaire, lang).items() if c in frame.columns}
+    renamed = spss_names(frame.columns)
+    labels |= {old: labels.get(old, old) for old in renamed}  # the layout's name, at least
+    new = lambda mapping: {renamed.get(k, k): v for k, v in mapping.items()}  # noqa: E731
+    note = f"worker-survey questionnaire {info.id} version {info.version}"[:80]
     with atomic_path(path) as tmp:
         pyreadstat.write_sav(
-            frame, str(tmp), row_compress=True,
+            frame.rename(columns=renamed), str(tmp), row_compress=True,
             file_label=questionnaire.label(info.title, lang)[:64],
-            column_labels={c: t for c, t in variable_labels(questionnaire, lang).items()
-                           if c in frame.columns},
-            variable_value_labels=value_labels(questionnaire, lang),
-            missing_ranges=missing_ranges, variable_measure=measure,
-            variable_format=formats or None,
-            note=f"worker-survey questionnaire {info.id} version {info.version}")
-    write_sps(responses, Path(path).with_suffix(".sps"), lang)
+            column_labels=new(labels),
+            variable_value_labels=new(value_labels(questionnaire, lang)),
+            missing_ranges=new(missing_ranges), variable_measure=new(measure),
+            variable_format=new(formats) or None,
+            note=[note, *rename_notes(renamed)])
+    write_sps(responses, Path(path).with_suffix(".sps"), lang, renamed)
     return Path(path)
 
 
@@ -76,7 +81,10 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def mrsets_syntax(responses: Responses, lang: str | None = None) -> str:
+def mrsets_syntax(responses: Responses, lang: str | None = None,
+                  renamed: dict[str, str] | None = None) -> str:
+    """SPSS syntax defining the multiple-response sets, in the names the .sav has."""
+    renamed = renamed or {}
     questionnaire = responses.questionnaire
     lines = ["* Multiple-response sets for the .sav of the same name (worker-survey).",
              "* Open the .sav, then run this file.", ""]
@@ -85,7 +93,7 @@ def mrsets_syntax(responses: Responses, lang: str | None = None) -> str:
         if not q.is_set:
             continue
         label = questionnaire.label(q.label, lang)
-        columns = list(block_columns(q).values())
+        columns = [renamed.get(c, c) for c in block_columns(q).values()]
         if q.type == "multi":
             sets.append(f"  /MDGROUP NAME=${q.name} LABEL={_quote(label)}\n"
                         f"    CATEGORYLABELS=VARLABELS VARIABLES={' '.join(columns)} VALUE=1")
@@ -107,7 +115,8 @@ def mrsets_syntax(responses: Responses, lang: str | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_sps(responses: Responses, path: Path, lang: str | None = None) -> Path:
+def write_sps(responses: Responses, path: Path, lang: str | None = None,
+              renamed: dict[str, str] | None = None) -> Path:
     with atomic_path(path) as tmp:
-        tmp.write_text(mrsets_syntax(responses, lang), encoding="utf-8-sig")
+        tmp.write_text(mrsets_syntax(responses, lang, renamed), encoding="utf-8-sig")
     return path
