@@ -145,3 +145,28 @@ def test_an_internal_error_is_a_bug_exit_70_and_debug_shows_the_traceback(monkey
 @pytest.mark.parametrize("error", [SurveyError("x"), SurveyError("x", code="c", location="f")])
 def test_a_survey_error_is_its_location_and_message(error):
     assert error.lines("where") == [f"{error.location or 'where'}: x"]
+
+
+@pytest.mark.parametrize("option, kind", [
+    ("--targets", "a targets file starts with 'targets:'"),
+])
+def test_an_empty_file_is_named_for_what_it_should_be(tmp_path, option, kind):
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("")
+    result = runner.invoke(app, ["weight", str(ROOT / "data_samples" / "industrial_workers.sav"),
+                                 "-q", QUESTIONNAIRE, option, str(empty), "-o",
+                                 str(tmp_path / "w.parquet")])
+    assert result.exit_code == 2 and not (tmp_path / "w.parquet").exists()
+    assert result.stderr.strip() == f"{empty}:1:1: the file is empty; {kind}"
+
+
+@pytest.mark.parametrize("loader, kind", [
+    ("analysis.findings.claims:parse_claims", "a claims file starts with 'claims:'"),
+    ("survey.simulation.effects:parse_effects", "an effects file has sections such as"),
+])
+def test_empty_claims_and_effects_say_how_they_start(loader, kind):
+    module, name = loader.split(":")
+    q = survey.load_questionnaire(QUESTIONNAIRE)
+    with pytest.raises(SurveyError) as caught:
+        getattr(importlib.import_module(module), name)("", q, "x.yaml")
+    assert kind in str(caught.value) and caught.value.code == "empty-file"

@@ -88,7 +88,7 @@ def load_claims(path: str | Path, questionnaire: Questionnaire) -> list[Claim]:
 
 
 def parse_claims(text: str, questionnaire: Questionnaire, file: str = "<claims>") -> list[Claim]:
-    data, source = load_yaml(text, file)
+    data, source = load_yaml(text, file, "a claims file starts with 'claims:'")
     problems: list[Problem] = []
 
     def add(path, code, message, **where):

@@ -47,7 +47,7 @@ def load_targets(path: str | Path, *, columns: Iterable[str] | None = None) -> T
 def parse_targets(text: str, file: str = "<targets>", *,
                   columns: Iterable[str] | None = None) -> Targets:
     """Parse targets YAML text; raise SourceError listing every located problem."""
-    data, source = load_yaml(text, file)
+    data, source = load_yaml(text, file, "a targets file starts with 'targets:'")
     problems: list[Problem] = []
     known = None if columns is None else [str(c) for c in columns]
     if not isinstance(data, dict):

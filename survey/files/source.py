@@ -103,15 +103,16 @@ def read_text(path: Path) -> str:
                                "GB18030 text; save it as UTF-8")])
 
 
-def load_yaml(text: str, file: str) -> tuple[Any, SourceMap]:
-    """Parse YAML text into plain values and a SourceMap; raise SourceError on any problem."""
+def load_yaml(text: str, file: str, kind: str = "a questionnaire starts with 'survey:'"
+              ) -> tuple[Any, SourceMap]:
+    """Parse YAML text into plain values and a SourceMap; raise SourceError on any problem.
+    `kind` says how this kind of file starts, for the message about an empty one."""
     source = SourceMap(file)
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
-            raise SourceError([Problem(file, 1, 1, "empty-file", "the file is empty; "
-                                       "a questionnaire starts with 'survey:'")])
+            raise SourceError([Problem(file, 1, 1, "empty-file", f"the file is empty; {kind}")])
         problems: list[Problem] = []
         value = _build(node, (), loader, source, problems)
     except yaml.MarkedYAMLError as error:

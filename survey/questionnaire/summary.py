@@ -46,7 +46,7 @@ def summarise(model: Questionnaire, claims: Path | None = None, language: str | 
 
 
 def _claims_line(path: Path) -> str:
-    data, source = load_yaml(read_text(path), str(path))
+    data, source = load_yaml(read_text(path), str(path), "a claims file starts with 'claims:'")
     entries = data.get("claims") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         mark = source.mark(())

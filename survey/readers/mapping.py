@@ -319,7 +319,8 @@ def load_overrides(path: str | Path, questionnaire: Questionnaire) -> dict[str, 
 
     null keeps the column unmapped. Every problem is located in the mapping file.
     """
-    data, source = load_yaml(read_text(Path(path)), str(path))
+    data, source = load_yaml(read_text(Path(path)), str(path),
+                             "a mapping file starts with 'columns:'")
     if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
         raise SourceError([source.problem((), "bad-mapping", "a mapping file is a mapping with "
                                           "'columns: {\"source column\": variable}'")])

@@ -70,7 +70,7 @@ def load_effects(path: str | Path, questionnaire: Questionnaire) -> EffectsFile:
 
 
 def parse_effects(text: str, questionnaire: Questionnaire, file: str = "<effects>") -> EffectsFile:
-    data, source = load_yaml(text, file)
+    data, source = load_yaml(text, file, "an effects file has sections such as 'marginals:'")
     problems: list[Problem] = []
 
     def add(path: tuple, code: str, message: str, **where: Any) -> None:
