@@ -96,8 +96,7 @@ def design_of(responses, weight, strata, cluster, fpc):
 def main(debug: Annotated[bool, typer.Option(DEBUG, help="Show the traceback of an internal "
                                              "error (also after a command).")] = False) -> None:
     """Questionnaires, exports and design-correct statistics for worker surveys."""
-    if debug:
-        _debug.set(True)
+    _debug.set(debug or _debug.get())
 
 
 Questionnaire = Annotated[Path, typer.Option("-q", "--questionnaire",
@@ -205,8 +204,7 @@ def serve(
     if token is not None and len(token) < 16:
         raise bad_option("--token must be at least 16 characters")
     where(f"--db {describe(db)}")  # never print a password
-    path = store_path(db)
-    run_server(model, path, host, port, token or new_token(), announce=say)
+    run_server(model, store_path(db), host, port, token or new_token(), announce=say)
 
 
 @app.command()
@@ -330,6 +328,7 @@ def import_(
                                          "doubtful column mapping is an error (exit 2).")] = False,
     mapping: Annotated[Path | None, typer.Option(help="A mapping file (docs/mapping.md).")] = None,
     show_mapping: Annotated[bool, typer.Option(help="Print the mapping table.")] = False,
+    json_: Annotated[bool, typer.Option("--json", help="Print the import as JSON.")] = False,
 ) -> None:
     """Read an export into the documented layout, validate it, and write clean data (with a
     `_problems` count per respondent; nothing is fixed or dropped)."""
@@ -339,7 +338,9 @@ def import_(
     where(output)
     done = import_export(export, model, output, format=format_, mapping=mapping, strict=strict,
                          lang=lang, report=report)
-    for line in done.summary(export, output, show_mapping=show_mapping):
+    if json_:
+        print(json.dumps(done.to_json(export), ensure_ascii=False, indent=1))
+    for line in [] if json_ else done.summary(export, output, show_mapping=show_mapping):
         say(line)
     if strict and not done.validation.ok:
         raise typer.Exit(1)
@@ -354,8 +355,7 @@ def describe(
     """A codebook with frequencies: counts, % of answered, and missing answers by kind."""
     from survey.responses.describe import codebook, codebook_lines
 
-    for line in codebook_lines(codebook(load_data(data, questionnaire), lang)):
-        say(line)
+    say("\n".join(codebook_lines(codebook(load_data(data, questionnaire), lang))))
 
 
 @app.command()

@@ -25,6 +25,16 @@ __all__ = ["ANSWERED", "DONT_KNOW", "EMPTY", "NOT_SHOWN", "SKIPPED", "Responses"
            "ResponsesEnvironment"]
 
 MISSING_DTYPE = "int8"
+LAYOUT_NOTES = "layout"  # frame.attrs key of the LayoutNotes that from_raw leaves
+
+
+@dataclass(frozen=True)
+class LayoutNotes:
+    """What `Responses.from_raw` saw of its source: the questions no column held, and the
+    source columns that are no question (kept as they are)."""
+
+    absent: tuple[str, ...]
+    unused: tuple[str, ...]
 
 
 class DerivedEnvironment(FrameEnvironment):
@@ -111,6 +121,8 @@ class Responses:
             extra.remove("respondent_id")
         frame = pd.concat([frame, raw[extra]], axis=1) if extra else frame
         kinds = _infer_missing(questionnaire, frame, answered, dont_know, absent, missing)
+        frame.attrs[LAYOUT_NOTES] = LayoutNotes(tuple(q for q in questionnaire.items
+                                                      if q in absent), tuple(map(str, extra)))
         return cls(frame, kinds, questionnaire)
 
     def __len__(self) -> int:

@@ -15,6 +15,7 @@ import pandas as pd
 from survey.errors import InputError
 from survey.files.atomic import write_atomic
 from survey.files.source import Problem, SourceError
+from survey.questionnaire.columns import PROBLEMS
 from survey.questionnaire.model import Questionnaire
 from survey.readers import READERS, detect_format, read_responses
 from survey.readers.mapping_report import (
@@ -25,6 +26,7 @@ from survey.readers.mapping_report import (
     mapping_warnings,
 )
 from survey.responses.dataset import Responses
+from survey.responses.matching import MatchSummary, match_summary, refuse_empty
 from survey.responses.validation import ValidationReport, flag, validate
 from survey.writers import output_format, write_responses
 
@@ -37,7 +39,8 @@ class Imported:
     format: str
     validation: ValidationReport
     mapping: pd.DataFrame | None  # source column -> variable; None for our own layouts
-    warnings: tuple[Problem, ...]  # doubtful column matches, located in the export
+    match: MatchSummary  # each question's source columns and answers; columns left over
+    warnings: tuple[Problem, ...]  # doubtful column matches and questions with no column
     written: tuple[Path, ...] = ()
 
     @property
@@ -56,8 +59,18 @@ class Imported:
             lines.append(mapping_text(self.mapping) if self.mapping is not None else
                          f"no mapping table: {self.format} files are read by our layout's "
                          "column names")
+        lines += self.match.lines()
         lines += [f"warning: {warning}" for warning in self.warnings]
         return [*lines, self.validation.summary_text()]
+
+    def to_json(self, export: str | Path) -> dict:
+        """The import as the `survey import --json` document (docs/json.md)."""
+        return {"file": str(export), "format": self.format, **self.match.to_json(),
+                "written": [str(p) for p in self.written],
+                "warnings": [{"code": w.code, "line": w.line, "column": w.column,
+                              "message": w.message} for w in self.warnings],
+                "problems": {"total": int(len(self.validation.table)),
+                             "respondents": int((self.responses.frame[PROBLEMS] > 0).sum())}}
 
 
 def import_export(export: str | Path, questionnaire: Questionnaire,
@@ -83,7 +96,9 @@ def import_export(export: str | Path, questionnaire: Questionnaire,
         options["mapping"] = mapping
     responses = read_responses(export, questionnaire, format=found, **options)
     table = mapping_table(responses)
-    warnings = tuple(mapping_warnings(responses, str(export)))
+    match = match_summary(responses)
+    refuse_empty(match, str(export))
+    warnings = (*mapping_warnings(responses, str(export)), *match.warnings(str(export)))
     if strict and warnings:
         raise SourceError(warnings)
     checked = validate(responses)
@@ -99,4 +114,4 @@ def import_export(export: str | Path, questionnaire: Questionnaire,
             beside = report.with_name(report.stem + ".mapping.csv")
             write_atomic(beside, table.to_csv(index=False), encoding="utf-8-sig")
             written.append(beside)
-    return Imported(flagged, found, checked, table, warnings, tuple(written))
+    return Imported(flagged, found, checked, table, match, warnings, tuple(written))

@@ -1,0 +1,76 @@
+"""Never silent: every import says which questions it found, where, and with how many answers;
+a question with no column is a warning, a file that matches nothing or holds no answer is an
+error and nothing is written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from cli_helpers import invoke
+
+import survey
+
+ROOT = Path(__file__).resolve().parents[1]
+Q = ROOT / "questionnaires" / "industrial_workers.yaml"
+SAMPLE = ROOT / "data_samples" / "industrial_workers_utf8.csv"
+
+
+@pytest.fixture(scope="module")
+def sample() -> pd.DataFrame:
+    return pd.read_csv(SAMPLE, encoding="utf-8-sig", dtype=str, keep_default_na=False)
+
+
+def test_the_match_is_printed_and_counts_answers_against_pandas(tmp_path, sample):
+    result = invoke("import", SAMPLE, "-q", Q, "-o", tmp_path / "c.parquet", "--json")
+    assert result.exit_code == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["respondents"] == len(sample)
+    by_name = {q["name"]: q for q in document["questions"]}
+    assert document["unmatched"] == [] and by_name["sex"]["columns"] == ["sex"]
+    # an independent count: cells of the CSV that hold an option code (not a missing code)
+    assert by_name["sex"]["answers"] == int(pd.to_numeric(sample["sex"]).gt(0).sum())
+    assert set(document["unused"]) >= {"weight", "district"}
+
+
+def test_a_question_with_no_column_is_a_warning_with_the_nearest_column(tmp_path, sample):
+    path = tmp_path / "renamed.csv"
+    sample.rename(columns={"sex": "Sex"}).to_csv(path, index=False)
+    result = invoke("import", path, "-q", Q, "-o", tmp_path / "c.parquet")
+    assert result.exit_code == 0, result.stderr
+    assert (f"warning: {path}:1:1: question 'sex' has no column in the file; its answers are "
+            "all missing; did you mean 'Sex'?") in result.stdout
+    assert "matched 75 of 76 questions" in result.stdout
+
+
+def test_strict_refuses_a_question_with_no_column_and_writes_nothing(tmp_path, sample):
+    path = tmp_path / "renamed.csv"
+    sample.drop(columns=["sex"]).to_csv(path, index=False)
+    result = invoke("import", path, "-q", Q, "-o", tmp_path / "c.parquet", "--strict")
+    assert result.exit_code == 2 and "question 'sex' has no column" in result.stderr
+    assert not (tmp_path / "c.parquet").exists()
+
+
+@pytest.mark.parametrize("content, code", [
+    ("名字,部门\n张三,一车间\n", "no column of the file matches a question"),
+    (None, "no answer to any question"),  # the header alone
+])
+def test_nothing_matched_or_no_answer_is_an_error_and_nothing_is_written(tmp_path, sample,
+                                                                          content, code):
+    path = tmp_path / "x.csv"
+    if content is None:
+        sample.head(0).to_csv(path, index=False)
+    else:
+        path.write_text(content, encoding="utf-8")
+    result = invoke("import", path, "-q", Q, "-o", tmp_path / "c.parquet")
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr.startswith(f"{path}:1:1: ") and code in result.stderr
+    assert not (tmp_path / "c.parquet").exists()
+
+
+def test_the_library_gives_the_same_summary():
+    done = survey.import_export(SAMPLE, survey.load_questionnaire(Q))
+    assert done.match.answers == done.answers and not done.match.unmatched
+    assert done.written == ()
