@@ -1,0 +1,1 @@
+"""Banner tables: one row question by several `by` variables, with Total, letters and tests."""

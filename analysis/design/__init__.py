@@ -1,0 +1,1 @@
+"""The survey design and what is estimated with it: estimators, intervals, tests, corrections."""

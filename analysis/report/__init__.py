@@ -1,0 +1,1 @@
+"""Everything a researcher hands on, in one folder: workbook, charts, findings, HTML."""

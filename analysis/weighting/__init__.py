@@ -1,0 +1,1 @@
+"""Weights that meet population margins: raking and post-stratification with one signature."""

@@ -1,0 +1,1 @@
+"""The questionnaire: its model, loading with located errors, checks and column names."""

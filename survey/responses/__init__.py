@@ -1,0 +1,1 @@
+"""Responses: the one in-memory layout of answers and missing kinds, validation, import."""

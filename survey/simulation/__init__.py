@@ -1,0 +1,1 @@
+"""Realistic synthetic responses, planted effects, and exports in other platforms' layouts."""
