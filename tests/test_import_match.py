@@ -37,12 +37,35 @@ def test_the_match_is_printed_and_counts_answers_against_pandas(tmp_path, sample
 
 def test_a_question_with_no_column_is_a_warning_with_the_nearest_column(tmp_path, sample):
     path = tmp_path / "renamed.csv"
-    sample.rename(columns={"sex": "Sex"}).to_csv(path, index=False)
+    sample.rename(columns={"sex": "sexe"}).to_csv(path, index=False)
     result = invoke("import", path, "-q", Q, "-o", tmp_path / "c.parquet")
     assert result.exit_code == 0, result.stderr
     assert (f"warning: {path}:1:1: question 'sex' has no column in the file; its answers are "
-            "all missing; did you mean 'Sex'?") in result.stdout
+            "all missing; did you mean 'sexe'?") in result.stdout
     assert "matched 75 of 76 questions" in result.stdout
+
+
+@pytest.mark.parametrize("suffix", ["csv", "sav"])
+def test_names_match_whatever_their_case_when_unambiguous(tmp_path, sample, suffix):
+    """SPSS names are case-insensitive and users write `Sex`; `Sex` and `SEX` together are
+    ambiguous and match nothing (a warning names the question)."""
+    import pyreadstat
+
+    frame = sample.rename(columns={"sex": "Sex", "education": "EDUCATION"})
+    frame["Sex"], frame["EDUCATION"] = frame["Sex"].astype(float), frame["EDUCATION"].astype(float)
+    path = tmp_path / f"upper.{suffix}"
+    if suffix == "csv":
+        frame.to_csv(path, index=False)
+    else:
+        pyreadstat.write_sav(frame[["Sex", "EDUCATION", "birth_year"]].astype(float), str(path))
+    done = survey.import_export(path, survey.load_questionnaire(Q))
+    by_name = {q.name: q for q in done.match.questions}
+    assert by_name["sex"].answers == int(pd.to_numeric(sample["sex"]).gt(0).sum())
+    assert by_name["education"].answers == int(pd.to_numeric(sample["education"]).gt(0).sum())
+    twice = sample.rename(columns={"sex": "Sex"}).assign(SEX=sample["sex"])
+    twice.to_csv(tmp_path / "twice.csv", index=False)
+    done = survey.import_export(tmp_path / "twice.csv", survey.load_questionnaire(Q))
+    assert [q.name for q in done.match.unmatched] == ["sex"]
 
 
 def test_strict_refuses_a_question_with_no_column_and_writes_nothing(tmp_path, sample):

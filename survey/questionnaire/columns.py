@@ -7,7 +7,7 @@ reader, writer, form and table names columns through these functions.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from survey.questionnaire.model import Code, Question, Questionnaire
 
@@ -55,3 +55,17 @@ def variables(questionnaire: Questionnaire) -> Iterator[Question]:
 
 def is_ordered(q: Question) -> bool:
     return q.type == "scale" or (q.type == "single" and q.ordered)
+
+
+def case_renames(columns: Iterable[str], questionnaire: Questionnaire) -> dict[str, str]:
+    """{source column: layout column} for columns that differ from a layout column in case
+    alone (SPSS and Stata users write `Sex` for `sex`); only where the match is unambiguous and
+    the exact name is not there already."""
+    columns = [str(c) for c in columns]
+    present = set(columns)
+    by_lower: dict[str, list[str]] = {}
+    for column in columns:
+        by_lower.setdefault(column.lower(), []).append(column)
+    wanted = {c.lower(): c for c in layout_columns(questionnaire)}
+    return {found[0]: wanted[lower] for lower, found in by_lower.items()
+            if lower in wanted and wanted[lower] not in present and len(found) == 1}

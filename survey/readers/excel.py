@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from survey.files.source import Problem, SourceError
+from survey.questionnaire.columns import case_renames
 from survey.questionnaire.model import Questionnaire
 from survey.responses.coded import decode
 from survey.responses.dataset import Responses
@@ -21,5 +22,6 @@ def read(path: Path, questionnaire: Questionnaire, sheet: str | int | None = Non
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
         raise SourceError([Problem(str(path), 1, 1, "bad-xlsx",
                                    f"not a readable Excel workbook: {error}")]) from None
+    frame = frame.rename(columns=case_renames(frame.columns, questionnaire))
     raw, missing = decode(questionnaire, frame)
     return Responses.from_raw(questionnaire, raw, missing=missing, source=str(path))

@@ -12,6 +12,7 @@ from pathlib import Path
 import pyreadstat
 
 from survey.files.source import Problem, SourceError
+from survey.questionnaire.columns import case_renames
 from survey.questionnaire.model import Questionnaire
 from survey.responses.coded import decode
 from survey.responses.dataset import Responses
@@ -25,5 +26,6 @@ def read(path: Path, questionnaire: Questionnaire) -> Responses:
         raise SourceError([Problem(str(path), 1, 1, "bad-sav",
                                    f"not a readable SPSS file: {error}")]) from None
     frame = frame.rename(columns=restored_names(meta.notes or ()))  # names SPSS refused
+    frame = frame.rename(columns=case_renames(frame.columns, questionnaire))
     raw, missing = decode(questionnaire, frame)
     return Responses.from_raw(questionnaire, raw, missing=missing, source=str(path))

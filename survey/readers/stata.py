@@ -9,7 +9,7 @@ import pandas as pd
 import pyreadstat
 
 from survey.files.source import Problem, SourceError
-from survey.questionnaire.columns import block_columns
+from survey.questionnaire.columns import block_columns, case_renames
 from survey.questionnaire.model import Questionnaire
 from survey.responses.dataset import Responses
 from survey.responses.missing import KIND_OF_STATA_CODE
@@ -24,6 +24,7 @@ def read(path: Path, questionnaire: Questionnaire) -> Responses:
                                    f"not a readable Stata file: {error}")]) from None
     back = {short: long for long, short in stata_names(questionnaire).items() if short != long}
     frame = frame.rename(columns=back)
+    frame = frame.rename(columns=case_renames(frame.columns, questionnaire))
     kinds: dict[str, np.ndarray] = {}
     for q in questionnaire.items.values():
         named = list(block_columns(q).values()) if q.is_set else [q.name]
