@@ -109,6 +109,8 @@ Strata = Annotated[str | None, typer.Option(help="Strata column.")]
 Cluster = Annotated[str | None, typer.Option(help="Cluster (PSU) column.")]
 Fpc = Annotated[str | None, typer.Option(help="Finite population correction column.")]
 Suppress = Annotated[int, typer.Option(help="Hide cells of fewer respondents (0: off).")]
+DataOutput = Annotated[Path, typer.Option("-o", "--output", help="The data file to write: "
+                                          ".parquet, .sav, .dta, .csv or .xlsx.")]
 
 
 @app.command()
@@ -261,8 +263,7 @@ def weight(
     data: Data,
     questionnaire: Questionnaire,
     targets: Annotated[Path, typer.Option(help="Targets YAML (population shares).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the weighted "
-                                         "data (.parquet, .sav, .dta, .csv, .xlsx).")],
+    output: DataOutput,
     method: Annotated[str, typer.Option(help="rake or poststratify.")] = "rake",
     bounds: Annotated[str | None, typer.Option(help="LO,HI limits on the factors.")] = None,
     trim: Annotated[float | None, typer.Option(help="Cap weights at this x median.")] = None,
@@ -292,8 +293,7 @@ def weight(
 @app.command()
 def simulate(
     questionnaire: QuestionnaireFile,
-    output: Annotated[Path, typer.Option("-o", "--output",
-                                         help="Output: .sav, .parquet, .csv, .dta or .xlsx.")],
+    output: DataOutput,
     n: Annotated[int, typer.Option("-n", help="Number of respondents.", min=1)] = 2000,
     seed: Annotated[int | None, typer.Option(help="Random seed (same seed, same data).")] = None,
     effects: Annotated[Path | None, typer.Option(help="Effects YAML (docs/simulate.md).")] = None,
@@ -318,8 +318,7 @@ def simulate(
 def import_(
     export: Annotated[Path, typer.Argument(help="The export or data file to read.")],
     questionnaire: Questionnaire,
-    output: Annotated[Path, typer.Option("-o", "--output",
-                                         help="Output: .parquet, .sav, .dta, .csv or .xlsx.")],
+    output: DataOutput,
     format_: Annotated[str, typer.Option("--format", help="auto (by content) or a reader "
                                          "name.")] = "auto",
     lang: Annotated[str | None, typer.Option(help="Language of labels in .sav/.dta/.xlsx.")] = None,
@@ -329,6 +328,7 @@ def import_(
     mapping: Annotated[Path | None, typer.Option(help="A mapping file (docs/mapping.md).")] = None,
     show_mapping: Annotated[bool, typer.Option(help="Print the mapping table.")] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print the import as JSON.")] = False,
+    keep_identifiers: Annotated[bool, typer.Option(help="Keep IP, names, phone...")] = False,
 ) -> None:
     """Read an export into the documented layout, validate it, and write clean data (with a
     `_problems` count per respondent; nothing is fixed or dropped)."""
@@ -337,7 +337,7 @@ def import_(
     model = load(questionnaire)
     where(output)
     done = import_export(export, model, output, format=format_, mapping=mapping, strict=strict,
-                         lang=lang, report=report)
+                         lang=lang, report=report, keep_identifiers=keep_identifiers)
     if json_:
         print(json.dumps(done.to_json(export), ensure_ascii=False, indent=1))
     for line in [] if json_ else done.summary(export, output, show_mapping=show_mapping):

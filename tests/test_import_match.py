@@ -97,3 +97,36 @@ def test_the_library_gives_the_same_summary():
     done = survey.import_export(SAMPLE, survey.load_questionnaire(Q))
     assert done.match.answers == done.answers and not done.match.unmatched
     assert done.written == ()
+
+
+WJX = ROOT / "data_samples" / "302594156_按序号_产业工人需求调查问卷_2000_2000.xlsx"
+
+
+def test_direct_identifiers_are_left_out_unless_kept(tmp_path):
+    result = invoke("import", WJX, "-q", Q, "-o", tmp_path / "c.parquet")
+    assert result.exit_code == 0, result.stderr
+    assert "left out 1 column(s) that identify respondents: 来自IP" in result.stdout
+    assert "来自IP" not in pd.read_parquet(tmp_path / "c.parquet").columns
+    assert "来源" in pd.read_parquet(tmp_path / "c.parquet").columns  # a channel, not a person
+    kept = invoke("import", WJX, "-q", Q, "-o", tmp_path / "k.parquet", "--keep-identifiers")
+    assert kept.exit_code == 0 and "identify respondents" not in kept.stdout
+    assert "来自IP" in pd.read_parquet(tmp_path / "k.parquet").columns
+
+
+def test_qualtrics_and_kobo_identifiers_are_left_out(tmp_path):
+    from survey.simulation.exports import write_kobo, write_qualtrics
+
+    q = survey.load_questionnaire(Q)
+    responses = survey.simulate(q, 40, seed=5)
+    frame = responses.frame.assign(IPAddress="10.0.0.1", LocationLatitude="31.2",
+                                   _submitted_by="worker7")
+    import dataclasses
+
+    responses = dataclasses.replace(responses, frame=frame)
+    write_qualtrics(responses, tmp_path / "q.csv")
+    write_kobo(responses, tmp_path / "k.csv")
+    for path, expected in ((tmp_path / "q.csv", {"IPAddress", "LocationLatitude"}),
+                           (tmp_path / "k.csv", {"_submitted_by"})):
+        done = survey.import_export(path, q)
+        assert expected <= set(done.identifiers), (path, done.identifiers)
+        assert not expected & set(done.responses.frame.columns)

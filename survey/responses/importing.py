@@ -7,6 +7,7 @@ with a `_problems` count per respondent and, when an output is named, written wh
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pandas as pd
 from survey.errors import InputError
 from survey.files.atomic import write_atomic
 from survey.files.source import Problem, SourceError
-from survey.questionnaire.columns import PROBLEMS
+from survey.questionnaire.columns import PROBLEMS, layout_columns
 from survey.questionnaire.model import Questionnaire
 from survey.readers import READERS, detect_format, read_responses
 from survey.readers.mapping_report import (
@@ -26,6 +27,7 @@ from survey.readers.mapping_report import (
     mapping_warnings,
 )
 from survey.responses.dataset import Responses
+from survey.responses.identifiers import identifier_columns
 from survey.responses.matching import MatchSummary, match_summary, refuse_empty
 from survey.responses.validation import ValidationReport, flag, validate
 from survey.writers import output_format, write_responses
@@ -42,6 +44,7 @@ class Imported:
     match: MatchSummary  # each question's source columns and answers; columns left over
     warnings: tuple[Problem, ...]  # doubtful column matches and questions with no column
     written: tuple[Path, ...] = ()
+    identifiers: tuple[str, ...] = ()  # direct identifiers of the export, left out
 
     @property
     def answers(self) -> int:
@@ -60,6 +63,9 @@ class Imported:
                          f"no mapping table: {self.format} files are read by our layout's "
                          "column names")
         lines += self.match.lines()
+        if self.identifiers:
+            lines.append(f"left out {len(self.identifiers)} column(s) that identify respondents: "
+                         f"{', '.join(self.identifiers)} (keep_identifiers keeps them)")
         lines += [f"warning: {warning}" for warning in self.warnings]
         return [*lines, self.validation.summary_text()]
 
@@ -67,6 +73,7 @@ class Imported:
         """The import as the `survey import --json` document (docs/json.md)."""
         return {"file": str(export), "format": self.format, **self.match.to_json(),
                 "written": [str(p) for p in self.written],
+                "identifiers_left_out": list(self.identifiers),
                 "warnings": [{"code": w.code, "line": w.line, "column": w.column,
                               "message": w.message} for w in self.warnings],
                 "problems": {"total": int(len(self.validation.table)),
@@ -76,11 +83,13 @@ class Imported:
 def import_export(export: str | Path, questionnaire: Questionnaire,
                   output: str | Path | None = None, *, format: str = "auto",
                   mapping: str | Path | None = None, strict: bool = False, lang: str | None = None,
-                  report: str | Path | None = None) -> Imported:
+                  report: str | Path | None = None, keep_identifiers: bool = False) -> Imported:
     """Read `export` as `format` (by content when "auto"), validate and flag it, and write it to
     `output` (and the problem report, with the mapping beside it, to `report`) when named.
 
     With `strict`, a doubtful column match is an error (SourceError) and nothing is written.
+    Direct identifiers an export carries (an IP address, names, phone, location) are left out
+    unless `keep_identifiers`.
     """
     export = Path(export)
     if output is not None:
@@ -101,6 +110,11 @@ def import_export(export: str | Path, questionnaire: Questionnaire,
     warnings = (*mapping_warnings(responses, str(export)), *match.warnings(str(export)))
     if strict and warnings:
         raise SourceError(warnings)
+    dropped = () if keep_identifiers else tuple(identifier_columns(
+        responses.frame.columns, layout_columns(questionnaire)))
+    if dropped:
+        responses = dataclasses.replace(responses,
+                                        frame=responses.frame.drop(columns=list(dropped)))
     checked = validate(responses)
     flagged = flag(responses, checked)
     written = []
@@ -114,4 +128,4 @@ def import_export(export: str | Path, questionnaire: Questionnaire,
             beside = report.with_name(report.stem + ".mapping.csv")
             write_atomic(beside, table.to_csv(index=False), encoding="utf-8-sig")
             written.append(beside)
-    return Imported(flagged, found, checked, table, match, warnings, tuple(written))
+    return Imported(flagged, found, checked, table, match, warnings, tuple(written), dropped)
