@@ -130,3 +130,27 @@ def test_qualtrics_and_kobo_identifiers_are_left_out(tmp_path):
         done = survey.import_export(path, q)
         assert expected <= set(done.identifiers), (path, done.identifiers)
         assert not expected & set(done.responses.frame.columns)
+
+
+@pytest.mark.parametrize("most, odd", [("gb18030", "utf-8"), ("utf-8", "gb18030")])
+@pytest.mark.parametrize("kind", ["layout", "wjx"])
+def test_an_encoding_that_changes_mid_file_names_the_first_odd_line(tmp_path, most, odd, kind):
+    if kind == "layout":
+        lines = SAMPLE.read_text(encoding="utf-8-sig").splitlines()[:40]
+    else:
+        from survey.simulation.exports import write_wjx
+
+        write_wjx(survey.simulate(survey.load_questionnaire(Q), 30, seed=2),
+                  tmp_path / "w_按文本.csv", view="文本", encoding="utf-8")
+        lines = (tmp_path / "w_按文本.csv").read_text(encoding="utf-8").splitlines()
+    chinese = [i for i, line in enumerate(lines) if not line.isascii() and i > 0]
+    odd_line = chinese[len(chinese) // 2]
+    raw = b"".join((line.encode(odd if i == odd_line else most) + b"\n")
+                   for i, line in enumerate(lines))
+    path = tmp_path / ("mixed.csv" if kind == "layout" else "mixed_按文本.csv")
+    path.write_bytes(raw)
+    result = invoke("import", path, "-q", Q, "-o", tmp_path / "c.parquet")
+    assert result.exit_code == 2, result.stdout
+    assert result.stderr.startswith(f"{path}:{odd_line + 1}:1: this line is ")
+    assert "save the whole file in one encoding" in result.stderr
+    assert not (tmp_path / "c.parquet").exists()

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from survey.files.encoding import decode_text
 from survey.files.source import Problem, SourceError
 from survey.questionnaire.model import Questionnaire
 from survey.responses.dataset import Responses
@@ -86,6 +87,8 @@ def detect_format(path: str | Path) -> str:
     for reader in sorted(READERS.values(), key=lambda r: r.priority):
         if reader.detects(path, head):
             return reader.name
+    if b"\x00" not in head:  # text that no reader knew: say so if its encoding is the cause
+        decode_text(path.read_bytes(), str(path))
     raise SourceError([Problem(str(path), 1, 1, "unknown-format",
                                "cannot tell what kind of file this is; name its format, one of: "
                                + ", ".join(formats()))])

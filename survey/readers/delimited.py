@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from survey.files.encoding import ENCODINGS, decode_text
 from survey.files.source import Problem, SourceError
 from survey.questionnaire.columns import case_renames
 from survey.questionnaire.model import Questionnaire
 from survey.responses.coded import decode
 from survey.responses.dataset import Responses
 
-ENCODINGS = ("utf-8-sig", "utf-8", "gb18030")
 DELIMITERS = ",;\t"
 
 
@@ -37,18 +37,6 @@ def detect(path: Path, head: bytes) -> bool:
     return False
 
 
-def decode_text(path: Path) -> tuple[str, str]:
-    raw = path.read_bytes()
-    for encoding in ENCODINGS:
-        try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError as error:
-            failure = error
-    line = raw.count(b"\n", 0, failure.start) + 1
-    raise SourceError([Problem(str(path), line, 1, "encoding", "the file is neither UTF-8 nor "
-                               "GB18030 text; save it as UTF-8 CSV")])
-
-
 def sniff_delimiter(text: str) -> str:
     sample = "\n".join(text.splitlines()[:20])
     try:
@@ -59,7 +47,10 @@ def sniff_delimiter(text: str) -> str:
 
 def read(path: Path, questionnaire: Questionnaire, encoding: str | None = None,
          delimiter: str | None = None) -> Responses:
-    text, found = (path.read_text(encoding=encoding), encoding) if encoding else decode_text(path)
+    if encoding:
+        text, found = path.read_text(encoding=encoding), encoding
+    else:
+        text, found = decode_text(path.read_bytes(), str(path))
     if not text.strip():
         raise SourceError([Problem(str(path), 1, 1, "empty-file", "the file is empty")])
     delimiter = delimiter or sniff_delimiter(text)

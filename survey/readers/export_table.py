@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from survey.files.encoding import ENCODINGS, decode_text
 from survey.files.source import Problem, SourceError
 
-ENCODINGS = ("utf-8-sig", "gb18030")
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 
 
@@ -45,21 +45,6 @@ def is_excel(path: Path) -> bool:
     return path.suffix.lower() in EXCEL_SUFFIXES or path.read_bytes()[:4] == b"PK\x03\x04"
 
 
-def decode(path: Path) -> tuple[str, str]:
-    """The text of a CSV file and the encoding that decoded it."""
-    raw = path.read_bytes()
-    failure: UnicodeDecodeError | None = None
-    for encoding in ENCODINGS:
-        try:
-            return raw.decode(encoding), encoding
-        except UnicodeDecodeError as error:
-            failure = error  # the last, most lenient encoding's complaint
-    assert failure is not None
-    line = raw.count(b"\n", 0, failure.start) + 1
-    raise fail(str(path), "encoding", "the file is neither UTF-8 nor GB18030/GBK text (byte "
-               f"{failure.start + 1}); export it again or save it as UTF-8", line)
-
-
 def read_export(path: str | Path, header_rows: int = 1, delimiter: str | None = None,
                 sheet: int | str = 0) -> ExportTable:
     """Read a CSV or xlsx export as text cells; raise SourceError when it cannot be read."""
@@ -72,7 +57,7 @@ def read_export(path: str | Path, header_rows: int = 1, delimiter: str | None = 
     if excel:
         rows, encoding = _excel_rows(path, sheet), None
     else:
-        text, encoding = decode(path)
+        text, encoding = decode_text(path.read_bytes(), str(path))
         if not text.strip():
             raise fail(file, "empty-file", "the file is empty: an export has a header row")
         delimiter = delimiter or sniff_delimiter(text)

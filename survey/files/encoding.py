@@ -1,0 +1,54 @@
+"""Decoding the text files researchers bring: UTF-8 (with or without BOM), else GB18030.
+
+GB18030 (a superset of GBK, what Chinese Excel and Wenjuanxing write) decodes almost any bytes,
+so a file whose rows were saved in two encodings (UTF-8 rows pasted among GB18030 ones, or the
+reverse) would decode without an error into mojibake. Each line is therefore checked: the first
+line with non-ASCII text sets the file's encoding, and the first line in the other one is an
+error.
+"""
+
+from __future__ import annotations
+
+from survey.files.source import Problem, SourceError
+
+ENCODINGS = ("utf-8-sig", "gb18030")
+
+
+def decode_text(raw: bytes, file: str) -> tuple[str, str]:
+    """The text of `raw` and the encoding that decoded it, or a located SourceError."""
+    try:
+        return raw.decode("utf-8-sig"), "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    _check_lines(raw, file)
+    return raw.decode("gb18030"), "gb18030"
+
+
+def _check_lines(raw: bytes, file: str) -> None:
+    """Every non-ASCII line in one encoding: the first such line's, UTF-8 or GB18030."""
+    first: str | None = None
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        if line.isascii():
+            continue
+        kind = _encoding_of(line)
+        if kind is None:
+            raise SourceError([Problem(file, number, 1, "encoding", "this line is neither "
+                                       "UTF-8 nor GB18030/GBK text; export the file again or "
+                                       "save it as UTF-8")])
+        if first is None:
+            first, since = kind, number
+        elif kind != first:
+            raise SourceError([Problem(file, number, 1, "mixed-encoding",
+                                       f"this line is {kind} but the file is {first} (from line "
+                                       f"{since}): rows were saved in two encodings; save the "
+                                       "whole file in one encoding (UTF-8)")])
+
+
+def _encoding_of(line: bytes) -> str | None:
+    for encoding, name in (("utf-8", "UTF-8"), ("gb18030", "GB18030")):
+        try:
+            line.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return name
+    return None
