@@ -154,3 +154,20 @@ def test_an_encoding_that_changes_mid_file_names_the_first_odd_line(tmp_path, mo
     assert result.stderr.startswith(f"{path}:{odd_line + 1}:1: this line is ")
     assert "save the whole file in one encoding" in result.stderr
     assert not (tmp_path / "c.parquet").exists()
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_row_of_labels_under_the_header_is_not_a_respondent(tmp_path, sample, suffix, lang):
+    from survey.writers.labels import variable_labels
+
+    labels = variable_labels(survey.load_questionnaire(Q), lang)
+    label_row = pd.DataFrame([{c: labels.get(c, "") for c in sample.columns}])
+    frame = pd.concat([label_row, sample], ignore_index=True)
+    path = tmp_path / f"labelled.{suffix}"
+    frame.to_csv(path, index=False) if suffix == "csv" else frame.to_excel(path, index=False)
+    done = survey.import_export(path, survey.load_questionnaire(Q))
+    assert len(done.responses) == len(sample)
+    assert any("row 2 holds the variables' labels" in line for line in done.summary(path))
+    plain = survey.import_export(SAMPLE, survey.load_questionnaire(Q))
+    assert plain.match.notes == () and len(plain.responses) == len(sample)

@@ -17,6 +17,7 @@ from survey.files.encoding import ENCODINGS, decode_text
 from survey.files.source import Problem, SourceError
 from survey.questionnaire.columns import case_renames
 from survey.questionnaire.model import Questionnaire
+from survey.readers.label_rows import without_label_row
 from survey.responses.coded import decode
 from survey.responses.dataset import Responses
 
@@ -61,5 +62,5 @@ def read(path: Path, questionnaire: Questionnaire, encoding: str | None = None,
         raise SourceError([Problem(str(path), 1, 1, "bad-csv",
                                    f"not a readable {found} CSV file: {error}")]) from None
     frame = frame.rename(columns=case_renames(frame.columns, questionnaire))
-    raw, missing = decode(questionnaire, frame)
-    return Responses.from_raw(questionnaire, raw, missing=missing, source=str(path))
+    raw, missing, notes = without_label_row(*decode(questionnaire, frame), questionnaire)
+    return Responses.from_raw(questionnaire, raw, missing=missing, source=str(path), notes=notes)

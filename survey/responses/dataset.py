@@ -35,6 +35,7 @@ class LayoutNotes:
 
     absent: tuple[str, ...]
     unused: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # what the reader left out of the source, and why
 
 
 class DerivedEnvironment(FrameEnvironment):
@@ -71,7 +72,8 @@ class Responses:
 
     @classmethod
     def from_raw(cls, questionnaire: Questionnaire, raw: pd.DataFrame, *,
-                 missing: pd.DataFrame | None = None, source: str = "<data>") -> Responses:
+                 missing: pd.DataFrame | None = None, source: str = "<data>",
+                 notes: tuple[str, ...] = ()) -> Responses:
         """Cast a frame in the documented column layout, holding plain values, to its dtypes.
 
         `missing` gives the kind of missing answers the source recorded (codes of
@@ -122,7 +124,8 @@ class Responses:
         frame = pd.concat([frame, raw[extra]], axis=1) if extra else frame
         kinds = _infer_missing(questionnaire, frame, answered, dont_know, absent, missing)
         frame.attrs[LAYOUT_NOTES] = LayoutNotes(tuple(q for q in questionnaire.items
-                                                      if q in absent), tuple(map(str, extra)))
+                                                      if q in absent), tuple(map(str, extra)),
+                                                notes)
         return cls(frame, kinds, questionnaire)
 
     def __len__(self) -> int:

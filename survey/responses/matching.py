@@ -35,6 +35,7 @@ class MatchSummary:
     respondents: int
     questions: tuple[QuestionMatch, ...]
     unused: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # rows or columns the reader left out, and why
 
     @property
     def unmatched(self) -> tuple[QuestionMatch, ...]:
@@ -48,7 +49,8 @@ class MatchSummary:
         return {"respondents": self.respondents,
                 "questions": [{"name": q.name, "columns": list(q.columns), "answers": q.answers}
                               for q in self.questions],
-                "unmatched": [q.name for q in self.unmatched], "unused": list(self.unused)}
+                "unmatched": [q.name for q in self.unmatched], "unused": list(self.unused),
+                "notes": list(self.notes)}
 
     def warnings(self, file: str) -> list[Problem]:
         """One warning per question no column holds, with the nearest unused source column."""
@@ -62,6 +64,7 @@ class MatchSummary:
                  f"{len(self.unused)} source column(s) not matched to a question"
                  + (f": {', '.join(self.unused[:10])}" + (" ..." if len(self.unused) > 10
                                                           else "") if self.unused else "")]
+        lines += list(self.notes)
         silent = [q.name for q in self.questions if q.found and q.answers == 0]
         if silent:
             lines.append(f"no answers at all to: {', '.join(silent)}")
@@ -91,7 +94,7 @@ def match_summary(responses: Responses) -> MatchSummary:
             columns = () if name in layout.absent else tuple(responses.columns_of(name))
         answers = int((missing[name].to_numpy() == ANSWERED).sum())
         questions.append(QuestionMatch(name, columns, answers))
-    return MatchSummary(len(responses), tuple(questions), tuple(unused))
+    return MatchSummary(len(responses), tuple(questions), tuple(unused), layout.notes)
 
 
 def _question_of(responses: Responses, variable: str) -> str:
