@@ -99,16 +99,23 @@ def test_the_library_gives_the_same_summary():
     assert done.written == ()
 
 
-WJX = ROOT / "data_samples" / "302594156_按序号_产业工人需求调查问卷_2000_2000.xlsx"
 
 
 def test_direct_identifiers_are_left_out_unless_kept(tmp_path):
-    result = invoke("import", WJX, "-q", Q, "-o", tmp_path / "c.parquet")
+    from survey.simulation.exports import write_wjx
+
+    responses = survey.simulate(survey.load_questionnaire(Q), 40, seed=9)
+    frame = responses.frame.assign(来源="手机提交", 来自IP="10.1.2.3(江苏-苏州)")
+    import dataclasses
+
+    export = tmp_path / "1_按序号_x_40_40.xlsx"
+    write_wjx(dataclasses.replace(responses, frame=frame), export)
+    result = invoke("import", export, "-q", Q, "-o", tmp_path / "c.parquet")
     assert result.exit_code == 0, result.stderr
     assert "left out 1 column(s) that identify respondents: 来自IP" in result.stdout
     assert "来自IP" not in pd.read_parquet(tmp_path / "c.parquet").columns
     assert "来源" in pd.read_parquet(tmp_path / "c.parquet").columns  # a channel, not a person
-    kept = invoke("import", WJX, "-q", Q, "-o", tmp_path / "k.parquet", "--keep-identifiers")
+    kept = invoke("import", export, "-q", Q, "-o", tmp_path / "k.parquet", "--keep-identifiers")
     assert kept.exit_code == 0 and "identify respondents" not in kept.stdout
     assert "来自IP" in pd.read_parquet(tmp_path / "k.parquet").columns
 
@@ -163,11 +170,13 @@ def test_a_row_of_labels_under_the_header_is_not_a_respondent(tmp_path, sample, 
 
     labels = variable_labels(survey.load_questionnaire(Q), lang)
     label_row = pd.DataFrame([{c: labels.get(c, "") for c in sample.columns}])
+    sample = sample.head(300)
     frame = pd.concat([label_row, sample], ignore_index=True)
     path = tmp_path / f"labelled.{suffix}"
     frame.to_csv(path, index=False) if suffix == "csv" else frame.to_excel(path, index=False)
     done = survey.import_export(path, survey.load_questionnaire(Q))
     assert len(done.responses) == len(sample)
     assert any("row 2 holds the variables' labels" in line for line in done.summary(path))
-    plain = survey.import_export(SAMPLE, survey.load_questionnaire(Q))
+    sample.to_csv(tmp_path / "plain.csv", index=False)
+    plain = survey.import_export(tmp_path / "plain.csv", survey.load_questionnaire(Q))
     assert plain.match.notes == () and len(plain.responses) == len(sample)
