@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 import survey
@@ -20,6 +21,7 @@ SAMPLE = "data_samples/industrial_workers.sav"
 QUESTIONNAIRE = "questionnaires/industrial_workers.yaml"
 
 
+@pytest.mark.long  # it builds a report: scheduled first (tests/conftest.py)
 def test_docs_api_runs_as_written(monkeypatch):
     blocks = re.findall(r"```python\n(.*?)```", (ROOT / "docs" / "api.md").read_text("utf-8"),
                         re.S)

@@ -204,17 +204,13 @@ def _display(b: Banner, lang: str) -> pd.DataFrame:
               for c in columns]
     rows = [[say["n"]] + [str(int(c.n)) for c in columns]]
     cells = b.cells
+    shown: dict[tuple, str] = {}  # (row, by, column): the cell's text, the first of duplicates
+    for x in cells.itertuples(index=False):
+        text = ("" if x.suppressed or not np.isfinite(x.proportion)
+                else f"{100 * x.proportion:.1f}% {''.join(x.higher_than)}".strip())
+        shown.setdefault((x.row, x.by, str(x.col)), text)
     for key, label in dict.fromkeys(zip(cells["row"], cells["row_label"], strict=True)):
-        part = cells[cells["row"] == key]
-        values = [label]
-        for c in columns:
-            m = part[(part["by"] == c.by) & (part["col"].astype(str) == str(c.value))]
-            if m.empty or m.iloc[0]["suppressed"] or not np.isfinite(m.iloc[0]["proportion"]):
-                values.append("")
-            else:
-                x = m.iloc[0]
-                values.append(f"{100 * x['proportion']:.1f}% {''.join(x['higher_than'])}".strip())
-        rows.append(values)
+        rows.append([label, *(shown.get((key, c.by, str(c.value)), "") for c in columns)])
     if b.means is not None and not b.means.empty and "mean" in b.means.columns:
         rows.append([say["mean"]] + [f"{v:.2f}" if np.isfinite(v) else ""
                                      for v in b.means["mean"]])
