@@ -15,9 +15,9 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from survey.files.atomic import write_atomic
-from survey.forms.common import numbering, pick_language
+from survey.forms.common import numbering
 from survey.forms.wording import Wording
-from survey.messages import is_chinese, words
+from survey.messages import is_chinese, pick_language, words
 from survey.messages.forms import CODEBOOK
 from survey.questionnaire.columns import option_column, text_column
 from survey.questionnaire.model import Question, Questionnaire

@@ -8,7 +8,6 @@ codebook and a Wenjuanxing text all say "第12题" about the same question.
 
 from __future__ import annotations
 
-from survey.messages import pick_language  # noqa: F401  (the forms' import of it)
 from survey.questionnaire.model import Code, Question, Questionnaire
 
 LANGUAGE_NAMES = {

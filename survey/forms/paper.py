@@ -14,9 +14,9 @@ from pathlib import Path
 from jinja2 import Environment
 
 from survey.files.atomic import write_atomic
-from survey.forms.common import numbering, pick_language
+from survey.forms.common import numbering
 from survey.forms.wording import Wording, skip_targets
-from survey.messages import words
+from survey.messages import pick_language, words
 from survey.messages.forms import PAPER
 from survey.questionnaire.model import Question, Questionnaire
 

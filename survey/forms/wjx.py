@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from survey.files.atomic import write_atomic
-from survey.forms.common import code_range, numbering, pick_language
+from survey.forms.common import code_range, numbering
 from survey.forms.wording import Wording
-from survey.messages import is_chinese, words
+from survey.messages import is_chinese, pick_language, words
 from survey.messages.forms import WJX_LOSSES
 from survey.questionnaire.model import Question, Questionnaire
 

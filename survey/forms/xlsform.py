@@ -28,9 +28,9 @@ from survey.expressions import parse, to_xpath
 from survey.files.atomic import write_atomic
 from survey.forms.common import (
     language_name,
-    pick_language,
     variable_kind,
 )
+from survey.messages import pick_language
 from survey.messages import text as message
 from survey.messages.forms import XLSFORM
 from survey.questionnaire.columns import text_column

@@ -48,8 +48,8 @@ class Imported:
 
     @property
     def answers(self) -> int:
-        """Answers read (cells neither missing nor skipped)."""
-        return int((self.responses.missing == 0).to_numpy().sum())
+        """Answers read (cells neither missing nor skipped), all questions together."""
+        return self.match.answers
 
     def summary(self, export: str | Path, output: str | Path | None = None, *,
                 show_mapping: bool = False) -> list[str]:
