@@ -47,6 +47,10 @@ def _code_values(node: ast.AST) -> list[str]:
         name = getattr(node.func, "id", None) or getattr(node.func, "attr", "")
         if name == "add" or any(word in name.lower() for word in PROBLEM_CALLS):
             candidates += node.args
+        if name == "PydanticCustomError" and node.args:  # reported with '_' as '-'
+            first = node.args[0]
+            if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                candidates.append(ast.Constant(first.value.replace("_", "-")))
         candidates += [k.value for k in node.keywords if k.arg == "code"]
     elif isinstance(node, ast.ClassDef):
         for statement in node.body:

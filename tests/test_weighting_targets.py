@@ -30,8 +30,6 @@ CATALOGUE = [
      "share -0.2 must be between 0 and 1"),
     ("unknown-variable", "  sex:", "  sexe:", "sexe", "unknown-variable",
      "no variable 'sexe' in the data; did you mean 'sex'?"),
-    ("yes-no-codes", "{1: 0.624, 2: 0.376}", "{Yes: 0.624, No: 0.376}", "Yes", "bad-code",
-     "quote it"),
     ("same-code-twice", "{1: 0.624, 2: 0.376}", "{1: 0.624, '1': 0.376}", "'1'",
      "duplicate-code", "code '1' is the same category as 1"),
     ("margin-not-a-mapping", "{1: 0.624, 2: 0.376}", "[0.624, 0.376]", "[0.624",

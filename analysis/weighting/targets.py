@@ -100,12 +100,6 @@ def _margin(margin: Any, where: tuple, source: SourceMap,
     ok = True
     for code, share in margin.items():
         at = where + (code,)
-        if isinstance(code, bool):
-            problems.append(source.problem(at, "bad-code",
-                                           f"'{name}': YAML reads this code as {code}; quote it "
-                                           "(e.g. \"Yes\") to use it as a category", key=True))
-            ok = False
-            continue
         same = seen.setdefault(canonical(code), code)
         if same is not code:
             problems.append(source.problem(at, "duplicate-code",

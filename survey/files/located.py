@@ -77,11 +77,20 @@ def _one_per_place(errors: list[dict]) -> list[dict]:
     by_place: dict[tuple, list[dict]] = {}
     for detail in errors:
         by_place.setdefault(_clean(detail["loc"]), []).append(detail)
+    deeper = [place for place in by_place if place]
     kept = []
-    for details in by_place.values():
+    for place, details in by_place.items():
+        if _inside_union(place, deeper) and all(d["type"].endswith("_type") for d in details):
+            continue  # 'must be a text' beside the real error of the mapping the user wrote
         specific = [d for d in details if not d["type"].endswith(("_type", "_parsing"))]
         kept.append((specific or details)[0])
     return kept
+
+
+def _inside_union(place: tuple, places: list[tuple]) -> bool:
+    """Whether another error lies below `place`: then a type error at `place` only says that
+    another member of a union did not fit either."""
+    return any(len(other) > len(place) and other[:len(place)] == place for other in places)
 
 
 def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from survey.errors import SurveyError
+from survey.files.core_schema import CoreLoader
 
 Path_ = tuple[str | int, ...]
 
@@ -108,7 +109,7 @@ def load_yaml(text: str, file: str, kind: str = "a questionnaire starts with 'su
     """Parse YAML text into plain values and a SourceMap; raise SourceError on any problem.
     `kind` says how this kind of file starts, for the message about an empty one."""
     source = SourceMap(file)
-    loader = yaml.SafeLoader(text)
+    loader = CoreLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -135,13 +136,15 @@ def _mark(node: yaml.Node) -> Mark:
     return Mark(node.start_mark.line + 1, node.start_mark.column + 1, style)
 
 
-def _build(node: yaml.Node, path: Path_, loader: yaml.SafeLoader, source: SourceMap,
+def _build(node: yaml.Node, path: Path_, loader: CoreLoader, source: SourceMap,
            problems: list[Problem]) -> Any:
     source.values[path] = _mark(node)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
+            if isinstance(key, bool):  # `True:` as a key is a name or a code, as written
+                key = key_node.value
             if isinstance(key, list | dict):
                 problems.append(Problem(file=source.file, line=key_node.start_mark.line + 1,
                                         column=key_node.start_mark.column + 1, code="bad-key",

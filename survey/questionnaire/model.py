@@ -24,7 +24,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
-CODE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+CODE_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")  # an XLSForm choice name
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 RESERVED = frozenset({"and", "or", "not", "in", "is", "true", "false", "none", "if", "else",
                       "selected", "count_selected", "is_missing", "div", "mod"})
@@ -50,8 +50,9 @@ def valid_name(value: Any) -> str:
 
 def _code(value: Any) -> Code:
     if isinstance(value, bool):
-        raise PydanticCustomError("bad_code", "option code {value} must be an integer or a "
-                                  "lower-case identifier", {"value": value})
+        raise PydanticCustomError("bad_code", "option code {value} reads as yes/no in YAML; "
+                                  "write it in quotes ('{value}') if it is a code",
+                                  {"value": str(value).lower()})
     if isinstance(value, int):
         return value
     if isinstance(value, str):
@@ -59,8 +60,9 @@ def _code(value: Any) -> Code:
             return int(value)
         if CODE_PATTERN.match(value):
             return value
-    raise PydanticCustomError("bad_code", "option code '{value}' must be an integer or a "
-                              "lower-case identifier such as 'income'", {"value": value})
+    raise PydanticCustomError("bad_code", "option code '{value}' must be an integer or a name "
+                              "of letters, digits, '_', '-' and '.' such as 'income' or "
+                              "'mid-slope'", {"value": value})
 
 
 def _label(value: Any, info: ValidationInfo) -> dict[str, str]:
@@ -74,7 +76,7 @@ def _label(value: Any, info: ValidationInfo) -> dict[str, str]:
         return {lang: value for lang in languages} or {"": value}
     if not isinstance(value, dict) or not value:
         raise PydanticCustomError("bad_label", "a label is a text or a mapping of language to "
-                                  "text, such as {{zh: 性别, en: Sex}}")
+                                  "text, such as {example}", {"example": "{zh: 性别, en: Sex}"})
     unknown = [k for k in value if k not in languages]
     if languages and unknown:
         raise PydanticCustomError("label_language", "the label has language '{lang}', which "

@@ -16,7 +16,7 @@ from survey.errors import InputError
 from survey.expressions import parse
 from survey.expressions.pandas_eval import FrameEnvironment, evaluate
 from survey.files.source import suggest
-from survey.questionnaire.columns import block_columns, layout_columns, other_column
+from survey.questionnaire.columns import PROBLEMS, block_columns, layout_columns, other_column
 from survey.questionnaire.model import Code, Question, Questionnaire
 from survey.responses.casting import cast_block, cast_choice, cast_date, cast_number, cast_text
 from survey.responses.missing import ANSWERED, DONT_KNOW, EMPTY, KIND_NAMES, NOT_SHOWN, SKIPPED
@@ -124,7 +124,8 @@ class Responses:
         frame = pd.concat([frame, raw[extra]], axis=1) if extra else frame
         kinds = _infer_missing(questionnaire, frame, answered, dont_know, absent, missing)
         frame.attrs[LAYOUT_NOTES] = LayoutNotes(tuple(q for q in questionnaire.items
-                                                      if q in absent), tuple(map(str, extra)),
+                                                      if q in absent),
+                                                tuple(str(c) for c in extra if c != PROBLEMS),
                                                 notes)
         return cls(frame, kinds, questionnaire)
 

@@ -1,13 +1,14 @@
 """Stata .dta via pyreadstat: value and variable labels, missing kinds as extended missing values.
 
-Stata names have at most 32 characters (29 here, see STATA_NAME_LENGTH); longer block columns get
-a short name computed from the questionnaire alone (`stata_names`), so the reader maps them back
-without a side file. A "don't know" keeps its answer (the code, or the selected option), as in
-our other files.
+Stata names have at most 32 characters (29 here, see STATA_NAME_LENGTH) of letters, digits and
+`_`; longer block columns, and codes with `-` or `.` (`q__mid-slope`), get a legal name computed
+from the questionnaire alone (`stata_names`), so the reader maps them back without a side file.
+A "don't know" keeps its answer (the code, or the selected option), as in our other files.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -23,22 +24,32 @@ from survey.responses.missing import DONT_KNOW, STATA_CODES
 from survey.writers.labels import value_labels, variable_labels
 
 STATA_NAME_LENGTH = 29  # Stata allows 32, but pyreadstat names a value-label set after its variable
+_STATA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_STATA_ILLEGAL = re.compile(r"[^A-Za-z0-9_]")
 
 
 def stata_names(questionnaire: Questionnaire) -> dict[str, str]:
-    """{layout column: Stata name}: unchanged up to 29 characters, else cut and numbered."""
+    """{layout column: Stata name}: unchanged when Stata allows it, else with '_' for each
+    character it refuses (`q__mid-slope`) and cut to 29 characters, numbered when taken."""
     names: dict[str, str] = {}
-    used = {c for c in layout_columns(questionnaire) if len(c) <= STATA_NAME_LENGTH}
+    used = {c for c in layout_columns(questionnaire) if _legal(c)}
     for column in layout_columns(questionnaire):
-        if len(column) <= STATA_NAME_LENGTH:
+        if _legal(column):
             names[column] = column
             continue
-        i = 1
-        while (short := f"{column[:STATA_NAME_LENGTH - 1 - len(str(i))]}_{i}") in used:
+        base = _STATA_ILLEGAL.sub("_", column)
+        base = base if base[:1].isalpha() or base[:1] == "_" else f"v{base}"
+        short, i = base[:STATA_NAME_LENGTH], 0
+        while short in used:
             i += 1
+            short = f"{base[:STATA_NAME_LENGTH - 1 - len(str(i))]}_{i}"
         used.add(short)
         names[column] = short
     return names
+
+
+def _legal(name: str) -> bool:
+    return len(name) <= STATA_NAME_LENGTH and bool(_STATA_NAME.match(name))
 
 
 def dta_frame(responses: Responses) -> pd.DataFrame:
