@@ -81,18 +81,35 @@ def test_bad_mapping_file_is_a_located_error(tmp_path, wjx_csv):
     assert not (tmp_path / "o.csv").exists()
 
 
-def test_mapping_is_refused_for_our_own_files_and_their_table_is_explained(tmp_path):
-    sav = tmp_path / "s.sav"
+def test_a_mapping_renames_and_recodes_the_columns_of_an_spss_file_and_shows_its_table(tmp_path):
+    """Another project's .sav: `gender` coded M/F and `edu` under its own name; the mapping file
+    names both columns and spells the values; our Parquet alone refuses a mapping."""
     from survey.writers import write_responses
 
-    write_responses(SAMPLE, sav)
+    coded = encode(SAMPLE)
+    sex = coded["sex"].map({1: "M", 2: "F"}).where(coded["sex"] > 0, "")
+    other = pd.DataFrame({"gender": sex, "edu": coded["education"].astype(float),
+                          "age_group": coded["birth_year"].astype(float)})
+    sav = tmp_path / "theirs.sav"
+    pyreadstat.write_sav(other, str(sav))
     mapping = tmp_path / "m.yaml"
-    mapping.write_text("columns: {}\n")
-    done = survey("import", sav, "-q", Q_PATH, "-o", tmp_path / "o.csv", "--mapping", mapping)
-    assert done.exit_code == 2 and done.stderr.startswith(f"{mapping}: {sav} is read as sav")
-    assert "wjx" in done.stderr
-    done = survey("import", sav, "-q", Q_PATH, "-o", tmp_path / "o.csv", "--show-mapping")
-    assert done.exit_code == 0 and "no mapping table: sav files" in done.stdout
+    mapping.write_text("columns: {gender: sex, edu: education, age_group: birth_year}\n"
+                       "values:\n  sex: {M: 1, F: 女}\n", encoding="utf-8")
+    done = survey("import", sav, "-q", Q_PATH, "-o", tmp_path / "o.parquet", "--mapping", mapping,
+                  "--show-mapping")
+    assert done.exit_code == 0, done.stderr
+    assert "gender" in done.stdout and "override" in done.stdout
+    back = pd.read_parquet(tmp_path / "o.parquet")
+    expected = SAMPLE.frame["sex"].astype(object).where(SAMPLE.frame["sex"].notna(), None)
+    assert back["sex"].astype(object).where(back["sex"].notna(), None).tolist() == \
+        expected.tolist()
+    assert back["education"].astype(str).tolist() == SAMPLE.frame["education"].astype(str).tolist()
+    parquet = tmp_path / "ours.parquet"
+    write_responses(SAMPLE, parquet)
+    done = survey("import", parquet, "-q", Q_PATH, "-o", tmp_path / "o.csv", "--mapping", mapping)
+    assert done.exit_code == 2 and done.stderr.startswith(f"{mapping}: {parquet} is read as")
+    done = survey("import", parquet, "-q", Q_PATH, "-o", tmp_path / "o.csv", "--show-mapping")
+    assert done.exit_code == 0 and "no mapping table: parquet files" in done.stdout
 
 
 # ------------------------------------------------------------------ stems matched by number

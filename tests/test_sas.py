@@ -8,6 +8,7 @@ import pyreadstat
 import pytest
 import yaml
 
+import survey
 from survey.files.source import SourceError
 from survey.questionnaire.loader import load_questionnaire
 from survey.readers import detect_format, read_responses
@@ -61,9 +62,10 @@ def test_xport_without_the_mapping_file_names_the_fix(tmp_path):
     pyreadstat.write_xport(coded.rename(columns=lambda c: f"V{list(coded.columns).index(c)}"),
                            str(path), file_format_version=5)
     with pytest.raises(SourceError) as caught:
-        read_responses(path, Q)
-    assert caught.value.problems[0].code == "no-matching-columns"
-    assert "mapping file" in str(caught.value)
+        survey.import_export(path, Q, tmp_path / "out.parquet")
+    assert caught.value.problems[0].code == "no-questions-matched"
+    assert "mapping (docs/mapping.md)" in str(caught.value)
+    assert not (tmp_path / "out.parquet").exists()
 
 
 def test_xport_columns_match_by_variable_label(tmp_path):

@@ -1,4 +1,5 @@
-"""CSV and other delimited text in our coded layout, with encoding and delimiter sniffed.
+"""CSV and other delimited text in our coded layout, with encoding and delimiter sniffed; columns
+matched as `survey.readers.named` says (a header may also be a question's label).
 
 Encodings are tried in the order formats.md recommends: UTF-8 with BOM, UTF-8, GB18030 (a
 superset of GBK, what Chinese Excel writes). The delimiter is the one of `,` `;` tab that splits
@@ -15,10 +16,8 @@ import pandas as pd
 
 from survey.files.encoding import ENCODINGS, decode_text
 from survey.files.source import Problem, SourceError
-from survey.questionnaire.columns import case_renames
 from survey.questionnaire.model import Questionnaire
-from survey.readers.label_rows import without_label_row
-from survey.responses.coded import decode
+from survey.readers.named import read_named
 from survey.responses.dataset import Responses
 
 DELIMITERS = ",;\t"
@@ -47,7 +46,7 @@ def sniff_delimiter(text: str) -> str:
 
 
 def read(path: Path, questionnaire: Questionnaire, encoding: str | None = None,
-         delimiter: str | None = None) -> Responses:
+         delimiter: str | None = None, *, mapping: str | Path | None = None) -> Responses:
     if encoding:
         text, found = path.read_text(encoding=encoding), encoding
     else:
@@ -61,6 +60,6 @@ def read(path: Path, questionnaire: Questionnaire, encoding: str | None = None,
     except pd.errors.ParserError as error:
         raise SourceError([Problem(str(path), 1, 1, "bad-csv",
                                    f"not a readable {found} CSV file: {error}")]) from None
-    frame = frame.rename(columns=case_renames(frame.columns, questionnaire))
-    raw, missing, notes = without_label_row(*decode(questionnaire, frame), questionnaire)
-    return Responses.from_raw(questionnaire, raw, missing=missing, source=str(path), notes=notes)
+    headers = [str(c) for c in frame.columns]
+    return read_named(frame, questionnaire, str(path), labels=headers, mapping=mapping,
+                      label_row=True)

@@ -180,9 +180,9 @@ class HeaderIndex:
 
 def match_columns(columns: list[str], keys: list[HeaderKey | None], questionnaire: Questionnaire,
                   file: str, overrides: dict[str, Target] | None = None,
-                  header_line: int = 1) -> ColumnMapping:
+                  header_line: int = 1, require_match: bool = True) -> ColumnMapping:
     """Resolve each header's key; raise SourceError for headers that name a question or option
-    the questionnaire does not have, or when no column matches at all."""
+    the questionnaire does not have, or (`require_match`) when no column matches at all."""
     index = HeaderIndex(questionnaire)
     overrides = overrides or {}
     targets: list[Target] = []
@@ -209,7 +209,7 @@ def match_columns(columns: list[str], keys: list[HeaderKey | None], questionnair
             seen.setdefault(slot, position)
     if problems:
         raise SourceError(problems)
-    if not any(t.role in ("value", "option") for t in targets):
+    if require_match and not any(t.role in ("value", "option") for t in targets):
         raise SourceError([Problem(file, header_line, 1, "no-matching-columns",
                                    "no column matches a question of the questionnaire "
                                    f"'{questionnaire.survey.id}'; is it the right questionnaire? "
@@ -314,16 +314,19 @@ def layout_targets(questionnaire: Questionnaire) -> dict[str, Target]:
 
 
 def load_overrides(path: str | Path, questionnaire: Questionnaire) -> dict[str, Target]:
-    """Read a mapping file: `columns: {"source header": variable | "variable[option]" | column
-    of our layout | null}` (docs/mapping.md).
+    """Read a mapping file's `columns: {"source header": variable | "variable[option]" | column
+    of our layout | null}` (docs/mapping.md; its `values:` are read by `recode.load_value_map`).
 
     null keeps the column unmapped. Every problem is located in the mapping file.
     """
     data, source = load_yaml(read_text(Path(path)), str(path),
-                             "a mapping file starts with 'columns:'")
+                             "a mapping file starts with 'columns:' or 'values:'")
+    if isinstance(data, dict) and "columns" not in data and "values" in data:
+        return {}
     if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
         raise SourceError([source.problem((), "bad-mapping", "a mapping file is a mapping with "
-                                          "'columns: {\"source column\": variable}'")])
+                                          "'columns: {\"source column\": variable}' and/or "
+                                          "'values: {variable: {value: code}}'")])
     index = HeaderIndex(questionnaire)
     variables = set(questionnaire.items) | set(index.by_name)
     layout = layout_targets(questionnaire)
@@ -334,7 +337,7 @@ def load_overrides(path: str | Path, questionnaire: Questionnaire) -> dict[str, 
         if value is None:
             found[str(column)] = Target(None, None, "unmapped", "override")
             continue
-        match = re.fullmatch(r"\s*([a-z][a-z0-9_]*)\s*(?:\[\s*([^\]]+?)\s*\])?\s*", str(value))
+        match = re.fullmatch(r"\s*([a-z][A-Za-z0-9_.-]*)\s*(?:\[\s*([^\]]+?)\s*\])?\s*", str(value))
         if not match:
             problems.append(source.problem(where, "bad-mapping", f"'{value}' is not a variable "
                                            "name or 'variable[option]'"))

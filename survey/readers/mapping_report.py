@@ -1,8 +1,8 @@
 """The column mapping of an import as a user sees it: a terminal table, a CSV, and its warnings.
 
-Readers that match export columns (Wenjuanxing, KoboToolbox/ODK, Qualtrics, SAS) attach their
-mapping table to the Responses (`export_table.attach`); the files we write ourselves (.sav, .dta,
-CSV, xlsx, Parquet) are read by our layout's names and have none.
+Readers that match columns (the platform exports, and CSV, xlsx, .sav, .dta and SAS through
+`survey.readers.named`) attach their mapping table to the Responses (`export_table.attach`); our
+own Parquet and the collection server's SQLite are read by our layout's names and have none.
 """
 
 from __future__ import annotations

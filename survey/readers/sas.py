@@ -18,9 +18,7 @@ import pyreadstat
 
 from survey.files.source import Problem, SourceError
 from survey.questionnaire.model import Questionnaire
-from survey.readers.export_table import attach
-from survey.readers.named import rename_to_layout
-from survey.responses.coded import decode
+from survey.readers.named import read_named
 from survey.responses.dataset import Responses
 
 XPORT_MAGIC = (b"HEADER RECORD*******LIBRARY HEADER RECORD!!!!!!!",  # version 5
@@ -83,13 +81,5 @@ def _catalog_beside(path: Path) -> Path | None:
 def _responses(path: Path, frame, meta, questionnaire: Questionnaire,
                mapping: str | Path | None) -> Responses:
     labels = list(meta.column_labels or [None] * len(frame.columns))
-    frame, matched = rename_to_layout(frame, labels, questionnaire, str(path), mapping)
-    raw, missing = decode(questionnaire, frame)
-    responses = Responses.from_raw(questionnaire, raw, missing=missing, source=str(path))
-    return attach(responses, matched.table, _no_problems())
-
-
-def _no_problems():
-    import pandas as pd
-
-    return pd.DataFrame(columns=["row", "column", "variable", "code", "value", "message"])
+    return read_named(frame, questionnaire, str(path), labels=labels,
+                      value_labels=meta.variable_value_labels, mapping=mapping)

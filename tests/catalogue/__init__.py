@@ -43,7 +43,7 @@ class Layout:
     write: Callable[[Path], Path]
     expect: Callable[[Path], Expected] | None = None
     questionnaire: Path = SMALL
-    options: dict = field(default_factory=dict)  # format=, mapping=
+    options: dict = field(default_factory=dict)  # format=, mapping= (a file beside the export)
     refused: tuple[str, str] | None = None  # (code, words of the message)
 
 

@@ -1,0 +1,154 @@
+"""Answers written as words, matched to option codes: by code, then by option label in any
+language of the questionnaire (`Female` is the option labelled Female), then through the value
+labels of the source file (an SPSS or Stata file whose codes are not ours), then through the
+`values:` section of a mapping file, which comes first when given.
+
+Only single-choice and scale columns of our layout are recoded here (platform readers match their
+own cells). Whatever matches nothing is left as written: validation reports it as an unknown code.
+Every recoding is said in a note of the import, never done silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from survey.files.source import Problem, SourceError, load_yaml, read_text, suggest
+from survey.questionnaire.model import Code, Question, Questionnaire
+from survey.readers.mapping import HeaderIndex, normalise
+from survey.responses.missing import FILE_CODES
+
+ValueLabels = Mapping[str, Mapping[object, str]]  # column -> {value in the file: its label}
+ValueMap = Mapping[str, Mapping[str, Code]]  # variable -> {value as written: code}
+
+
+def option_texts(questionnaire: Questionnaire, question: Question) -> dict[str, Code]:
+    """{normalised label in any language: code}, for labels that name one option only."""
+    options = question.options
+    if isinstance(options, str):
+        options = questionnaire.choice_lists.get(options, {})
+    found: dict[str, set[Code]] = {}
+    for code, label in (options or {}).items():
+        for text in label.values():
+            found.setdefault(normalise(text), set()).add(code)
+    return {text: next(iter(codes)) for text, codes in found.items() if len(codes) == 1}
+
+
+def recode_choices(frame: pd.DataFrame, questionnaire: Questionnaire,
+                   value_labels: ValueLabels | None = None,
+                   value_map: ValueMap | None = None) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The frame with words and foreign codes of single/scale columns as option codes, and a
+    note per recoded column."""
+    value_labels, value_map = value_labels or {}, value_map or {}
+    notes = []
+    columns = {}
+    for q in questionnaire.items.values():
+        if q.type not in ("single", "scale") or q.name not in frame.columns:
+            continue
+        lookup = _lookup(frame[q.name], q, questionnaire, value_labels.get(q.name, {}),
+                         value_map.get(q.name, {}))
+        if not lookup:
+            continue
+        columns[q.name] = frame[q.name].astype(object).map(lambda v, t=lookup: t.get(v, v))
+        shown = ", ".join(f"{k!r}→{v!r}" for k, v in list(lookup.items())[:4])
+        more = f" and {len(lookup) - 4} more" if len(lookup) > 4 else ""
+        notes.append(f"column '{q.name}': read {len(lookup)} value(s) as option codes by their "
+                     f"labels ({shown}{more})")
+    if not columns:
+        return frame, ()
+    return frame.assign(**columns), tuple(notes)
+
+
+def _lookup(column: pd.Series, q: Question, questionnaire: Questionnaire,
+            labels: Mapping[object, str], mapped: Mapping[str, Code]) -> dict[object, Code]:
+    """{value in the column: code} for the values that are not codes already."""
+    codes = {str(c): c for c in q.codes}
+    texts = option_texts(questionnaire, q)
+    by_file_label = _by_value_labels(labels, texts)
+    found: dict[object, Code] = {}
+    for value in pd.unique(column.dropna()):
+        written = _written(value)
+        if written is None or (written in codes and not mapped and not by_file_label):
+            continue
+        if written in mapped:
+            found[value] = mapped[written]
+        elif by_file_label and _as_key(value) in by_file_label:
+            found[value] = by_file_label[_as_key(value)]
+        elif written in codes or _is_file_code(written):
+            continue
+        elif normalise(written) in texts:
+            found[value] = texts[normalise(written)]
+    return {v: c for v, c in found.items() if _written(v) != str(c)}
+
+
+def _by_value_labels(labels: Mapping[object, str], texts: dict[str, Code]) -> dict[object, Code]:
+    """The file's codes as ours, when every labelled value's label is one of our option labels
+    (then the file's labels say what its codes mean); else nothing is taken from them."""
+    labelled = {_as_key(v): normalise(t) for v, t in labels.items()
+                if not _is_file_code(_written(v) or "") and normalise(t)}
+    if not labelled or not all(t in texts for t in labelled.values()):
+        return {}
+    return {v: texts[t] for v, t in labelled.items()}
+
+
+def _written(value: object) -> str | None:
+    """A cell as text: 3.0 is '3', words are stripped; empty is None."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    text = str(value).strip()
+    if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
+        text = text[:-2]
+    return text or None
+
+
+def _as_key(value: object) -> object:
+    written = _written(value)
+    return int(written) if written is not None and written.lstrip("-").isdigit() else written
+
+
+def _is_file_code(written: str) -> bool:
+    return written.lstrip("-").isdigit() and int(written) in FILE_CODES.values()
+
+
+def load_value_map(path: str | Path, questionnaire: Questionnaire) -> dict[str, dict[str, Code]]:
+    """The `values:` section of a mapping file: {variable: {value as written: code or label}},
+    each code checked against the question's options and located in the file when wrong."""
+    data, source = load_yaml(read_text(Path(path)), str(path),
+                             "a mapping file starts with 'columns:' or 'values:'")
+    section = data.get("values") if isinstance(data, dict) else None
+    if section is None:
+        return {}
+    if not isinstance(section, dict):
+        raise SourceError([source.problem(("values",), "bad-mapping", "'values' maps variables "
+                                          "to {value as written: code}")])
+    index = HeaderIndex(questionnaire)
+    found: dict[str, dict[str, Code]] = {}
+    problems: list[Problem] = []
+    for variable, values in section.items():
+        where = ("values", variable)
+        question = questionnaire.items.get(str(variable))
+        if question is None or question.type not in ("single", "scale"):
+            problems.append(source.problem(where, "unknown-variable", f"'{variable}' is not a "
+                                           "single-choice or scale question"
+                                           f"{suggest(str(variable), questionnaire.items)}",
+                                           key=True))
+            continue
+        if not isinstance(values, dict):
+            problems.append(source.problem(where, "bad-mapping", f"'{variable}' maps values as "
+                                           "written to codes, e.g. {男: 1, 女: 2}"))
+            continue
+        for value, code in values.items():
+            known = index.option(question, str(code))
+            if known is None:
+                problems.append(source.problem(where + (value,), "unknown-option",
+                                               f"'{variable}' has no option '{code}'"))
+            else:
+                found.setdefault(question.name, {})[str(value).strip()] = known
+    if problems:
+        raise SourceError(problems)
+    return found

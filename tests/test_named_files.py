@@ -1,0 +1,98 @@
+"""Others' SPSS, Stata and CSV files for our questionnaire: their answers land on the right codes,
+their missing-value conventions become missing kinds, and every such reading is said in a note.
+The files are the catalogue's (tests/catalogue/statistical.py); the truth is the simulated data
+they were written from."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from catalogue import simulated, statistical
+
+import survey
+from survey.responses.missing import EMPTY
+
+TRUTH = simulated(seed=21)  # what statistical.coded() encodes
+
+
+def imported(tmp_path, write, **options):
+    path = write(tmp_path)
+    options = {k: path.parent / v for k, v in options.items()}
+    return survey.import_export(path, statistical.small(), **options)
+
+
+def codes(series: pd.Series) -> list:
+    return [None if pd.isna(v) else v for v in series.astype(object)]
+
+
+@pytest.mark.parametrize("write", [statistical.sav_their_codes, statistical.dta_their_codes,
+                                   statistical.sav_string_labels, statistical.csv_english_labels],
+                         ids=["sav-value-labels", "dta-value-labels", "sav-strings", "csv-english"])
+def test_answers_written_otherwise_land_on_the_questionnaires_codes(tmp_path, write):
+    done = imported(tmp_path, write)
+    assert codes(done.responses.frame["workplace"]) == codes(TRUTH.frame["workplace"])
+    assert done.validation.table.empty, done.validation.table.head()
+    assert any("column 'workplace': read 3 value(s) as option codes" in n
+               for n in done.match.notes), done.match.notes
+
+
+def test_english_labels_of_a_scale_and_a_grid_are_its_codes(tmp_path):
+    done = imported(tmp_path, statistical.csv_english_labels)
+    for name in ("pension_worry", "identity_1", "identity_3"):
+        assert codes(done.responses.frame[name]) == codes(TRUTH.frame[name]), name
+
+
+def test_a_user_missing_code_of_the_file_is_a_missing_answer_said_in_a_note(tmp_path):
+    done = imported(tmp_path, statistical.sav_user_missing)
+    kinds = done.responses.missing["workplace"]
+    truth = TRUTH.frame["workplace"]
+    assert int((kinds == EMPTY).sum()) == int((TRUTH.missing["workplace"] == EMPTY).sum()) + 5
+    assert done.responses.frame["workplace"].notna().sum() == truth.notna().sum() - 5
+    assert "column 'workplace': 5 answer(s) with a user-missing code of the file (98, 99) " \
+           "read as left empty" in done.match.notes
+    assert done.validation.table.empty
+
+
+def test_stata_letters_of_another_program_are_missing_answers_in_every_column(tmp_path):
+    done = imported(tmp_path, statistical.dta_their_letters)
+    missing = done.responses.missing
+    assert int((missing["birth_year"] == EMPTY).sum()) >= 4
+    assert int((missing["workplace"] == EMPTY).sum()) >= 4
+    assert any(".n (4 cells), .r (4 cells) read as left empty" in n for n in done.match.notes)
+    problems = set(done.validation.table["code"])
+    assert problems <= {"required-missing"}, problems  # refusing a required question: no more
+
+
+def test_names_found_by_variable_label_and_by_a_header_that_is_a_label(tmp_path):
+    for write in (statistical.sav_labelled_variables, statistical.csv_label_headers):
+        folder = tmp_path / write.__name__
+        folder.mkdir()
+        done = imported(folder, write)
+        table = done.mapping
+        value = (table["variable"] == "workplace") & (table["role"] == "value")
+        assert table.loc[value, "matched_by"].tolist() == ["label"]
+        assert codes(done.responses.frame["workplace"]) == codes(TRUTH.frame["workplace"])
+        assert codes(done.responses.frame["comments"]) == codes(TRUTH.frame["comments"])
+
+
+@pytest.mark.parametrize("write", [statistical.csv_with_mapping, statistical.sav_with_mapping],
+                         ids=["csv", "sav"])
+def test_a_mapping_file_names_columns_and_spells_values(tmp_path, write):
+    done = imported(tmp_path, write, mapping="mapping.yaml")
+    assert codes(done.responses.frame["workplace"]) == codes(TRUTH.frame["workplace"])
+    for code in ("pension", "injury", "none"):
+        column = f"insurance__{code}"
+        assert codes(done.responses.frame[column]) == codes(TRUTH.frame[column]), column
+    table = done.mapping
+    assert table.loc[table["column"] == "yob", "matched_by"].tolist() == ["override"]
+
+
+def test_a_wrong_value_in_a_mapping_file_is_located(tmp_path):
+    path = statistical.csv_with_mapping(tmp_path)
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(mapping.read_text(encoding="utf-8").replace("OTH: 6", "OTH: 7"),
+                       encoding="utf-8")
+    with pytest.raises(survey.SurveyError) as raised:
+        survey.import_export(path, statistical.small(), mapping=mapping)
+    assert str(raised.value).startswith(f"{mapping}:8:")
+    assert "'workplace' has no option '7'" in str(raised.value)
