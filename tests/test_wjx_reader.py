@@ -153,6 +153,15 @@ def test_columns_wjx_adds_are_metadata_and_unknown_ones_are_said(tmp_path):
     assert imported.responses.differences(responses()) == []
 
 
+def test_an_option_labelled_like_a_score_column_is_an_option(tmp_path):
+    q = questionnaire()
+    q.questions[4].options["injury"]["zh"] = "分数"
+    frame = exported(tmp_path).rename(columns={"4(工伤保险)": "4(分数)"})
+    back = read_responses(saved(frame, tmp_path / "x_按序号.csv"), q, format="wjx")
+    assert back.frame["insurance__injury"].tolist() == \
+        responses().frame["insurance__injury"].tolist()
+
+
 def test_wechat_profile_columns_are_left_out_as_identifiers(tmp_path):
     frame = exported(tmp_path)
     for at, (name, value) in enumerate({"微信昵称": "阿强", "微信性别": "男",

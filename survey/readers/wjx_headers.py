@@ -40,7 +40,7 @@ _OPEN, _CLOSE = "(（", ")）"
 
 class Numbered(NamedTuple):
     """A numbered header: its number, stem, the text in its last balanced ASCII parentheses,
-    whether a separator followed the number, and the whole text after the number."""
+    whether a separator (、 . :) followed the number, and the whole text after the number."""
 
     number: int
     stem: str
@@ -58,8 +58,8 @@ def split_header(header: str) -> Numbered | None:
     if not match:
         return None
     rest = header[match.end():].strip()
-    separated = bool(match["sep"] or match["old"])
-    if not (separated or match["space"] or rest.startswith("(") or not rest):
+    separated = bool(match["sep"])
+    if not (separated or match["old"] or match["space"] or rest.startswith("(") or not rest):
         return None  # '2024年收入' is not question 2024
     stem, option = rest, None
     if rest.endswith(")"):
@@ -99,33 +99,42 @@ def looks_like_wjx(header: list[str]) -> bool:
 
 def header_keys(headers: list[str], index: HeaderIndex) -> tuple[list[HeaderKey | None],
                                                                    int | None]:
-    """Each header's key, and the position where question numbers restart (None if they do
-    not): from there on every numbered column is matched by its stem text."""
+    """Each header's key, and the position where question numbers start again (None if they
+    do not; if they do, every numbered column is matched by its stem text)."""
     parsed = [None if h in META or h in KEPT else split_header(h) for h in headers]
     restart = _restart(parsed)
     keys: list[HeaderKey | None] = []
     current: dict[int, tuple[Question, str] | None] = {}  # restart mode: number -> last stem's
     for header, parts in zip(headers, parsed, strict=True):
-        if header in META:
-            keys.append(HeaderKey(meta=META[header]))
-        elif header in KEPT or parts is not None and _is_score(parts.option):
-            keys.append(HeaderKey(meta=header))
-        elif parts is None:
-            keys.append(None)
-        elif restart is None:
-            question = index.by_number.get(parts.number)
-            keys.append(_key(parts.number, "number", question, parts, index))
+        if parts is None:  # metadata, or a header that is not numbered
+            known = header in META or header in KEPT
+            keys.append(HeaderKey(meta=META.get(header, header)) if known else None)
+            continue
+        if restart is None:
+            question, ref, by = index.by_number.get(parts.number), parts.number, "number"
         else:
             if parts.stem:
                 current[parts.number] = _by_stem(parts, index)
             found = current.get(parts.number)
-            keys.append(None if found is None else _key(found[1], "label", found[0], parts,
-                                                        index))
+            question, ref, by = (found[0], found[1], "label") if found else (None, None, "")
+        if _is_score(parts.option) and not _names_option(question, parts.option, index):
+            keys.append(HeaderKey(meta=header))
+        else:
+            keys.append(None if ref is None else _key(ref, by, question, parts, index))
     return keys, restart
 
 
 def _is_score(option: str | None) -> bool:
     return option is not None and option.strip() in SCORE_WORDS
+
+
+def _names_option(question: Question | None, text: str | None, index: HeaderIndex) -> bool:
+    """Whether `text` is an option (or a grid row) of the question: `5(分数)` may be one."""
+    if question is None or text is None:
+        return False
+    if question.type == "grid":
+        return index.item(question, text) is not None
+    return index.option(question, text) is not None
 
 
 def _base(parts: Numbered) -> str:
