@@ -239,6 +239,7 @@ def test_a_gb18030_byte_order_mark_is_not_part_of_the_first_header(tmp_path):
     (["Q1. Sex", "Q2. Age"], False),  # Q-numbers without 序号 need --format wjx
     (["respondent_id", "birth_year", "workplace"], False),  # our layout
     (["start", "end", "basic/sex", "_uuid", "_submission_time"], False),  # KoboToolbox
+    (["1、您的性别", "2、您的年龄", "_uuid", "_submission_time"], False),  # Kobo, labels
     ([], False),
 ])
 def test_what_looks_like_a_wjx_header(header, wjx):

@@ -32,6 +32,9 @@ META = {"序号": "respondent_id", "提交答卷时间": "submitted_at", "所用
 KEPT = frozenset({"总分", "填写设备", "答题序号", "自定义字段", "微信昵称", "微信性别", "微信地区",
                   "微信头像"})
 SCORE_WORDS = frozenset({"分数", "得分"})
+# the columns by which the other platform readers know their exports (KoboToolbox, ODK, Qualtrics)
+OTHER_PLATFORMS = ({"_uuid", "_submission_time"}, {"SubmissionDate", "KEY"},
+                   {"StartDate", "EndDate"})
 _NUMBER = re.compile(r"^(?:\(\d+\))?\s*(?:第\s*(?P<old>\d{1,4})\s*题|[QqＱ]?(?P<n>\d{1,4}))"
                      r"(?P<space>\s*)(?P<sep>[、.．:：]?)\s*")
 _DASH = re.compile(r"\s*(?:—+|―+|－|–)\s*")
@@ -86,8 +89,8 @@ def looks_like_wjx(header: list[str]) -> bool:
     then numbered stems, or (without 序号) mostly `N、题干` stems, or wjx's metadata names."""
     cells = [cell.strip().lstrip("\ufeff") for cell in header]
     named = [cell for cell in cells if cell]
-    if not named:
-        return False
+    if not named or any(marks <= set(named) for marks in OTHER_PLATFORMS):
+        return False  # a Kobo export with numbered labels as headers is still Kobo's
     if any(cell in ("提交答卷时间", "所用时间", "来自IP") for cell in named):
         return True
     stems = [cell for cell in named if is_stem(cell)]
