@@ -65,9 +65,13 @@ RANK_SEPARATOR = "→"
 TIME_FORMAT = "%Y/%m/%d %H:%M:%S"
 # as wjx writes it, then as Excel re-saves a CSV (no seconds) or an ISO-style date
 TIME_FORMATS = (TIME_FORMAT, "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M")
+SCORE_VIEW = ("this is the 按分数 (score) download: its cells are the points each answer "
+              "scored, not the options chosen, so the answers cannot be read from it; download "
+              "the 按序号 (or 按文本) view of the same answers instead")
 _VIEW_IN_NAME = re.compile(r"按(?:选项)?(序号|文本|分数)")
 _DURATION = re.compile(r"^\s*(?:(?P<h>\d+)\s*(?:小时|时))?\s*(?:(?P<m>\d+)\s*分钟?)?\s*"
                        r"(?:(?P<s>\d+)\s*秒)?\s*$")
+
 
 def read_wjx(path: str | Path, questionnaire: Questionnaire, *, view: View | None = None,
              mapping: str | Path | None = None) -> Imported:
@@ -106,11 +110,6 @@ def read_wjx(path: str | Path, questionnaire: Questionnaire, *, view: View | Non
     return build(builder, columns, _metadata(builder, table, columns), tuple(notes))
 
 
-SCORE_VIEW = ("this is the 按分数 (score) download: its cells are the points each answer "
-              "scored, not the options chosen, so the answers cannot be read from it; download "
-              "the 按序号 (or 按文本) view of the same answers instead")
-
-
 def _sheet(path: Path) -> tuple[int | str, list[str]]:
     """The sheet to read (the first whose header row is a wjx header) and a note naming the
     sheets left out; sheet 0 and no note for a CSV or a one-sheet workbook."""
@@ -138,11 +137,12 @@ def _stem_warnings(file: str, headers: list[str], columns, index: HeaderIndex) -
     for position, (header, target) in enumerate(zip(headers, columns.targets, strict=True),
                                                  start=1):
         parts = split_header(header) if target.matched_by == "number" else None
-        if parts is None or not parts[1]:
+        if parts is None or not parts.stem:
             continue
-        question = index.by_number.get(parts[0])
-        if question is not None and not stem_resembles(parts[1], question):
-            warnings.append(stem_warning(file, position, header, parts[0], question, index.q))
+        question = index.by_number.get(parts.number)
+        if question is not None and not stem_resembles(parts.stem, question):
+            warnings.append(stem_warning(file, position, header, parts.number, question,
+                                         index.q))
     return warnings
 
 
