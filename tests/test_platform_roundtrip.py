@@ -18,6 +18,8 @@ LAYOUTS = [
     ("wjx-text-gb18030", "wjx", "x_按文本.csv", lambda r, p: write_wjx(r, p, view="文本")),
     ("wjx-sequence-csv", "wjx", "x.csv", lambda r, p: write_wjx(r, p, view="序号")),
     ("wjx-text-xlsx", "wjx", "x_按文本.xlsx", lambda r, p: write_wjx(r, p, view="文本")),
+    ("wjx-sequence-grid-in-parentheses", "wjx", "x_按序号.csv",
+     lambda r, p: write_wjx(r, p, view="序号", grid="parentheses")),
     ("kobo-xml", "kobo", "k.csv", lambda r, p: write_kobo(r, p)),
     ("kobo-labels", "kobo", "k.csv", lambda r, p: write_kobo(r, p, labels=True)),
     ("odk-central", "kobo", "o.csv", lambda r, p: write_kobo(r, p, flavour="odk")),
@@ -26,7 +28,7 @@ LAYOUTS = [
 ]
 # What each layout cannot spell: wjx 按文本 writes "not shown" as (跳过); Kobo and Qualtrics
 # write every missing answer as '', so the kind is inferred again from skip logic.
-CARRIES_KINDS = {"wjx-sequence-xlsx", "wjx-sequence-csv"}
+CARRIES_KINDS = {"wjx-sequence-xlsx", "wjx-sequence-csv", "wjx-sequence-grid-in-parentheses"}
 
 
 def _expected(original: Responses, layout: str) -> Responses:

@@ -21,7 +21,8 @@ def decode_text(raw: bytes, file: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     _check_lines(raw, file)
-    return raw.decode("gb18030"), "gb18030"
+    # GB18030 has a byte-order mark too (84 31 95 33); it decodes to U+FEFF, not a header
+    return raw.decode("gb18030").removeprefix("\ufeff"), "gb18030"
 
 
 def _check_lines(raw: bytes, file: str) -> None:

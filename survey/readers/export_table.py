@@ -166,10 +166,30 @@ def first_rows(path: Path, head: bytes, count: int = 3) -> list[list[str]]:
                     break
         if text is None:
             return []
+        text = text.removeprefix("\ufeff")  # a GB18030 byte-order mark decodes to U+FEFF
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
         return [row for _, row in zip(range(count), reader, strict=False)]
     except Exception:  # detection must never fail: the reader reports the real problem
         return []
+
+
+def sheet_headers(path: Path) -> dict[str, list[str]]:
+    """The first row of every sheet of an xlsx workbook, by sheet name; {} when unreadable.
+
+    For readers that look for their data in any sheet (a notes sheet may come first)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # the reader reports the real problem
+        return {}
+    try:
+        return {name: [_cell_text(v) for v in next(book[name].iter_rows(values_only=True), ())]
+                for name in book.sheetnames}
+    except Exception:
+        return {}
+    finally:
+        book.close()
 
 
 @dataclass(frozen=True, eq=False)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 # Exact export headers, matched without regard to case (see ../shared/formats.md)
 IDENTIFIERS = frozenset(name.lower() for name in (
-    "来自IP", "IP地址", "填写人IP",  # Wenjuanxing
+    "来自IP", "IP地址", "填写人IP", "微信昵称", "微信性别", "微信地区", "微信头像",  # Wenjuanxing
     "IPAddress", "RecipientLastName", "RecipientFirstName", "RecipientEmail",
     "LocationLatitude", "LocationLongitude",  # Qualtrics
     "_submitted_by", "deviceid", "phonenumber", "simserial", "subscriberid", "username",

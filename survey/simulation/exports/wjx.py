@@ -2,12 +2,14 @@
 
 Either view: 按序号 (option numbers, 1/0 or rank positions per option) or 按文本 (labels, `┋` and
 `→` joined, "other" text embedded as `其他〖text〗`); xlsx or CSV (GB18030 by default) by the
-path's suffix; missing answers spelled with the view's tokens.
+path's suffix; matrix rows as `N、题干—行` (or in parentheses); missing answers spelled with the
+view's tokens.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -22,7 +24,6 @@ from survey.questionnaire.columns import (
 from survey.questionnaire.model import Question, Questionnaire
 from survey.readers.answers import option_labels
 from survey.readers.wjx import (
-    META,
     MULTI_SEPARATOR,
     RANK_SEPARATOR,
     SEQUENCE_TOKENS,
@@ -30,14 +31,17 @@ from survey.readers.wjx import (
     TIME_FORMAT,
     View,
 )
+from survey.readers.wjx_headers import META
 from survey.responses.dataset import Responses
 from survey.responses.missing import DONT_KNOW
 from survey.simulation.exports.rows import number_text, write_rows
 
 
 def write_wjx(responses: Responses, path: str | Path, *, view: View = "序号",
-              lang: str | None = None, encoding: str = "gb18030") -> Path:
-    """Write Responses as Wenjuanxing exports it (xlsx or CSV by the path's suffix)."""
+              lang: str | None = None, encoding: str = "gb18030",
+              grid: Literal["dash", "parentheses"] = "dash") -> Path:
+    """Write Responses as Wenjuanxing exports it (xlsx or CSV by the path's suffix); a matrix
+    row's header is `N、题干—行` (`grid="dash"`) or `N、题干(行)` then `N(行)`."""
     q = responses.questionnaire
     frame, missing = responses.frame, responses.missing
     n = len(frame)
@@ -68,7 +72,10 @@ def write_wjx(responses: Responses, path: str | Path, *, view: View = "序号",
                 label = q.label(item.label, lang)
                 item_q = q.items[item.name]
                 values = _choice_cells(q, item_q, frame, missing, view, lang, tokens)
-                add(f"{stem}({label})" if i == 0 else f"{number}({label})", values)
+                if grid == "dash":
+                    add(f"{stem}—{label}", values)
+                else:
+                    add(f"{stem}({label})" if i == 0 else f"{number}({label})", values)
             continue
         if question.is_set and view == "序号":
             block = frame[list(block_columns(question).values())]
