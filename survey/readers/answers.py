@@ -270,8 +270,10 @@ class Imported:
     problems: pd.DataFrame
 
 
-def build(builder: AnswerBuilder, mapping: ColumnMapping, extra: dict[str, pd.Series]) -> Imported:
-    """Responses from the collected columns plus metadata and unmapped columns (kept as text)."""
+def build(builder: AnswerBuilder, mapping: ColumnMapping, extra: dict[str, pd.Series],
+          notes: tuple[str, ...] = ()) -> Imported:
+    """Responses from the collected columns plus metadata and unmapped columns (kept as text);
+    `notes` are the reader's lines for the import summary (what it saw and left as it was)."""
     frame, missing, problems = builder.finish()
     for position, column, _ in mapping.of_role("unmapped"):
         name = column if column not in frame.columns and column not in extra else \
@@ -279,5 +281,5 @@ def build(builder: AnswerBuilder, mapping: ColumnMapping, extra: dict[str, pd.Se
         extra[name] = builder.cells(position).replace("", None).astype("string")
     frame = pd.concat([frame, pd.DataFrame(extra, index=frame.index)], axis=1)
     responses = Responses.from_raw(builder.questionnaire, frame, missing=missing,
-                                   source=builder.table.file)
+                                   source=builder.table.file, notes=notes)
     return Imported(responses, mapping, problems)
