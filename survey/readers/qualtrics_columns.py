@@ -7,7 +7,8 @@ Each column is tried in this order:
 2. a variable or grid item named by the tag (`birth_year`, `insurance_2`, `workplace_6_TEXT`);
 3. the tag `Q<n>` / `Q<n>_<k>` / `Q<n>_<k>_TEXT`: question number n;
 4. the ImportId `QID<m>` (`QID<m>_<k>`, `"choiceId": "<k>"`, `QID<m>_<k>_TEXT`): question m;
-5. the text of row 2: a question's label, or `label - option label` (`label - item label`).
+5. the text of row 2: a question's label, `label - option label` (`label - item label`), or
+   an option's free text, `label - option label - Text`.
 
 Question numbers [I]: both `Q<n>` and `QID<m>` are read as `survey.readers.mapping.numbered`
 numbers (the n-th question in questionnaire order, notes not numbered, a grid one number).
@@ -158,22 +159,26 @@ class ColumnFinder:
         return found
 
     def by_label(self, text: str) -> HeaderKey | None:
-        """A key from the column's text: a question's label, or `label - option (item)`."""
+        """A key from the column's text: a question's label, `label - option (item)`, or an
+        option's free text, `label - option - Text`."""
         if not text:
             return None
         found = self.index.by_label.get(normalise(text))
         if found is not None:
             return HeaderKey(text, "label")
         stem, _, part = text.rpartition(" - ")
+        is_text = part.strip() == "Text" and " - " in stem
+        if is_text:
+            stem, _, part = stem.rpartition(" - ")
         found = self.index.by_label.get(normalise(stem)) if stem else None
         if found is None or found[1] is not None:
             return None
         question = found[0]
         if question.type == "grid":
-            return HeaderKey(stem, "label", part) if self.index.item(question, part) else None
-        if question.is_set and self.index.option(question, part) is not None:
-            return HeaderKey(stem, "label", part)
-        return None
+            fits = not is_text and self.index.item(question, part) is not None
+        else:
+            fits = (question.is_set or is_text) and self.index.option(question, part) is not None
+        return HeaderKey(stem, "label", part, text=is_text) if fits else None
 
 
 def match_qualtrics(table: ExportTable, header: Header, questionnaire: Questionnaire,

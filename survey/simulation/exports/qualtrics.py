@@ -141,7 +141,8 @@ def _question_columns(responses: Responses, question: Question, heading: _Headin
     other = other_column(question)
     if other is not None:
         k = _spelled(question)[question.other]
-        columns.append(_Column(f"{tag}_{k}_TEXT", f"{text} - other",
+        label = q.label(option_labels(q, question)[question.other], style.lang)
+        columns.append(_Column(f"{tag}_{k}_TEXT", f"{text} - {label} - Text",
                                {"ImportId": f"{qid}_{k}_TEXT"}, frame[other].astype(object)))
     return columns
 
