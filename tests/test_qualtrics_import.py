@@ -127,6 +127,18 @@ def test_preview_and_spam_rows_are_kept_reported_and_counted_in_a_note(tmp_path)
     assert "lines 5, 6" in note
 
 
+def test_values_that_look_like_default_recodes_get_a_note(tmp_path):
+    """workplace's codes are 1, 3, 6; a survey left at Qualtrics' recodes writes 2 for 私营."""
+    path = write_qualtrics(responses(), tmp_path / "q.csv")
+    rows = rows_of(path)
+    q2 = rows[0].index("Q2")
+    rows[3][q2] = "2"
+    imported = survey.import_export(rewrite(path, rows), Q)
+    assert imported.validation.table.query("code == 'unknown-code'")["row"].tolist() == [1]
+    assert any(note.startswith("workplace: the values 2 are no option codes")
+               for note in imported.match.notes)
+
+
 def test_import_id_row_with_an_empty_cell_keeps_the_column_added_after_export(tmp_path):
     path = write_qualtrics(responses(), tmp_path / "q.csv")
     rows = rows_of(path)

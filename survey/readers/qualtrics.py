@@ -14,6 +14,8 @@ option, a joined one the labels joined by ','; a multi-select is one column `"2,
 are `Q7_<k>`. Every missing answer is '' (`-99`, "seen but unanswered", is read as left empty).
 A row whose Status is a preview, a test or spam (numeric 1, 2, 8, 9, 12, 17 [I], or those words)
 is kept, with a `not-a-response` data problem and a note: Qualtrics records them as responses.
+Values that are no codes but could be option positions get a note: the survey may have kept
+Qualtrics' default recode values (1, 2, 3 ...), which are positions, not our codes.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def read_qualtrics(path: str | Path, questionnaire: Questionnaire, *,
             builder.answer(variable, values[variable][0], question, by)  # type: ignore[arg-type]
     builder.other_texts(columns)
     extra = metadata(builder, columns)
-    notes = not_responses(builder, columns)
+    notes = not_responses(builder, columns) + recode_notes(builder, questionnaire)
     if header.shape == "tags only":
         notes.insert(0, f"the file has no ImportId row ({len(table.header)} header row(s)): "
                      "columns were matched by their tags and texts alone")
@@ -171,6 +173,27 @@ def not_responses(builder: AnswerBuilder, columns: ColumnMapping) -> list[str]:
     lines = ", ".join(str(builder.table.line(int(r))) for r in rows.index[:10])
     return [f"{len(rows)} row(s) are no respondent's answers by their Status ({counts}; lines "
             f"{lines}{' ...' if len(rows) > 10 else ''}): kept and reported as not-a-response"]
+
+
+def recode_notes(builder: AnswerBuilder, questionnaire: Questionnaire) -> list[str]:
+    """A note for each question whose unknown values could all be option positions: a survey
+    that kept Qualtrics' default recode values (1, 2, 3 ...) where the codes are 1, 3, 6."""
+    unknown: dict[str, set[str]] = {}
+    for problem in builder.data_problems:
+        if problem["code"] == "unknown-code":
+            unknown.setdefault(problem["variable"], set()).add(str(problem["value"]).strip())
+    notes = []
+    for variable, values in unknown.items():
+        question = questionnaire.items.get(variable)
+        if question is None or question.is_set or values_by(question) != "code":
+            continue
+        count = len(option_labels(questionnaire, question))
+        if all(v.isdigit() and 1 <= int(v) <= count for v in values):
+            shown = ", ".join(sorted(values, key=int)[:5])
+            notes.append(f"{variable}: the values {shown} are no option codes of it but could be "
+                         "option positions; if the survey kept Qualtrics' default recode "
+                         "values, set them to the questionnaire's codes and export again")
+    return notes
 
 
 def detect(path: Path, head: bytes) -> bool:
