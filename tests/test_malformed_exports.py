@@ -3,6 +3,8 @@ line, column, code) or a validation report entry with the expected code, never a
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 from export_samples import edit_csv, header_index, questionnaire, responses
 
@@ -71,9 +73,13 @@ def kobo_comma(tmp):
 
 
 def qualtrics_without_ids(tmp):
+    """No ImportId row and no metadata columns: nothing tells the texts from the answers."""
     path = write_qualtrics(responses(), tmp / "q.csv")
-    lines = path.read_text(encoding="utf-8-sig").split("\n")
-    path.write_text("\n".join(lines[:2] + lines[3:]), encoding="utf-8-sig")
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    start = rows[0].index("Q1")
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(row[start:] for i, row in enumerate(rows) if i != 2)
     return path
 
 
@@ -82,9 +88,9 @@ def qualtrics_bad_json(tmp):
     return replace_text(path, '"{""ImportId"":""QID2""}"', '"{ImportId: QID2"')
 
 
-def qualtrics_edit(tmp, column, value):
-    path = write_qualtrics(responses(), tmp / "q.csv")
-    return edit_csv(path, {(3, header_index(path, column)): value})
+def qualtrics_edit(tmp, column, value, row=3, **options):
+    path = write_qualtrics(responses(), tmp / "q.csv", **options)
+    return edit_csv(path, {(row, header_index(path, column)): value})
 
 
 def mismatched(tmp):
@@ -141,6 +147,19 @@ CATALOGUE = [
     ("qualtrics-no-import-ids", qualtrics_without_ids, "qualtrics",
      ("error", "no-import-ids", 3, 1)),
     ("qualtrics-bad-import-id", qualtrics_bad_json, "qualtrics", ("error", "bad-import-id", 3, 19)),
+    ("qualtrics-2016-cut-import-id",
+     lambda t: qualtrics_edit(t, "Q2", "{'ImportId': 'QID2'", row=2, header="python"),
+     "qualtrics", ("error", "bad-import-id", 3, 19)),
+    ("qualtrics-choice-text-wrong-label",
+     lambda t: qualtrics_edit(t, "Q4_2", "Pension", split=True, choice_text=True, lang="en"),
+     "qualtrics", ("error", "bad-option-cell", 4, 26)),
+    ("qualtrics-bad-duration", lambda t: qualtrics_edit(t, "Duration (in seconds)", "4 min"),
+     "qualtrics", ("error", "bad-duration", 4, 6)),
+    ("qualtrics-survey-preview", lambda t: qualtrics_edit(t, "Status", "Survey Preview", row=4),
+     "qualtrics", ("report", "not-a-response", 2)),
+    ("qualtrics-unknown-label", lambda t: qualtrics_edit(t, "Q2", "Foreign-owned",
+                                                          choice_text=True, lang="en"),
+     "qualtrics", ("report", "unknown-code", 1)),
     ("wjx-not-a-number", lambda t: wjx_csv(t, {(2, BIRTH): "九五年"}), "wjx",
      ("error", "not-a-number", 3, BIRTH + 1)),
     ("kobo-not-a-number", lambda t: kobo_edit(t, "birth_year", "abc"), "kobo",

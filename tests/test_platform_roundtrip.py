@@ -25,10 +25,34 @@ LAYOUTS = [
     ("odk-central", "kobo", "o.csv", lambda r, p: write_kobo(r, p, flavour="odk")),
     ("qualtrics-joined", "qualtrics", "q.csv", lambda r, p: write_qualtrics(r, p)),
     ("qualtrics-split", "qualtrics", "q.csv", lambda r, p: write_qualtrics(r, p, split=True)),
+    ("qualtrics-choice-text-en", "qualtrics", "q.csv",  # English labels hold commas
+     lambda r, p: write_qualtrics(r, p, choice_text=True, lang="en")),
+    ("qualtrics-choice-text-split", "qualtrics", "q.csv",
+     lambda r, p: write_qualtrics(r, p, choice_text=True, split=True)),
+    ("qualtrics-legacy", "qualtrics", "q.csv", lambda r, p: write_qualtrics(r, p, header="legacy")),
+    ("qualtrics-2016", "qualtrics", "q.csv", lambda r, p: write_qualtrics(r, p, header="python",
+                                                                           split=True)),
+    ("qualtrics-tsv", "qualtrics", "q.tsv", lambda r, p: write_qualtrics(r, p)),
+    ("qualtrics-xlsx", "qualtrics", "q.xlsx", lambda r, p: write_qualtrics(r, p, split=True)),
+    ("qualtrics-renamed-tags", "qualtrics", "q.csv",
+     lambda r, p: write_qualtrics(r, p, split=True, tags=renamed(r.questionnaire))),
+    ("qualtrics-notes-numbered", "qualtrics", "q.csv",
+     lambda r, p: write_qualtrics(r, p, count_notes=True)),
 ]
+
+
+def renamed(q) -> dict[str, str]:
+    """Export tags renamed by a survey's owner: `birth_year` as `Tbirthyear`."""
+    return {question.name: "T" + question.name.replace("_", "") for question in q.questions}
+
+
 # What each layout cannot spell: wjx 按文本 writes "not shown" as (跳过); Kobo and Qualtrics
 # write every missing answer as '', so the kind is inferred again from skip logic.
 CARRIES_KINDS = {"wjx-sequence-xlsx", "wjx-sequence-csv", "wjx-sequence-grid-in-parentheses"}
+# Layouts that differ from another only in container or header notation: the hand-built round
+# trip (and the catalogue) check them; 300 simulated respondents would show nothing more.
+HAND_BUILT_ONLY = {"qualtrics-tsv", "qualtrics-xlsx", "qualtrics-2016"}
+SIMULATED = [layout for layout in LAYOUTS if layout[0] not in HAND_BUILT_ONLY]
 
 
 def _expected(original: Responses, layout: str) -> Responses:
@@ -58,7 +82,8 @@ def simulated() -> Responses:
     return simulate(q, 300, seed=7)
 
 
-@pytest.mark.parametrize("name, format, filename, write", LAYOUTS, ids=[x[0] for x in LAYOUTS])
+@pytest.mark.parametrize("name, format, filename, write", SIMULATED,
+                         ids=[x[0] for x in SIMULATED])
 def test_simulated_round_trip(tmp_path, simulated, name, format, filename, write):
     path = tmp_path / filename
     write(simulated, path)

@@ -1,4 +1,5 @@
-"""Decoding the text files researchers bring: UTF-8 (with or without BOM), else GB18030.
+"""Decoding the text files researchers bring: UTF-8 (with or without BOM), else GB18030; UTF-16
+when the file starts with its byte-order mark (Qualtrics TSV exports, Excel "Unicode text").
 
 GB18030 (a superset of GBK, what Chinese Excel and Wenjuanxing write) decodes almost any bytes,
 so a file whose rows were saved in two encodings (UTF-8 rows pasted among GB18030 ones, or the
@@ -12,10 +13,24 @@ from __future__ import annotations
 from survey.files.source import Problem, SourceError
 
 ENCODINGS = ("utf-8-sig", "gb18030")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def is_utf16(raw: bytes) -> bool:
+    """Whether `raw` starts with a UTF-16 byte-order mark (little- or big-endian)."""
+    return raw.startswith(UTF16_BOMS) and not raw.startswith(b"\xff\xfe\x00\x00")
 
 
 def decode_text(raw: bytes, file: str) -> tuple[str, str]:
     """The text of `raw` and the encoding that decoded it, or a located SourceError."""
+    if is_utf16(raw):
+        try:
+            return raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as error:
+            line = raw[:error.start].decode("utf-16", errors="replace").count("\n") + 1
+            raise SourceError([Problem(file, line, 1, "encoding", "the file starts as UTF-16 "
+                                       "text but this line is not UTF-16; export the file "
+                                       "again or save it as UTF-8")]) from None
     try:
         return raw.decode("utf-8-sig"), "utf-8-sig"
     except UnicodeDecodeError:

@@ -3,7 +3,8 @@
 Platform readers (Wenjuanxing, KoboToolbox/ODK, Qualtrics) all start from the same thing: a grid of
 strings, header rows first. Reading everything as text keeps codes such as `01` and long ids
 intact; each reader converts per question type afterwards. CSV text is decoded as UTF-8 (with or
-without BOM), else GB18030 (a superset of GBK, what Wenjuanxing writes for Excel on Windows).
+without BOM), else GB18030 (a superset of GBK, what Wenjuanxing writes for Excel on Windows), or
+as UTF-16 when it starts with that byte-order mark (Qualtrics TSV).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from survey.files.encoding import ENCODINGS, decode_text
+from survey.files.encoding import ENCODINGS, decode_text, is_utf16
 from survey.files.source import Problem, SourceError
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -46,8 +47,9 @@ def is_excel(path: Path) -> bool:
 
 
 def read_export(path: str | Path, header_rows: int = 1, delimiter: str | None = None,
-                sheet: int | str = 0) -> ExportTable:
-    """Read a CSV or xlsx export as text cells; raise SourceError when it cannot be read."""
+                sheet: int | str = 0, unique: bool = True) -> ExportTable:
+    """Read a CSV or xlsx export as text cells; raise SourceError when it cannot be read, or
+    when a header repeats another (unless not `unique`: the reader tells such columns apart)."""
     path = Path(path)
     file = str(path)
     try:
@@ -86,11 +88,13 @@ def read_export(path: str | Path, header_rows: int = 1, delimiter: str | None = 
         raise SourceError(problems[:20])
     body = [(row + [""] * width)[:width] for row in rows[header_rows:]]
     frame = pd.DataFrame(body, columns=range(width), dtype=object).fillna("")
-    _check_duplicates(file, header[0])
+    if unique:
+        check_duplicates(file, header[0])
     return ExportTable(file, header, frame, encoding, delimiter)
 
 
-def _check_duplicates(file: str, names: list[str]) -> None:
+def check_duplicates(file: str, names: list[str]) -> None:
+    """A located `duplicate-header` error for each header that repeats an earlier one."""
     first: dict[str, int] = {}
     problems = []
     for position, name in enumerate(names, start=1):
@@ -156,7 +160,9 @@ def first_rows(path: Path, head: bytes, count: int = 3) -> list[list[str]]:
             finally:
                 book.close()
         text = None
-        for encoding in ENCODINGS:
+        if is_utf16(head):  # a character cut by the 64 KiB head is dropped
+            text = head[:len(head) // 2 * 2].decode("utf-16", errors="ignore")
+        for encoding in () if text is not None else ENCODINGS:
             try:
                 text = head.decode(encoding)
                 break

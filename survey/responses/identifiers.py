@@ -14,6 +14,7 @@ IDENTIFIERS = frozenset(name.lower() for name in (
     "来自IP", "IP地址", "填写人IP", "微信昵称", "微信性别", "微信地区", "微信头像",  # Wenjuanxing
     "IPAddress", "RecipientLastName", "RecipientFirstName", "RecipientEmail",
     "LocationLatitude", "LocationLongitude",  # Qualtrics
+    "EmailAddress", "Name",  # Qualtrics legacy exports (V5, V3: the recipient's e-mail and name)
     "_submitted_by", "deviceid", "phonenumber", "simserial", "subscriberid", "username",
     "email", "SubmitterID", "SubmitterName", "_geolocation",  # KoboToolbox and ODK
 ))
