@@ -7,6 +7,8 @@ is a bug, printed as one line and exit 70, with the traceback only under `--debu
 from __future__ import annotations
 
 import json
+import os
+import sys
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated
@@ -16,7 +18,7 @@ from rich.console import Console
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
-from survey.errors import InputError, SurveyError
+from survey.errors import InputError, SurveyError, survey_warnings
 from survey.questionnaire.loader import load_questionnaire as load
 
 DEBUG = "--debug"
@@ -35,13 +37,20 @@ class SurveyGroup(TyperGroup):
         return super().parse_args(ctx, [a for a in args if a != DEBUG])
 
     def invoke(self, ctx):
+        with survey_warnings(lambda text: err.print(f"warning: {text}", markup=False,
+                                                    soft_wrap=True)):
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except (typer.Exit, typer.Abort, TyperException):  # usage errors, exits: as Typer does
             raise
+        except BrokenPipeError:  # `survey ... | head`: the reader left, nothing more to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except SurveyError as error:
-            for line in error.lines(_where.get()):
-                err.print(line, markup=False, soft_wrap=True)
+            err.print("\n".join(error.lines(_where.get())), markup=False, soft_wrap=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except Exception as error:
             if _debug.get():
@@ -142,10 +151,9 @@ def form(
     model = load(questionnaire)
     where(output)
     written, warnings = write_form(model, format_, output, lang)
-    for warning in warnings:
-        err.print(f"warning: {warning}", markup=False, soft_wrap=True)
-    for path in written:
-        say(f"wrote {path}")
+    err.print("\n".join(f"warning: {w}" for w in warnings), markup=False, soft_wrap=True,
+              end="\n" if warnings else "")
+    say("\n".join(f"wrote {path}" for path in written))
 
 
 @app.command()
@@ -252,8 +260,7 @@ def crosstab(
     if json_:
         document = table.to_json()
         document["notes"] = list(choice.notes) + document["notes"]
-        print(json.dumps(document, ensure_ascii=False, indent=1))
-        return
+        return print(json.dumps(document, ensure_ascii=False, indent=1))
     for part in terminal_report(table, choice.notes, lang or "en"):
         say(part)
 
@@ -282,9 +289,7 @@ def weight(
     responses = load_data(data, questionnaire)
     weighted, result = weight_responses(responses, targets, method=method, bounds=limits,
                                         trim=trim, design_weight=design_weight)
-    for line in result.report.summary():
-        say(line)
-    say(result.report.to_frame().to_string(index=False))
+    say("\n".join([*result.report.summary(), result.report.to_frame().to_string(index=False)]))
     where(output)
     write_responses(weighted, output)
     say(f"wrote {output}")
@@ -340,8 +345,8 @@ def import_(
                          lang=lang, report=report, keep_identifiers=keep_identifiers)
     if json_:
         print(json.dumps(done.to_json(export), ensure_ascii=False, indent=1))
-    for line in [] if json_ else done.summary(export, output, show_mapping=show_mapping):
-        say(line)
+    else:
+        say("\n".join(done.summary(export, output, show_mapping=show_mapping)))
     if strict and not done.validation.ok:
         raise typer.Exit(1)
 
@@ -382,18 +387,13 @@ def report(
                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                   console=err, disable=quiet, transient=False) as bar:
         task = bar.add_task("reading", total=1)
-
-        def progress(step: str, done: int, total: int) -> None:
-            bar.update(task, description=step, completed=done, total=max(total, 1))
-
         written = make_report(responses, output, claims=claims or (), design=design,
                               by=names(by) or None, lang=lang, suppress=suppress,
-                              progress=progress)
+                              progress=lambda step, done, total: bar.update(
+                                  task, description=step, completed=done, total=max(total, 1)))
     say(f"wrote {len(written.files)} files to {written.folder}/: {written.banners} banner "
         f"tables, {written.claims} claims")
-    for path in written.files:
-        if path.suffix in (".html", ".xlsx", ".csv"):
-            say(f"  {path}")
+    say("\n".join(f"  {p}" for p in written.files if p.suffix in (".html", ".xlsx", ".csv")))
 
 
 if __name__ == "__main__":

@@ -9,6 +9,10 @@ reaches a notebook and the CLI.
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 
 class SurveyError(Exception):
     """Bad input, said in one line per problem; `code` is stable, `location` optional."""
@@ -42,3 +46,24 @@ class UnknownLanguage(InputError):
     """A language the questionnaire does not declare."""
 
     code = "unknown-language"
+
+
+class SurveyWarning(UserWarning):
+    """Something done to the user's data that they must hear about (text cut to fit a format);
+    the command line prints it as a `warning:` line."""
+
+
+@contextmanager
+def survey_warnings(say: Callable[[str], None]) -> Iterator[None]:
+    """Hand each SurveyWarning raised inside to `say` (also when an error ends the block);
+    other warnings are shown as Python shows them."""
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always", SurveyWarning)
+        try:
+            yield
+        finally:
+            for w in said:
+                if issubclass(w.category, SurveyWarning):
+                    say(str(w.message))
+                else:
+                    warnings.showwarning(w.message, w.category, w.filename, w.lineno)

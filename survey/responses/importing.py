@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from survey.errors import InputError
+from survey.errors import InputError, survey_warnings
 from survey.files.atomic import write_atomic
 from survey.files.source import Problem, SourceError
 from survey.questionnaire.columns import PROBLEMS, layout_columns
@@ -117,9 +117,11 @@ def import_export(export: str | Path, questionnaire: Questionnaire,
                                         frame=responses.frame.drop(columns=list(dropped)))
     checked = validate(responses)
     flagged = flag(responses, checked)
-    written = []
+    written, changed = [], []
     if output is not None:
-        written.append(write_responses(flagged, output, lang=lang))
+        with survey_warnings(changed.append):  # text the output's format cannot hold whole
+            written.append(write_responses(flagged, output, lang=lang))
+    warnings = (*warnings, *(Problem(str(output), 1, 1, "text-changed", m) for m in changed))
     if report is not None:
         report = Path(report)
         write_atomic(report, checked.table.to_csv(index=False), encoding="utf-8-sig")

@@ -6,6 +6,7 @@ Every writer produces its file whole or not at all (a temporary file beside it, 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from survey.writers.parquet import write_parquet
 from survey.writers.spss import write_sav
 from survey.writers.stata import write_dta
 from survey.writers.table import write_csv, write_xlsx
+from survey.writers.text_cells import fit_text
 
 WRITERS: dict[str, Callable[..., Path]] = {
     "parquet": write_parquet,
@@ -50,4 +52,7 @@ def write_responses(responses: Responses, path: str | Path, format: str = "auto"
                                   + ", ".join(WRITERS))
     if format == "parquet":
         return write_parquet(responses, path)
+    fitted = fit_text(responses.frame, format)
+    if fitted is not responses.frame:
+        responses = dataclasses.replace(responses, frame=fitted)
     return WRITERS[format](responses, path, lang=lang)

@@ -22,6 +22,8 @@ def parquet_table(responses: Responses) -> pa.Table:
         series = frame[column]
         mixed = isinstance(series.dtype, pd.CategoricalDtype) and \
             len({type(c) for c in series.cat.categories}) > 1
+        mixed = mixed or series.dtype == object and \
+            len({type(v) for v in series.dropna()}) > 1  # a pass-through column: 1, 'x', 2.5
         if mixed:  # codes outside the questionnaire of another kind: kept as text
             frame[column] = series.astype(str).where(series.notna(), None)
     missing = responses.missing.add_prefix(MISSING_PREFIX)
