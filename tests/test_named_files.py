@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from catalogue import simulated, statistical
+from catalogue import simulated, spss_sets, statistical
 
 import survey
 from survey.responses.missing import EMPTY
@@ -96,3 +96,30 @@ def test_a_wrong_value_in_a_mapping_file_is_located(tmp_path):
         survey.import_export(path, statistical.small(), mapping=mapping)
     assert str(raised.value).startswith(f"{mapping}:8:")
     assert "'workplace' has no option '7'" in str(raised.value)
+
+
+def test_multiple_response_sets_become_the_questions_blocks(tmp_path):
+    """A dichotomy set found by its label, variables matched by their labels in another order;
+    a category set of mentions read through value labels, each mention's place its rank."""
+    done = imported(tmp_path, spss_sets.dichotomies)
+    for code in ("pension", "injury", "none"):
+        column = f"insurance__{code}"
+        assert codes(done.responses.frame[column]) == codes(TRUTH.frame[column]), column
+    assert "multiple-response set $ins (ins_3, ins_1, ins_2) read as question 'insurance'" in \
+        done.match.notes
+    (tmp_path / "m").mkdir()
+    done = imported(tmp_path / "m", spss_sets.mentions)
+    for code in spss_sets.CONCERNS:
+        column = f"concerns__{code}"
+        assert codes(done.responses.frame[column]) == codes(TRUTH.frame[column]), column
+
+
+def test_our_sav_carries_the_sets_that_spss_reads(tmp_path):
+    import pyreadstat
+
+    path = survey.write(TRUTH, tmp_path / "ours.sav")
+    _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
+    assert meta.mr_sets["insurance"]["variable_list"] == [
+        "insurance__pension", "insurance__injury", "insurance__none"]
+    assert meta.mr_sets["insurance"]["counted_value"] == 1
+    assert meta.mr_sets["insurance"]["label"] == "参加的保险"

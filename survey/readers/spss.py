@@ -4,7 +4,8 @@ Read with pyreadstat keeping user-missing codes (`user_missing=True`) so that ou
 become missing kinds and a question's own "don't know" code stays its answer. A value another
 program declared user-missing that is no option of the question (98 "Refused") is a missing
 answer, read as left empty and said in a note, never an unknown code. Value labels tell what
-the file's codes mean when they are not ours (`survey.readers.recode`).
+the file's codes mean when they are not ours (`survey.readers.recode`); multiple-response sets
+become the blocks of multi and rank questions (`survey.readers.mrsets`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pyreadstat
 
 from survey.files.source import Problem, SourceError
 from survey.questionnaire.model import Questionnaire
+from survey.readers.mrsets import mrset_columns
 from survey.readers.named import read_named
 from survey.responses.dataset import Responses
 from survey.responses.missing import EMPTY, FILE_CODES
@@ -37,10 +39,12 @@ def read(path: Path, questionnaire: Questionnaire, *,
     value_labels = {back.get(c, c): {v: t for v, t in labels.items()
                                      if v not in declared.get(back.get(c, c), ())}
                     for c, labels in (meta.variable_value_labels or {}).items()}
+    frame, sets = mrset_columns(frame, {k.lstrip("$"): v for k, v in (meta.mr_sets or {}).items()},
+                                label_of, value_labels, questionnaire)
     frame, missing, said = _foreign_missing(frame, declared, questionnaire)
     return read_named(frame, questionnaire, str(path),
                       labels=[label_of.get(c) for c in frame.columns], value_labels=value_labels,
-                      mapping=mapping, missing=missing, notes=said)
+                      mapping=mapping, missing=missing, notes=(*sets, *said))
 
 
 def _user_missing(meta, back: dict[str, str]) -> dict[str, set[float]]:

@@ -1,8 +1,10 @@
 """SPSS .sav via pyreadstat, with a .sps beside it defining the multiple-response sets.
 
-pyreadstat cannot write MR sets (formats.md §6), so the syntax file carries them: MDGROUP sets
-over the 0/1 blocks of multi questions; for rank questions, flags `<block column>_any` computed
-as "ranked at all" and an MDGROUP over them, plus one over the positions counting "ranked first".
+pyreadstat cannot write MR sets (formats.md §6). The .sav carries those of multi questions in its
+MRSETS record (`spss_mrsets`: dichotomy sets over the 0/1 blocks, put in after pyreadstat), and the
+syntax file defines them all: MDGROUP sets over the 0/1 blocks of multi questions; for rank
+questions, flags `<block column>_any` computed as "ranked at all" and an MDGROUP over them, plus
+one over the positions counting "ranked first".
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from survey.questionnaire.columns import block_columns
 from survey.responses.coded import CODED_TYPES, carries_codes, encode
 from survey.responses.dataset import Responses
 from survey.writers.labels import value_labels, variable_labels
+from survey.writers.spss_mrsets import MRSet, add_mrsets
 from survey.writers.spss_names import rename_notes, spss_names
 
 SPSS_MISSING_RANGE = {"lo": -3.0, "hi": -1.0}
@@ -73,6 +76,9 @@ def write_sav(responses: Responses, path: str | Path, *, lang: str | None = None
             missing_ranges=new(missing_ranges), variable_measure=new(measure),
             variable_format=new(formats) or None,
             note=[note, *rename_notes(renamed)])
+        add_mrsets(tmp, [MRSet(q.name, questionnaire.label(q.label, lang),
+                               tuple(renamed.get(c, c) for c in block_columns(q).values()))
+                         for q in questionnaire.items.values() if q.type == "multi"])
     write_sps(responses, Path(path).with_suffix(".sps"), lang, renamed)
     return Path(path)
 
