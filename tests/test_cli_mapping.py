@@ -3,6 +3,7 @@ columns, through the command line (in-process, tests/cli_helpers.py)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -166,3 +167,21 @@ def test_matching_questionnaire_gives_no_warning(tmp_path, wjx_csv):
 ])
 def test_stem_resembles(question, stem, resembles):
     assert stem_resembles(stem, Q.items[question]) is resembles
+
+
+def test_a_mapping_files_values_spell_the_labels_of_an_older_wenjuanxing_form(tmp_path):
+    """Last year's form called option 1 '国企': the 按文本 export has that word, and the mapping
+    file's values section says what it is; without it, they are unknown codes."""
+    path = tmp_path / "x_按文本.csv"
+    write_wjx(SAMPLE, path, view="文本")
+    text = path.read_text(encoding="gb18030").replace("国有或国有控股企业", "国企")
+    path.write_text(text, encoding="gb18030")
+    state_owned = int((SAMPLE.frame["workplace"] == 1).sum())
+    done = survey("import", path, "-q", Q_PATH, "-o", tmp_path / "a.parquet", "--json")
+    assert json.loads(done.stdout)["problems"]["total"] >= state_owned > 0
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("values:\n  workplace: {国企: 1}\n", encoding="utf-8")
+    done = survey("import", path, "-q", Q_PATH, "-o", tmp_path / "b.parquet", "--mapping", mapping)
+    assert done.exit_code == 0, done.stderr
+    back = pd.read_parquet(tmp_path / "b.parquet")
+    assert back["workplace"].astype(str).tolist() == SAMPLE.frame["workplace"].astype(str).tolist()

@@ -21,6 +21,7 @@ from survey.questionnaire.columns import option_column, text_column
 from survey.questionnaire.model import Code, Question, Questionnaire
 from survey.readers.export_table import ExportTable
 from survey.readers.mapping import ColumnMapping, normalise
+from survey.readers.recode import ValueMap
 from survey.responses.dataset import Responses
 from survey.responses.missing import ANSWERED
 
@@ -46,6 +47,7 @@ class AnswerBuilder:
     missing: dict[str, pd.Series] = field(default_factory=dict)
     errors: list[Problem] = field(default_factory=list)
     data_problems: list[dict] = field(default_factory=list)
+    values: ValueMap = field(default_factory=dict)  # a mapping file's values: section
 
     @property
     def n(self) -> int:
@@ -104,6 +106,8 @@ class AnswerBuilder:
             for v, code in table.items():
                 if code is None and _is_integral(v):
                     table[v] = lookup.get(str(int(float(v))))
+        mapped = self.values.get(question.name, {})  # the user's word comes first
+        table |= {v: mapped[str(v).strip()] for v in unique if str(v).strip() in mapped}
         return values.map(table).astype(object)
 
     def single(self, variable: str, position: int, question: Question, by: OptionsBy,

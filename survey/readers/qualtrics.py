@@ -31,6 +31,7 @@ from survey.readers.export_table import ExportTable, attach, first_rows, read_ex
 from survey.readers.mapping import ColumnMapping, load_overrides, normalise
 from survey.readers.qualtrics_columns import match_qualtrics, values_by
 from survey.readers.qualtrics_header import split_header
+from survey.readers.recode import load_value_map
 from survey.responses.dataset import Responses
 from survey.responses.missing import EMPTY
 
@@ -49,7 +50,8 @@ def read_qualtrics(path: str | Path, questionnaire: Questionnaire, *,
     choice_text = is_choice_text(table, columns, questionnaire)
     if choice_text:
         table = coded(table, columns, questionnaire)
-    builder = AnswerBuilder(questionnaire, table, TOKENS)
+    builder = AnswerBuilder(questionnaire, table, TOKENS,
+                            values=load_value_map(mapping, questionnaire) if mapping else {})
     values, options = columns.value_columns(), columns.option_columns()
     for variable, question in questionnaire.items.items():
         by = "label" if choice_text else values_by(question)

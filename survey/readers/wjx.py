@@ -51,6 +51,7 @@ from survey.readers.mapping import (
     stem_resembles,
     stem_warning,
 )
+from survey.readers.recode import load_value_map
 from survey.readers.wjx_headers import header_keys, looks_like_wjx, split_header
 from survey.responses.dataset import Responses
 from survey.responses.missing import EMPTY, NOT_SHOWN, SKIPPED
@@ -94,7 +95,8 @@ def read_wjx(path: str | Path, questionnaire: Questionnaire, *, view: View | Non
     columns = match_columns(headers, keys, questionnaire, table.file, overrides)
     columns = columns.with_warnings(_stem_warnings(table.file, headers, columns, index))
     view = view or named or _view(table, columns, questionnaire)  # type: ignore[assignment]
-    builder = AnswerBuilder(questionnaire, table, TOKENS)
+    builder = AnswerBuilder(questionnaire, table, TOKENS,
+                            values=load_value_map(mapping, questionnaire) if mapping else {})
     by = "position" if view == "序号" else "label"
     values = columns.value_columns()
     options = columns.option_columns()
