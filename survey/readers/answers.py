@@ -26,6 +26,9 @@ from survey.responses.missing import ANSWERED
 
 OptionsBy = Literal["position", "label", "code"]
 MAX_PROBLEMS = 20
+UTC_OFFSET = r"^(.*\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(?:Z|[+-]\d\d:?\d\d)$"  # time, UTC offset
+# Split multi-select cells saved as booleans (an xlsx of booleans, a re-save by R or pandas)
+_BOOLEANS = {"True": "1", "False": "0", "TRUE": "1", "FALSE": "0", "true": "1", "false": "0"}
 
 
 def option_labels(questionnaire: Questionnaire, question: Question) -> dict[Code, dict[str, str]]:
@@ -149,8 +152,11 @@ class AnswerBuilder:
         cells = self.cells(position)
         kinds = self.kinds(cells)
         answered = kinds == ANSWERED
-        dates = pd.to_datetime(cells.where(answered).str.replace("/", "-", regex=False),
-                               errors="coerce", format="mixed")
+        # A datetime with an offset (ODK's 2019-09-18T23:12:21.147+08:00) is read at the
+        # respondent's own clock, so that the day is theirs, not the day in UTC.
+        local = cells.where(answered).str.replace(UTC_OFFSET, r"\1", regex=True)
+        dates = pd.to_datetime(local.str.replace("/", "-", regex=False), errors="coerce",
+                               format="mixed")
         self.error(answered & dates.isna(), position, "not-a-date", "is not a date (YYYY-MM-DD)")
         self.columns[variable] = dates.astype("datetime64[ns]")
         self.missing[variable] = kinds
@@ -191,7 +197,7 @@ class AnswerBuilder:
         for code, position in positions.items():
             cells = block[code]
             answered = kinds[code] == ANSWERED
-            numbers = pd.to_numeric(cells.where(answered), errors="coerce")
+            numbers = pd.to_numeric(cells.where(answered).replace(_BOOLEANS), errors="coerce")
             good = numbers.isin(range(limit + 1)) | ~answered
             what = "is not 1 or 0" if limit == 1 else f"is not a rank position 0-{limit}"
             self.error(~good, position, "bad-option-cell", what)
@@ -270,8 +276,10 @@ class Imported:
     problems: pd.DataFrame
 
 
-def build(builder: AnswerBuilder, mapping: ColumnMapping, extra: dict[str, pd.Series]) -> Imported:
-    """Responses from the collected columns plus metadata and unmapped columns (kept as text)."""
+def build(builder: AnswerBuilder, mapping: ColumnMapping, extra: dict[str, pd.Series],
+          notes: tuple[str, ...] = ()) -> Imported:
+    """Responses from the collected columns plus metadata and unmapped columns (kept as text);
+    `notes` say what the reader left out of the source and why (the import prints them)."""
     frame, missing, problems = builder.finish()
     for position, column, _ in mapping.of_role("unmapped"):
         name = column if column not in frame.columns and column not in extra else \
@@ -279,5 +287,5 @@ def build(builder: AnswerBuilder, mapping: ColumnMapping, extra: dict[str, pd.Se
         extra[name] = builder.cells(position).replace("", None).astype("string")
     frame = pd.concat([frame, pd.DataFrame(extra, index=frame.index)], axis=1)
     responses = Responses.from_raw(builder.questionnaire, frame, missing=missing,
-                                   source=builder.table.file)
+                                   source=builder.table.file, notes=notes)
     return Imported(responses, mapping, problems)

@@ -16,7 +16,7 @@ import pandas as pd
 from survey.questionnaire.columns import block_columns, option_column, other_column
 from survey.questionnaire.model import Code, Question, Questionnaire
 from survey.readers.answers import option_labels
-from survey.readers.kobo import KOBO_META, ODK_TRAILER, Flavour
+from survey.readers.kobo_headers import KOBO_META, ODK_TRAILER, Flavour
 from survey.responses.dataset import Responses
 from survey.responses.missing import DONT_KNOW
 from survey.simulation.exports.rows import data_rows, number_text, text_cells, write_rows
