@@ -10,6 +10,7 @@ column, recorded as an `unknown-code` data problem, and so reported, never silen
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -219,7 +220,8 @@ class AnswerBuilder:
         kinds = self.kinds(cells)
         answered = kinds == ANSWERED
         codes = list(option_labels(self.questionnaire, question))
-        long = cells.where(answered & (cells != "")).dropna().str.split(separator).explode()
+        long = self.split_joined(cells.where(answered & (cells != "")).dropna(), separator,
+                                 question, by)
         long = long.str.strip()
         long = long[long != ""]
         parts = long.str.extract(r"^(.*?)〖(.*)〗$", expand=True)
@@ -246,6 +248,20 @@ class AnswerBuilder:
             self.add_text(text_column(question.name, question.other),
                           text.reindex(cells.index))
         self.missing[question.name] = kinds
+
+    def split_joined(self, cells: pd.Series, separator: str, question: Question,
+                     by: OptionsBy) -> pd.Series:
+        """Joined cells as one row per option. Labels that hold the separator themselves
+        ('Work injury' in a space-joined Kobo summary) are kept whole, longest first."""
+        texts = {text for label in option_labels(self.questionnaire, question).values()
+                 for text in label.values() if separator in text} if by == "label" else set()
+        if not texts:
+            return cells.str.split(separator).explode()
+        sep = re.escape(separator)
+        words = "|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True))
+        pattern = re.compile(rf"(?:^|(?<={sep}))(?:{words}|(?:(?!{sep}).)+)(?={sep}|$)",
+                             re.IGNORECASE)
+        return cells.map(pattern.findall).explode().dropna()
 
     def finish(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """(raw frame, missing kinds, data problems found while reading)."""
