@@ -68,6 +68,8 @@ def read_export(path: str | Path, header_rows: int = 1, delimiter: str | None = 
     header = [[cell.strip() for cell in row] for row in rows[:header_rows]]
     width = len(header[0])
     least = width if excel or shortest is None else min(width, shortest(header[0]))
+    may_end = "" if least == width else \
+        f" (a row may end after column {least} '{header[0][least - 1]}', not before)"
     problems, padded = [], []
     for number, row in enumerate(rows[header_rows:], start=header_rows + 1):
         if len(row) > width and any(cell.strip() for cell in row[width:]):
@@ -77,7 +79,8 @@ def read_export(path: str | Path, header_rows: int = 1, delimiter: str | None = 
         elif len(row) < width and not excel and len(row) < least:
             problems.append(Problem(file, number, len(row) + 1, "missing-cells",
                                     f"row {number} has {len(row)} cells but the header has "
-                                    f"{width}; is the delimiter right, or the file cut short?"))
+                                    f"{width}; is the delimiter right, or the file cut short?"
+                                    + may_end))
         elif len(row) < width and not excel:
             padded.append(number)
     if problems:
