@@ -227,3 +227,20 @@ def test_a_kobo_workbook_whose_first_sheet_is_a_repeat_is_refused(tmp_path):
         read_responses(path, Q)
     assert caught.value.problems[0].code == "repeat-table"
     assert "'household'" in str(caught.value)
+
+
+def test_a_row_of_hxl_hashtags_is_a_header_row_and_lines_still_count(tmp_path):
+    path = write_kobo(responses(), tmp_path / "k.csv")
+    header, *rows = kobo_rows(path)
+    tags = ["#indicator+year" if h == "birth_year" else "" for h in header]
+    rows[1][header.index("birth_year")] = "abc"  # respondent 2, line 4 of the file
+    write_kobo_rows(path, [header, tags, *rows])
+    with pytest.raises(SourceError) as caught:
+        read_responses(path, Q)
+    problem = caught.value.problems[0]
+    assert (problem.code, problem.line) == ("not-a-number", 4)
+    rows[1][header.index("birth_year")] = "1995"
+    done = survey.import_export(write_kobo_rows(path, [header, tags, *rows]), Q)
+    assert len(done.responses) == 4
+    assert "line 2 holds HXL hashtags (#indicator+year): read as a header row, not a " \
+           "respondent" in done.match.notes

@@ -5,6 +5,7 @@
   sheet saved as CSV (`_parent_table_name`, `_parent_index`). Its rows are repeats (household
   members, jobs), not respondents, and our questionnaires have no repeat groups, so it is refused
   ('repeat-table') with the name of the main table to import instead.
+- Kobo's row of HXL hashtags under the header (`#loc+name`) is a header row, not a respondent.
 - Kobo's native .xlsx export: the first sheet is the main table; each later sheet is a repeat
   group (formpack writes one sheet per section). They are left out, and the import says so.
 - ODK Central's full download, a .zip of `<form>.csv`, one CSV per repeat and `media/`: the one
@@ -17,7 +18,9 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +38,7 @@ from survey.readers.export_table import (
 ODK_REPEAT = ("PARENT_KEY", "KEY")
 KOBO_REPEAT = ("_parent_table_name", "_parent_index")
 HEAD = 65536  # bytes of a zip member read to find its header
+_HXL = re.compile(r"^#[A-Za-z][A-Za-z0-9_]*(?:\s*\+[A-Za-z][A-Za-z0-9_]*)*$")  # '#loc+name'
 
 
 @dataclass(frozen=True)
@@ -49,12 +53,27 @@ def open_export(path: Path) -> Source:
     """The main table of a Kobo/ODK CSV, xlsx or ODK Central zip (see the module docstring)."""
     if is_csv_zip(path):
         return _from_zip(path)
-    table = read_export(path, shortest=odk_shortest)
+    table, notes = hxl_row(read_export(path, shortest=odk_shortest))
     refuse_repeat(table, path)
-    notes = [*_padded(table)]
+    notes += _padded(table)
     if is_excel(path):
         notes += _later_sheets(path)
     return Source(table, tuple(notes))
+
+
+def hxl_row(table: ExportTable) -> tuple[ExportTable, list[str]]:
+    """Kobo's row of HXL hashtags under the header (kpi exports `tag_cols_for_header=['hxl']`
+    when the form tags its questions): a second header row, not a respondent."""
+    if table.body.empty:
+        return table, []
+    cells = [c.strip() for c in table.body.iloc[0] if c.strip()]
+    if not cells or not all(_HXL.match(c) for c in cells):
+        return table, []
+    body = table.body.iloc[1:].reset_index(drop=True)
+    header = [*table.header, [c.strip() for c in table.body.iloc[0]]]
+    shown = " ".join(cells[:3]) + (" …" if len(cells) > 3 else "")
+    return dataclasses.replace(table, header=header, body=body), [
+        f"line 2 holds HXL hashtags ({shown}): read as a header row, not a respondent"]
 
 
 def odk_shortest(header: list[str]) -> int:

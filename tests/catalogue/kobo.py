@@ -1,11 +1,11 @@
 """KoboToolbox and ODK Central exports in the shapes their servers write (../shared/formats.md §2;
 formpack's `reporting/export.py` and `schema/fields.py`, central-backend's `lib/data/briefcase.js`
 and its tests): Kobo's `;` CSV with XML values or labels in either language, `/` or `.` between
-groups, no group path, select_multiple as summary and/or split columns (1/0 or TRUE/FALSE), the
-native .xlsx (text or typed cells, repeat sheets), filled metadata; ODK Central's CSV (default
-summary-only, split, no group paths), rows that end after their last value, times with offsets,
-its .zip of main and repeat tables; and the files that must be refused: a repeat table, a row cut
-before `KEY`, a zip without its main table.
+groups, no group path, select_multiple as summary and/or split columns (1/0 or TRUE/FALSE), a row
+of HXL hashtags under the header, filled metadata, the native .xlsx (text or typed cells, repeat
+sheets); ODK Central's CSV (default summary-only, split, no group paths), rows that end after their
+last value, times with offsets, its .zip of main and repeat tables; and the files that must be
+refused: a repeat table, a row cut before `KEY`, a zip without its main table.
 
 Each file starts as our writer's export of simulated answers (with submission times) and is then
 reshaped with pandas or the csv module the way the platform writes it. What a layout expects is
@@ -187,6 +187,15 @@ def _filled_metadata(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def _hxl_row(frame: pd.DataFrame, path: Path) -> Path:
+    """A form whose questions carry HXL hashtags: kpi writes them as a second header row."""
+    tags = {"birth_year": "#respondee+birth_year", "workplace": "#org+type",
+            "insurance": "#indicator+insurance", "start_date": "#date+start"}
+    row = pd.DataFrame([{c: tags.get(c, "") for c in frame.columns}])
+    pd.concat([row, frame]).to_csv(path, sep=";", index=False, quoting=csv.QUOTE_ALL)
+    return path
+
+
 def _rows_to_last_value(frame: pd.DataFrame, path: Path) -> Path:
     """ODK Central before v1.x: each row ends at its last value (a JS array written by
     csv-stringify), so empty Submitter…FormVersion cells after KEY are left out."""
@@ -292,6 +301,9 @@ LAYOUTS = [
     Layout("kobo-csv-split-true-false",
            rewritten("kobo_tf.csv", _true_false, multiple_select="details"), _xml()),
     Layout("kobo-csv-filled-metadata", rewritten("kobo_meta.csv", _filled_metadata), _xml()),
+    Layout("kobo-csv-hxl-tag-row", rewritten("kobo_hxl.csv", _hxl_row),
+           lambda p: counted(pd.read_csv(p, sep=";", dtype=str, keep_default_na=False,
+                                         skiprows=[1]), Spelling())),
     Layout("kobo-xlsx-text-cells", written("kobo.xlsx"), _xlsx()),
     Layout("kobo-xlsx-typed-cells", rewritten("kobo_typed.xlsx", _typed_xlsx), _xlsx()),
     Layout("kobo-xlsx-with-repeat-sheet", rewritten("kobo_repeat.xlsx", _xlsx_with_repeat),
