@@ -14,6 +14,7 @@ from export_samples import questionnaire, responses
 import survey
 from survey.files.source import SourceError
 from survey.readers import detect_format, read_responses
+from survey.readers.export_table import import_notes
 from survey.readers.kobo_headers import header_key
 from survey.readers.mapping import HeaderIndex, HeaderKey
 from survey.simulation.exports import write_kobo
@@ -169,10 +170,13 @@ def test_split_columns_of_booleans_read_as_selections(tmp_path):
     {"flavour": "odk", "multiple_select": "summary"},
 ], ids=lambda o: "-".join(f"{k}={v}" for k, v in o.items()))
 def test_each_layout_reads_back_answer_for_answer(tmp_path, options):
-    """The rank's order, the option chosen, the 'other' text: more than a count of answers."""
+    """The rank's order, the option chosen, the 'other' text: more than a count of answers;
+    and every column is a question or known metadata, none left unused."""
     original = responses()
     back = read_responses(write_kobo(original, tmp_path / "k.csv", **options), Q)
     assert back.same_answers(original)
+    mapping = import_notes(back.frame).mapping
+    assert mapping.loc[mapping["role"] == "unmapped", "column"].tolist() == []
 
 
 def test_a_label_export_reads_a_rank_by_its_xml_names(tmp_path):

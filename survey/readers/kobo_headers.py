@@ -21,9 +21,12 @@ KOBO_META = ("_id", "_uuid", "_submission_time", "_validation_status", "_notes",
 ODK_LEADING = ("SubmissionDate", "meta-instanceID")
 ODK_TRAILER = ("KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected",
                "Status", "ReviewState", "DeviceID", "Edits", "FormVersion")
-# XLSForm metadata fields, named after their type by habit; a question of that name wins
+# XLSForm metadata fields, named after their type by habit, and the XForm `meta` group's fields
+# as ODK Central writes them without group paths (`groupPaths=false`: `instanceID`); a question
+# of the same name wins
 FORM_META = ("start", "end", "today", "deviceid", "phonenumber", "username", "email",
-             "simserial", "subscriberid", "audit")
+             "simserial", "subscriberid", "audit", "instanceID", "instanceName", "deprecatedID",
+             "rootUuid")
 RENAMED = {"_id": "respondent_id", "KEY": "respondent_id", "_submission_time": "submitted_at",
            "SubmissionDate": "submitted_at"}
 GROUP_SEPARATORS = "/.-"

@@ -82,7 +82,7 @@ def write_kobo(responses: Responses, path: str | Path, *, flavour: Flavour = "ko
     columns = _leading(frame, flavour, submitted)
     for question in q.questions:
         columns += _question_columns(responses, question, style)
-    columns += _trailing(frame, flavour, submitted, ids)
+    columns += _trailing(frame, flavour, submitted, ids, groups)
     rows = [[name for name, _ in columns]] + data_rows([text_cells(v) for _, v in columns], n)
     if flavour == "kobo":
         write_rows(path, rows, encoding="utf-8", delimiter=";", quote_all=True)
@@ -105,10 +105,11 @@ def _leading(frame: pd.DataFrame, flavour: Flavour, submitted: pd.Series) -> lis
                       ("end", end.dt.strftime("%Y-%m-%dT%H:%M:%S.000+08:00"))]
 
 
-def _trailing(frame: pd.DataFrame, flavour: Flavour, submitted: pd.Series,
-              ids: pd.Series) -> list[_Column]:
-    """Kobo's `_id` … `_index` or ODK's `meta-instanceID`, `KEY` … `FormVersion`: the values we
-    know, else the dataset's column of that name, else blank."""
+def _trailing(frame: pd.DataFrame, flavour: Flavour, submitted: pd.Series, ids: pd.Series,
+              groups: bool) -> list[_Column]:
+    """Kobo's `_id` … `_index` or ODK's `meta-instanceID` (`instanceID` without group paths),
+    `KEY` … `FormVersion`: the values we know, else the dataset's column of that name, else
+    blank."""
     n = len(frame)
     if flavour == "kobo":
         names = KOBO_META
@@ -116,7 +117,8 @@ def _trailing(frame: pd.DataFrame, flavour: Flavour, submitted: pd.Series,
                  "_submission_time": submitted.dt.strftime("%Y-%m-%dT%H:%M:%S"),
                  "_validation_status": [""] * n, "_index": [str(i) for i in range(1, n + 1)]}
     else:
-        names, known = ("meta-instanceID", *ODK_TRAILER), {"meta-instanceID": ids, "KEY": ids}
+        instance = "meta-instanceID" if groups else "instanceID"
+        names, known = (instance, *ODK_TRAILER), {instance: ids, "KEY": ids}
     return [(name, known[name] if name in known else frame[name] if name in frame else [""] * n)
             for name in names]
 
