@@ -248,3 +248,53 @@ def test_a_row_of_hxl_hashtags_is_a_header_row_and_lines_still_count(tmp_path):
     assert len(done.responses) == 4
     assert "line 2 holds HXL hashtags (#indicator+year): read as a header row, not a " \
            "respondent" in done.match.notes
+
+
+RANKS = ["concerns__income", "concerns__medical", "concerns__housing", "concerns__career_growth"]
+
+
+def with_rank_columns(path, columns):
+    """The export with its `concerns` summary replaced by `columns`: {header: cell(ranked)},
+    `ranked` being the row's options in rank order."""
+    header, *rows = kobo_rows(path)
+    at = header.index("concerns") if "concerns" in header else header.index("最关心的问题")
+    new_header = header[:at] + list(columns) + header[at + 1:]
+    new_rows = [row[:at] + [cell(row[at].split()) for cell in columns.values()] + row[at + 1:]
+                for row in rows]
+    return write_kobo_rows(path, [new_header, *new_rows])
+
+
+@pytest.mark.parametrize("labels", [False, True], ids=["xml", "labels"])
+def test_a_form_builder_rank_reads_its_levels_in_order(tmp_path, labels):
+    zh = {"income": "工资收入", "medical": "医疗", "housing": "住房", "career_growth": "职业成长"}
+    spell = (lambda name: zh[name]) if labels else (lambda name: name)
+    stem = "最关心的问题" if labels else "concerns"
+    levels = ["第一位", "第二位", "第三位"] if labels else ["_1st_choice", "_2nd_choice",
+                                                          "_3rd_choice"]
+    path = write_kobo(responses(), tmp_path / "k.csv", labels=labels, lang="zh")
+    with_rank_columns(path, {f"{stem}/{level}": (lambda ranked, k=k: spell(ranked[k])
+                                                 if len(ranked) > k else "")
+                             for k, level in enumerate(levels)})
+    done = survey.import_export(path, Q)
+    assert done.responses.frame[RANKS].equals(responses().frame[RANKS])
+    match = {q.name: q for q in done.match.questions}["concerns"]
+    assert match.columns == tuple(f"{stem}/{level}" for level in levels)
+
+
+def test_a_rank_in_one_column_per_option_is_read_not_dropped(tmp_path):
+    path = write_kobo(responses(), tmp_path / "k.csv")
+    codes = ["income", "medical", "housing", "career_growth"]
+    with_rank_columns(path, {f"concerns/{code}": (lambda ranked, code=code: (
+        str(ranked.index(code) + 1) if code in ranked else "0") if ranked else "")
+        for code in codes})
+    read = read_responses(path, Q)
+    assert read.frame[RANKS].equals(responses().frame[RANKS])
+
+
+def test_a_column_under_a_rank_that_holds_no_options_is_refused(tmp_path):
+    path = write_kobo(responses(), tmp_path / "k.csv")
+    with_rank_columns(path, {"concerns": " ".join, "concerns/why": lambda ranked: "因为"})
+    with pytest.raises(SourceError) as caught:
+        read_responses(path, Q)
+    assert caught.value.problems[0].code == "unknown-column"
+    assert "no option 'why'" in str(caught.value)

@@ -6,7 +6,8 @@ Layout (../shared/formats.md §2; [I] marks our assumptions):
 - KoboToolbox CSV: `;`-separated, every field quoted. Headers are XML names, with the group path
   joined by `/` or by `.` (the export's "group separator"), or no group path at all ("include
   groups" off); or labels in one of the form's languages, joined the same way. The native .xlsx
-  export is the same table on its first sheet; later sheets are repeat groups (kobo_files).
+  export is the same table on its first sheet; later sheets are repeat groups, and a row of HXL
+  hashtags under the header is a header row (kobo_files).
 - select_multiple: a summary column (choice names, or labels, space-joined) and/or one
   `q/option` column per choice (`q.option` with the `.` separator) holding 1/0 (`True`/`False`
   from a workbook of booleans or a re-save by R or pandas), all '' when unanswered.
@@ -15,13 +16,16 @@ Layout (../shared/formats.md §2; [I] marks our assumptions):
   `__version__`, `_tags`, `_index`, the XForm `meta/…` group; the form fields `start` and `end`
   (with the device's offset) become local times and give `duration_seconds`.
 - ODK Central: `,`-separated, quoted only when needed, `SubmissionDate` (UTC, → `submitted_at`)
-  and `meta-instanceID` first, groups joined by `-` (`identity_grid-identity_1`) or none
-  (`groupPaths=false`), split columns `q/option` only with `splitSelectMultiples=true`, and the
-  trailing block `KEY` (→ `respondent_id`) … `FormVersion`; older servers end a row after its
-  last value. Repeat tables and the .zip download: kobo_files.
+  first, then the form's fields in form order (`meta-instanceID` where the form has its `meta`
+  group: last in a pyxform form), groups joined by `-` (`identity_grid-identity_1`) or none
+  (`groupPaths=false`: `instanceID`), split columns `q/option` only with
+  `splitSelectMultiples=true`, and the trailing block `KEY` (→ `respondent_id`) … `FormVersion`;
+  older servers end a row after its last value. Repeat tables and the .zip: kobo_files.
 - Values are XML names or labels, decided per question by which of them the cells are (a label
   export keeps a rank's XML names: formpack writes a rank as text). A rank question is one column
-  of choice names in rank order, space-joined (the ODK rank widget's value) [I]. Its `<q>__pick`
+  of choice names in rank order, space-joined (the ODK rank widget's value) [I], or one column
+  per option holding its rank position, or, built in Kobo's form builder, one column per level
+  (`concerns/_1st_choice`) holding the option ranked there (kobo_rank). Its `<q>__pick`
   helper (pick-then-rank forms: a select_multiple) and the form's `calculate` fields (derived
   variables, recomputed by `Responses.derive`) are listed as metadata and dropped.
 - Times with an offset (`2019-09-18T23:12:21.147+08:00`): a date question keeps the
@@ -42,6 +46,7 @@ from survey.readers.answers import UTC_OFFSET, AnswerBuilder, Imported, OptionsB
 from survey.readers.export_table import attach, first_rows
 from survey.readers.kobo_files import KOBO_REPEAT, ODK_REPEAT, is_csv_zip, open_export, zip_headers
 from survey.readers.kobo_headers import header_key, is_form_helper
+from survey.readers.kobo_rank import is_levels, level_targets, set_from_levels
 from survey.readers.mapping import (
     ColumnMapping,
     HeaderIndex,
@@ -60,7 +65,8 @@ def read_kobo(path: str | Path, questionnaire: Questionnaire, *,
     index = HeaderIndex(questionnaire)
     headers = table.header[0]
     keys = [header_key(h, index) for h in headers]
-    overrides = load_overrides(mapping, questionnaire) if mapping else None
+    overrides = level_targets(table, keys, index)  # a form-builder rank's level columns
+    overrides.update(load_overrides(mapping, questionnaire) if mapping else {})
     columns = match_columns(headers, keys, questionnaire, table.file, overrides)
     by_label = (columns.table["matched_by"] == "label").sum() > \
         (columns.table["matched_by"] == "name").sum()
@@ -68,8 +74,13 @@ def read_kobo(path: str | Path, questionnaire: Questionnaire, *,
     builder = AnswerBuilder(questionnaire, table, {})
     values, options = columns.value_columns(), columns.option_columns()
     for variable, question in questionnaire.items.items():
-        if question.type == "multi" and variable in options:
-            builder.set_from_columns(question, {c: p for c, (p, _) in options[variable].items()})
+        found = options.get(variable)
+        if found and is_levels(builder, question, found):
+            positions = [p for p, _ in found.values()]
+            set_from_levels(builder, question, positions,
+                            spelled(builder, positions[0], question, headers_by, joined=False))
+        elif question.is_set and found:
+            builder.set_from_columns(question, {c: p for c, (p, _) in found.items()})
         elif variable in values:
             position = values[variable][0]
             by = spelled(builder, position, question, headers_by)
@@ -82,15 +93,16 @@ def read_kobo(path: str | Path, questionnaire: Questionnaire, *,
     return build(builder, columns, extra, source.notes)
 
 
-def spelled(builder: AnswerBuilder, position: int, question: Question,
-            default: OptionsBy) -> OptionsBy:
+def spelled(builder: AnswerBuilder, position: int, question: Question, default: OptionsBy,
+            joined: bool = True) -> OptionsBy:
     """Whether a choice column holds XML names ("code") or labels: whichever more of its
-    distinct values are, `default` (what the headers are) on a tie or for other types."""
+    distinct values are, `default` (what the headers are) on a tie or for other types.
+    A set question's cells are space-joined unless not `joined` (a rank's level column)."""
     if question.type not in ("single", "scale", "multi", "rank"):
         return default
     cells = builder.cells(position)
     words = cells[cells != ""]
-    if question.is_set:
+    if question.is_set and joined:
         words = words.str.split(" ").explode()
     distinct = set(words.dropna().unique())
     codes = builder.code_lookup(question, "code")

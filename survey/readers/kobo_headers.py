@@ -134,6 +134,18 @@ def label_key(header: str, index: HeaderIndex) -> HeaderKey | None:
     return None
 
 
+def under_rank_label(header: str, index: HeaderIndex) -> HeaderKey | None:
+    """'rank question label/other text': what may be a level of a form-builder rank in a label
+    export (the reader checks its cells)."""
+    for cut in [i for i, ch in enumerate(header) if ch in LABEL_SEPARATORS]:
+        left = header[:cut]
+        for start in [-1] + [i for i, ch in enumerate(left) if ch in LABEL_SEPARATORS]:
+            found = index.by_label.get(normalise(left[start + 1:]))
+            if found and found[1] is None and found[0].type == "rank":
+                return HeaderKey(left[start + 1:], "label", header[cut + 1:])
+    return None
+
+
 def is_form_helper(header: str, derived: set[str]) -> bool:
     """A column of our XLSForm that holds no answer of its own: a rank's `__pick` step (summary
     or option column) or a calculate field (a derived variable), under any group path."""

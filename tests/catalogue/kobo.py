@@ -1,11 +1,12 @@
 """KoboToolbox and ODK Central exports in the shapes their servers write (../shared/formats.md §2;
 formpack's `reporting/export.py` and `schema/fields.py`, central-backend's `lib/data/briefcase.js`
 and its tests): Kobo's `;` CSV with XML values or labels in either language, `/` or `.` between
-groups, no group path, select_multiple as summary and/or split columns (1/0 or TRUE/FALSE), a row
-of HXL hashtags under the header, filled metadata, the native .xlsx (text or typed cells, repeat
-sheets); ODK Central's CSV (default summary-only, split, no group paths), rows that end after their
-last value, times with offsets, its .zip of main and repeat tables; and the files that must be
-refused: a repeat table, a row cut before `KEY`, a zip without its main table.
+groups, no group path, select_multiple as summary and/or split columns (1/0 or TRUE/FALSE), a rank
+built in Kobo's form builder (a column per level), a row of HXL hashtags under the header, filled
+metadata, the native .xlsx (text or typed cells, repeat sheets); ODK Central's CSV (default
+summary-only, split, no group paths), rows that end after their last value, times with offsets,
+its .zip of main and repeat tables; and the files that must be refused: a repeat table, a row cut
+before `KEY`, a zip without its main table.
 
 Each file starts as our writer's export of simulated answers (with submission times) and is then
 reshaped with pandas or the csv module the way the platform writes it. What a layout expects is
@@ -35,7 +36,8 @@ LABELS = {
            "insurance": "参加的保险", "pension_worry": "担心养老", "identity": "职业认同",
            "identity_1": "我为我的职业自豪", "identity_2": "我愿意一直做这一行",
            "identity_3": "这份工作只是谋生", "start_date": "入职日期", "comments": "其他意见",
-           "pension": "养老保险", "injury": "工伤保险", "none": "都没有"},
+           "pension": "养老保险", "injury": "工伤保险", "none": "都没有", "income": "工资收入",
+           "medical": "医疗", "housing": "住房", "career_growth": "职业成长"},
     "en": {"birth_year": "Year of birth", "workplace": "Workplace ownership",
            "concerns": "Main concerns", "insurance": "Insurance held",
            "pension_worry": "Worried about old age", "identity": "Occupational identity",
@@ -55,6 +57,7 @@ class Spelling:
     lang: str | None = None
     group: str | None = "/"
     option: str = "/"
+    levels: tuple[str, ...] = ()  # a form-builder rank's level columns under `concerns`
 
     def word(self, name: str) -> str:
         return LABELS[self.lang][name] if self.lang else name
@@ -72,6 +75,8 @@ class Spelling:
             wanted = {self.header(name)}
             wanted |= {f"{self.header(name)}{self.option}{self.word(o)}"
                        for o in MULTI.get(name, ())}
+            if name == "concerns" and self.levels:
+                wanted = {f"{self.header(name)}/{level}" for level in self.levels}
             found[name] = [c for c in frame.columns if c in wanted]
         lost = [name for name, columns in found.items() if not columns]
         assert not lost, f"the layout lost {lost}"
@@ -196,6 +201,27 @@ def _hxl_row(frame: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+XML_LEVELS = ("_1st_choice", "_2nd_choice", "_3rd_choice")  # kpi's names for "1st choice" …
+ZH_LEVELS = ("第一位", "第二位", "第三位")
+
+
+def _formbuilder_rank(levels: tuple[str, ...], lang: str | None = None):
+    """A rank built in Kobo's form builder (`begin_rank`, one `rank__level` select_one per
+    level): the rank's column becomes one column per level holding the option ranked there,
+    its XML name or, in a label export, its label."""
+    def reshape(frame: pd.DataFrame, path: Path) -> Path:
+        column = LABELS[lang]["concerns"] if lang else "concerns"
+        ranked = frame[column].str.split(" ")
+        at = frame.columns.get_loc(column)
+        for k, level in reversed(list(enumerate(levels))):
+            names = ranked.map(lambda parts, k=k: parts[k] if len(parts) > k else "")
+            frame.insert(at + 1, f"{column}/{level}",
+                         names.map(lambda n: LABELS[lang].get(n, n) if lang and n else n))
+        frame.drop(columns=[column]).to_csv(path, sep=";", index=False, quoting=csv.QUOTE_ALL)
+        return path
+    return reshape
+
+
 def _rows_to_last_value(frame: pd.DataFrame, path: Path) -> Path:
     """ODK Central before v1.x: each row ends at its last value (a JS array written by
     csv-stringify), so empty Submitter…FormVersion cells after KEY are left out."""
@@ -301,6 +327,12 @@ LAYOUTS = [
     Layout("kobo-csv-split-true-false",
            rewritten("kobo_tf.csv", _true_false, multiple_select="details"), _xml()),
     Layout("kobo-csv-filled-metadata", rewritten("kobo_meta.csv", _filled_metadata), _xml()),
+    Layout("kobo-csv-form-builder-rank",
+           rewritten("kobo_rank.csv", _formbuilder_rank(XML_LEVELS)),
+           _xml(Spelling(levels=XML_LEVELS))),
+    Layout("kobo-csv-form-builder-rank-labels",
+           rewritten("kobo_rank_zh.csv", _formbuilder_rank(ZH_LEVELS, "zh"), labels=True,
+                     lang="zh"), _xml(Spelling("zh", levels=ZH_LEVELS))),
     Layout("kobo-csv-hxl-tag-row", rewritten("kobo_hxl.csv", _hxl_row),
            lambda p: counted(pd.read_csv(p, sep=";", dtype=str, keep_default_na=False,
                                          skiprows=[1]), Spelling())),
