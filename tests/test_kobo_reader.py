@@ -298,3 +298,16 @@ def test_a_column_under_a_rank_that_holds_no_options_is_refused(tmp_path):
         read_responses(path, Q)
     assert caught.value.problems[0].code == "unknown-column"
     assert "no option 'why'" in str(caught.value)
+
+
+def test_a_damaged_zip_says_so(tmp_path):
+    _, path = odk_zip(tmp_path)
+    data = bytearray(path.read_bytes())
+    at = data.index(b"SubmissionDate")
+    data[at:at + 14] = b"X" * 14  # the stored bytes no longer match their CRC
+    path.write_bytes(bytes(data))
+    assert detect_format(path) == "kobo"
+    with pytest.raises(SourceError) as caught:
+        read_responses(path, Q)
+    assert caught.value.problems[0].code == "bad-zip"
+    assert "download it again" in str(caught.value)

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from survey.files.source import SourceError
 from survey.questionnaire.model import Question, Questionnaire
 from survey.readers.answers import UTC_OFFSET, AnswerBuilder, Imported, OptionsBy, build
 from survey.readers.export_table import attach, first_rows
@@ -155,7 +156,10 @@ def detect(path: Path, head: bytes) -> bool:
     """KoboToolbox: `_uuid` and `_submission_time`; ODK Central: `SubmissionDate` … `KEY`
     (formats.md §2), also inside ODK's .zip; a repeat table of either (to say which to import)."""
     if head.startswith(b"PK\x03\x04") and is_csv_zip(path):
-        return any(_ours(set(header)) for header in zip_headers(path).values())
+        try:  # a zip of CSVs that cannot be read is most likely ODK's: the reader says why
+            return any(_ours(set(header)) for header in zip_headers(path).values())
+        except SourceError:
+            return True
     rows = first_rows(path, head, 1)
     return bool(rows) and _ours(set(rows[0]))
 

@@ -150,7 +150,8 @@ def is_csv_zip(path: Path) -> bool:
 
 
 def zip_headers(path: Path) -> dict[str, list[str]]:
-    """The header of each CSV in a zip archive, by member name (unreadable ones left out)."""
+    """The header of each CSV in a zip archive, by member name; 'bad-zip' when one cannot be
+    read (a damaged or truncated download)."""
     found = {}
     try:
         with zipfile.ZipFile(path) as archive:
@@ -158,8 +159,9 @@ def zip_headers(path: Path) -> dict[str, list[str]]:
                 if name.lower().endswith(".csv"):
                     with archive.open(name) as member:
                         found[name] = _header_of(member.read(HEAD))
-    except (OSError, zipfile.BadZipFile, EOFError):
-        pass
+    except (OSError, zipfile.BadZipFile, EOFError) as error:
+        raise fail(str(path), "bad-zip", f"the zip archive is damaged or cut short ({error}); "
+                   "download it again") from None
     return found
 
 
