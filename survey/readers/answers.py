@@ -295,7 +295,7 @@ class Imported:
 def build(builder: AnswerBuilder, mapping: ColumnMapping, extra: dict[str, pd.Series],
           notes: tuple[str, ...] = ()) -> Imported:
     """Responses from the collected columns plus metadata and unmapped columns (kept as text);
-    `notes` say what the reader left out of the source and why (the import prints them)."""
+    `notes` say what the reader left out or read differently (shown in the match summary)."""
     frame, missing, problems = builder.finish()
     for position, column, _ in mapping.of_role("unmapped"):
         name = column if column not in frame.columns and column not in extra else \
