@@ -10,7 +10,7 @@
   group (formpack writes one sheet per section). They are left out, and the import says so.
 - ODK Central's full download, a .zip of `<form>.csv`, one CSV per repeat and `media/`: the one
   CSV with `SubmissionDate` and no `PARENT_KEY` is read; the rest is left out, and said.
-- ODK Central (before v1.2 or so) writes each row as far as its last value, so a row ends after
+- Older ODK Central servers write each row as far as its last value, so a row ends after
   `KEY` when SubmitterID … FormVersion are empty. Such rows are read with those cells empty and
   the import says how many; a row that ends before `KEY` is a file cut short ('missing-cells').
 """

@@ -223,7 +223,7 @@ def _formbuilder_rank(levels: tuple[str, ...], lang: str | None = None):
 
 
 def _rows_to_last_value(frame: pd.DataFrame, path: Path) -> Path:
-    """ODK Central before v1.x: each row ends at its last value (a JS array written by
+    """Older ODK Central servers: each row ends at its last value (a JS array written by
     csv-stringify), so empty Submitter…FormVersion cells after KEY are left out."""
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
