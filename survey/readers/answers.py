@@ -10,6 +10,7 @@ column, recorded as an `unknown-code` data problem, and so reported, never silen
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -27,6 +28,9 @@ from survey.responses.missing import ANSWERED
 
 OptionsBy = Literal["position", "label", "code"]
 MAX_PROBLEMS = 20
+UTC_OFFSET = r"^(.*\d:\d\d(?::\d\d(?:\.\d+)?)?)\s*(?:Z|[+-]\d\d:?\d\d)$"  # time, UTC offset
+# Split multi-select cells saved as booleans (an xlsx of booleans, a re-save by R or pandas)
+_BOOLEANS = {"True": "1", "False": "0", "TRUE": "1", "FALSE": "0", "true": "1", "false": "0"}
 
 
 def option_labels(questionnaire: Questionnaire, question: Question) -> dict[Code, dict[str, str]]:
@@ -153,8 +157,11 @@ class AnswerBuilder:
         cells = self.cells(position)
         kinds = self.kinds(cells)
         answered = kinds == ANSWERED
-        dates = pd.to_datetime(cells.where(answered).str.replace("/", "-", regex=False),
-                               errors="coerce", format="mixed")
+        # A datetime with an offset (ODK's 2019-09-18T23:12:21.147+08:00) is read at the
+        # respondent's own clock, so that the day is theirs, not the day in UTC.
+        local = cells.where(answered).str.replace(UTC_OFFSET, r"\1", regex=True)
+        dates = pd.to_datetime(local.str.replace("/", "-", regex=False), errors="coerce",
+                               format="mixed")
         self.error(answered & dates.isna(), position, "not-a-date", "is not a date (YYYY-MM-DD)")
         self.columns[variable] = dates.astype("datetime64[ns]")
         self.missing[variable] = kinds
@@ -195,7 +202,7 @@ class AnswerBuilder:
         for code, position in positions.items():
             cells = block[code]
             answered = kinds[code] == ANSWERED
-            numbers = pd.to_numeric(cells.where(answered), errors="coerce")
+            numbers = pd.to_numeric(cells.where(answered).replace(_BOOLEANS), errors="coerce")
             good = numbers.isin(range(limit + 1)) | ~answered
             what = "is not 1 or 0" if limit == 1 else f"is not a rank position 0-{limit}"
             self.error(~good, position, "bad-option-cell", what)
@@ -217,7 +224,8 @@ class AnswerBuilder:
         kinds = self.kinds(cells)
         answered = kinds == ANSWERED
         codes = list(option_labels(self.questionnaire, question))
-        long = cells.where(answered & (cells != "")).dropna().str.split(separator).explode()
+        long = self.split_joined(cells.where(answered & (cells != "")).dropna(), separator,
+                                 question, by)
         long = long.str.strip()
         long = long[long != ""]
         parts = long.str.extract(r"^(.*?)〖(.*)〗$", expand=True)
@@ -244,6 +252,20 @@ class AnswerBuilder:
             self.add_text(text_column(question.name, question.other),
                           text.reindex(cells.index))
         self.missing[question.name] = kinds
+
+    def split_joined(self, cells: pd.Series, separator: str, question: Question,
+                     by: OptionsBy) -> pd.Series:
+        """Joined cells as one row per option. Labels that hold the separator themselves
+        ('Work injury' in a space-joined Kobo summary) are kept whole, longest first."""
+        texts = {text for label in option_labels(self.questionnaire, question).values()
+                 for text in label.values() if separator in text} if by == "label" else set()
+        if not texts:
+            return cells.str.split(separator).explode()
+        sep = re.escape(separator)
+        words = "|".join(re.escape(t) for t in sorted(texts, key=len, reverse=True))
+        pattern = re.compile(rf"(?:^|(?<={sep}))(?:{words}|(?:(?!{sep}).)+)(?={sep}|$)",
+                             re.IGNORECASE)
+        return cells.map(pattern.findall).explode().dropna()
 
     def finish(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """(raw frame, missing kinds, data problems found while reading)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ class ExportTable:
     body: pd.DataFrame
     encoding: str | None = None
     delimiter: str | None = None
+    padded: tuple[int, ...] = ()  # lines of short rows read with '' for the cells left out
 
     def line(self, row: int) -> int:
         """The 1-based line (record) in the file of 0-based data row `row`."""
@@ -47,26 +49,19 @@ def is_excel(path: Path) -> bool:
 
 
 def read_export(path: str | Path, header_rows: int = 1, delimiter: str | None = None,
-                sheet: int | str = 0, unique: bool = True) -> ExportTable:
+                sheet: int | str = 0, unique: bool = True, *, member: str | None = None,
+                shortest: Callable[[list[str]], int] | None = None) -> ExportTable:
     """Read a CSV or xlsx export as text cells; raise SourceError when it cannot be read, or
-    when a header repeats another (unless not `unique`: the reader tells such columns apart)."""
+    when a header repeats another (unless not `unique`: the reader tells such columns apart).
+
+    `member` names a CSV inside a .zip archive (ODK Central's full export); its problems are
+    located at `archive.zip/member.csv`. A CSV row shorter than the header is 'missing-cells',
+    unless `shortest(header)` says the platform leaves out empty trailing cells and the row has
+    at least that many: it is padded with '' and its line listed in `ExportTable.padded`.
+    """
     path = Path(path)
-    file = str(path)
-    try:
-        excel = is_excel(path)
-    except OSError as error:
-        raise fail(file, "unreadable", f"cannot read the file: {error.strerror}") from None
-    if excel:
-        rows, encoding = _excel_rows(path, sheet), None
-    else:
-        text, encoding = decode_text(path.read_bytes(), str(path))
-        if not text.strip():
-            raise fail(file, "empty-file", "the file is empty: an export has a header row")
-        delimiter = delimiter or sniff_delimiter(text)
-        try:
-            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        except csv.Error as error:
-            raise fail(file, "bad-csv", f"not a readable CSV file: {error}") from None
+    file = str(path) if member is None else f"{path}/{member}"
+    rows, encoding, delimiter, excel = _rows(path, file, delimiter, sheet, member)
     rows = [r for r in rows if any(cell.strip() for cell in r)] if excel else \
         [r for r in rows if r != []]
     if len(rows) < header_rows:
@@ -74,23 +69,66 @@ def read_export(path: str | Path, header_rows: int = 1, delimiter: str | None = 
                    "rows an export starts with")
     header = [[cell.strip() for cell in row] for row in rows[:header_rows]]
     width = len(header[0])
-    problems = []
+    least = width if excel or shortest is None else min(width, shortest(header[0]))
+    may_end = "" if least == width else \
+        f" (a row may end after column {least} '{header[0][least - 1]}', not before)"
+    problems, padded = [], []
     for number, row in enumerate(rows[header_rows:], start=header_rows + 1):
         if len(row) > width and any(cell.strip() for cell in row[width:]):
             problems.append(Problem(file, number, width + 1, "extra-cells",
                                     f"row {number} has {len(row)} cells but the header has "
                                     f"{width}; is the delimiter right?"))
-        elif len(row) < width and not excel:
+        elif len(row) < width and not excel and len(row) < least:
             problems.append(Problem(file, number, len(row) + 1, "missing-cells",
                                     f"row {number} has {len(row)} cells but the header has "
-                                    f"{width}; is the delimiter right, or the file cut short?"))
+                                    f"{width}; is the delimiter right, or the file cut short?"
+                                    + may_end))
+        elif len(row) < width and not excel:
+            padded.append(number)
     if problems:
         raise SourceError(problems[:20])
     body = [(row + [""] * width)[:width] for row in rows[header_rows:]]
     frame = pd.DataFrame(body, columns=range(width), dtype=object).fillna("")
     if unique:
         check_duplicates(file, header[0])
-    return ExportTable(file, header, frame, encoding, delimiter)
+    return ExportTable(file, header, frame, encoding, delimiter, tuple(padded))
+
+
+def _rows(path: Path, file: str, delimiter: str | None, sheet: int | str,
+          member: str | None) -> tuple[list[list[str]], str | None, str | None, bool]:
+    """(rows, encoding, delimiter, whether it is a workbook) of a file or zip member."""
+    if member is not None:
+        return *_csv_rows(file, _member_bytes(path, member), delimiter), False
+    try:
+        if is_excel(path):
+            return _excel_rows(path, sheet), None, None, True
+        data = path.read_bytes()
+    except OSError as error:
+        raise fail(file, "unreadable", f"cannot read the file: {error.strerror}") from None
+    return *_csv_rows(file, data, delimiter), False
+
+
+def _csv_rows(file: str, data: bytes,
+              delimiter: str | None) -> tuple[list[list[str]], str, str]:
+    """The rows of CSV bytes, their encoding and delimiter (sniffed unless given)."""
+    text, encoding = decode_text(data, file)
+    if not text.strip():
+        raise fail(file, "empty-file", "the file is empty: an export has a header row")
+    delimiter = delimiter or sniff_delimiter(text)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise fail(file, "bad-csv", f"not a readable CSV file: {error}") from None
+    return rows, encoding, delimiter
+
+
+def _member_bytes(path: Path, member: str) -> bytes:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return archive.read(member)
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError) as error:
+        raise fail(str(path), "bad-zip", f"cannot read {member} from the zip archive (damaged "
+                   f"or cut short?): {error}") from None
 
 
 def check_duplicates(file: str, names: list[str]) -> None:

@@ -1,155 +1,172 @@
-"""KoboToolbox (formpack) and ODK Central CSV exports of the XLSForm that `survey form` writes.
+"""KoboToolbox (formpack) and ODK Central exports of the XLSForm that `survey form` writes, or of
+a form with the questionnaire's names and labels.
 
 Layout (../shared/formats.md §2; [I] marks our assumptions):
 
-- KoboToolbox: `;`-separated, every field quoted; headers are XML names with the group path
-  joined by `/` (`identity_grid/identity_1`), or labels ("include groups" joins group labels the
-  same way). select_multiple is a summary column (choice names, or labels, joined by spaces) and/or
-  one `q/option` column per choice holding 1/0, all '' when unanswered. Metadata `_id`
-  (→ `respondent_id`), `_uuid`, `_submission_time` (UTC, → `submitted_at`), `_validation_status`,
-  `_notes`, `_status`, `_submitted_by`, `__version__`, `_tags`, `_index`; the form fields `start`
-  and `end` give `duration_seconds`.
-- ODK Central: `,`-separated, quoted only when needed, `SubmissionDate` (→ `submitted_at`) and
-  `meta-instanceID` first, groups joined by `-` (`identity_grid-identity_1`), split columns
-  `q/option`, and the fixed trailing block `KEY` (→ `respondent_id`) … `FormVersion`.
-- A rank question is one column of choice names in rank order, space-joined (the ODK rank
-  widget's value) [I]. Its `<q>__pick` helper (pick-then-rank forms: a select_multiple, so a
-  summary and `<q>__pick/<option>` columns) repeats the ranked options and is recognised and
-  dropped, as are the form's `calculate` fields (derived variables, recomputed from the answers
-  by `Responses.derive`): both are listed as metadata in the mapping, never as unknown columns.
+- KoboToolbox CSV: `;`-separated, every field quoted. Headers are XML names, with the group path
+  joined by `/` or by `.` (the export's "group separator"), or no group path at all ("include
+  groups" off); or labels in one of the form's languages, joined the same way. The native .xlsx
+  export is the same table on its first sheet; later sheets are repeat groups, and a row of HXL
+  hashtags under the header is a header row (kobo_files).
+- select_multiple: a summary column (choice names, or labels, space-joined) and/or one
+  `q/option` column per choice (`q.option` with the `.` separator) holding 1/0 (`True`/`False`
+  from a workbook of booleans or a re-save by R or pandas), all '' when unanswered.
+- Metadata: `_id` (→ `respondent_id`), `_uuid`, `_submission_time` (UTC without an offset, →
+  `submitted_at`), `_validation_status` (uid or label), `_notes`, `_status`, `_submitted_by`,
+  `__version__`, `_tags`, `_index`, the XForm `meta/…` group; the form fields `start` and `end`
+  (with the device's offset) become local times and give `duration_seconds`.
+- ODK Central: `,`-separated, quoted only when needed, `SubmissionDate` (UTC, → `submitted_at`)
+  first, then the form's fields in form order (`meta-instanceID` where the form has its `meta`
+  group: last in a pyxform form), groups joined by `-` (`identity_grid-identity_1`) or none
+  (`groupPaths=false`: `instanceID`), split columns `q/option` only with
+  `splitSelectMultiples=true`, and the trailing block `KEY` (→ `respondent_id`) … `FormVersion`;
+  older servers end a row after its last value. Repeat tables and the .zip: kobo_files.
+- Values are XML names or labels, decided per question by which of them the cells are (a label
+  export keeps a rank's XML names: formpack writes a rank as text). A rank question is one column
+  of choice names in rank order, space-joined (the ODK rank widget's value) [I], or one column
+  per option holding its rank position, or, built in Kobo's form builder, one column per level
+  (`concerns/_1st_choice`) holding the option ranked there (kobo_rank). Its `<q>__pick`
+  helper (pick-then-rank forms: a select_multiple) and the form's `calculate` fields (derived
+  variables, recomputed by `Responses.derive`) are listed as metadata and dropped.
+- Times with an offset (`2019-09-18T23:12:21.147+08:00`): a date question keeps the
+  respondent's own day and clock (the offset is dropped, not applied); `submitted_at` is UTC;
+  `start` and `end` are the device's local clock, and the duration is exact across offsets.
 - Every missing answer is '': the kind (skipped by logic or left empty) is inferred from the
   questionnaire's skip logic, so "not shown" does not survive this layout.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Literal
 
 import pandas as pd
 
-from survey.questionnaire.columns import SEPARATOR, TEXT_SUFFIX
-from survey.questionnaire.model import Questionnaire
-from survey.readers.answers import AnswerBuilder, Imported, build
-from survey.readers.export_table import attach, first_rows, read_export
-from survey.readers.mapping import HeaderIndex, HeaderKey, load_overrides, match_columns, normalise
+from survey.files.source import SourceError
+from survey.questionnaire.model import Question, Questionnaire
+from survey.readers.answers import UTC_OFFSET, AnswerBuilder, Imported, OptionsBy, build
+from survey.readers.export_table import attach, first_rows
+from survey.readers.kobo_files import KOBO_REPEAT, ODK_REPEAT, is_csv_zip, open_export, zip_headers
+from survey.readers.kobo_headers import header_key, is_form_helper
+from survey.readers.kobo_rank import is_levels, level_targets, set_from_levels
+from survey.readers.mapping import (
+    ColumnMapping,
+    HeaderIndex,
+    load_overrides,
+    match_columns,
+    normalise,
+)
 from survey.responses.dataset import Responses
-
-Flavour = Literal["kobo", "odk"]
-KOBO_META = ("_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status",
-             "_submitted_by", "__version__", "_tags", "_index")
-ODK_TRAILER = ("KEY", "SubmitterID", "SubmitterName", "AttachmentsPresent", "AttachmentsExpected",
-               "Status", "ReviewState", "DeviceID", "Edits", "FormVersion")
-RENAMED = {"_id": "respondent_id", "KEY": "respondent_id", "_submission_time": "submitted_at",
-           "SubmissionDate": "submitted_at"}
-_TEXT = re.compile(rf"^([a-z][a-z0-9_]*){re.escape(SEPARATOR)}([a-z0-9_-]+)"
-                   rf"{re.escape(TEXT_SUFFIX)}$")  # an 'other' text column's XML name
-
-
-def header_key(header: str, index: HeaderIndex) -> HeaderKey | None:
-    """What a Kobo/ODK header names: by XML name (group path dropped), else by label text."""
-    if header in RENAMED:
-        return HeaderKey(meta=RENAMED[header])
-    if header in KOBO_META or header in ODK_TRAILER or header in ("start", "end") or \
-            header in ("SubmissionDate", "meta-instanceID") or header.endswith("__pick") or \
-            "__pick/" in header:
-        return HeaderKey(meta=header)
-    parts = header.split("/")
-    name = parts[-1].split("-")[-1]
-    if name in {d.name for d in index.q.derived}:  # a calculate field of our XLSForm
-        return HeaderKey(meta=header)
-    text = _TEXT.match(name)
-    if text:
-        return HeaderKey(text[1], "name", text[2], text=True)
-    if len(parts) >= 2:
-        owner = parts[-2].split("-")[-1]
-        found = index.by_name.get(owner)
-        if found and found[1] is None and (found[0].is_set or found[0].type == "grid"):
-            return HeaderKey(owner, "name", parts[-1])
-    if name in index.by_name:
-        return HeaderKey(name, "name")
-    return _label_key(header, index)
-
-
-def _label_key(header: str, index: HeaderIndex) -> HeaderKey | None:
-    """Label headers may contain '/' themselves, so try every split: a (suffix of the) header
-    is a question label, or ends in '/option label' after a set question's label."""
-    cuts = [-1] + [i for i, ch in enumerate(header) if ch == "/"]
-    for cut in cuts[1:]:  # 'grid or set question label/item or option label' first
-        left, option = header[:cut], header[cut + 1:]
-        for start in [-1] + [i for i, ch in enumerate(left) if ch == "/"]:
-            found = index.by_label.get(normalise(left[start + 1:]))
-            if not found or found[1] is not None:
-                continue
-            question = found[0]
-            known = index.item(question, option) if question.type == "grid" else \
-                index.option(question, option) if question.is_set else None
-            if known is not None:
-                return HeaderKey(left[start + 1:], "label", option)
-    for cut in cuts:
-        if normalise(header[cut + 1:]) in index.by_label:
-            return HeaderKey(header[cut + 1:], "label")
-    return None
 
 
 def read_kobo(path: str | Path, questionnaire: Questionnaire, *,
               mapping: str | Path | None = None) -> Imported:
-    """Read a KoboToolbox or ODK Central CSV export (XML values or labels)."""
-    table = read_export(path)
+    """Read a KoboToolbox or ODK Central export: CSV, xlsx or ODK's zip (XML values or labels)."""
+    source = open_export(Path(path))
+    table = source.table
     index = HeaderIndex(questionnaire)
     headers = table.header[0]
     keys = [header_key(h, index) for h in headers]
-    overrides = load_overrides(mapping, questionnaire) if mapping else None
+    overrides = level_targets(table, keys, index)  # a form-builder rank's level columns
+    overrides.update(load_overrides(mapping, questionnaire) if mapping else {})
     columns = match_columns(headers, keys, questionnaire, table.file, overrides)
     by_label = (columns.table["matched_by"] == "label").sum() > \
         (columns.table["matched_by"] == "name").sum()
-    by = "label" if by_label else "code"
+    headers_by: OptionsBy = "label" if by_label else "code"
     builder = AnswerBuilder(questionnaire, table, {})
     values, options = columns.value_columns(), columns.option_columns()
     for variable, question in questionnaire.items.items():
-        if question.type == "multi" and variable in options:
-            builder.set_from_columns(question, {c: p for c, (p, _) in options[variable].items()})
-        elif question.is_set and variable in values:
-            builder.set_from_joined(question, values[variable][0], " ", by)
+        found = options.get(variable)
+        if found and is_levels(builder, question, found):
+            positions = [p for p, _ in found.values()]
+            set_from_levels(builder, question, positions,
+                            spelled(builder, positions[0], question, headers_by, joined=False))
+        elif question.is_set and found:
+            builder.set_from_columns(question, {c: p for c, (p, _) in found.items()})
         elif variable in values:
-            builder.answer(variable, values[variable][0], question, by)
+            position = values[variable][0]
+            by = spelled(builder, position, question, headers_by)
+            if question.is_set:
+                builder.set_from_joined(question, position, " ", by)
+            else:
+                builder.answer(variable, position, question, by)
     builder.other_texts(columns)
+    extra = _metadata(builder, columns, questionnaire)
+    return build(builder, columns, extra, source.notes)
+
+
+def spelled(builder: AnswerBuilder, position: int, question: Question, default: OptionsBy,
+            joined: bool = True) -> OptionsBy:
+    """Whether a choice column holds XML names ("code") or labels: whichever more of its
+    distinct values are, `default` (what the headers are) on a tie or for other types.
+    A set question's cells are space-joined unless not `joined` (a rank's level column)."""
+    if question.type not in ("single", "scale", "multi", "rank"):
+        return default
+    cells = builder.cells(position)
+    words = cells[cells != ""]
+    if question.is_set and joined:
+        words = words.str.split(" ").explode()
+    distinct = set(words.dropna().unique())
+    codes = builder.code_lookup(question, "code")
+    labels = builder.code_lookup(question, "label")
+    as_code = sum(1 for v in distinct if v in codes)
+    as_label = sum(1 for v in distinct if normalise(v) in labels)
+    if as_code == as_label:
+        return default
+    return "code" if as_code > as_label else "label"
+
+
+def _metadata(builder: AnswerBuilder, columns: ColumnMapping,
+              questionnaire: Questionnaire) -> dict[str, pd.Series]:
+    """Metadata columns: times parsed, the rest as text; form helpers dropped."""
+    derived = {d.name for d in questionnaire.derived}
     extra: dict[str, pd.Series] = {}
+    exact: dict[str, pd.Series] = {}
     for name, (position, _) in columns.meta_columns().items():
-        if _form_helper(name, questionnaire):
+        if is_form_helper(name, derived):
             continue
         cells = builder.cells(position).replace("", None)
-        if name == "submitted_at":
-            stamps = pd.to_datetime(cells, errors="coerce", utc=True, format="ISO8601")
-            builder.error(cells.notna() & stamps.isna(), position, "bad-time",
-                          "is not a time like 2024-11-05T00:57:26")
-            extra[name] = stamps.dt.tz_localize(None)
+        if name in ("submitted_at", "start", "end"):
+            utc, local = _times(cells)
+            builder.error(cells.notna() & utc.isna(), position, "bad-time",
+                          "is not a time like 2024-11-05T08:57:26.000+08:00")
+            exact[name] = utc
+            extra[name] = utc.dt.tz_localize(None) if name == "submitted_at" else local
         else:
             extra[name] = cells.astype("string")
-    meta = columns.meta_columns()
-    if "start" in meta and "end" in meta:
-        start, end = (pd.to_datetime(extra[c], errors="coerce", utc=True, format="ISO8601")
-                      for c in ("start", "end"))
-        extra["duration_seconds"] = (end - start).dt.total_seconds().round().astype("Int64")
-    return build(builder, columns, extra)
+    if "start" in exact and "end" in exact:
+        seconds = (exact["end"] - exact["start"]).dt.total_seconds()
+        extra["duration_seconds"] = seconds.round().astype("Int64")
+    return extra
 
 
-def _form_helper(header: str, questionnaire: Questionnaire) -> bool:
-    """A column of our XLSForm that holds no answer of its own: a rank's `__pick` step (summary
-    or option column) or a calculate field (a derived variable)."""
-    if header.endswith("__pick") or "__pick/" in header:
-        return True
-    name = header.split("/")[-1].split("-")[-1]
-    return any(d.name == name for d in questionnaire.derived)
+def _times(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Each time in UTC (one without an offset is taken as UTC, as Kobo writes
+    `_submission_time`) and on the clock it was written in (its offset dropped)."""
+    text = cells.astype(object)
+    utc = pd.to_datetime(text, errors="coerce", utc=True, format="mixed")
+    try:
+        local = pd.to_datetime(text.str.replace(UTC_OFFSET, r"\1", regex=True),
+                               errors="coerce", format="mixed").astype("datetime64[ns]")
+    except (TypeError, ValueError):  # an offset spelled another way: keep UTC, not a crash
+        local = utc.dt.tz_localize(None)
+    return utc, local
 
 
 def detect(path: Path, head: bytes) -> bool:
-    """KoboToolbox: `_uuid` and `_submission_time` columns; ODK Central: `SubmissionDate` …
-    `KEY` (formats.md §7)."""
+    """KoboToolbox: `_uuid` and `_submission_time`; ODK Central: `SubmissionDate` … `KEY`
+    (formats.md §2), also inside ODK's .zip; a repeat table of either (to say which to import)."""
+    if head.startswith(b"PK\x03\x04") and is_csv_zip(path):
+        try:  # a zip of CSVs that cannot be read is most likely ODK's: the reader says why
+            return any(_ours(set(header)) for header in zip_headers(path).values())
+        except SourceError:
+            return True
     rows = first_rows(path, head, 1)
-    header = set(rows[0]) if rows else set()
-    return {"_uuid", "_submission_time"} <= header or {"SubmissionDate", "KEY"} <= header
+    return bool(rows) and _ours(set(rows[0]))
+
+
+def _ours(header: set[str]) -> bool:
+    return {"_uuid", "_submission_time"} <= header or {"SubmissionDate", "KEY"} <= header or \
+        set(ODK_REPEAT) <= header or set(KOBO_REPEAT) <= header
 
 
 def read(path: Path, questionnaire: Questionnaire, *,
