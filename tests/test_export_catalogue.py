@@ -13,6 +13,8 @@ import pytest
 import survey
 from survey.errors import SurveyError
 
+WRITTEN = ("parquet", "sav", "dta", "csv", "xlsx")
+READ_BACK = ("sav", "dta")
 MODULES = sorted(m.name for m in pkgutil.iter_modules(catalogue.__path__))
 LAYOUTS = [layout for name in MODULES
            for layout in importlib.import_module(f"catalogue.{name}").LAYOUTS]
@@ -47,3 +49,10 @@ def test_each_layout_imports_as_an_independent_read_says(layout, tmp_path):
     assert got == expected.answers
     assert set(expected.answers) | set(expected.unmatched) == set(questionnaire.items), \
         "a layout must account for every question"
+    (tmp_path / "out").mkdir()
+    for suffix in WRITTEN:  # every writer takes what every reader brings, and loses no answer
+        written = survey.write(imported.responses, tmp_path / "out" / f"written.{suffix}")
+        if suffix in READ_BACK:  # the formats that rename columns and recode missing answers
+            again = survey.import_export(written, questionnaire)
+            assert {q.name: q.answers for q in again.match.questions} == \
+                {q.name: q.answers for q in imported.match.questions}, suffix

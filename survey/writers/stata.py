@@ -9,6 +9,7 @@ A "don't know" keeps its answer (the code, or the selected option), as in our ot
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -24,21 +25,24 @@ from survey.responses.missing import DONT_KNOW, STATA_CODES
 from survey.writers.labels import value_labels, variable_labels
 
 STATA_NAME_LENGTH = 29  # Stata allows 32, but pyreadstat names a value-label set after its variable
-_STATA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_STATA_ILLEGAL = re.compile(r"[^A-Za-z0-9_]")
+_STATA_NAME = re.compile(r"[^\W\d]\w*")  # a letter (of any script) or _, then letters, digits, _
+_STATA_ILLEGAL = re.compile(r"\W")
 
 
-def stata_names(questionnaire: Questionnaire) -> dict[str, str]:
-    """{layout column: Stata name}: unchanged when Stata allows it, else with '_' for each
-    character it refuses (`q__mid-slope`) and cut to 29 characters, numbered when taken."""
+def stata_names(questionnaire: Questionnaire, others: Iterable[str] = ()) -> dict[str, str]:
+    """{column: Stata name} for the layout's columns and then `others` (a file's pass-through
+    columns, `meta-instanceID`): unchanged when Stata allows it, else with '_' for each
+    character it refuses and cut to 29 characters, numbered when taken. The layout's names
+    depend on the questionnaire alone, so the reader maps them back."""
+    columns = list(dict.fromkeys([*layout_columns(questionnaire), *others]))
     names: dict[str, str] = {}
-    used = {c for c in layout_columns(questionnaire) if _legal(c)}
-    for column in layout_columns(questionnaire):
+    used = {c for c in columns if _legal(c)}
+    for column in columns:
         if _legal(column):
             names[column] = column
             continue
         base = _STATA_ILLEGAL.sub("_", column)
-        base = base if base[:1].isalpha() or base[:1] == "_" else f"v{base}"
+        base = base if _STATA_NAME.match(base[:1]) else f"v{base}"
         short, i = base[:STATA_NAME_LENGTH], 0
         while short in used:
             i += 1
@@ -49,7 +53,7 @@ def stata_names(questionnaire: Questionnaire) -> dict[str, str]:
 
 
 def _legal(name: str) -> bool:
-    return len(name) <= STATA_NAME_LENGTH and bool(_STATA_NAME.match(name))
+    return len(name) <= STATA_NAME_LENGTH and bool(_STATA_NAME.fullmatch(name))
 
 
 def dta_frame(responses: Responses) -> pd.DataFrame:
@@ -95,10 +99,11 @@ def write_dta(responses: Responses, path: str | Path, *, lang: str | None = None
     user_missing = {c: sorted(set(STATA_CODES.values())) for c in frame.columns
                     if frame[c].dtype == object and frame[c].map(
                         lambda v: isinstance(v, str) and len(v) == 1).any()}
-    names = stata_names(questionnaire)
-    rename = {c: names.get(c, c[:STATA_NAME_LENGTH]) for c in frame.columns}
+    rename = stata_names(questionnaire, frame.columns)
     labels = {rename[c]: _cut(t, 80) for c, t in variable_labels(questionnaire, lang).items()
-              if c in rename}
+              if c in frame.columns}
+    labels |= {new: _cut(old, 80) for old, new in rename.items()  # the name it had, at least
+               if old in frame.columns and new != old and new not in labels}
     values = {rename[c]: {k: _cut(v, 32000) for k, v in table.items()}
               for c, table in value_labels(questionnaire, lang).items() if c in rename}
     with atomic_path(path) as tmp:
