@@ -143,25 +143,23 @@ def _base_rows(ws, columns: list, words: dict) -> None:
 def _share_rows(ws, cells: pd.DataFrame, columns: list) -> None:
     """One row per answer in the banner's order: each column's share (0.0%) and its letters."""
     order = list(dict.fromkeys(zip(cells["row"], cells["row_label"], strict=True)))
+    found = {(r.row, r.by, str(r.col)): r for r in cells.itertuples(index=False)}  # one pass
     for key, label in order:
-        part = cells[cells["row"] == key]
         values: list = [label]
         for c in columns:
-            values += _share_and_letters(part, c)
+            values += _share_and_letters(found.get((key, c.by, str(c.value))))
         ws.append(values)
         for j in range(len(columns)):
             ws.cell(row=ws.max_row, column=2 + 2 * j).number_format = "0.0%"
 
 
-def _share_and_letters(part: pd.DataFrame, c) -> list:
-    """The share of one answer in column `c` (None if suppressed) and the letters of the columns
-    it is significantly higher than; two blanks where the column has no such cell."""
-    match = part[(part["by"] == c.by) & (part["col"].astype(str) == str(c.value))]
-    if match.empty:
+def _share_and_letters(cell) -> list:
+    """The share of one answer in one column (None if suppressed) and the letters of the
+    columns it is significantly higher than; two blanks where the column has no such cell."""
+    if cell is None:
         return [None, None]
-    m = match.iloc[0]
-    return [None if m["suppressed"] else _number(m["proportion"]),
-            "".join(m["higher_than"]) or None]
+    return [None if cell.suppressed else _number(cell.proportion),
+            "".join(cell.higher_than) or None]
 
 
 def _mean_rows(ws, means: pd.DataFrame, columns: list, words: dict) -> None:
