@@ -163,6 +163,17 @@ def test_an_encoding_that_changes_mid_file_names_the_first_odd_line(tmp_path, mo
     assert not (tmp_path / "c.parquet").exists()
 
 
+def test_gb18030_text_that_is_also_valid_utf8_is_not_taken_for_a_second_encoding(tmp_path):
+    """私营 in GB18030 (CB BD D3 AA) is valid two-byte UTF-8 ('˽Ӫ'): a line holding only such
+    pairs belongs to the GB18030 file, not to a second encoding."""
+    assert "私营".encode("gb18030").decode("utf-8") == "˽Ӫ"
+    path = tmp_path / "gb.csv"
+    text = "respondent_id,sex,comments\nR1,1,私营\nR2,2,国有企业\nR3,1,私营\n"
+    path.write_bytes(text.encode("gb18030"))
+    done = survey.import_export(path, survey.load_questionnaire(Q))
+    assert done.responses.frame["comments"].tolist()[:3] == ["私营", "国有企业", "私营"]
+
+
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_a_row_of_labels_under_the_header_is_not_a_respondent(tmp_path, sample, suffix, lang):

@@ -112,3 +112,19 @@ def test_error_lists_are_sorted_and_stringify():
     text = str(raised.value)
     assert text.startswith("q.yaml:1:")
     assert "'X' is not a valid name" in text
+
+
+def test_a_questionnaire_saved_in_two_encodings_names_the_first_odd_line(tmp_path):
+    """A GB18030 questionnaire with one label pasted in as UTF-8 would load as mojibake."""
+    from survey.files.source import SourceError
+
+    lines = SMALL.read_text(encoding="utf-8").splitlines(keepends=True)
+    odd = next(i for i, line in enumerate(lines) if "私营" in line)
+    raw = b"".join(line.encode("utf-8" if i == odd else "gb18030") for i, line in enumerate(lines))
+    path = tmp_path / "mixed.yaml"
+    path.write_bytes(raw)
+    with pytest.raises(SourceError) as raised:
+        load_questionnaire(path)
+    assert str(raised.value).startswith(f"{path}:{odd + 1}:")
+    path.write_bytes(SMALL.read_text(encoding="utf-8").encode("gb18030"))
+    assert load_questionnaire(path).items["workplace"].codes == [1, 3, 6]  # GB18030 alone: fine

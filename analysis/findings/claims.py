@@ -17,8 +17,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from survey.files.encoding import read_text
 from survey.files.located import validate
-from survey.files.source import Problem, SourceError, SourceMap, load_yaml, read_text, suggest
+from survey.files.source import Problem, SourceError, SourceMap, load_yaml, suggest
 from survey.questionnaire.model import Label, Name, OptionCode, Question, Questionnaire
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")

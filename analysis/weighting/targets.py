@@ -19,7 +19,8 @@ from types import MappingProxyType
 from typing import Any
 
 from analysis.weighting.common import SHARE_TOLERANCE, canonical
-from survey.files.source import Problem, SourceError, SourceMap, load_yaml, read_text, suggest
+from survey.files.encoding import read_text
+from survey.files.source import Problem, SourceError, SourceMap, load_yaml, suggest
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ error.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from survey.files.source import Problem, SourceError
 
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -61,10 +63,30 @@ def _check_lines(raw: bytes, file: str) -> None:
 
 
 def _encoding_of(line: bytes) -> str | None:
-    for encoding, name in (("utf-8", "UTF-8"), ("gb18030", "GB18030")):
-        try:
-            line.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return name
-    return None
+    """UTF-8 when the line decodes so into a character of three bytes or more (where Chinese
+    is); GB18030 pairs such as 私营 (CB BD D3 AA) are also valid two-byte UTF-8 ('˽Ӫ'), so a line
+    with only those is GB18030 when it decodes as such."""
+    try:
+        text = line.decode("utf-8")
+        if any(ord(ch) >= 0x800 for ch in text):
+            return "UTF-8"
+    except UnicodeDecodeError:
+        text = None
+    try:
+        line.decode("gb18030")
+        return "GB18030"
+    except UnicodeDecodeError:
+        return "UTF-8" if text is not None else None
+
+
+def read_text(path: str | Path) -> str:
+    """A user's text file (questionnaire, claims, targets, effects, mapping) decoded as exports
+    are: UTF-8 with or without BOM, UTF-16 with BOM, else GB18030, and never a file whose lines
+    were saved in two encodings. Any failure is a SourceError naming the file."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise SourceError([Problem(str(path), 1, 1, "unreadable",
+                                   f"cannot read the file: {error.strerror}")]) from None
+    return decode_text(raw, str(path))[0]

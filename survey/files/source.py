@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -81,27 +80,6 @@ class SourceMap:
         if offset is not None and mark.style in (None, "'", '"'):
             column += offset + (0 if mark.style is None else 1)
         return Problem(self.file, mark.line, column, code, message)
-
-
-def read_text(path: Path) -> str:
-    """Decode a user's text file: UTF-8 (with or without BOM), else GB18030 (a superset of GBK).
-
-    A file that cannot be read or decoded is a SourceError naming it, like any other problem.
-    """
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise SourceError([Problem(str(path), 1, 1, "unreadable",
-                                   f"cannot read the file: {error.strerror}")]) from None
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError as error:
-            failure = error
-    line = raw.count(b"\n", 0, failure.start) + 1
-    raise SourceError([Problem(str(path), line, 1, "encoding", "the file is neither UTF-8 nor "
-                               "GB18030 text; save it as UTF-8")])
 
 
 def load_yaml(text: str, file: str, kind: str = "a questionnaire starts with 'survey:'"

@@ -12,8 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
+from survey.files.encoding import read_text
 from survey.files.located import validate
-from survey.files.source import Problem, SourceError, SourceMap, load_yaml, read_text, suggest
+from survey.files.source import Problem, SourceError, SourceMap, load_yaml, suggest
 from survey.questionnaire.checks import check_consistency
 from survey.questionnaire.model import (
     LANGUAGE_PATTERN,

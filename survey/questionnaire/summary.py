@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from survey.files.source import Problem, SourceError, load_yaml, read_text
+from survey.files.encoding import read_text
+from survey.files.source import Problem, SourceError, load_yaml
 from survey.questionnaire.model import Questionnaire
 
 

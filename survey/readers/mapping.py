@@ -23,7 +23,8 @@ from typing import Literal
 
 import pandas as pd
 
-from survey.files.source import Problem, SourceError, load_yaml, read_text, suggest
+from survey.files.encoding import read_text
+from survey.files.source import Problem, SourceError, load_yaml, suggest
 from survey.questionnaire.columns import option_column, text_column
 from survey.questionnaire.model import Code, Question, Questionnaire
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from survey.files.source import Problem, SourceError, load_yaml, read_text, suggest
+from survey.files.encoding import read_text
+from survey.files.source import Problem, SourceError, load_yaml, suggest
 from survey.questionnaire.model import Code, Question, Questionnaire
 from survey.readers.mapping import HeaderIndex, normalise
 from survey.responses.missing import FILE_CODES

@@ -11,8 +11,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from survey.files.encoding import read_text
 from survey.files.located import validate
-from survey.files.source import Problem, SourceError, SourceMap, load_yaml, read_text, suggest
+from survey.files.source import Problem, SourceError, SourceMap, load_yaml, suggest
 from survey.questionnaire.model import OptionCode, Question, Questionnaire
 
 
