@@ -182,7 +182,7 @@ def findings(
     result = check_claims(responses, claims, choice.design, alpha=alpha, correction=correction,
                           min_base=min_base)
     table = findings_table(result, responses.questionnaire, lang)
-    note = method_note(result, choice.describe(), lang or "en")
+    note = method_note(result, choice.describe(lang), lang or "en")
     if output is not None:
         where(output)
         write_findings(table, note, output)

@@ -48,7 +48,7 @@ def test_workbook_layout(report):
     shares = [c for row in sheet.iter_rows(min_row=7) for c in row
               if isinstance(c.value, float) and c.number_format == "0.0%"]
     assert shares and all(0 <= c.value <= 1 for c in shares)
-    footnote = [r[0].value for r in sheet.iter_rows() if r[0].value and "alpha" in str(r[0].value)]
+    footnote = [r[0].value for r in sheet.iter_rows() if r[0].value and "α" in str(r[0].value)]
     assert footnote, "the sheet names its test, alpha and correction"
 
 
@@ -146,3 +146,23 @@ def test_english_report_uses_english_labels(tmp_path):
     assert written.banners > 50 and written.claims == 3
     book = load_workbook(tmp_path / "en" / "banner.xlsx")
     assert book.sheetnames[0] == "Contents" and "Findings" in book.sheetnames
+    from report_text import chinese, visible_texts
+
+    shown = {f"{where}: {text[:60]!r}" for where, texts in visible_texts(tmp_path / "en").items()
+             for text in texts if chinese(text)}
+    assert not shown, sorted(shown)[:20]
+
+
+@SHARED
+def test_a_chinese_report_shows_no_english(report):
+    """Every sentence, header, legend and footnote of the zh report comes from the catalogue in
+    Chinese; what stays Latin is the user's own names, ids and method names (report_text.py)."""
+    from report_text import english_words, user_words, visible_texts
+
+    from survey.questionnaire.loader import load_questionnaire
+
+    exempt = user_words(load_questionnaire(QUESTIONNAIRE))
+    found = {f"{where}: {word} (in {text[:60]!r})"
+             for where, texts in visible_texts(report).items() for text in texts
+             for word in english_words(text, exempt)}
+    assert not found, sorted(found)[:20]

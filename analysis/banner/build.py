@@ -35,6 +35,8 @@ from analysis.design.corrections import correction_name
 from analysis.design.estimation import TOTAL
 from analysis.design.sample_design import Design, LonelyPSUError
 from survey.files.source import suggest
+from survey.messages import text
+from survey.messages.tables import BANNER_NOTES
 
 __all__ = ["Banner", "BannerError", "BannerOptions", "BannerTest", "banner"]
 
@@ -165,7 +167,7 @@ def banner(responses: ResponsesLike, row: str, by: str | Sequence[str] = (), *,
     try:
         parts = banner_tables.compute(design, block, groups, options, _is_srs(design), notes)
     except LonelyPSUError as err:
-        notes.append(f"{err}; variances use lonely_psu='adjust' (R: survey.lonely.psu='adjust')")
+        notes.append(text(BANNER_NOTES, "lonely_psu", options.lang, error=err))
         design = dataclasses.replace(design, lonely_psu="adjust")
         parts = banner_tables.compute(design, block, groups, options, _is_srs(design), notes)
     return _assemble(design, block, groups, options, parts, notes)
@@ -184,7 +186,7 @@ def _assemble(design: Design, block: RowBlock, groups: list[ByVariable], options
         column_test = "design-column-proportions-t"
         mean_test = "design-wald-F" if block.has_mean else None
     if options.suppress:
-        notes.append(f"cells of fewer than {options.suppress} respondents are suppressed")
+        notes.append(text(BANNER_NOTES, "suppressed", options.lang, k=options.suppress))
     return Banner(
         row=block.name, row_label=block.label, row_type=block.kind,
         by=tuple(g.name for g in groups), design=summary, options=options,

@@ -25,7 +25,7 @@ import pandas as pd
 from rich.table import Table
 
 from survey.messages import is_chinese, text, words
-from survey.messages.tables import BANNER
+from survey.messages.tables import BANNER, name_of
 
 if TYPE_CHECKING:
     from analysis.banner.build import Banner
@@ -117,11 +117,13 @@ def _pct(x: float, digits: int = 1) -> str:
 def footnote(b: Banner, lang: str | None = "en") -> str:
     """Which tests, alpha and correction the table used, and its flags, in one paragraph."""
     o = b.options
-    parts = [text(BANNER, "letters", lang, test=b.column_test, alpha=f"{o.alpha:g}",
-                  correction=o.correction)]
+    parts = [text(BANNER, "letters", lang, test=name_of(b.column_test, lang),
+                  alpha=f"{o.alpha:g}", correction=name_of(o.correction, lang))]
     names = sorted({t.statistic for t in b.tests})
     if names:
-        parts.append(text(BANNER, "tests", lang, names=", ".join(names)))
+        parts.append(text(BANNER, "tests", lang,
+                          names=("、" if is_chinese(lang) else ", ").join(
+                              name_of(n, lang) for n in names)))
     parts.append(text(BANNER, "small_base", lang, min_base=o.min_base))
     if o.suppress:
         parts.append(text(BANNER, "suppressed", lang, k=o.suppress))

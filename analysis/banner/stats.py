@@ -21,6 +21,8 @@ from analysis.design import estimation, intervals, significance
 from analysis.design.corrections import adjust_p
 from analysis.design.estimation import TOTAL
 from analysis.design.sample_design import Design, DesignError
+from survey.messages import text
+from survey.messages.tables import BANNER_NOTES
 
 
 @dataclass(frozen=True, eq=False)
@@ -273,7 +275,8 @@ def as_estimates(r: Ratios, g: GroupFigures, design: Design, keys: tuple[str, ..
 
 
 def chisq_tests(block: RowBlock, g: GroupFigures, design: Design, srs: bool, testable: np.ndarray,
-                 notes: list[str]) -> list[tuple[str, significance.TestResult]]:
+                 notes: list[str], lang: str | None = None
+                 ) -> list[tuple[str, significance.TestResult]]:
     """One test for a single/scale row; one per option and net (selected vs not) for sets."""
     lay = layout(block)
     d_all = len(g.n) - 1
@@ -285,8 +288,8 @@ def chisq_tests(block: RowBlock, g: GroupFigures, design: Design, srs: bool, tes
     else:
         tables = [(block.name, list(range(block.n_options)))]
     if len(keep) < 2:
-        notes.append(f"{block.name} by {g.by.name if g.by else TOTAL}: no test, fewer than two "
-                     "columns with a large enough base")
+        notes.append(text(BANNER_NOTES, "few_columns", lang, name=block.name,
+                          by=g.by.name if g.by else TOTAL))
         return found
     for name, rows in tables:
         x = g.counts[keep][:, rows] if srs else None
@@ -306,15 +309,15 @@ def chisq_tests(block: RowBlock, g: GroupFigures, design: Design, srs: bool, tes
             try:
                 found.append((name, significance.pearson_chisq(table).test))
             except DesignError:
-                notes.append(f"{name} by {g.by.name if g.by else TOTAL}: no test, fewer "
-                             "than two non-empty rows or columns")
+                notes.append(text(BANNER_NOTES, "few_rows", lang, name=name,
+                                  by=g.by.name if g.by else TOTAL))
             continue
         p, v = pooled_shares(g.totals, cell, base)
         row_sum = p.reshape(len(keep), nr).sum(0)
         use_rows = np.flatnonzero(row_sum > 1e-12)
         if len(use_rows) < 2:
-            notes.append(f"{name} by {g.by.name if g.by else TOTAL}: no test, every "
-                         "respondent is in one row")
+            notes.append(text(BANNER_NOTES, "one_row", lang, name=name,
+                              by=g.by.name if g.by else TOTAL))
             continue
         sel = (np.arange(len(keep))[:, None] * nr + use_rows[None, :]).ravel()
         found.append((name, significance.rao_scott_shares(

@@ -31,6 +31,8 @@ from analysis.banner.totals import Ratios, ratios
 from analysis.design import intervals, significance
 from analysis.design.estimation import TOTAL
 from analysis.design.sample_design import Design
+from survey.messages import text
+from survey.messages.tables import BANNER_NOTES
 
 TOTAL_LABEL = {"zh": "合计", "en": "Total"}
 
@@ -42,7 +44,7 @@ def compute(design: Design, block: RowBlock, by: list[ByVariable], options, srs:
     groups = ([group_figures(design, block, prep, b) for b in by]
               or [group_figures(design, block, prep, None)])
     if not block.answered.any():
-        notes.append(f"nobody answered {block.name}: the banner has no figures")
+        notes.append(text(BANNER_NOTES, "nobody", options.lang, name=block.name))
     lang = options.lang or "en"
     # columns: Total, then each group's levels, lettered across the banner
     total = groups[0]
@@ -61,16 +63,16 @@ def compute(design: Design, block: RowBlock, by: list[ByVariable], options, srs:
                          "weighted_n": g.weighted_n[i], "effective_n": g.effective_n[i],
                          "size": g.size[i]})
             if g.n[i] == 0:
-                notes.append(f"column {g.by.labels[i]!r} of {g.by.name}: no respondent "
-                             f"answered {block.name}; its figures are empty")
+                notes.append(text(BANNER_NOTES, "empty_column", options.lang,
+                                  label=g.by.labels[i], by=g.by.name, name=block.name))
         testable.append(g.n[:d] >= max(options.min_base, 1))
     columns = pd.DataFrame(cols)
     columns.loc[1:, "letter"] = [column_letter(i) for i in range(len(columns) - 1)]
     columns["small_base"] = columns["n"] < options.min_base
     small = int(columns["small_base"][1:].sum())
     if small:
-        notes.append(f"{small} column(s) with a base under {options.min_base} are flagged "
-                     "and left out of every test")
+        notes.append(text(BANNER_NOTES, "small_columns", options.lang, k=small,
+                          min_base=options.min_base))
     letters = {(r.group, r.level): r.letter for r in columns.itertuples()}
     tests: list[BannerTest] = []
     cells = _cells(design, block, groups, options, srs, testable, letters, columns, tests,
@@ -155,12 +157,12 @@ def _cells(design, block, groups, options, srs, testable, letters, columns, test
         if live.sum() >= 2:
             res[:d][live] = adjusted_residuals(x[live], col[live])
         residual.append(res)
-        for name, test in chisq_tests(block, g, design, srs, testable[gi], notes):
+        for name, test in chisq_tests(block, g, design, srs, testable[gi], notes, options.lang):
             tests.append(BannerTest(g.by.name, name, test.name, test.statistic, test.df,
                                     test.ddf, test.p))
         if testable[gi].sum() < 2:
-            notes.append(f"by {g.by.name}: fewer than two columns with a base of "
-                         f"{options.min_base}; not tested")
+            notes.append(text(BANNER_NOTES, "few_testable", options.lang, by=g.by.name,
+                              min_base=options.min_base))
     higher = _letters(pairs, options, columns, groups, m)
     rows = []
     for gi, i, level in _columns_of(groups):
@@ -184,7 +186,7 @@ def _cells(design, block, groups, options, srs, testable, letters, columns, test
     cells = _extras(block, groups, options, cells, lay)
     empty = ~np.isfinite(cells["proportion"].to_numpy(float))
     if empty.any() and block.answered.any():
-        notes.append("cells of empty columns have no proportion (shown as empty, null in JSON)")
+        notes.append(text(BANNER_NOTES, "empty_cells", options.lang))
     return cells
 
 

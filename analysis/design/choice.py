@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from analysis.design.sample_design import Design
 from survey.errors import SurveyError
 from survey.files.source import suggest
+from survey.messages import words
+from survey.messages.tables import DESIGN_WORDS
 
 PARTS = ("weight", "strata", "cluster", "fpc")
 
@@ -28,9 +30,11 @@ class DesignChoice:
     columns: dict[str, str | None]
     notes: tuple[str, ...]
 
-    def describe(self) -> str:
-        used = [f"{part}={name}" for part, name in self.columns.items() if name]
-        return ", ".join(used) if used else "simple random sample, unweighted"
+    def describe(self, lang: str | None = "en") -> str:
+        """The design's columns in words of `lang` (weight=weight, strata=district, ...)."""
+        say = words(DESIGN_WORDS, lang)
+        used = [f"{say[part]}={name}" for part, name in self.columns.items() if name]
+        return say["separator"].join(used) if used else say["srs"]
 
     @classmethod
     def of(cls, design: Design) -> DesignChoice:

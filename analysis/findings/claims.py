@@ -37,7 +37,7 @@ class Trend(_Model):
 
 class Anchor(_Model):
     value: float
-    source: str
+    source: Label  # what the published figure is, in the questionnaire's languages
 
 
 class Claim(_Model):

@@ -132,9 +132,9 @@ class _Words:
         who = self.segment(self.c.segment)
         if self.zh:
             return (f"{who}“{self.measure()}”的估计值为{self.value(f.estimate)}，"
-                    f"{'高于' if self.higher() else '低于'}{self.c.anchor.source}"
+                    f"{'高于' if self.higher() else '低于'}{self.label(self.c.anchor.source)}"
                     f"（{self.value(f.comparison)}），差异显著（{p_text(f.p_adjusted)}）。")
         return (f"The estimate of “{self.measure()}” among {who} is {self.value(f.estimate)}, "
-                f"{'above' if self.higher() else 'below'} {self.c.anchor.source} "
+                f"{'above' if self.higher() else 'below'} {self.label(self.c.anchor.source)} "
                 f"({self.value(f.comparison)}); the difference is significant "
                 f"({p_text(f.p_adjusted)}).")

@@ -12,10 +12,11 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.findings.narrative import narrative
+from analysis.findings.people import for_people
 from analysis.findings.verdicts import Findings
 from survey.files.atomic import atomic_path
 from survey.messages import text, words
-from survey.messages.tables import FINDINGS
+from survey.messages.tables import FINDINGS, name_of
 from survey.questionnaire.model import Questionnaire
 from survey.writers import UnknownOutputFormat
 
@@ -38,27 +39,47 @@ def findings_table(findings: Findings, questionnaire: Questionnaire,
             "id": c.id, "measure": c.resolved_measure,
             "statement": questionnaire.label(c.statement, lang),
             "segment": questionnaire.label(questionnaire.segments[segment].label, lang)
-            if segment else "", "comparison_group": f.comparison_label,
+            if segment else "", "comparison_group": _compared_with(f, questionnaire, lang),
             "estimate": f.estimate, "comparison": f.comparison, "difference": f.difference,
             "ci_low": f.ci[0], "ci_high": f.ci[1], "p": f.p, "p_adjusted": f.p_adjusted,
             "n": f.n, "n_comparison": f.n_comparison, "min_difference": c.threshold,
             "verdict": f.verdict, "test": f.test,
             "adjusted_coefficient": f.adjusted[0] if f.adjusted else None,
             "adjusted_p": f.adjusted[1] if f.adjusted else None,
-            "narrative": narrative(f, questionnaire, lang) or "", "note": f.note})
+            "narrative": narrative(f, questionnaire, lang) or "", "note": f.note_in(lang)})
     return pd.DataFrame(rows)
+
+
+def _compared_with(f, questionnaire: Questionnaire, lang: str) -> str:
+    """What the estimate is compared with, in words: the rest, a segment, the strongest other
+    option, the first group of a trend, or a published figure."""
+    c = f.claim
+    if c.kind == "anchor":
+        return questionnaire.label(c.anchor.source, lang)
+    if c.kind == "top":
+        question = questionnaire.items[c.question]
+        options = question.options if isinstance(question.options, dict) else \
+            questionnaire.choice_lists.get(question.options, {})
+        code = next((k for k in options if str(k) == str(f.comparison_label)), None)
+        return questionnaire.label(options[code], lang) if code is not None else \
+            str(f.comparison_label)
+    if c.kind == "comparison" and c.versus:
+        return questionnaire.label(questionnaire.segments[c.versus].label, lang)
+    return name_of(f.comparison_label, lang) if c.kind == "comparison" else f.comparison_label
 
 
 def method_note(findings: Findings, design: str | None = None, lang: str | None = "en") -> str:
     """How the claims were tested and judged, and with which design when `design` says."""
     note = text(FINDINGS, "method", lang, alpha=findings.alpha, claims=len(findings.findings),
-                correction=findings.correction, min_base=findings.min_base,
+                correction=name_of(findings.correction, lang), min_base=findings.min_base,
                 rule=text(FINDINGS, "verdict_rule", lang))
     return note if design is None else text(FINDINGS, "design", lang, note=note, design=design)
 
 
-def write_findings(table: pd.DataFrame, note: str, path: str | Path) -> Path:
-    """Write the table as .csv (UTF-8 with BOM for Excel), .md or .xlsx, whole or not at all."""
+def write_findings(table: pd.DataFrame, note: str, path: str | Path,
+                   lang: str | None = None) -> Path:
+    """Write the table as .csv (UTF-8 with BOM for Excel; its codes kept for scripts), or as .md
+    or .xlsx for people (headers and codes in the words of `lang`), whole or not at all."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
@@ -68,11 +89,14 @@ def write_findings(table: pd.DataFrame, note: str, path: str | Path) -> Path:
         if suffix == ".csv":
             table.to_csv(temporary, index=False, encoding="utf-8-sig")
         elif suffix == ".md":
-            temporary.write_text(_markdown(table) + f"\n\n{note}\n", encoding="utf-8")
+            temporary.write_text(_markdown(table, lang) + f"\n\n{note}\n", encoding="utf-8")
         else:
+            say = words(FINDINGS, lang)
             with pd.ExcelWriter(temporary, engine="openpyxl") as writer:
-                table.to_excel(writer, sheet_name="findings", index=False, freeze_panes=(1, 1))
-                pd.DataFrame({"note": [note]}).to_excel(writer, sheet_name="method", index=False)
+                for_people(table, lang).to_excel(writer, sheet_name=say["sheet"], index=False,
+                                                 freeze_panes=(1, 1))
+                pd.DataFrame({say["method_header"]: [note]}).to_excel(
+                    writer, sheet_name=say["method_sheet"], index=False)
     return path
 
 
@@ -115,9 +139,9 @@ def _short(x: float) -> str:
     return f"{x:.2g}" if abs(x) < 0.01 else f"{x:.3g}"
 
 
-def _markdown(table: pd.DataFrame) -> str:
-    shown = table[["id", "segment", "estimate", "comparison", "difference", "p_adjusted",
-                   "verdict", "narrative"]]
+def _markdown(table: pd.DataFrame, lang: str | None) -> str:
+    shown = for_people(table[["id", "segment", "estimate", "comparison", "difference",
+                              "p_adjusted", "verdict", "narrative"]], lang)
     lines = ["| " + " | ".join(shown.columns) + " |", "|" + "---|" * len(shown.columns)]
     for row in shown.itertuples(index=False):
         cells = [f"{v:.4g}" if isinstance(v, float) else str(v).replace("|", "\\|") for v in row]

@@ -24,8 +24,8 @@ from analysis.design.corrections import correction_name, statsmodels_method
 from analysis.design.sample_design import Design, DesignError
 from analysis.design.significance import mean_difference_test
 from analysis.findings.claims import Claim, load_claims
-from survey.messages import text
-from survey.messages.tables import FINDINGS
+from survey.messages import family, text
+from survey.messages.tables import FINDINGS, NOTES
 from survey.questionnaire.columns import option_column
 from survey.questionnaire.model import Questionnaire
 
@@ -48,9 +48,22 @@ class Finding:
     n: int
     n_comparison: int
     test: str
-    note: str = ""
+    said: tuple[str, dict] | None = None  # a note: its catalogue key (NOTES) and values
     comparison_label: str = ""
     adjusted: tuple[float, float] | None = None  # (coefficient, p) when the claim has controls
+
+    def note_in(self, lang: str | None) -> str:
+        """The note in `lang` (catalogue NOTES), '' when there is none."""
+        if not self.said:
+            return ""
+        key, values = self.said
+        values = {k: v.get(family(lang), next(iter(v.values()))) if isinstance(v, dict) else v
+                  for k, v in values.items()}  # labels (an anchor's source) in `lang`
+        return text(NOTES, key, lang, **values)
+
+    @property
+    def note(self) -> str:
+        return self.note_in("en")
 
 
 @dataclass(frozen=True)
@@ -187,7 +200,7 @@ def _verdict(f: Finding, alpha: float) -> Finding:
     return replace(f, verdict=verdict)
 
 
-def _insufficient(claim: Claim, n: int, n_other: int, note: str) -> Finding:
+def _insufficient(claim: Claim, n: int, n_other: int, note: tuple[str, dict]) -> Finding:
     nan = math.nan
     return Finding(claim, "insufficient_data", nan, nan, nan, (nan, nan), nan, nan, n, n_other,
                    "none", note)
@@ -213,15 +226,16 @@ def _test_comparison(claim: Claim, data: ClaimData, design: Design, alpha: float
     group = np.where(inside & ~both, 1, np.where(other & ~both, 0, -1))
     answered = ~np.isnan(y)
     n, n_other = int((answered & (group == 1)).sum()), int((answered & (group == 0)).sum())
-    note = f"{int(both.sum())} respondents in both groups left out" if both.any() else ""
+    note = ("both_groups", {"n": int(both.sum())}) if both.any() else None
     if min(n, n_other) < min_base:
-        return _insufficient(claim, n, n_other, f"base below {min_base} ({n} vs {n_other})")
+        return _insufficient(claim, n, n_other, ("base_below", {"min_base": min_base, "n": n,
+                                                                "n_other": n_other}))
     groups = pd.Categorical.from_codes(group, [0, 1])
     try:
         m = estimation.mean(design, pd.Series(y, name=claim.question), by=groups)
         t = mean_difference_test(design, pd.Series(y), groups, alpha=alpha)
     except DesignError as error:
-        return _insufficient(claim, n, n_other, str(error))
+        return _insufficient(claim, n, n_other, ("design", {"error": str(error)}))
     difference = float(t.estimate)
     se = difference / t.statistic if t.statistic else 0.0
     half = stats.t.ppf(1 - alpha / 2, t.df) * abs(se)
@@ -231,8 +245,8 @@ def _test_comparison(claim: Claim, data: ClaimData, design: Design, alpha: float
                       comparison_label=claim.versus or "rest")
     if claim.controls:
         coefficient, p = _adjusted(claim, data, design, y, group)
-        finding = replace(finding, adjusted=(coefficient, p), p=p,
-                          test="svyglm coefficient adjusted for " + ", ".join(claim.controls))
+        finding = replace(finding, adjusted=(coefficient, p), p=p, test="design-glm (controls)",
+                          said=("controls", {"controls": ", ".join(claim.controls)}))
     return finding
 
 
@@ -247,14 +261,14 @@ def _test_top(claim: Claim, data: ClaimData, design: Design, alpha: float,
     answered = matrix.notna().all(axis=1).to_numpy()
     n = int(answered.sum())
     if n < min_base:
-        return _insufficient(claim, n, n, f"base below {min_base} ({n})")
+        return _insufficient(claim, n, n, ("base_below_one", {"min_base": min_base, "n": n}))
     m = estimation.mean(design, matrix, covariance=True)
     estimate = dict(zip(matrix.columns, m.estimate[0], strict=True))
     claimed = [str(c) for c in claim.top]
     others = [k for k in matrix.columns if k not in claimed]
     weakest = min(claimed, key=estimate.get)
     if not others:
-        return _insufficient(claim, n, n, "the claim lists every option")
+        return _insufficient(claim, n, n, ("every_option", {}))
     strongest = max(others, key=estimate.get)
     i, j = matrix.columns.get_loc(weakest), matrix.columns.get_loc(strongest)
     v = m.vcov
@@ -263,9 +277,9 @@ def _test_top(claim: Claim, data: ClaimData, design: Design, alpha: float,
     df = max(m.df, 1)
     p = float(2 * stats.t.sf(abs(difference) / se, df)) if se > 0 else math.nan
     half = stats.t.ppf(1 - alpha / 2, df) * se
-    note = (f"weakest claimed option '{weakest}' vs strongest other '{strongest}'; "
-            f"top {len(claimed)}: " + ", ".join(sorted(estimate, key=estimate.get,
-                                                         reverse=True)[:len(claimed)]))
+    top = sorted(estimate, key=estimate.get, reverse=True)[:len(claimed)]
+    note = ("top", {"weakest": weakest, "strongest": strongest, "k": len(claimed),
+                    "top": ", ".join(map(str, top))})
     return Finding(claim, "not_supported", estimate[weakest], estimate[strongest], difference,
                    (difference - half, difference + half), p, math.nan, n, n,
                    "design-t (paired options)", note, comparison_label=strongest)
@@ -285,7 +299,7 @@ def _test_trend(claim: Claim, data: ClaimData, design: Design, alpha: float,
     counts = np.bincount(codes[(codes >= 0) & answered], minlength=len(order))
     if counts.min() < min_base:
         return _insufficient(claim, int(counts[-1]), int(counts[0]),
-                             f"a group has fewer than {min_base} ({counts.tolist()})")
+                             ("group_small", {"min_base": min_base, "counts": counts.tolist()}))
     groups = pd.Categorical.from_codes(codes, list(range(len(order))))
     m = estimation.mean(design, pd.Series(y, name=claim.question), by=groups, covariance=True)
     means = m.estimate[:, 0]
@@ -300,8 +314,8 @@ def _test_trend(claim: Claim, data: ClaimData, design: Design, alpha: float,
     i, j = len(order) - 1, 0
     se_diff = float(np.sqrt(max(m.vcov[i, i] + m.vcov[j, j] - 2 * m.vcov[i, j], 0.0)))
     half = stats.t.ppf(1 - alpha / 2, df) * se_diff
-    note = (f"linear trend over {claim.trend.by} {order}: slope {slope:.4g} per group; means "
-            + ", ".join(f"{x:.3g}" for x in means))
+    note = ("trend", {"by": claim.trend.by, "order": order, "slope": f"{slope:.4g}",
+                      "means": ", ".join(f"{x:.3g}" for x in means)})
     return Finding(claim, "not_supported", float(means[-1]), float(means[0]), difference,
                    (difference - half, difference + half), p, math.nan, int(counts[-1]),
                    int(counts[0]), "design linear-trend t", note,
@@ -315,7 +329,7 @@ def _test_anchor(claim: Claim, data: ClaimData, design: Design, alpha: float,
         y = np.where(data.segment(claim.segment), y, np.nan)
     n = int((~np.isnan(y)).sum())
     if n < min_base:
-        return _insufficient(claim, n, 0, f"base below {min_base} ({n})")
+        return _insufficient(claim, n, 0, ("base_below_one", {"min_base": min_base, "n": n}))
     m = estimation.mean(design, pd.Series(y, name=claim.question))
     estimate, se = float(m.estimate[0, 0]), float(m.se[0, 0])
     value = claim.anchor.value
@@ -325,8 +339,8 @@ def _test_anchor(claim: Claim, data: ClaimData, design: Design, alpha: float,
     half = stats.t.ppf(1 - alpha / 2, df) * se
     return Finding(claim, "not_supported", estimate, value, difference,
                    (difference - half, difference + half), p, math.nan, n, 0,
-                   "design-t vs published value", f"anchor: {claim.anchor.source}",
-                   comparison_label=claim.anchor.source)
+                   "design-t vs published value", ("anchor", {"source": claim.anchor.source}),
+                   comparison_label="anchor")
 
 
 def _adjusted(claim: Claim, data: ClaimData, design: Design, y: np.ndarray,

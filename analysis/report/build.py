@@ -23,6 +23,7 @@ from analysis.banner.render import chart_cells, footnote
 from analysis.design.choice import DesignChoice, choose_design
 from analysis.design.sample_design import Design
 from analysis.findings.claims import Claim, load_claims
+from analysis.findings.people import for_people
 from analysis.findings.profiles import segment_profiles
 from analysis.findings.reliability import scale_reliability
 from analysis.findings.table import findings_table, method_note, write_findings
@@ -31,7 +32,7 @@ from analysis.report import charts
 from analysis.report.html import QuestionBlock, ReportContent, render_report
 from analysis.report.workbook import SheetTable, write_workbook
 from survey.messages import text, words
-from survey.messages.tables import BANNER, FINDINGS, REPORT
+from survey.messages.tables import BANNER, FINDINGS, HEADERS, REPORT
 
 ROW_TYPES = ("single", "multi", "rank", "scale", "number")
 CHART_COLUMNS = 6  # Total and the first five segments: more bars than that are unreadable
@@ -124,7 +125,7 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
         table = findings_table(result, q, lang)
         note = method_note(result, lang=lang)
         files.append(write_findings(table, note, staging / "findings.csv"))
-        files.append(write_findings(table, note, staging / "findings.xlsx"))
+        files.append(write_findings(table, note, staging / "findings.xlsx", lang))
         charts_made = _findings_charts(table, staging, lang)
         files += charts_made
         findings_png = tuple(p.read_bytes() for p in charts_made if p.suffix == ".png")
@@ -140,7 +141,7 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
     content = ReportContent(
         title=q.label(q.survey.title, lang),
         subtitle=f"{q.survey.id} {q.survey.version} · n = {len(responses.frame)} · "
-                 f"{choice.describe()}",
+                 f"{choice.describe(lang)}",
         lang=lang, sample_text=_sample_text(responses, choice, lang),
         bases=_bases(responses, choice, lang), design_notes=choice.notes,
         methods=_methods(banners, lang), questions=tuple(blocks), findings=table,
@@ -171,7 +172,7 @@ def _findings_charts(table: pd.DataFrame, staging: Path, lang: str) -> list[Path
         dots = pd.DataFrame({"label": part["id"], "difference": part["difference"] * scale,
                              "ci_low": part["ci_low"] * scale, "ci_high": part["ci_high"] * scale,
                              "verdict": part["verdict"]})
-        fig = charts.difference_dots(dots, title, note=say["dots_note"])
+        fig = charts.difference_dots(dots, title, note=say["dots_note"], lang=lang)
         written += charts.save(fig, staging / "charts" / name)
     return written
 
@@ -238,7 +239,7 @@ def _likert_blocks(responses, choice, staging: Path, files: list[Path], lang: st
         files += paths
         shares = table.div(table.sum(axis=1), axis=0).map(lambda x: f"{100 * x:.1f}%")
         blocks.append(QuestionBlock(grid.name, q.label(grid.label, lang),
-                                    shares.reset_index(names=""), "weighted shares of answers",
+                                    shares.reset_index(names=""), text(REPORT, "likert_note", lang),
                                     paths[0].read_bytes()))
     return blocks
 
@@ -264,7 +265,7 @@ def _sample_text(responses, choice, lang: str) -> str:
     n = len(responses.frame)
     w = np.asarray(choice.design.weights)
     efficiency = w.sum() ** 2 / (n * (w ** 2).sum())
-    return text(REPORT, "sample", lang, n=n, design=choice.describe(), df=choice.design.degf,
+    return text(REPORT, "sample", lang, n=n, design=choice.describe(lang), df=choice.design.degf,
                 efficiency=f"{efficiency:.1%}")
 
 
@@ -277,20 +278,27 @@ def _methods(banners: Sequence[Banner], lang: str) -> tuple[str, ...]:
 def _sheets(q, findings, note, profiles, reliability, lang: str) -> list[SheetTable]:
     say = words(REPORT, lang)
     sheets = []
+    header = words(HEADERS, lang)
+    segments = {name: q.label(s.label, lang) for name, s in q.segments.items()}
     if findings is not None:
-        shares = ("estimate", "comparison", "difference", "ci_low", "ci_high")
-        sheets.append(SheetTable(say["findings_sheet"], findings, note, shares,
-                                 findings["measure"] != "mean"))
+        shares = tuple(header[c] for c in ("estimate", "comparison", "difference", "ci_low",
+                                           "ci_high"))
+        sheets.append(SheetTable(say["findings_sheet"], for_people(findings, lang), note,
+                                 shares, findings["measure"] != "mean"))
     if profiles is not None and not profiles.empty:
-        sheets.append(SheetTable(say["profiles_sheet"], profiles, say["profiles_note"],
-                                 ("share", "rest_share", "difference")))
+        questions = {name: q.label(item.label, lang) for name, item in q.items.items()}
+        sheets.append(SheetTable(say["profiles_sheet"],
+                                 for_people(profiles, lang, segments=segments,
+                                            questions=questions), say["profiles_note"],
+                                 tuple(header[c] for c in ("share", "rest_share", "difference"))))
     if reliability:
         table = pd.DataFrame([{"scale": r.scale, "items": len(r.items), "n": r.n,
                                "cronbach_alpha": r.alpha, "below_0.70": r.flagged,
                                "item_rest": ", ".join(f"{i}: {c:.2f}" for i, c in
                                                       zip(r.items, r.item_rest, strict=True))}
                               for r in reliability])
-        sheets.append(SheetTable(say["reliability_sheet"], table, say["reliability_note"]))
+        sheets.append(SheetTable(say["reliability_sheet"], for_people(table, lang),
+                                 say["reliability_note"]))
     sheets.append(SheetTable(say["codebook_sheet"], _codebook(q, lang)))
     return sheets
 
@@ -298,7 +306,8 @@ def _sheets(q, findings, note, profiles, reliability, lang: str) -> list[SheetTa
 def _codebook(q, lang: str) -> pd.DataFrame:
     from survey.forms.codebook import codebook_csv
 
-    return pd.read_csv(io.StringIO(codebook_csv(q, lang).lstrip("\ufeff")), dtype=str)
+    table = pd.read_csv(io.StringIO(codebook_csv(q, lang).lstrip("\ufeff")), dtype=str)
+    return table.rename(columns=words(HEADERS, lang))
 
 
 def _move_into_place(staging: Path, folder: Path) -> None:

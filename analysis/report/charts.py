@@ -22,6 +22,7 @@ from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from survey.files.atomic import atomic_path  # noqa: E402
+from survey.messages.tables import name_of
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 PALETTE = ["#1f5a8a", "#d9822b", "#3a8a4f", "#b33a3a", "#7a5ba6", "#8c6d31", "#d16ba5",
@@ -138,7 +139,8 @@ def stacked_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
     return fig
 
 
-def difference_dots(findings: pd.DataFrame, title: str, *, note: str = "") -> Figure:
+def difference_dots(findings: pd.DataFrame, title: str, *, note: str = "",
+                    lang: str | None = "en") -> Figure:
     """The findings at a glance: each claim's difference with its interval, coloured by verdict.
 
     `findings` columns: label, difference, ci_low, ci_high, verdict.
@@ -155,7 +157,7 @@ def difference_dots(findings: pd.DataFrame, title: str, *, note: str = "") -> Fi
     ax.set_yticks(y, _wrap(findings["label"]))
     ax.invert_yaxis()
     ax.set_title(_wrap([title], 70)[0], loc="left", fontsize=11)
-    handles = [plt.Line2D([], [], marker="o", linestyle="", color=c, label=v)
+    handles = [plt.Line2D([], [], marker="o", linestyle="", color=c, label=name_of(v, lang))
                for v, c in VERDICT_COLOURS.items() if v in set(findings["verdict"])]
     ax.legend(handles=handles, fontsize=8, frameon=False, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)

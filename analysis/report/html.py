@@ -22,7 +22,8 @@ WORDS = {
            "question": "题目", "option": "选项", "share": "比例", "rest": "其他职工",
            "index": "指数", "scale": "量表", "items": "题项数", "item_rest": "题项-其余相关",
            "supported": "支持", "not_supported": "不支持", "contradicted": "相反",
-           "insufficient_data": "样本不足", "all": "全部受访者"},
+           "insufficient_data": "样本不足", "all": "全部受访者", "ci": "95%置信区间",
+           "p_adjusted": "校正p值"},
     "en": {"sample": "Sample", "findings": "The report's claims", "profiles": "Segment profiles",
            "questions": "Questions", "reliability": "Scale reliability", "methods": "Methods",
            "segment": "Segment", "weighted_n": "Weighted n", "effective_n": "Effective n",
@@ -32,7 +33,7 @@ WORDS = {
            "index": "Index", "scale": "Scale", "items": "Items", "item_rest": "Item-rest r",
            "supported": "supported", "not_supported": "not supported",
            "contradicted": "contradicted", "insufficient_data": "insufficient data",
-           "all": "All respondents"},
+           "all": "All respondents", "ci": "95% CI", "p_adjusted": "p adjusted"},
 }
 
 

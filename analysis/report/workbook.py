@@ -75,7 +75,7 @@ def write_workbook(path: str | Path, banners: Sequence[Banner], *, title: str,
         cell.font, cell.fill = BOLD, HEADER
     for b in banners:
         name = sheet_name(b.row, used)
-        _banner_sheet(book.create_sheet(name), b, words)
+        _banner_sheet(book.create_sheet(name), b, words, lang)
         contents.append([name, b.row_label])
         link = contents.cell(row=contents.max_row, column=1)
         link.hyperlink = f"#'{name}'!A1"
@@ -91,7 +91,7 @@ def write_workbook(path: str | Path, banners: Sequence[Banner], *, title: str,
     return Path(path)
 
 
-def _banner_sheet(ws, b: Banner, words: dict) -> None:
+def _banner_sheet(ws, b: Banner, words: dict, lang: str) -> None:
     """One question's banner: headers, bases, shares with their letters, means, then footnotes."""
     columns = list(b.columns.itertuples(index=False))
     ws.append([b.row_label])
@@ -101,7 +101,7 @@ def _banner_sheet(ws, b: Banner, words: dict) -> None:
     _share_rows(ws, b.cells, columns)
     if b.means is not None and not b.means.empty:
         _mean_rows(ws, b.means, columns, words)
-    _footnotes(ws, b, columns, words)
+    _footnotes(ws, b, columns, words, lang)
     ws.freeze_panes = "B4"
     ws.column_dimensions["A"].width = 36
     for j in range(len(columns)):
@@ -171,11 +171,11 @@ def _mean_rows(ws, means: pd.DataFrame, columns: list, words: dict) -> None:
                 ws.cell(row=ws.max_row, column=2 + 2 * j).number_format = fmt
 
 
-def _footnotes(ws, b: Banner, columns: list, words: dict) -> None:
+def _footnotes(ws, b: Banner, columns: list, words: dict, lang: str) -> None:
     """After a blank row: the footnote naming the test, the banner's notes, and the small-base
     marker when some column's base is too small to test."""
     ws.append([])
-    for line in [footnote(b), *b.notes]:
+    for line in [footnote(b, lang), *b.notes]:
         ws.append([line])
         ws.cell(row=ws.max_row, column=1).font = Font(italic=True, color="555555")
     if any(getattr(c, "small_base", False) for c in columns):

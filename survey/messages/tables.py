@@ -6,7 +6,7 @@ from __future__ import annotations
 
 BANNER: dict[str, dict[str, str]] = {
     "zh": {
-        "letters": "字母标记：{test}，显著性水平α = {alpha}，全表比较按{correction}法校正。",
+        "letters": "字母标记：{test}，显著性水平α = {alpha}，全表比较{correction}。",
         "tests": "检验：{names}。",
         "small_base": "* 样本量不足{min_base}：仅标注，不检验。",
         "suppressed": "- 少于{k}人的单元格不显示。",
@@ -17,8 +17,8 @@ BANNER: dict[str, dict[str, str]] = {
         "residuals_note": "调整后标准化残差；|r| ≥ 1.96 加框",
     },
     "en": {
-        "letters": "Letters: {test}, alpha {alpha}, {correction} correction across the "
-                   "banner's comparisons.",
+        "letters": "Letters: {test}, alpha {alpha}, {correction} across the banner's "
+                   "comparisons.",
         "tests": "Tests: {names}.",
         "small_base": "* base under {min_base}: flagged, not tested.",
         "suppressed": "- cells of fewer than {k} respondents suppressed.",
@@ -33,7 +33,7 @@ BANNER: dict[str, dict[str, str]] = {
 FINDINGS: dict[str, dict[str, str]] = {
     "zh": {
         "method": "检验：基于设计的t检验（泰勒线性化，同R survey包的svyttest）；α = {alpha}；"
-                  "{claims}条结论的p值按{correction}法校正；每组至少{min_base}名受访者。"
+                  "{claims}条结论的p值{correction}；每组至少{min_base}名受访者。"
                   "判定规则：{rule}",
         "design": "{note}分析设计：{design}。",
         "verdict_rule": "“支持”：差异方向与结论一致、不小于最小差异（min_difference）且校正后"
@@ -42,11 +42,11 @@ FINDINGS: dict[str, dict[str, str]] = {
                         "变量的结论按回归系数（方向与p值）判定，差异大小取未调整的差值。",
         "claim": "结论", "segment": "群体", "estimate": "估计值", "comparison": "对照",
         "difference": "差值", "ci": "95%置信区间", "p_adjusted": "校正p值", "n": "样本量",
-        "verdict": "判定",
+        "verdict": "判定", "sheet": "结论检验", "method_sheet": "方法", "method_header": "说明",
     },
     "en": {
         "method": "Tests: design-based t (Taylor linearisation, as R survey's svyttest); alpha "
-                  "{alpha}; p-values adjusted across {claims} claims with {correction}; groups "
+                  "{alpha}; p-values of {claims} claims: {correction}; groups "
                   "need at least {min_base} respondents. Verdicts: {rule}",
         "design": "{note} Design: {design}.",
         "verdict_rule": "supported: the difference is in the claimed direction, at least "
@@ -58,7 +58,8 @@ FINDINGS: dict[str, dict[str, str]] = {
                         "difference giving the size.",
         "claim": "claim", "segment": "segment", "estimate": "estimate",
         "comparison": "comparison", "difference": "difference", "ci": "95% CI",
-        "p_adjusted": "p adj.", "n": "n", "verdict": "verdict",
+        "p_adjusted": "p adj.", "n": "n", "verdict": "verdict", "sheet": "findings",
+        "method_sheet": "method", "method_header": "note",
     },
 }  # fmt: skip
 
@@ -77,6 +78,7 @@ REPORT: dict[str, dict[str, str]] = {
         "profiles_note": "群体内比例与其余受访者比较；指数 = 100 × 群体比例 / 其余比例；"
                          "基于设计的t检验",
         "reliability_note": "Cronbach α，基于完整作答，反向题已反向计分；低于0.70标出",
+        "likert_note": "各题回答的加权比例",
     },
     "en": {
         "everyone": "All respondents",
@@ -97,5 +99,154 @@ REPORT: dict[str, dict[str, str]] = {
                          "design-based t",
         "reliability_note": "Cronbach's alpha on complete answers, reverse-keyed items "
                             "reversed; below 0.70 flagged",
+        "likert_note": "weighted shares of answers",
     },
 }  # fmt: skip
+
+# How a design is described: its parts, named by the columns that give them.
+DESIGN_WORDS: dict[str, dict[str, str]] = {
+    "zh": {"weight": "权重", "strata": "分层", "cluster": "整群", "fpc": "有限总体校正",
+           "separator": "，", "srs": "简单随机样本，不加权"},
+    "en": {"weight": "weight", "strata": "strata", "cluster": "cluster", "fpc": "fpc",
+           "separator": ", ", "srs": "simple random sample, unweighted"},
+}  # fmt: skip
+
+# The notes of a banner: what was not tested or shown, and why.
+BANNER_NOTES: dict[str, dict[str, str]] = {
+    "zh": {
+        "lonely_psu": "{error}；方差按lonely_psu='adjust'计算（同R的survey.lonely.psu='adjust'）",
+        "suppressed": "少于{k}人的单元格不显示",
+        "few_columns": "{name}按{by}：不作检验，样本量足够的列少于两列",
+        "few_rows": "{name}按{by}：不作检验，非空的行或列少于两个",
+        "one_row": "{name}按{by}：不作检验，所有受访者都在同一行",
+        "nobody": "无人回答{name}：表中没有数字",
+        "empty_column": "{by}的列“{label}”：无人回答{name}，该列为空",
+        "small_columns": "{k}列样本量低于{min_base}，已标出，不参与任何检验",
+        "few_testable": "按{by}：样本量达到{min_base}的列少于两列，不作检验",
+        "empty_cells": "空列的单元格没有比例（显示为空，JSON中为null）",
+    },
+    "en": {
+        "lonely_psu": "{error}; variances use lonely_psu='adjust' (R: "
+                      "survey.lonely.psu='adjust')",
+        "suppressed": "cells of fewer than {k} respondents are suppressed",
+        "few_columns": "{name} by {by}: no test, fewer than two columns with a large enough base",
+        "few_rows": "{name} by {by}: no test, fewer than two non-empty rows or columns",
+        "one_row": "{name} by {by}: no test, every respondent is in one row",
+        "nobody": "nobody answered {name}: the banner has no figures",
+        "empty_column": "column '{label}' of {by}: no respondent answered {name}; its figures "
+                        "are empty",
+        "small_columns": "{k} column(s) with a base under {min_base} are flagged and left out "
+                         "of every test",
+        "few_testable": "by {by}: fewer than two columns with a base of {min_base}; not tested",
+        "empty_cells": "cells of empty columns have no proportion (shown as empty, null in JSON)",
+    },
+}  # fmt: skip
+
+# The notes of findings: why a claim was not tested, what a verdict rests on.
+NOTES: dict[str, dict[str, str]] = {
+    "zh": {
+        "both_groups": "{n}名受访者同属两组，未计入",
+        "base_below": "样本量低于{min_base}（{n}对{n_other}）",
+        "base_below_one": "样本量低于{min_base}（{n}）",
+        "every_option": "该结论列出了全部选项，无从比较",
+        "top": "所列选项中最弱的“{weakest}”对比其余选项中最强的“{strongest}”；前{k}名：{top}",
+        "trend": "按{by}的线性趋势（{order}）：每组斜率{slope}；各组均值{means}",
+        "group_small": "有一组少于{min_base}人（{counts}）",
+        "anchor": "对照公布值：{source}",
+        "controls": "控制变量：{controls}",
+        "design": "{error}",
+    },
+    "en": {
+        "both_groups": "{n} respondents in both groups left out",
+        "base_below": "base below {min_base} ({n} vs {n_other})",
+        "base_below_one": "base below {min_base} ({n})",
+        "every_option": "the claim lists every option",
+        "top": "weakest claimed option '{weakest}' vs strongest other '{strongest}'; "
+               "top {k}: {top}",
+        "trend": "linear trend over {by} {order}: slope {slope} per group; means {means}",
+        "group_small": "a group has fewer than {min_base} ({counts})",
+        "anchor": "anchor: {source}",
+        "controls": "adjusted for {controls}",
+        "design": "{error}",
+    },
+}  # fmt: skip
+
+# Codes the outputs keep for machines (JSON, CSV) and show people as words: tests, corrections,
+# verdicts, measures, directions.
+NAMES: dict[str, dict[str, str]] = {
+    "zh": {
+        "design-column-proportions-t": "基于设计的列比例t检验",
+        "design-wald-F": "基于设计的Wald F检验", "rao-scott-F": "Rao-Scott校正F检验",
+        "design-t (svyttest)": "基于设计的t检验",
+        "design-t vs published value": "基于设计的t检验（对照公布值）",
+        "design linear-trend t": "基于设计的线性趋势t检验",
+        "design-t (paired options)": "基于设计的t检验（同一受访者的两个选项）",
+        "holm": "按Holm法校正", "bh": "按Benjamini-Hochberg法校正",
+        "bonferroni": "按Bonferroni法校正", "none": "不作校正",
+        "supported": "支持", "not_supported": "不支持", "contradicted": "相反",
+        "insufficient_data": "数据不足",
+        "share": "比例", "mean": "均值", "ranked_first": "排第一的比例",
+        "rest": "其余受访者", "over": "高于其余", "under": "低于其余",
+        "true": "是", "false": "否", "design-glm (controls)": "控制变量后的回归系数检验（svyglm）",
+    },
+    "en": {
+        "design-column-proportions-t": "design-based column-proportion t tests",
+        "design-wald-F": "design-based Wald F test", "rao-scott-F": "Rao-Scott corrected F test",
+        "design-t (svyttest)": "design-based t test",
+        "design-t vs published value": "design-based t test against a published value",
+        "design linear-trend t": "design-based linear-trend t test",
+        "design-t (paired options)": "design-based t test of two options (same respondents)",
+        "holm": "Holm correction", "bh": "Benjamini-Hochberg correction",
+        "bonferroni": "Bonferroni correction", "none": "no correction",
+        "supported": "supported", "not_supported": "not supported",
+        "contradicted": "contradicted", "insufficient_data": "insufficient data",
+        "share": "share", "mean": "mean", "ranked_first": "share ranked first",
+        "rest": "the rest", "over": "above the rest", "under": "below the rest",
+        "true": "yes", "false": "no", "design-glm (controls)": "svyglm coefficient with controls",
+    },
+}  # fmt: skip
+
+# Column headers of the tables people open (findings, profiles, reliability sheets).
+HEADERS: dict[str, dict[str, str]] = {
+    "zh": {
+        "id": "编号", "measure": "指标", "statement": "报告结论", "segment": "群体",
+        "segment_label": "群体", "comparison_group": "对照组", "estimate": "估计值",
+        "comparison": "对照值", "difference": "差值", "ci_low": "95%置信区间下限",
+        "ci_high": "95%置信区间上限", "p": "p值", "p_adjusted": "校正p值", "n": "样本量",
+        "n_comparison": "对照组样本量", "min_difference": "最小差异", "verdict": "判定",
+        "test": "检验", "adjusted_coefficient": "控制变量后的系数",
+        "adjusted_p": "控制变量后的p值", "narrative": "解读", "note": "说明",
+        "question": "题目", "option": "选项代码", "option_label": "选项", "share": "群体比例",
+        "rest_share": "其余受访者比例", "index": "指数", "n_rest": "其余样本量",
+        "significant": "显著", "direction": "方向", "scale": "量表", "items": "题数",
+        "cronbach_alpha": "Cronbach α", "below_0.70": "低于0.70", "item_rest": "题项-其余相关",
+        "variable": "变量", "number": "题号", "label": "标签", "type": "题型", "values": "取值",
+        "relevant": "显示条件", "skip_rule": "跳题规则", "constraint": "取值限制",
+        "missing": "缺失代码", "formula": "计算公式",
+    },
+    "en": {
+        "id": "id", "measure": "measure", "statement": "report's statement",
+        "segment": "segment", "segment_label": "segment", "comparison_group": "compared with",
+        "estimate": "estimate", "comparison": "comparison", "difference": "difference",
+        "ci_low": "95% CI low", "ci_high": "95% CI high", "p": "p", "p_adjusted": "p adjusted",
+        "n": "n", "n_comparison": "n compared", "min_difference": "minimum difference",
+        "verdict": "verdict", "test": "test", "adjusted_coefficient": "coefficient with controls",
+        "adjusted_p": "p with controls", "narrative": "reading", "note": "note",
+        "question": "question", "option": "option code", "option_label": "option",
+        "share": "share in segment", "rest_share": "share of the rest", "index": "index",
+        "n_rest": "n of the rest", "significant": "significant", "direction": "direction",
+        "scale": "scale", "items": "items", "cronbach_alpha": "Cronbach's alpha",
+        "below_0.70": "below 0.70", "item_rest": "item-rest correlations",
+        "variable": "variable", "number": "number", "label": "label", "type": "type",
+        "values": "values", "relevant": "shown when", "skip_rule": "skip rule",
+        "constraint": "constraint", "missing": "missing codes", "formula": "formula",
+    },
+}  # fmt: skip
+
+
+def name_of(code: object, lang: str | None) -> str:
+    """How people read one of the outputs' codes (a test, correction, verdict, measure) in
+    `lang`; a code the catalogue does not know is shown as it is."""
+    from survey.messages import words
+
+    return words(NAMES, lang).get(str(code), str(code))
