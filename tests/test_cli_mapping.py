@@ -185,3 +185,25 @@ def test_a_mapping_files_values_spell_the_labels_of_an_older_wenjuanxing_form(tm
     assert done.exit_code == 0, done.stderr
     back = pd.read_parquet(tmp_path / "b.parquet")
     assert back["workplace"].astype(str).tolist() == SAMPLE.frame["workplace"].astype(str).tolist()
+
+
+def test_a_mapping_files_values_apply_to_a_kobo_export(tmp_path):
+    from survey.simulation.exports import write_kobo
+
+    path = tmp_path / "k.csv"
+    write_kobo(SAMPLE, path)
+    text = path.read_text(encoding="utf-8-sig")
+    header = text.split("\n", 1)[0]
+    assert '"sex"' in header or "sex" in header
+    rows = list(__import__("csv").reader(text.splitlines(), delimiter=";"))
+    column = next(i for i, h in enumerate(rows[0]) if h.split("/")[-1] == "sex")
+    for row in rows[1:]:
+        row[column] = {"1": "M", "2": "F"}.get(row[column], row[column])
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        __import__("csv").writer(handle, delimiter=";", quoting=1).writerows(rows)
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text("values:\n  sex: {M: 1, F: 2}\n", encoding="utf-8")
+    done = survey("import", path, "-q", Q_PATH, "-o", tmp_path / "k.parquet", "--mapping", mapping)
+    assert done.exit_code == 0, done.stderr
+    back = pd.read_parquet(tmp_path / "k.parquet")
+    assert back["sex"].astype(str).tolist() == SAMPLE.frame["sex"].astype(str).tolist()

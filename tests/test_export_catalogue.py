@@ -9,6 +9,7 @@ import pkgutil
 
 import catalogue
 import pytest
+from catalogue import cells
 
 import survey
 from survey.errors import SurveyError
@@ -47,6 +48,8 @@ def test_each_layout_imports_as_an_independent_read_says(layout, tmp_path):
     assert {q.name for q in imported.match.unmatched} == set(expected.unmatched)
     got = {name: match[name].answers for name in expected.answers}
     assert got == expected.answers
+    for column, values in expected.values.items():
+        assert cells(imported.responses.frame[column]) == values, column
     assert set(expected.answers) | set(expected.unmatched) == set(questionnaire.items), \
         "a layout must account for every question"
     (tmp_path / "out").mkdir()

@@ -191,3 +191,20 @@ def test_a_row_of_labels_under_the_header_is_not_a_respondent(tmp_path, sample, 
     sample.to_csv(tmp_path / "plain.csv", index=False)
     plain = survey.import_export(tmp_path / "plain.csv", survey.load_questionnaire(Q))
     assert plain.match.notes == () and len(plain.responses) == len(sample)
+
+
+@pytest.mark.parametrize("line, refused", [
+    ("2,私营\n".encode("gb18030"), True),  # GB18030 bytes that are valid UTF-8 ('˽Ӫ')
+    ("2,São Paulo Müller\n".encode(), False),  # accents: what they seem
+    ("2,Ωmega αβγ\n".encode(), False),  # one script: real text
+])
+def test_a_utf8_file_hiding_a_gb18030_row_is_refused_and_real_text_is_not(tmp_path, line, refused):
+    path = tmp_path / "u.csv"
+    path.write_bytes("respondent_id,comments\n1,国有企业\n".encode() + line)
+    small = survey.load_questionnaire(ROOT / "tests" / "fixtures" / "questionnaires" / "small.yaml")
+    if refused:
+        with pytest.raises(survey.SurveyError, match=r"u.csv:3:1: this line is GB18030"):
+            survey.import_export(path, small)
+    else:
+        done = survey.import_export(path, small)
+        assert done.responses.frame["comments"].tolist()[1] == line.decode("utf-8")[2:-1]

@@ -50,3 +50,11 @@ def test_such_codes_survive_every_writer_and_reader(tmp_path, suffix):
         assert back.frame[column].astype(str).tolist() == expected.tolist(), column
     pd.testing.assert_frame_equal(back.missing, responses.missing, check_dtype=False)
     assert responses.frame["slope"].isin(["mid-slope", "E", "v1.2"]).any()
+
+
+def test_number_and_null_keys_are_codes_as_written():
+    value, _ = load_yaml("1.5: a\n1.50: b\n~: c\n", "t.yaml")
+    assert value == {"1.5": "a", "1.50": "b", "~": "c"}
+    text = CODES.read_text(encoding="utf-8").replace("      v1.2:", "      1.5:")
+    q = parse_questionnaire(text, "codes.yaml")
+    assert q.items["slope"].codes[-1] == "1.5"

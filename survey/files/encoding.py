@@ -10,6 +10,7 @@ error.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from survey.files.source import Problem, SourceError
@@ -34,9 +35,12 @@ def decode_text(raw: bytes, file: str) -> tuple[str, str]:
                                        "text but this line is not UTF-16; export the file "
                                        "again or save it as UTF-8")]) from None
     try:
-        return raw.decode("utf-8-sig"), "utf-8-sig"
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
+    else:
+        _check_utf8_lines(text, file)
+        return text, "utf-8-sig"
     _check_lines(raw, file)
     # GB18030 has a byte-order mark too (84 31 95 33); it decodes to U+FEFF, not a header
     return raw.decode("gb18030").removeprefix("\ufeff"), "gb18030"
@@ -62,13 +66,49 @@ def _check_lines(raw: bytes, file: str) -> None:
                                        "whole file in one encoding (UTF-8)")])
 
 
+_CJK = re.compile(r"[\u3000-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_TWO_BYTE = re.compile(r"[\u0080-\u07ff]")
+_BEYOND_LATIN1 = re.compile(r"[\u0100-\u07ff]")
+
+
+def _check_utf8_lines(text: str, file: str) -> None:
+    """A UTF-8 file with Chinese text may hide a GB18030 row whose bytes are also valid two-byte
+    UTF-8 (私营 reads as '˽Ӫ'): such a line, Latin-looking in UTF-8 and Chinese in GB18030,
+    is an error naming it."""
+    if not _TWO_BYTE.search(text) or not _CJK.search(text):
+        return
+    for number, line in enumerate(text.split("\n"), 1):
+        if not _BEYOND_LATIN1.search(line) or _CJK.search(line) or _one_script(line):
+            continue  # São Paulo, Müller, αβγ: real text is in one script
+        try:
+            other = line.encode("utf-8").decode("gb18030")
+        except UnicodeDecodeError:
+            continue
+        if _CJK.search(other) and not _TWO_BYTE.search(other):
+            raise SourceError([Problem(file, number, 1, "mixed-encoding",
+                                       "this line is GB18030 but the file is UTF-8: rows were "
+                                       "saved in two encodings; save the whole file in one "
+                                       "encoding (UTF-8)")])
+
+
+SCRIPTS = (0x100, 0x250, 0x370, 0x400, 0x530, 0x590, 0x600, 0x700, 0x800)  # where blocks begin
+
+
+def _one_script(line: str) -> bool:
+    """Whether the line's two-byte characters are one script's letters (Greek, Cyrillic ...);
+    GB18030 Chinese read as UTF-8 scatters over scripts and modifier or combining marks."""
+    blocks = {next(i for i, end in enumerate(SCRIPTS) if ord(ch) < end)
+              for ch in _TWO_BYTE.findall(line)}
+    return len(blocks) == 1 and not blocks & {1, 2}  # not IPA and modifiers, not combining
+
+
 def _encoding_of(line: bytes) -> str | None:
-    """UTF-8 when the line decodes so into a character of three bytes or more (where Chinese
-    is); GB18030 pairs such as 私营 (CB BD D3 AA) are also valid two-byte UTF-8 ('˽Ӫ'), so a line
-    with only those is GB18030 when it decodes as such."""
+    """UTF-8 when the line decodes so into Chinese (CJK characters and punctuation are three
+    bytes); GB18030 pairs such as 私营 (CB BD D3 AA) are also valid UTF-8 ('˽Ӫ'), so a line
+    without Chinese in UTF-8 is GB18030 when it decodes as such."""
     try:
         text = line.decode("utf-8")
-        if any(ord(ch) >= 0x800 for ch in text):
+        if _CJK.search(text):
             return "UTF-8"
     except UnicodeDecodeError:
         text = None

@@ -121,8 +121,8 @@ def _build(node: yaml.Node, path: Path_, loader: CoreLoader, source: SourceMap,
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = loader.construct_object(key_node, deep=True)
-            if isinstance(key, bool):  # `True:` as a key is a name or a code, as written
-                key = key_node.value
+            if isinstance(key, bool | float) or key is None:  # `True:`, `1.5:`, `~:` as keys
+                key = key_node.value  # are names or codes, as written
             if isinstance(key, list | dict):
                 problems.append(Problem(file=source.file, line=key_node.start_mark.line + 1,
                                         column=key_node.start_mark.column + 1, code="bad-key",

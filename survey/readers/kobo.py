@@ -55,6 +55,7 @@ from survey.readers.mapping import (
     match_columns,
     normalise,
 )
+from survey.readers.recode import load_value_map
 from survey.responses.dataset import Responses
 
 
@@ -72,7 +73,8 @@ def read_kobo(path: str | Path, questionnaire: Questionnaire, *,
     by_label = (columns.table["matched_by"] == "label").sum() > \
         (columns.table["matched_by"] == "name").sum()
     headers_by: OptionsBy = "label" if by_label else "code"
-    builder = AnswerBuilder(questionnaire, table, {})
+    builder = AnswerBuilder(questionnaire, table, {},
+                            values=load_value_map(mapping, questionnaire) if mapping else {})
     values, options = columns.value_columns(), columns.option_columns()
     for variable, question in questionnaire.items.items():
         found = options.get(variable)

@@ -39,14 +39,23 @@ def mrset_columns(frame: pd.DataFrame, sets: Mapping[str, dict], labels: Mapping
         if any(c in frame.columns for c in block_columns(question).values()) or not variables:
             continue  # our own layout is there already
         block = frame[variables]
+        said = ""
         if spec.get("is_dichotomy"):
-            options = _dichotomy_options(variables, labels, questionnaire, question)
+            options, by_order = _dichotomy_options(variables, labels, questionnaire, question)
             columns = _from_dichotomies(block, options, spec.get("counted_value", 1), question)
+            left = [v for v in variables if v not in options]
+            said = "; its variables matched the options by order, not by label" if by_order \
+                else (f"; {', '.join(left)} match no option and are kept" if left else "")
         else:
-            columns = _from_categories(block, value_labels, questionnaire, question)
-        frame = pd.concat([frame.drop(columns=variables), pd.DataFrame(columns)], axis=1)
+            columns, unknown = _from_categories(block, value_labels, questionnaire, question)
+            left = variables if unknown else []
+            if unknown:
+                said = (f"; {sum(unknown.values())} mention(s) of codes that are no option "
+                        f"({', '.join(list(unknown)[:5])}): its variables are kept")
+        frame = pd.concat([frame.drop(columns=[v for v in variables if v not in left]),
+                           pd.DataFrame(columns)], axis=1)
         notes.append(f"multiple-response set ${name} ({', '.join(variables)}) read as question "
-                     f"'{question.name}'")
+                     f"'{question.name}'{said}")
     return frame, tuple(notes)
 
 
@@ -61,7 +70,10 @@ def _question(name: str, label: str, index: HeaderIndex,
 
 
 def _dichotomy_options(variables: list[str], labels: Mapping[str, str | None],
-                       questionnaire: Questionnaire, question: Question) -> dict[str, Code]:
+                       questionnaire: Questionnaire, question: Question
+                       ) -> tuple[dict[str, Code], bool]:
+    """{variable: option} by label or layout name; by order only when nothing matched and the
+    counts agree (and the second value says so)."""
     texts = option_texts(questionnaire, question)
     layout = {c.lower(): code for code, c in block_columns(question).items()}
     found: dict[str, Code] = {}
@@ -72,9 +84,9 @@ def _dichotomy_options(variables: list[str], labels: Mapping[str, str | None],
             code = texts.get(label.rsplit(":", 1)[1])
         if code is not None:
             found[variable] = code
-    if len(found) < len(variables) and len(variables) == len(question.codes):
-        return dict(zip(variables, question.codes, strict=True))
-    return found
+    if not found and len(variables) == len(question.codes):
+        return dict(zip(variables, question.codes, strict=True)), True
+    return found, False
 
 
 def _from_dichotomies(block: pd.DataFrame, options: dict[str, Code], counted: object,
@@ -95,8 +107,12 @@ def _from_dichotomies(block: pd.DataFrame, options: dict[str, Code], counted: ob
 
 
 def _from_categories(block: pd.DataFrame, value_labels: Mapping[str, Mapping],
-                     questionnaire: Questionnaire, question: Question) -> dict[str, pd.Series]:
+                     questionnaire: Questionnaire, question: Question
+                     ) -> tuple[dict[str, pd.Series], dict[str, int]]:
+    """The block from mentions, and {code written: mentions} of codes that are no option (a
+    labelled code is read by its label only, never as our code with another meaning)."""
     texts = option_texts(questionnaire, question)
+    unknown: dict[str, int] = {}
     codes = {str(c): c for c in question.codes}
     place = np.zeros((len(block), len(question.codes)))
     which = {code: i for i, code in enumerate(question.codes)}
@@ -106,11 +122,13 @@ def _from_categories(block: pd.DataFrame, value_labels: Mapping[str, Mapping],
             if value is None or value != value:
                 continue
             written = str(value).strip().removesuffix(".0")
-            code = texts.get(normalise(labels[written])) if written in labels else None
-            code = code if code is not None else codes.get(written)
-            if code is not None and place[row, which[code]] == 0:
+            code = texts.get(normalise(labels[written])) if written in labels else \
+                codes.get(written)
+            if code is None:
+                unknown[written] = unknown.get(written, 0) + 1
+            elif place[row, which[code]] == 0:
                 place[row, which[code]] = mention if question.type == "rank" else 1
     answered = block.notna().any(axis=1).to_numpy()
     return {option_column(question.name, code): pd.Series(
         np.where(answered, place[:, i], np.nan), index=block.index)
-        for code, i in which.items()}
+        for code, i in which.items()}, unknown

@@ -12,6 +12,7 @@ file codes of missing kinds are decoded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -29,10 +30,12 @@ from survey.readers.mapping import (
     match_columns,
     normalise,
 )
-from survey.readers.recode import ValueLabels, load_value_map, recode_choices
+from survey.readers.recode import ValueLabels, joined_sets, load_value_map, recode_choices
 from survey.responses.coded import decode
 from survey.responses.dataset import Responses
 
+MissingCodes = Callable[[pd.DataFrame, dict[str, str]],
+                        tuple[pd.DataFrame, "pd.DataFrame | None", tuple[str, ...]]]
 OUR_METADATA = ("respondent_id", "submitted_at", "duration_seconds", PROBLEMS)
 NO_PROBLEMS = ["row", "column", "variable", "code", "value", "message"]
 
@@ -95,19 +98,27 @@ def rename_to_layout(frame: pd.DataFrame, labels: list[str | None],
 def read_named(frame: pd.DataFrame, questionnaire: Questionnaire, file: str, *,
                labels: list[str | None] | None = None, value_labels: ValueLabels | None = None,
                mapping: str | Path | None = None, label_row: bool = False,
-               missing: pd.DataFrame | None = None, notes: tuple[str, ...] = ()) -> Responses:
+               missing: MissingCodes | None = None, notes: tuple[str, ...] = ()) -> Responses:
     """Responses from a frame of named columns: matched, recoded, decoded, with the mapping
     table attached. `labels` are the variable labels (a CSV's headers serve as their own);
-    `value_labels` are the file's, by source column; `label_row` looks for a row of labels."""
+    `value_labels` are the file's, by source column; `label_row` looks for a row of labels;
+    `missing(frame, renamed)` reads the file's own missing-value codes once the columns have
+    our names (`renamed`: source column to layout column), giving the frame without them, their
+    kinds and notes."""
     labels = labels if labels is not None else [None] * len(frame.columns)
     frame, matched = rename_to_layout(frame, labels, questionnaire, file, mapping)
     renamed = dict(zip(matched.columns, frame.columns, strict=True))
+    frame, joined = joined_sets(frame, questionnaire)
+    own_kinds, said = None, ()
+    if missing is not None:
+        frame, own_kinds, said = missing(frame, renamed)
+    notes = (*notes, *joined, *said)
     value_labels = {renamed.get(c, c): v for c, v in (value_labels or {}).items()}
     value_map = load_value_map(mapping, questionnaire) if mapping else None
     frame, recoded = recode_choices(frame, questionnaire, value_labels, value_map)
     raw, kinds = decode(questionnaire, frame)
-    if missing is not None:
-        kinds = kinds.combine_first(missing) if not kinds.empty else missing
+    if own_kinds is not None and not own_kinds.empty:
+        kinds = kinds.combine_first(own_kinds) if not kinds.empty else own_kinds
     found: tuple[str, ...] = ()
     if label_row:
         raw, kinds, found = without_label_row(raw, kinds, questionnaire)

@@ -10,6 +10,7 @@ Every recoding is said in a note of the import, never done silently.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pandas as pd
 
 from survey.files.encoding import read_text
 from survey.files.source import Problem, SourceError, load_yaml, suggest
+from survey.questionnaire.columns import block_columns
 from survey.questionnaire.model import Code, Question, Questionnaire
 from survey.readers.mapping import HeaderIndex, normalise
 from survey.responses.missing import FILE_CODES
@@ -54,7 +56,7 @@ def recode_choices(frame: pd.DataFrame, questionnaire: Questionnaire,
         if not lookup:
             continue
         columns[q.name] = frame[q.name].astype(object).map(lambda v, t=lookup: t.get(v, v))
-        shown = ", ".join(f"{k!r}→{v!r}" for k, v in list(lookup.items())[:4])
+        shown = ", ".join(f"{_written(k)}→{v}" for k, v in list(lookup.items())[:4])
         more = f" and {len(lookup) - 4} more" if len(lookup) > 4 else ""
         notes.append(f"column '{q.name}': read {len(lookup)} value(s) as option codes by their "
                      f"labels ({shown}{more})")
@@ -68,7 +70,7 @@ def _lookup(column: pd.Series, q: Question, questionnaire: Questionnaire,
     """{value in the column: code} for the values that are not codes already."""
     codes = {str(c): c for c in q.codes}
     texts = option_texts(questionnaire, q)
-    by_file_label = _by_value_labels(labels, texts)
+    by_file_label = _by_value_labels(labels, texts, codes)
     found: dict[object, Code] = {}
     for value in pd.unique(column.dropna()):
         written = _written(value)
@@ -85,14 +87,23 @@ def _lookup(column: pd.Series, q: Question, questionnaire: Questionnaire,
     return {v: c for v, c in found.items() if _written(v) != str(c)}
 
 
-def _by_value_labels(labels: Mapping[object, str], texts: dict[str, Code]) -> dict[object, Code]:
-    """The file's codes as ours, when every labelled value's label is one of our option labels
-    (then the file's labels say what its codes mean); else nothing is taken from them."""
-    labelled = {_as_key(v): normalise(t) for v, t in labels.items()
+def _by_value_labels(labels: Mapping[object, str], texts: dict[str, Code],
+                     codes: dict[str, Code]) -> dict[object, Code]:
+    """The file's codes as ours, by their labels, when at least one labelled value carries one
+    of our option labels (then the file's labels say what its codes mean). A value labelled
+    with no label of ours that is also one of our codes is not taken for that code: it becomes
+    `3「其他」`, an unknown code the validation reports, never a silent wrong option."""
+    labelled = {_as_key(v): (normalise(t), str(t)) for v, t in labels.items()
                 if not _is_file_code(_written(v) or "") and normalise(t)}
-    if not labelled or not all(t in texts for t in labelled.values()):
+    if not any(t in texts for t, _ in labelled.values()):
         return {}
-    return {v: texts[t] for v, t in labelled.items()}
+    found: dict[object, Code] = {}
+    for value, (text, shown) in labelled.items():
+        if text in texts:
+            found[value] = texts[text]
+        elif str(value) in codes:
+            found[value] = f"{value}「{shown}」"
+    return found
 
 
 def _written(value: object) -> str | None:
@@ -153,3 +164,41 @@ def load_value_map(path: str | Path, questionnaire: Questionnaire) -> dict[str, 
     if problems:
         raise SourceError(problems)
     return found
+
+
+JOINED = re.compile(r"[\s,;，；、┋|]+")
+
+
+def joined_sets(frame: pd.DataFrame, questionnaire: Questionnaire
+                ) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """A multi or rank question written as one column of its options joined (`pension injury`,
+    `养老保险┋工伤保险`: codes or labels, in rank order for rank questions) becomes its block;
+    options that match nothing are said in a note and the column is kept beside the block."""
+    notes = []
+    for q in questionnaire.items.values():
+        block = block_columns(q) if q.is_set else {}
+        if not q.is_set or q.name not in frame.columns or any(c in frame for c in block.values()):
+            continue
+        codes = {str(c): c for c in q.codes}
+        texts = option_texts(questionnaire, q)
+        cells = frame[q.name].astype(object).map(_written)
+        place = {code: pd.Series(np.nan, index=frame.index) for code in q.codes}
+        unknown: dict[str, int] = {}
+        for row, cell in cells.dropna().items():
+            tokens = [t for t in JOINED.split(cell) if t]
+            for code in q.codes:
+                place[code][row] = 0
+            for rank, token in enumerate(tokens, start=1):
+                code = codes.get(token, texts.get(normalise(token)))
+                if code is None:
+                    unknown[token] = unknown.get(token, 0) + 1
+                elif not place[code][row]:
+                    place[code][row] = rank if q.type == "rank" else 1
+        columns = {block[code]: series for code, series in place.items()}
+        kept = frame if unknown else frame.drop(columns=q.name)
+        frame = pd.concat([kept.rename(columns={q.name: f"{q.name} (joined)"}),
+                           pd.DataFrame(columns)], axis=1)
+        notes.append(f"column '{q.name}': options joined in one cell read into its block"
+                     + (f"; not options of it: {', '.join(list(unknown)[:5])} (kept in "
+                        f"'{q.name} (joined)')" if unknown else ""))
+    return frame, tuple(notes)

@@ -37,30 +37,38 @@ def read(path: Path, questionnaire: Questionnaire, *,
     label_of = {back.get(c, c): meta.column_names_to_labels.get(c) for c in meta.column_names}
     declared = _user_missing(meta, back)
     value_labels = {back.get(c, c): {v: t for v, t in labels.items()
-                                     if v not in declared.get(back.get(c, c), ())}
+                                     if not _declared(v, declared.get(back.get(c, c), []))}
                     for c, labels in (meta.variable_value_labels or {}).items()}
     frame, sets = mrset_columns(frame, {k.lstrip("$"): v for k, v in (meta.mr_sets or {}).items()},
                                 label_of, value_labels, questionnaire)
-    frame, missing, said = _foreign_missing(frame, declared, questionnaire)
     return read_named(frame, questionnaire, str(path),
                       labels=[label_of.get(c) for c in frame.columns], value_labels=value_labels,
-                      mapping=mapping, missing=missing, notes=(*sets, *said))
+                      mapping=mapping, notes=sets,
+                      missing=lambda f, renamed: _foreign_missing(
+                          f, {renamed.get(c, c): r for c, r in declared.items()}, questionnaire))
 
 
-def _user_missing(meta, back: dict[str, str]) -> dict[str, set[float]]:
-    """{column: values declared user-missing}, discrete values and the ends of ranges."""
-    found: dict[str, set[float]] = {}
+Ranges = list[tuple[float, float]]
+
+
+def _user_missing(meta, back: dict[str, str]) -> dict[str, Ranges]:
+    """{column: the ranges declared user-missing}, a discrete value as (v, v)."""
+    found: dict[str, Ranges] = {}
     for column, values in (meta.missing_user_values or {}).items():
-        found.setdefault(back.get(column, column), set()).update(
-            v for v in values if isinstance(v, int | float))
+        found.setdefault(back.get(column, column), []).extend(
+            (v, v) for v in values if isinstance(v, int | float))
     for column, ranges in (meta.missing_ranges or {}).items():
         for r in ranges:
-            if isinstance(r.get("lo"), int | float) and r.get("lo") == r.get("hi"):
-                found.setdefault(back.get(column, column), set()).add(r["lo"])
+            if isinstance(r.get("lo"), int | float) and isinstance(r.get("hi"), int | float):
+                found.setdefault(back.get(column, column), []).append((r["lo"], r["hi"]))
     return found
 
 
-def _foreign_missing(frame: pd.DataFrame, declared: dict[str, set[float]],
+def _declared(value: object, ranges: Ranges) -> bool:
+    return isinstance(value, int | float) and any(lo <= value <= hi for lo, hi in ranges)
+
+
+def _foreign_missing(frame: pd.DataFrame, declared: dict[str, Ranges],
                      questionnaire: Questionnaire
                      ) -> tuple[pd.DataFrame, pd.DataFrame | None, tuple[str, ...]]:
     """User-missing values that are neither our file codes nor an option of the question are
@@ -72,14 +80,16 @@ def _foreign_missing(frame: pd.DataFrame, declared: dict[str, set[float]],
     for q in questionnaire.items.values():
         if q.name not in frame.columns or q.is_set or q.name not in declared:
             continue
-        foreign = {v for v in declared[q.name] if v not in ours and v not in q.codes}
         values = pd.to_numeric(frame[q.name], errors="coerce")
-        hit = values.isin(foreign).to_numpy()
+        ranges, codes = declared[q.name], set(q.codes)
+        hit = values.map(lambda v, r=ranges, c=codes: v not in ours and v not in c
+                         and _declared(v, r)).to_numpy(bool)
         if not hit.any():
             continue
         kinds[q.name] = np.where(hit, float(EMPTY), np.nan)
         columns[q.name] = frame[q.name].where(~hit)
-        shown = ", ".join(f"{v:g}" for v in sorted(foreign))
+        shown = ", ".join(f"{lo:g}" if lo == hi else f"{lo:g}-{hi:g}"
+                          for lo, hi in sorted(declared[q.name]))
         notes.append(f"column '{q.name}': {int(hit.sum())} answer(s) with a user-missing code "
                      f"of the file ({shown}) read as left empty")
     if not columns:

@@ -37,10 +37,10 @@ def read(path: Path, questionnaire: Questionnaire, *,
     frame = frame.rename(columns=back)
     label_of = {back.get(c, c): meta.column_names_to_labels.get(c) for c in meta.column_names}
     value_labels = {back.get(c, c): v for c, v in (meta.variable_value_labels or {}).items()}
-    frame, kinds, notes = extended_missing(frame, questionnaire)
     return read_named(frame, questionnaire, str(path),
                       labels=[label_of.get(c) for c in frame.columns], value_labels=value_labels,
-                      mapping=mapping, missing=kinds, notes=notes)
+                      mapping=mapping,
+                      missing=lambda f, renamed: extended_missing(f, questionnaire))
 
 
 def extended_missing(frame: pd.DataFrame, questionnaire: Questionnaire

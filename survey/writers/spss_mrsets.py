@@ -29,7 +29,7 @@ class MRSet:
 def mrsets_text(sets: list[MRSet]) -> bytes:
     lines = []
     for s in sets:
-        label = s.label.encode("utf-8")
+        label = " ".join(s.label.split()).encode("utf-8")  # one set a line: no line breaks
         kind = b"C" if s.counted is None else \
             b"D%d %s" % (len(s.counted.encode("utf-8")), s.counted.encode("utf-8"))
         names = " ".join(s.variables).encode("utf-8")

@@ -25,6 +25,10 @@ from survey.responses.missing import DONT_KNOW, STATA_CODES
 from survey.writers.labels import value_labels, variable_labels
 
 STATA_NAME_LENGTH = 29  # Stata allows 32, but pyreadstat names a value-label set after its variable
+# Stata's reserved names (help reswords), refused as variable names.
+STATA_RESERVED = frozenset({
+    "_all", "_b", "byte", "_coef", "_cons", "double", "float", "if", "in", "int", "long", "_n",
+    "_N", "_pi", "_pred", "_rc", "_skip", "str#", "strL", "using", "with"})
 _STATA_NAME = re.compile(r"[^\W\d]\w*")  # a letter (of any script) or _, then letters, digits, _
 _STATA_ILLEGAL = re.compile(r"\W")
 
@@ -42,7 +46,7 @@ def stata_names(questionnaire: Questionnaire, others: Iterable[str] = ()) -> dic
             names[column] = column
             continue
         base = _STATA_ILLEGAL.sub("_", column)
-        base = base if _STATA_NAME.match(base[:1]) else f"v{base}"
+        base = base if _STATA_NAME.match(base[:1]) and base not in STATA_RESERVED else f"v{base}"
         short, i = base[:STATA_NAME_LENGTH], 0
         while short in used:
             i += 1
@@ -53,7 +57,8 @@ def stata_names(questionnaire: Questionnaire, others: Iterable[str] = ()) -> dic
 
 
 def _legal(name: str) -> bool:
-    return len(name) <= STATA_NAME_LENGTH and bool(_STATA_NAME.fullmatch(name))
+    return (len(name) <= STATA_NAME_LENGTH and bool(_STATA_NAME.fullmatch(name))
+            and name not in STATA_RESERVED)
 
 
 def dta_frame(responses: Responses) -> pd.DataFrame:

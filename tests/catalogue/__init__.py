@@ -32,6 +32,13 @@ class Expected:
     respondents: int
     answers: dict[str, int]
     unmatched: tuple[str, ...] = ()  # questions the layout has no column for (a warning each)
+    values: dict[str, list] = field(default_factory=dict)  # column: each respondent's value, as
+    # text ('' when missing), where the layout's point is which code an answer lands on
+
+
+def cells(series: pd.Series) -> list[str]:
+    """A column's values as text, '' where missing: what `Expected.values` compares."""
+    return ["" if v is None or v is pd.NA or v != v else str(v) for v in series.astype(object)]
 
 
 @dataclass(frozen=True)
