@@ -430,3 +430,24 @@ def test_cli_weight_writes_a_weight_column(worker_file: Path, tmp_path: Path) ->
     bad = run_cli("weight", str(worker_file), "-q", str(WORKER_Q), "--targets", str(targets),
                   "-o", str(tmp_path / "w.txt"))
     assert bad.exit_code == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_dont_know_is_counted_beside_the_table_never_a_zero_percent_row():
+    """union_member's 不清楚 (its dont_know option) is no row of shares; its 13 answers, and the
+    44 left empty, are counted per column beside the table, checked against the raw answers."""
+    import survey as api
+    from analysis.banner.build import banner as make_banner
+
+    root = Path(__file__).resolve().parents[1]
+    r = api.read(root / "data_samples" / "industrial_workers.sav",
+                 root / "questionnaires" / "industrial_workers.yaml")
+    b = make_banner(r, "union_member", "state_owned", options=BannerOptions(lang="zh"))
+    assert set(b.cells["row"]) == {"1", "2"}
+    rows = dict(b.missing_rows("zh"))
+    kinds = r.missing["union_member"]
+    dk, empty = int((kinds == 4).sum()), int((kinds == 3).sum())
+    assert dk > 0 and empty > 0
+    assert rows["不清楚"][0] == f"{dk} ({dk / len(kinds):.1%})"
+    assert rows["未作答"][0] == f"{empty} ({empty / len(kinds):.1%})"
+    soe = r.segment("state_owned").to_numpy(bool)
+    assert rows["不清楚"][1].startswith(f"{int(((kinds == 4) & soe).sum())} (")

@@ -118,6 +118,14 @@ class Banner:
     column_test: str
     mean_test: str | None
     notes: tuple[str, ...] = field(default=())
+    dont_know: str | None = None  # the label of the row's "don't know" option, if it has one
+
+    def missing_rows(self, lang: str | None = "en") -> list[tuple[str, list[str]]]:
+        """(label, a cell per column) for each missing kind some column has: the count and its
+        share of the column's respondents, outside the base of the percentages above."""
+        from analysis.banner.render import missing_rows
+
+        return missing_rows(self, lang)
 
     def to_json(self) -> dict[str, Any]:
         """The `survey crosstab --json` document (DESIGN.md, with documented extensions)."""
@@ -192,7 +200,7 @@ def _assemble(design: Design, block: RowBlock, groups: list[ByVariable], options
         by=tuple(g.name for g in groups), design=summary, options=options,
         columns=parts.columns, cells=parts.cells, means=parts.means, missing=parts.missing,
         tests=tuple(parts.tests), column_test=column_test, mean_test=mean_test,
-        notes=tuple(dict.fromkeys(notes)))
+        notes=tuple(dict.fromkeys(notes)), dont_know=block.dont_know)
 
 
 TOTAL_VALUE = TOTAL

@@ -21,6 +21,7 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 from rich.table import Table
 
@@ -150,6 +151,11 @@ def terminal_table(b: Banner, lang: str | None = "en") -> Table:
         for _key, part in b.cells.groupby("row", sort=False):
             label = part["row_label"].iloc[0] + (say["net"] if part["net"].iloc[0] else "")
             table.add_row(label, *[_cell_text(c) for c in part.itertuples()])
+    missing = missing_rows(b, lang)
+    if missing:
+        table.add_section()
+        for label, texts in missing:
+            table.add_row(label, *texts, style="dim")
     if b.means is not None:
         table.add_section()
         table.add_row(say["mean"], *[("-" if m.suppressed else f"{m.mean:.2f}"
@@ -158,6 +164,25 @@ def terminal_table(b: Banner, lang: str | None = "en") -> Table:
         table.add_row(say["sd"], *[("-" if m.suppressed or _num(m.sd) is None else f"{m.sd:.2f}")
                               for m in b.means.itertuples()])
     return table
+
+
+def missing_rows(b: Banner, lang: str | None = "en") -> list[tuple[str, list[str]]]:
+    """Each missing kind some column has, as (label, 'count (share)' per column): "不清楚 13
+    (0.7%)" counted beside the table, never a 0% row inside its base."""
+    say = words(BANNER, lang)
+    m = b.missing
+    if m is None or m.empty:
+        return []
+    rows = []
+    size = (m["unanswered"] + b.columns["n"].to_numpy()).to_numpy(float)
+    for kind in ("dont_know", "empty", "not_shown", "skipped"):
+        counts = m[kind].to_numpy(float) if kind in m else np.zeros(len(m))
+        if not np.nansum(counts):
+            continue
+        label = b.dont_know if kind == "dont_know" and b.dont_know else say[f"kind_{kind}"]
+        rows.append((label, [f"{int(n)} ({n / s:.1%})" if s else str(int(n))
+                             for n, s in zip(np.nan_to_num(counts), size, strict=True)]))
+    return rows
 
 
 def _cell_text(c: Any) -> str:

@@ -72,6 +72,8 @@ class RowBlock:
     first: np.ndarray | None = None
     max_rank: int = 0
     values: np.ndarray | None = None
+    dont_know: str | None = None  # the label of the question's "don't know" option: a missing
+    # answer counted beside the table, never a 0% row inside the base
 
     @property
     def is_set(self) -> bool:
@@ -212,6 +214,13 @@ def row_block(responses: ResponsesLike, name: str, *, lang: str | None = None,
                           "rank, scale, a grid item or number")
     label = questionnaire.label(q.label, lang)
     kind = _missing_kind(responses, name)
+    dont_know = None
+    if q.type in ("single", "scale") and q.dont_know is not None:
+        options_of = q.options if isinstance(q.options, dict) else \
+            questionnaire.choice_lists.get(q.options or "", {})
+        dont_know = questionnaire.label(options_of[q.dont_know], lang)
+        q = q.model_copy(update={"options": {c: t for c, t in options_of.items()
+                                             if c != q.dont_know}, "dont_know": None})
     options = [questionnaire.label(t, lang) for t in (q.options or {}).values()] \
         if isinstance(q.options, dict) else []
     keys = [_code_key(c) for c in q.codes]
@@ -238,7 +247,8 @@ def row_block(responses: ResponsesLike, name: str, *, lang: str | None = None,
                 raise BannerError(f"scale {name} has non-numeric codes; no mean") from None
         return RowBlock(name=name, kind=q.type, label=label, keys=all_keys, labels=all_labels,
                         n_options=len(keys), answered=_ro(codes >= 0), missing_kind=kind,
-                        codes=_ro(codes), net_matrix=net_matrix, scores=scores)
+                        codes=_ro(codes), net_matrix=net_matrix, scores=scores,
+                        dont_know=dont_know)
     return _set_block(responses, q, label, all_keys, all_labels, found, kind)
 
 

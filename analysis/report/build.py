@@ -212,6 +212,7 @@ def _display(b: Banner, lang: str) -> pd.DataFrame:
         shown.setdefault((x.row, x.by, str(x.col)), text)
     for key, label in dict.fromkeys(zip(cells["row"], cells["row_label"], strict=True)):
         rows.append([label, *(shown.get((key, c.by, str(c.value)), "") for c in columns)])
+    rows += [[label, *texts] for label, texts in b.missing_rows(lang)]
     if b.means is not None and not b.means.empty and "mean" in b.means.columns:
         rows.append([say["mean"]] + [f"{v:.2f}" if np.isfinite(v) else ""
                                      for v in b.means["mean"]])

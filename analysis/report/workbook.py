@@ -27,6 +27,7 @@ from survey.files.atomic import atomic_path
 HEADER = PatternFill("solid", fgColor="EEF3F7")
 SMALL = Font(color="A15C00", italic=True)
 BOLD = Font(bold=True)
+MISSING = Font(italic=True, color="666666")
 WORDS = {"zh": {"contents": "目录", "question": "题目", "sheet": "工作表",
                 "base_n": "样本量（未加权）",
                 "weighted_n": "加权样本量", "effective_n": "有效样本量", "mean": "均值",
@@ -99,6 +100,10 @@ def _banner_sheet(ws, b: Banner, words: dict, lang: str) -> None:
     _column_headers(ws, columns)
     _base_rows(ws, columns, words)
     _share_rows(ws, b.cells, columns)
+    for label, texts in b.missing_rows(lang):  # counted beside the base, never a 0% row
+        ws.append([label] + sum(([text, None] for text in texts), []))
+        for cell in ws[ws.max_row]:
+            cell.font = MISSING
     if b.means is not None and not b.means.empty:
         _mean_rows(ws, b.means, columns, words)
     _footnotes(ws, b, columns, words, lang)

@@ -15,6 +15,8 @@ BANNER: dict[str, dict[str, str]] = {
         "n": "样本量", "weighted_n": "加权样本量", "effective_n": "有效样本量",
         "mean": "均值", "sd": "标准差", "net": "（合并）", "tests_title": "检验",
         "residuals_note": "调整后标准化残差；|r| ≥ 1.96 加框",
+        "kind_dont_know": "不知道", "kind_empty": "未作答", "kind_not_shown": "未显示",
+        "kind_skipped": "跳过（不适用）",
     },
     "en": {
         "letters": "Letters: {test}, alpha {alpha}, {correction} across the banner's "
@@ -27,6 +29,8 @@ BANNER: dict[str, dict[str, str]] = {
         "n": "n", "weighted_n": "weighted n", "effective_n": "effective n",
         "mean": "mean", "sd": "sd", "net": " (net)", "tests_title": "Tests",
         "residuals_note": "adjusted standardised residuals; |r| >= 1.96 outlined",
+        "kind_dont_know": "don't know", "kind_empty": "no answer", "kind_not_shown": "not shown",
+        "kind_skipped": "skipped (not asked)",
     },
 }  # fmt: skip
 
