@@ -86,3 +86,35 @@ def test_stacked_likert_heatmap_and_dots(cells):
 def test_save_leaves_no_partial_files(cells, tmp_path):
     charts.save(charts.grouped_bars(cells, "t"), tmp_path / "chart")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chart.png", "chart.svg"]
+
+
+def test_chart_marks_name_only_drawn_columns_and_say_plus_minus_against_the_rest():
+    """The report draws segments without their 'rest' columns: a letter pointing at an undrawn
+    column becomes + or − (above or below the rest), as the banner's letters say."""
+    from pathlib import Path
+
+    import survey as api
+    from analysis.banner.build import banner
+    from analysis.banner.render import chart_cells
+    from analysis.design.choice import choose_design
+    from analysis.report.build import drawn_marks
+
+    root = Path(__file__).resolve().parents[1]
+    r = api.read(root / "data_samples" / "industrial_workers.sav",
+                 root / "questionnaires" / "industrial_workers.yaml")
+    b = banner(r, "concerns", ["state_owned", "migrant"], design=choose_design(r).design)
+    cells = chart_cells(b)
+    drawn = [label for label in dict.fromkeys(cells["column_label"])
+             if not label.startswith("其他")]
+    shown = drawn_marks(b, r.questionnaire, cells[cells["column_label"].isin(drawn)])
+    letters = {label.rsplit("(", 1)[-1].rstrip(")") for label in drawn if "(" in label}
+    for mark in shown["mark"]:
+        assert set(mark) <= letters | {"+", "−"}, mark
+    soe = b.cells[(b.cells["by"] == "state_owned") & (b.cells["col"].astype(str) == "1")]
+    rest_letter = b.columns[(b.columns["by"] == "state_owned")
+                            & (b.columns["value"].astype(str) == "0")]["letter"].iloc[0]
+    above = set(soe[soe["higher_than"].map(lambda h: rest_letter in h)]["row_label"])
+    label = next(x for x in drawn if x.startswith(b.columns.iloc[1]["label"]))
+    marked = set(shown[(shown["column_label"] == label) & shown["mark"].str.contains(r"\+")]
+                 ["row_label"])
+    assert marked == above

@@ -102,10 +102,12 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
         kind = q.items[name].type
         if kind in ("single", "multi", "rank"):
             cells = chart_cells(b)
-            shown = cells[cells["column_label"].isin(_chart_columns(b, q)[:charts_for])]
+            shown = drawn_marks(b, q, cells[cells["column_label"].isin(
+                _chart_columns(b, q)[:charts_for])])
             # shares of one answer add up to 100%: stacked; sets of options: grouped bars
             draw = charts.stacked_bars if kind == "single" else charts.grouped_bars
-            png_path, svg_path = charts.save(draw(shown, b.row_label, note=footnote(b, lang)),
+            note = f"{footnote(b, lang)} {text(REPORT, 'chart_marks', lang)}"
+            png_path, svg_path = charts.save(draw(shown, b.row_label, note=note),
                                              staging / "charts" / name)
             files += [png_path, svg_path]
             png = png_path.read_bytes()
@@ -183,6 +185,31 @@ def _chart_columns(b: Banner, q) -> list[str]:
     rest = {f"{c.label} ({c.letter})" for c in b.columns.itertuples()
             if c.by in q.segments and str(c.value) == "0"}
     return [label for label in dict.fromkeys(labels) if label not in rest]
+
+
+def drawn_marks(b: Banner, q, shown: pd.DataFrame) -> pd.DataFrame:
+    """The chart's significance marks, naming only columns it draws: a letter of a drawn column
+    stays; a segment compared with its undrawn rest gets + (significantly above the rest) or
+    − (below), from the banner's letters in both directions."""
+    letter = {c.label if c.by == "_total" else f"{c.label} ({c.letter})": c
+              for c in b.columns.itertuples()}
+    drawn = {letter[label].letter for label in set(shown["column_label"])}
+    rest_of = {c.by: c for c in b.columns.itertuples()
+               if c.by in q.segments and str(c.value) == "0"}
+    higher = {(r.row_label, r.by, str(r.col)): set(r.higher_than)
+              for r in b.cells.itertuples(index=False)}
+    marks = []
+    for row in shown.itertuples(index=False):
+        column = letter[row.column_label]
+        kept = "".join(x for x in row.mark if x in drawn)
+        rest = rest_of.get(column.by)
+        if rest is not None and rest.letter not in drawn and str(column.value) == "1":
+            if rest.letter in higher.get((row.row_label, column.by, "1"), ()):
+                kept += "+"
+            elif column.letter in higher.get((row.row_label, column.by, "0"), ()):
+                kept += "−"
+        marks.append(kept)
+    return shown.assign(mark=marks)
 
 
 def _residuals(b: Banner, q) -> pd.DataFrame:

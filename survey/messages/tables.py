@@ -83,6 +83,7 @@ REPORT: dict[str, dict[str, str]] = {
                          "基于设计的t检验",
         "reliability_note": "Cronbach α，基于完整作答，反向题已反向计分；低于0.70标出",
         "likert_note": "各题回答的加权比例",
+        "chart_marks": "图中字母只指图中画出的列；+/−：该群体显著高于/低于其余受访者。",
     },
     "en": {
         "everyone": "All respondents",
@@ -104,6 +105,8 @@ REPORT: dict[str, dict[str, str]] = {
         "reliability_note": "Cronbach's alpha on complete answers, reverse-keyed items "
                             "reversed; below 0.70 flagged",
         "likert_note": "weighted shares of answers",
+        "chart_marks": "Letters on the chart name only columns it draws; +/−: the segment is "
+                       "significantly above/below the rest of respondents.",
     },
 }  # fmt: skip
 
