@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from analysis.report import charts
+from analysis.report.fonts import CJK_FONT_FILE
 
 OUTPUT = Path(__file__).parent / "output" / "charts"
 
@@ -41,7 +42,26 @@ def test_font_is_the_bundled_cjk_font():
     family = charts.use_cjk_font()
     assert "CJK" in family
     found = charts.font_manager.findfont(charts.font_manager.FontProperties(family=family))
-    assert found.endswith(charts.CJK_FONT_FILE)
+    assert found.endswith(CJK_FONT_FILE)
+
+
+def test_the_page_carries_the_cjk_glyphs_it_shows():
+    """A fresh Debian has no CJK system font: the report's @font-face holds a subset of the
+    bundled font with exactly the page's Chinese characters (read back with fontTools)."""
+    import base64
+    import io
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    from analysis.report.fonts import font_face
+
+    css = font_face("工会会员 union 不清楚 2026")
+    woff = base64.b64decode(re.search(r"base64,([^)]+)\)", css)[1])
+    font = TTFont(io.BytesIO(woff))
+    mapped = {chr(c) for c in font.getBestCmap()}
+    assert set("工会员不清楚") <= mapped and len(woff) < 20_000
+    assert font_face("only ascii") == ""
 
 
 def test_missing_glyphs_would_be_caught(tmp_path):

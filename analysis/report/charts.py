@@ -21,10 +21,10 @@ import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from analysis.report.fonts import cjk_font_path  # noqa: E402
 from survey.files.atomic import atomic_path  # noqa: E402
-from survey.messages.tables import name_of
+from survey.messages.tables import name_of  # noqa: E402
 
-CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 PALETTE = ["#1f5a8a", "#d9822b", "#3a8a4f", "#b33a3a", "#7a5ba6", "#8c6d31", "#d16ba5",
            "#5f6b73"]
 VERDICT_COLOURS = {"supported": "#3a8a4f", "contradicted": "#b33a3a",
@@ -34,9 +34,7 @@ VERDICT_COLOURS = {"supported": "#3a8a4f", "contradicted": "#b33a3a",
 @cache
 def use_cjk_font() -> str:
     """Register the bundled CJK font and make it matplotlib's default; return its family name."""
-    import mplfonts
-
-    path = Path(mplfonts.__file__).parent / "fonts" / CJK_FONT_FILE
+    path = cjk_font_path()
     font_manager.fontManager.addfont(str(path))
     family = font_manager.FontProperties(fname=str(path)).get_name()
     plt.rcParams["font.family"] = "sans-serif"

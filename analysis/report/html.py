@@ -9,9 +9,12 @@ from __future__ import annotations
 import base64
 import math
 from dataclasses import dataclass, field
+from functools import partial
 
 import jinja2
 import pandas as pd
+
+from analysis.report.fonts import font_face
 
 WORDS = {
     "zh": {"sample": "样本构成", "findings": "研究结论检验", "profiles": "群体特征",
@@ -91,7 +94,7 @@ def render_report(content: ReportContent) -> str:
         loader=jinja2.PackageLoader("analysis.report", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     template = environment.get_template("report.html.j2")
-    return template.render(
+    page = partial(template.render,
         title=content.title, subtitle=content.subtitle, lang=content.lang, words=words,
         sample_text=content.sample_text, bases=_bases(content.bases),
         design_notes=content.design_notes, methods=content.methods,
@@ -104,6 +107,7 @@ def render_report(content: ReportContent) -> str:
                     "table": b.table.to_html(index=False, escape=True, na_rep="",
                                              border=0, classes="banner")}
                    for b in content.questions])
+    return page(font_face=font_face(page(font_face="")))  # the glyphs the page shows
 
 
 def _bases(bases: pd.DataFrame) -> list[dict]:
