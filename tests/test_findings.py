@@ -133,3 +133,28 @@ def test_json_contract_keys():
         assert key in claim
     assert 0 < claim["estimate"] < 1 and len(claim["ci"]) == 2
     assert document["correction"] == "holm" and "supported:" in document["rule"]
+
+
+def test_profiles_adjust_for_multiple_tests_leave_out_defining_questions_and_keep_order():
+    """migrant's profile has no hukou_type rows (they define it); significance is BH-adjusted
+    across every test, as statsmodels computes it; segments come in the questionnaire's order."""
+    from pathlib import Path
+
+    from statsmodels.stats.multitest import multipletests
+
+    import survey as api
+    from analysis.design.choice import choose_design
+    from analysis.findings.profiles import defining_questions, segment_profiles
+
+    root = Path(__file__).resolve().parents[1]
+    r = api.read(root / "data_samples" / "industrial_workers.sav",
+                 root / "questionnaires" / "industrial_workers.yaml")
+    q = r.questionnaire
+    assert {"hukou_type", "nonfarm_6m"} <= defining_questions(q, "migrant")
+    table = segment_profiles(r, choose_design(r).design)
+    assert not ((table["segment"] == "migrant") & (table["question"] == "hukou_type")).any()
+    expected = multipletests(table["p"].to_numpy(float), method="fdr_bh")[1]
+    assert np.allclose(table["p_adjusted"].to_numpy(float), expected)
+    assert (table["significant"] == (table["p_adjusted"] < 0.05)).all()
+    order = list(dict.fromkeys(table["segment"]))
+    assert order == [s for s in q.segments if s in order]

@@ -32,6 +32,8 @@ def for_people(table: pd.DataFrame, lang: str | None, *,
         shown = shown.drop(columns="segment")
     elif segments and "segment" in shown.columns:
         shown["segment"] = shown["segment"].map(lambda v: segments.get(v, v))
-    if questions and "question" in shown.columns:
+    if "question_label" in shown.columns and "question" in shown.columns:
+        shown = shown.drop(columns="question")
+    elif questions and "question" in shown.columns:
         shown["question"] = shown["question"].map(lambda v: questions.get(v, v))
     return shown.rename(columns=words(HEADERS, lang))

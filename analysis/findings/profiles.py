@@ -4,6 +4,11 @@ The "segment findings table" researchers put in reports: for every option of eve
 question, the segment's share against the rest of the respondents, the difference, an index
 (100 = same as the rest) and a design-based test, ordered by the size of the difference.
 One estimation call per question and segment aggregates all of that question's options at once.
+
+Some 3,000 tests are made, so `significant` uses Benjamini-Hochberg adjusted p-values across all
+of them (the false discovery rate a profile reader can live with), not p < alpha one by one. A
+question that defines the segment (hukou_type for migrant workers) is left out of its profile:
+its rows differ by definition. Segments come in the questionnaire's order (cohorts 60后 to 00后).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import pandas as pd
 from scipy import stats
 
 from analysis.design import estimation
+from analysis.design.corrections import adjust_p
 from analysis.design.sample_design import Design, DesignError
 
 CHOICE = ("single", "multi", "rank")
@@ -42,7 +48,10 @@ def segment_profiles(responses, design: Design, *, lang: str | None = None,
     for name in q.segments:
         inside = responses.segment(name).to_numpy(bool)
         groups = pd.Categorical.from_codes(inside.astype(int), [0, 1])
+        defining = defining_questions(q, name)
         for item in questions:
+            if item.name in defining:
+                continue
             block = indicators[item.name]
             answered = block.notna().all(axis=1).to_numpy()
             n_in, n_out = int((answered & inside).sum()), int((answered & ~inside).sum())
@@ -65,7 +74,8 @@ def segment_profiles(responses, design: Design, *, lang: str | None = None,
             for j, code in enumerate(codes):
                 rows.append({
                     "segment": name, "segment_label": q.label(q.segments[name].label, lang),
-                    "question": item.name, "option": code,
+                    "question": item.name, "question_label": q.label(item.label, lang),
+                    "option": code,
                     "option_label": q.label(item.options[code], lang),
                     "share": m.estimate[1, j], "rest_share": m.estimate[0, j],
                     "difference": diff[j], "index": index[j], "p": pvalue[j],
@@ -73,10 +83,40 @@ def segment_profiles(responses, design: Design, *, lang: str | None = None,
     table = pd.DataFrame(rows)
     if table.empty:
         return table
-    table["significant"] = table["p"] < alpha
+    tested = table["p"].notna().to_numpy()
+    adjusted = np.full(len(table), np.nan)
+    adjusted[tested] = adjust_p(table["p"].to_numpy(float)[tested], "bh")
+    table["p_adjusted"] = adjusted
+    table["significant"] = table["p_adjusted"] < alpha
     table["direction"] = np.where(table["difference"] > 0, "over", "under")
+    place = {name: i for i, name in enumerate(q.segments)}
     order = table["difference"].abs().rank(ascending=False, method="first")
-    return table.assign(_order=order).sort_values(["segment", "_order"]).drop(columns="_order")
+    return (table.assign(_segment=table["segment"].map(place), _order=order)
+            .sort_values(["_segment", "_order"]).drop(columns=["_segment", "_order"]))
+
+
+def defining_questions(questionnaire, segment: str) -> set[str]:
+    """The questions a segment's `where` reads, through derived variables and other segments."""
+    from survey.expressions import parse
+
+    derived = {d.name: d for d in questionnaire.derived}
+    found: set[str] = set()
+    todo = [questionnaire.segments[segment].where]
+    seen: set[str] = set()
+    while todo:
+        source = todo.pop()
+        for name in parse(source).names:
+            if name in seen:
+                continue
+            seen.add(name)
+            if name in questionnaire.items:
+                found.add(name)
+            elif name in derived:
+                d = derived[name]
+                todo += [d.expr] if d.expr else [case.when for case in d.cases]
+            elif name in questionnaire.segments:
+                todo.append(questionnaire.segments[name].where)
+    return found
 
 
 def top_options(profiles: pd.DataFrame, segment: str, k: int = 5) -> pd.DataFrame:

@@ -142,9 +142,10 @@ def _profiles(profiles: pd.DataFrame | None, per_segment: int = 8) -> list[dict]
         if significant.empty:
             continue
         shown.append({"label": significant["segment_label"].iloc[0], "rows": [
-            {"question": r.question, "option": r.option_label, "share": _pct(r.share),
+            {"question": r.question_label, "option": r.option_label, "share": _pct(r.share),
              "rest": _pct(r.rest_share), "difference": f"{100 * r.difference:+.1f}",
-             "index": _fmt(r.index, 3), "p": _p(r.p)} for r in significant.itertuples()]})
+             "index": _fmt(r.index, 3), "p": _p(r.p_adjusted)}
+            for r in significant.itertuples()]})
     return shown
 
 

@@ -80,7 +80,8 @@ REPORT: dict[str, dict[str, str]] = {
         "findings_sheet": "结论检验", "profiles_sheet": "群体特征",
         "reliability_sheet": "量表信度", "codebook_sheet": "编码簿",
         "profiles_note": "群体内比例与其余受访者比较；指数 = 100 × 群体比例 / 其余比例；"
-                         "基于设计的t检验",
+                         "基于设计的t检验，全部检验的p值按Benjamini-Hochberg法校正；定义该群体的"
+                         "题目不列入",
         "reliability_note": "Cronbach α，基于完整作答，反向题已反向计分；低于0.70标出",
         "likert_note": "各题回答的加权比例",
         "chart_marks": "图中字母只指图中画出的列；+/−：该群体显著高于/低于其余受访者。",
@@ -101,7 +102,8 @@ REPORT: dict[str, dict[str, str]] = {
         "findings_sheet": "Findings", "profiles_sheet": "Profiles",
         "reliability_sheet": "Reliability", "codebook_sheet": "Codebook",
         "profiles_note": "share in the segment vs the rest; index = 100 x share / rest; "
-                         "design-based t",
+                         "design-based t, p-values of all tests adjusted with "
+                         "Benjamini-Hochberg; questions that define the segment left out",
         "reliability_note": "Cronbach's alpha on complete answers, reverse-keyed items "
                             "reversed; below 0.70 flagged",
         "likert_note": "weighted shares of answers",
@@ -225,7 +227,8 @@ HEADERS: dict[str, dict[str, str]] = {
         "adjusted_p": "控制变量后的p值", "narrative": "解读", "note": "说明",
         "question": "题目", "option": "选项代码", "option_label": "选项", "share": "群体比例",
         "rest_share": "其余受访者比例", "index": "指数", "n_rest": "其余样本量",
-        "significant": "显著", "direction": "方向", "scale": "量表", "items": "题数",
+        "significant": "显著（校正后）", "direction": "方向", "question_label": "题目",
+        "scale": "量表", "items": "题数",
         "cronbach_alpha": "Cronbach α", "below_0.70": "低于0.70", "item_rest": "题项-其余相关",
         "variable": "变量", "number": "题号", "label": "标签", "type": "题型", "values": "取值",
         "relevant": "显示条件", "skip_rule": "跳题规则", "constraint": "取值限制",
@@ -241,7 +244,8 @@ HEADERS: dict[str, dict[str, str]] = {
         "adjusted_p": "p with controls", "narrative": "reading", "note": "note",
         "question": "question", "option": "option code", "option_label": "option",
         "share": "share in segment", "rest_share": "share of the rest", "index": "index",
-        "n_rest": "n of the rest", "significant": "significant", "direction": "direction",
+        "n_rest": "n of the rest", "significant": "significant (adjusted)",
+        "direction": "direction", "question_label": "question",
         "scale": "scale", "items": "items", "cronbach_alpha": "Cronbach's alpha",
         "below_0.70": "below 0.70", "item_rest": "item-rest correlations",
         "variable": "variable", "number": "number", "label": "label", "type": "type",
