@@ -182,14 +182,14 @@ def findings(
     result = check_claims(responses, claims, choice.design, alpha=alpha, correction=correction,
                           min_base=min_base)
     table = findings_table(result, responses.questionnaire, lang)
-    note = method_note(result, choice.describe(lang), lang or "en")
+    note = method_note(result, choice.describe(table.attrs["lang"]), table.attrs["lang"])
     if output is not None:
         where(output)
         write_findings(table, note, output)
     if json_:
         document = result.to_json() | {"design": choice.columns, "notes": list(choice.notes)}
         return typer.echo(json.dumps(document, ensure_ascii=False, indent=1))
-    for part in terminal_report(table, (*choice.notes, note), lang or "en"):
+    for part in terminal_report(table, (*choice.notes, note), table.attrs["lang"]):
         say(part)
     if output is not None:
         err.print(f"wrote {output}", markup=False)
@@ -261,7 +261,7 @@ def crosstab(
         document = table.to_json()
         document["notes"] = list(choice.notes) + document["notes"]
         return print(json.dumps(document, ensure_ascii=False, indent=1))
-    for part in terminal_report(table, choice.notes, lang or "en"):
+    for part in terminal_report(table, choice.notes, lang):
         say(part)
 
 

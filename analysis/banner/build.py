@@ -120,7 +120,7 @@ class Banner:
     notes: tuple[str, ...] = field(default=())
     dont_know: str | None = None  # the label of the row's "don't know" option, if it has one
 
-    def missing_rows(self, lang: str | None = "en") -> list[tuple[str, list[str]]]:
+    def missing_rows(self, lang: str | None = None) -> list[tuple[str, list[str]]]:
         """(label, a cell per column) for each missing kind some column has: the count and its
         share of the column's respondents, outside the base of the percentages above."""
         from analysis.banner.render import missing_rows

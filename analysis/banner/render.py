@@ -115,8 +115,9 @@ def _pct(x: float, digits: int = 1) -> str:
     return "" if v is None else f"{100 * v:.{digits}f}"
 
 
-def footnote(b: Banner, lang: str | None = "en") -> str:
+def footnote(b: Banner, lang: str | None = None) -> str:
     """Which tests, alpha and correction the table used, and its flags, in one paragraph."""
+    lang = lang or b.options.lang  # None: the banner's own language
     o = b.options
     parts = [text(BANNER, "letters", lang, test=name_of(b.column_test, lang),
                   alpha=f"{o.alpha:g}", correction=name_of(o.correction, lang))]
@@ -133,8 +134,9 @@ def footnote(b: Banner, lang: str | None = "en") -> str:
     return ("" if is_chinese(lang) else " ").join(parts)
 
 
-def terminal_table(b: Banner, lang: str | None = "en") -> Table:
+def terminal_table(b: Banner, lang: str | None = None) -> Table:
     """Rows are options (then nets), columns the banner columns: percent and letters."""
+    lang = lang or b.options.lang  # None: the banner's own language
     say = words(BANNER, lang)
     table = Table(title=f"{b.row_label} ({b.row})", title_justify="left", show_lines=False)
     table.add_column("")
@@ -166,9 +168,10 @@ def terminal_table(b: Banner, lang: str | None = "en") -> Table:
     return table
 
 
-def missing_rows(b: Banner, lang: str | None = "en") -> list[tuple[str, list[str]]]:
+def missing_rows(b: Banner, lang: str | None = None) -> list[tuple[str, list[str]]]:
     """Each missing kind some column has, as (label, 'count (share)' per column): "不清楚 13
     (0.7%)" counted beside the table, never a 0% row inside its base."""
+    lang = lang or b.options.lang  # None: the banner's own language
     say = words(BANNER, lang)
     m = b.missing
     if m is None or m.empty:
@@ -194,8 +197,9 @@ def _cell_text(c: Any) -> str:
     return text
 
 
-def tests_table(b: Banner, lang: str | None = "en") -> Table | None:
+def tests_table(b: Banner, lang: str | None = None) -> Table | None:
     """The banner's tests, one row per (by variable, row) with statistic, df and p."""
+    lang = lang or b.options.lang  # None: the banner's own language
     if not b.tests:
         return None
     t = Table(title=text(BANNER, "tests_title", lang), title_justify="left")
@@ -207,9 +211,10 @@ def tests_table(b: Banner, lang: str | None = "en") -> Table | None:
     return t
 
 
-def terminal_report(b: Banner, notes: Sequence[str] = (), lang: str | None = "en") -> list:
+def terminal_report(b: Banner, notes: Sequence[str] = (), lang: str | None = None) -> list:
     """What a terminal shows of a banner: the table, its tests, the footnote, then the notes
     (the design's, then the banner's)."""
+    lang = lang or b.options.lang  # None: the banner's own language
     tests = tests_table(b, lang)
     return [terminal_table(b, lang), *([tests] if tests is not None else []),
             footnote(b, lang), *(f"Note: {note}" for note in (*notes, *b.notes))]

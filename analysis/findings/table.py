@@ -47,7 +47,9 @@ def findings_table(findings: Findings, questionnaire: Questionnaire,
             "adjusted_coefficient": f.adjusted[0] if f.adjusted else None,
             "adjusted_p": f.adjusted[1] if f.adjusted else None,
             "narrative": narrative(f, questionnaire, lang) or "", "note": f.note_in(lang)})
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    table.attrs["lang"] = lang  # the language its words are in, for the outputs made from it
+    return table
 
 
 def _compared_with(f, questionnaire: Questionnaire, lang: str) -> str:
@@ -110,17 +112,38 @@ def terminal_table(table: pd.DataFrame, lang: str | None = "en"):
     from rich.text import Text
 
     say = words(FINDINGS, lang)
-    shown = Table(show_lines=False, header_style="bold", pad_edge=False)
-    for column in ("claim", "segment", "estimate", "comparison", "difference", "ci",
-                   "p_adjusted", "n", "verdict"):
-        shown.add_column(say[column], justify="left" if column in ("claim", "segment")
-                         else "right", no_wrap=column in ("claim", "verdict"), overflow="fold")
+    shown = Table(show_lines=False, header_style="bold", pad_edge=False, box=None,
+                  padding=(0, 1))
+    shown.add_column(say["claim"], no_wrap=True)
+    shown.add_column(say["verdict"], no_wrap=True)
+    for column in ("estimate", "comparison", "difference", "p_adjusted"):
+        shown.add_column(say[column], justify="right", no_wrap=True)
     for row in table.itertuples(index=False):
-        cells = [row.id, row.segment, _short(row.estimate), _short(row.comparison),
-                 _short(row.difference), f"[{_short(row.ci_low)}, {_short(row.ci_high)}]",
-                 _short(row.p_adjusted), f"{row.n}/{row.n_comparison}"]
-        shown.add_row(*map(Text, cells), Text(row.verdict, style=VERDICT_STYLE[row.verdict]))
+        share = row.measure != "mean"
+        claim = Text(row.id)
+        if row.segment:
+            claim.append(f"\n{row.segment}", style="dim")
+        shown.add_row(claim, Text(name_of(row.verdict, lang), style=VERDICT_STYLE[row.verdict]),
+                      _figure(row.estimate, share), _figure(row.comparison, share),
+                      _figure(row.difference, share, signed=True), _p_value(row.p_adjusted))
     return shown
+
+
+def _figure(x: float, share: bool, signed: bool = False) -> str:
+    """A number for people: shares as percent (differences in points), means to 2 decimals,
+    large values with thousands separators."""
+    if x != x:  # NaN
+        return ""
+    sign = "+" if signed else ""
+    if share:
+        return f"{100 * x:{sign}.1f}" + ("" if signed else "%")
+    return f"{x:{sign},.0f}" if abs(x) >= 100 else f"{x:{sign}.2f}"
+
+
+def _p_value(p: float) -> str:
+    if p != p:
+        return ""
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def terminal_report(table: pd.DataFrame, notes: Sequence[str], lang: str | None = "en") -> list:
@@ -131,12 +154,6 @@ def terminal_report(table: pd.DataFrame, notes: Sequence[str], lang: str | None 
     return [terminal_table(table, lang),
             *(f"- {sentence}" for sentence in table["narrative"] if sentence),
             *(Text(note, style="dim") for note in notes)]
-
-
-def _short(x: float) -> str:
-    if x != x:  # NaN
-        return ""
-    return f"{x:.2g}" if abs(x) < 0.01 else f"{x:.3g}"
 
 
 def _markdown(table: pd.DataFrame, lang: str | None) -> str:
