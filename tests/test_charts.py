@@ -138,3 +138,28 @@ def test_chart_marks_name_only_drawn_columns_and_say_plus_minus_against_the_rest
     marked = set(shown[(shown["column_label"] == label) & shown["mark"].str.contains(r"\+")]
                  ["row_label"])
     assert marked == above
+
+
+def test_bases_are_on_the_chart_and_ordered_options_get_one_colour_ramp():
+    """pay_band by state_owned: each bar's label carries its column's n (a * when too small to
+    test), and the nine pay bands run light to dark, never two bands in one colour."""
+    from pathlib import Path
+
+    import survey as api
+    from analysis.banner.build import banner
+    from analysis.banner.render import chart_cells
+
+    root = Path(__file__).resolve().parents[1]
+    r = api.read(root / "data_samples" / "industrial_workers.sav",
+                 root / "questionnaires" / "industrial_workers.yaml")
+    b = banner(r, "pay_band", ["state_owned"], min_base=400)
+    fig = charts.stacked_bars(chart_cells(b), b.row_label, ordered=True)
+    ticks = [t.get_text().replace("\n", "") for t in fig.axes[0].get_yticklabels()]
+    for c in b.columns.itertuples():
+        assert any(f"n={int(c.n)}{'*' if c.small_base else ''}" in t for t in ticks), ticks
+    assert any("*" in t for t in ticks)  # the SOE column, n < 400 here
+    colours = [container.patches[0].get_facecolor() for container in fig.axes[0].containers]
+    luminance = [0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2] for c in colours]
+    assert len(set(colours)) == 9
+    assert all(a > b for a, b in zip(luminance[:-1], luminance[1:], strict=True))
+    charts.plt.close(fig)

@@ -225,6 +225,8 @@ def chart_cells(b: Banner) -> pd.DataFrame:
     cells = b.cells[~b.cells["suppressed"] & b.cells["proportion"].notna()]
     labels = {(c.by, str(c.value)): (c.label if c.by == "_total" else f"{c.label} ({c.letter})")
               for c in b.columns.itertuples()}
+    bases = {(c.by, str(c.value)): (c.n, bool(c.small_base)) for c in b.columns.itertuples()}
+    keys = list(zip(cells["by"], cells["col"].astype(str), strict=True))
     return pd.DataFrame({
         "row_label": cells["row_label"].to_numpy(),
         "column_label": [labels[(by, str(col))] for by, col in zip(cells["by"], cells["col"],
@@ -232,4 +234,5 @@ def chart_cells(b: Banner) -> pd.DataFrame:
         "proportion": cells["proportion"].to_numpy(float),
         "ci_low": cells["ci_low"].to_numpy(float), "ci_high": cells["ci_high"].to_numpy(float),
         "mark": ["".join(h) for h in cells["higher_than"]],
+        "base": [bases[k][0] for k in keys], "small_base": [bases[k][1] for k in keys],
     })

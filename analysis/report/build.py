@@ -105,10 +105,11 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
             shown = drawn_marks(b, q, cells[cells["column_label"].isin(
                 _chart_columns(b, q)[:charts_for])])
             # shares of one answer add up to 100%: stacked; sets of options: grouped bars
-            draw = charts.stacked_bars if kind == "single" else charts.grouped_bars
             note = f"{footnote(b, lang)} {text(REPORT, 'chart_marks', lang)}"
-            png_path, svg_path = charts.save(draw(shown, b.row_label, note=note),
-                                             staging / "charts" / name)
+            figure = charts.stacked_bars(shown, b.row_label, note=note,
+                                         ordered=bool(q.items[name].ordered)) \
+                if kind == "single" else charts.grouped_bars(shown, b.row_label, note=note)
+            png_path, svg_path = charts.save(figure, staging / "charts" / name)
             files += [png_path, svg_path]
             png = png_path.read_bytes()
             if kind == "rank":

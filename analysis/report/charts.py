@@ -67,11 +67,20 @@ def _figure(height_rows: float, width: float = 8.0) -> tuple[Figure, plt.Axes]:
     return fig, ax
 
 
+def with_base(cells: pd.DataFrame, column: str) -> str:
+    """A column's label with its base, `n=44*` when too small to test (chart_cells' base)."""
+    if "base" not in cells.columns:
+        return column
+    row = cells[cells["column_label"] == column].iloc[0]
+    small = "*" if bool(row.get("small_base", False)) else ""
+    return f"{column}  n={int(row['base'])}{small}"
+
+
 def grouped_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
     """Horizontal bars: one group per row option, one bar per column (segment), with CI whiskers.
 
-    `cells` columns: row_label, column_label, proportion, and optionally ci_low, ci_high and
-    mark (e.g. significance letters, drawn at the bar's end).
+    `cells` columns: row_label, column_label, proportion, and optionally ci_low, ci_high,
+    mark (e.g. significance letters, drawn at the bar's end) and base (n, shown in the legend).
     """
     rows = list(dict.fromkeys(cells["row_label"]))
     columns = list(dict.fromkeys(cells["column_label"]))
@@ -83,7 +92,7 @@ def grouped_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
         y = positions + (k - (len(columns) - 1) / 2) * height
         value = part["proportion"].to_numpy(float) * 100
         ax.barh(y, value, height=height * 0.92, color=PALETTE[k % len(PALETTE)],
-                label=_wrap([column], 30)[0])
+                label=_wrap([with_base(cells, column)], 34)[0])
         if {"ci_low", "ci_high"} <= set(part.columns):
             low = value - part["ci_low"].to_numpy(float) * 100
             high = part["ci_high"].to_numpy(float) * 100 - value
@@ -106,8 +115,10 @@ def grouped_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
     return fig
 
 
-def stacked_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
-    """100% stacked bars: one bar per column (segment), split by the row's options."""
+def stacked_bars(cells: pd.DataFrame, title: str, *, note: str = "",
+                 ordered: bool = False) -> Figure:
+    """100% stacked bars: one bar per column (segment), split by the row's options; ordered
+    options (pay bands, agreement) in one sequential colour ramp, light to dark."""
     table = cells.pivot_table(index="column_label", columns="row_label", values="proportion",
                               sort=False, aggfunc="first")
     table = table.reindex(index=list(dict.fromkeys(cells["column_label"])),
@@ -115,16 +126,20 @@ def stacked_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
     shares = table.div(table.sum(axis=1), axis=0).fillna(0) * 100
     fig, ax = _figure(len(shares))
     left = np.zeros(len(shares))
+    k_all = len(shares.columns)
+    ramp = plt.get_cmap("YlGnBu")(np.linspace(0.25, 0.95, k_all)) if ordered else None
     for k, option in enumerate(shares.columns):
         value = shares[option].to_numpy()
-        ax.barh(np.arange(len(shares)), value, left=left, color=PALETTE[k % len(PALETTE)],
+        colour = ramp[k] if ramp is not None else PALETTE[k % len(PALETTE)]
+        ax.barh(np.arange(len(shares)), value, left=left, color=colour,
                 label=_wrap([option], 24)[0], height=0.7)
+        ink = "black" if ramp is not None and k < k_all / 2 else "white"
         for y, (x0, w) in enumerate(zip(left, value, strict=True)):
             if w >= 6:
                 ax.text(x0 + w / 2, y, f"{w:.0f}", ha="center", va="center", fontsize=7,
-                        color="white")
+                        color=ink)
         left += value
-    ax.set_yticks(np.arange(len(shares)), _wrap(shares.index))
+    ax.set_yticks(np.arange(len(shares)), _wrap([with_base(cells, c) for c in shares.index]))
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("%")
