@@ -158,3 +158,32 @@ def test_profiles_adjust_for_multiple_tests_leave_out_defining_questions_and_kee
     assert (table["significant"] == (table["p_adjusted"] < 0.05)).all()
     order = list(dict.fromkeys(table["segment"]))
     assert order == [s for s in q.segments if s in order]
+
+
+def test_the_findings_summary_counts_each_findings_verdicts_and_names_operationalisations():
+    from pathlib import Path
+
+    import yaml
+
+    import survey as api
+    from analysis.design.choice import choose_design
+    from analysis.findings.summary import finding_summary
+    from analysis.findings.table import findings_table
+    from analysis.findings.verdicts import check_claims
+
+    root = Path(__file__).resolve().parents[1]
+    claims = root / "questionnaires" / "industrial_workers.claims.yaml"
+    r = api.read(root / "data_samples" / "industrial_workers.sav",
+                 root / "questionnaires" / "industrial_workers.yaml")
+    found = check_claims(r, claims, choose_design(r).design)
+    summary = finding_summary(findings_table(found, r.questionnaire, "en")).set_index("finding")
+    raw = yaml.safe_load(claims.read_text(encoding="utf-8"))["claims"]
+    assert list(summary.index) == list(dict.fromkeys(c["id"].split("-")[0] for c in raw))
+    verdicts = {f.claim.id: f.verdict for f in found.findings}
+    for finding, row in summary.iterrows():
+        ids = [c["id"] for c in raw if c["id"].split("-")[0] == finding]
+        assert row["claims"] == len(ids)
+        assert row["supported"] == sum(verdicts[i] == "supported" for i in ids)
+        flagged = [c["id"] for c in raw if c["id"] in ids and c.get("operationalisation")]
+        assert row["operationalised"] == ", ".join(flagged)
+    assert summary.loc["F3", "weakest"].startswith("F3-safety")  # the claim planted false

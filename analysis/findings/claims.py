@@ -56,6 +56,7 @@ class Claim(_Model):
     trend: Trend | None = None
     anchor: Anchor | None = None
     controls: list[Name] = Field(default_factory=list)
+    operationalisation: bool = False  # the testable content of a finding, not its own sentence
 
     @property
     def kind(self) -> Literal["top", "trend", "anchor", "comparison"]:

@@ -13,7 +13,7 @@ from survey.messages import words
 from survey.messages.tables import HEADERS, NAMES
 
 WORDED = ("verdict", "measure", "comparison_group", "test", "direction", "significant",
-          "below_0.70")
+          "below_0.70", "operationalisation")
 
 
 def for_people(table: pd.DataFrame, lang: str | None, *,

@@ -36,7 +36,8 @@ def findings_table(findings: Findings, questionnaire: Questionnaire,
         c = f.claim
         segment = c.within if c.kind == "top" else c.segment
         rows.append({
-            "id": c.id, "measure": c.resolved_measure,
+            "id": c.id, "finding": c.id.split("-")[0], "measure": c.resolved_measure,
+            "operationalisation": c.operationalisation,
             "statement": questionnaire.label(c.statement, lang),
             "segment": questionnaire.label(questionnaire.segments[segment].label, lang)
             if segment else "", "comparison_group": _compared_with(f, questionnaire, lang),

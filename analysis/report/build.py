@@ -26,6 +26,7 @@ from analysis.findings.claims import Claim, load_claims
 from analysis.findings.people import for_people
 from analysis.findings.profiles import segment_profiles
 from analysis.findings.reliability import scale_reliability
+from analysis.findings.summary import finding_summary
 from analysis.findings.table import findings_table, method_note, write_findings
 from analysis.findings.verdicts import ClaimData, assess_claims
 from analysis.report import charts
@@ -310,6 +311,8 @@ def _sheets(q, findings, note, profiles, reliability, lang: str) -> list[SheetTa
     header = words(HEADERS, lang)
     segments = {name: q.label(s.label, lang) for name, s in q.segments.items()}
     if findings is not None:
+        sheets.append(SheetTable(say["summary_sheet"],
+                                 for_people(finding_summary(findings), lang)))
         shares = tuple(header[c] for c in ("estimate", "comparison", "difference", "ci_low",
                                            "ci_high"))
         sheets.append(SheetTable(say["findings_sheet"], for_people(findings, lang), note,

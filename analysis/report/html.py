@@ -14,6 +14,8 @@ from functools import partial
 import jinja2
 import pandas as pd
 
+from analysis.findings.people import for_people
+from analysis.findings.summary import finding_summary
 from analysis.report.fonts import font_face
 
 WORDS = {
@@ -26,7 +28,8 @@ WORDS = {
            "index": "指数", "scale": "量表", "items": "题项数", "item_rest": "题项-其余相关",
            "supported": "支持", "not_supported": "不支持", "contradicted": "相反",
            "insufficient_data": "样本不足", "all": "全部受访者", "ci": "95%置信区间",
-           "p_adjusted": "校正p值"},
+           "p_adjusted": "校正p值",
+           "operationalised": "† 工具对该研究发现的操作化检验，非报告原话。"},
     "en": {"sample": "Sample", "findings": "The report's claims", "profiles": "Segment profiles",
            "questions": "Questions", "reliability": "Scale reliability", "methods": "Methods",
            "segment": "Segment", "weighted_n": "Weighted n", "effective_n": "Effective n",
@@ -36,7 +39,9 @@ WORDS = {
            "index": "Index", "scale": "Scale", "items": "Items", "item_rest": "Item-rest r",
            "supported": "supported", "not_supported": "not supported",
            "contradicted": "contradicted", "insufficient_data": "insufficient data",
-           "all": "All respondents", "ci": "95% CI", "p_adjusted": "p adjusted"},
+           "all": "All respondents", "ci": "95% CI", "p_adjusted": "p adjusted",
+           "operationalised": "† the toolkit's operationalisation of the finding, not the "
+                              "report's sentence."},
 }
 
 
@@ -99,6 +104,7 @@ def render_report(content: ReportContent) -> str:
         sample_text=content.sample_text, bases=_bases(content.bases),
         design_notes=content.design_notes, methods=content.methods,
         findings=_findings(content.findings, words), findings_rule=content.findings_rule,
+        findings_summary=_summary(content.findings, content.lang),
         correction=content.correction,
         findings_charts=[_png(png) for png in content.findings_png],
         profiles=_profiles(content.profiles), reliability=_reliability(content),
@@ -108,6 +114,14 @@ def render_report(content: ReportContent) -> str:
                                              border=0, classes="banner")}
                    for b in content.questions])
     return page(font_face=font_face(page(font_face="")))  # the glyphs the page shows
+
+
+def _summary(findings: pd.DataFrame | None, lang: str) -> str:
+    """The per-finding summary (F1-F11) as an HTML table, headers in `lang`."""
+    if findings is None or findings.empty or "finding" not in findings:
+        return ""
+    table = for_people(finding_summary(findings), lang)
+    return table.to_html(index=False, escape=True, border=0, classes="summary")
 
 
 def _bases(bases: pd.DataFrame) -> list[dict]:
@@ -123,7 +137,9 @@ def _findings(table: pd.DataFrame | None, words: dict) -> list[dict]:
     for r in table.itertuples(index=False):
         share = r.measure != "mean" if "measure" in table.columns else r.estimate <= 1
         value = _pct if share and r.estimate <= 1 and r.comparison <= 1 else _fmt
-        rows.append({"id": r.id, "statement": r.statement, "estimate": value(r.estimate),
+        rows.append({"id": r.id, "operationalisation": bool(getattr(r, "operationalisation",
+                                                                        False)),
+                     "statement": r.statement, "estimate": value(r.estimate),
                      "comparison": value(r.comparison), "difference": value(r.difference),
                      "ci": f"[{value(r.ci_low)}, {value(r.ci_high)}]"
                      if math.isfinite(r.ci_low) else "",

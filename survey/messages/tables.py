@@ -77,7 +77,7 @@ REPORT: dict[str, dict[str, str]] = {
         "shares_title": "比例之差（百分点）",
         "means_title": "均值之差（量表分、小时、次数）",
         "dots_note": "95%置信区间；颜色表示判定",
-        "findings_sheet": "结论检验", "profiles_sheet": "群体特征",
+        "findings_sheet": "结论检验", "profiles_sheet": "群体特征", "summary_sheet": "结论概要",
         "reliability_sheet": "量表信度", "codebook_sheet": "编码簿",
         "profiles_note": "群体内比例与其余受访者比较；指数 = 100 × 群体比例 / 其余比例；"
                          "基于设计的t检验，全部检验的p值按Benjamini-Hochberg法校正；定义该群体的"
@@ -100,6 +100,7 @@ REPORT: dict[str, dict[str, str]] = {
         "means_title": "Differences in means (scale points, hours, counts)",
         "dots_note": "95% CI; colour = verdict",
         "findings_sheet": "Findings", "profiles_sheet": "Profiles",
+        "summary_sheet": "Findings summary",
         "reliability_sheet": "Reliability", "codebook_sheet": "Codebook",
         "profiles_note": "share in the segment vs the rest; index = 100 x share / rest; "
                          "design-based t, p-values of all tests adjusted with "
@@ -218,7 +219,11 @@ NAMES: dict[str, dict[str, str]] = {
 # Column headers of the tables people open (findings, profiles, reliability sheets).
 HEADERS: dict[str, dict[str, str]] = {
     "zh": {
-        "id": "编号", "measure": "指标", "statement": "报告结论", "segment": "群体",
+        "id": "编号", "measure": "指标", "statement": "检验的结论", "segment": "群体",
+        "finding": "研究发现", "operationalisation": "工具的操作化（非报告原话）",
+        "claims": "结论数", "supported": "支持", "contradicted": "相反", "not_supported": "不支持",
+        "insufficient_data": "数据不足", "strongest": "最强的差异", "weakest": "最弱的差异",
+        "operationalised": "操作化的结论",
         "segment_label": "群体", "comparison_group": "对照组", "estimate": "估计值",
         "comparison": "对照值", "difference": "差值", "ci_low": "95%置信区间下限",
         "ci_high": "95%置信区间上限", "p": "p值", "p_adjusted": "校正p值", "n": "样本量",
@@ -235,7 +240,12 @@ HEADERS: dict[str, dict[str, str]] = {
         "missing": "缺失代码", "formula": "计算公式",
     },
     "en": {
-        "id": "id", "measure": "measure", "statement": "report's statement",
+        "id": "id", "measure": "measure", "statement": "claim as tested",
+        "finding": "finding", "operationalisation": "toolkit's operationalisation",
+        "claims": "claims", "supported": "supported", "contradicted": "contradicted",
+        "not_supported": "not supported", "insufficient_data": "insufficient data",
+        "strongest": "strongest difference", "weakest": "weakest difference",
+        "operationalised": "operationalised claims",
         "segment": "segment", "segment_label": "segment", "comparison_group": "compared with",
         "estimate": "estimate", "comparison": "comparison", "difference": "difference",
         "ci_low": "95% CI low", "ci_high": "95% CI high", "p": "p", "p_adjusted": "p adjusted",
