@@ -22,8 +22,10 @@ from survey.collect.submissions import (  # noqa: F401  (the store's interface, 
     FORMAT_MARK,
     GroupCommitter,
     Outcome,
+    StoreUnavailable,
     Submission,
     SubmissionStore,
+    Unstorable,
     now,
 )
 
@@ -53,6 +55,8 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
 
 class Store(GroupCommitter):
     """The submissions table of one SQLite file, with a group-committing writer thread."""
+
+    DATA_ERRORS = (*GroupCommitter.DATA_ERRORS, sqlite3.DataError, sqlite3.InterfaceError)
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
