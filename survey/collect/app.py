@@ -44,7 +44,7 @@ from survey.collect.store import (
     now,
     open_store,
 )
-from survey.collect.validation import Problem, shown, validate_answers
+from survey.collect.validation import Problem, given_answers, shown, validate_answers
 from survey.questionnaire.model import Questionnaire
 from survey.responses.dataset import Responses
 
@@ -228,7 +228,7 @@ def _envelope(data: Any, questionnaire: Questionnaire) -> tuple[Submission | Non
     problems.extend(validate_answers(questionnaire, data.get("answers")))
     if problems:
         return None, problems
-    answers = json.dumps(data["answers"], ensure_ascii=False, sort_keys=True,
+    answers = json.dumps(given_answers(data["answers"]), ensure_ascii=False, sort_keys=True,
                          separators=(",", ":"))
     return Submission(submission_id, survey.id, survey.version, now(), language, answers), []
 

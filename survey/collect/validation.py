@@ -105,6 +105,12 @@ def validate_answers(questionnaire: Questionnaire, answers: Any) -> list[Problem
     return problems
 
 
+def given_answers(answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers as stored: without null, "" or [] entries (each means no answer), so that
+    a no-answer of the wrong shape ([] for a single choice) cannot reach an export."""
+    return {key: value for key, value in answers.items() if not _empty(value)}
+
+
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
