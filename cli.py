@@ -321,7 +321,7 @@ def simulate(
 
 @app.command("import")
 def import_(
-    export: Annotated[Path, typer.Argument(help="The export or data file to read.")],
+    export: Annotated[str, typer.Argument(help="The export, data file or postgresql:// store.")],
     questionnaire: Questionnaire,
     output: DataOutput,
     format_: Annotated[str, typer.Option("--format", help="auto (by content) or a reader "

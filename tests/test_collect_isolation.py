@@ -36,18 +36,18 @@ class HeldStore(Store):
     """A store whose writer waits at its first batch until released, so that everything
     submitted meanwhile is committed as one batch; it records the size of every write."""
 
-    def __init__(self, path, fail_once: Exception | None = None) -> None:
-        self.gate = threading.Event()
+    def __init__(self, path, fail_second: Exception | None = None) -> None:
+        self.gate, self.entered = threading.Event(), threading.Event()
         self.writes: list[int] = []
-        self.fail_once = fail_once
+        self.fail_second = fail_second
         super().__init__(path)
 
     def _write(self, batch):
+        self.entered.set()
         self.gate.wait(10)
         self.writes.append(len(batch))
-        if self.fail_once is not None:
-            error, self.fail_once = self.fail_once, None
-            raise error
+        if len(self.writes) == 2 and self.fail_second is not None:
+            raise self.fail_second
         return super()._write(batch)
 
 
@@ -60,6 +60,7 @@ def test_a_poisoned_submission_fails_alone_and_the_batch_is_stored(tmp_path):
     store = HeldStore(tmp_path / "s.sqlite")
     try:
         first = store.submit(submission())
+        assert store.entered.wait(10)  # the writer holds it: the rest queue up
         batch = [submission("\ud800" if i in (17, 120) else f"honest {i}") for i in range(200)]
         futures = [store.submit(s) for s in batch]
         store.gate.set()
@@ -85,10 +86,14 @@ def test_a_poisoned_submission_fails_alone_and_the_batch_is_stored(tmp_path):
 
 
 def test_a_failing_store_fails_the_batch_and_the_writer_lives_on(tmp_path):
-    store = HeldStore(tmp_path / "s.sqlite", fail_once=sqlite3.OperationalError("disk I/O error"))
+    store = HeldStore(tmp_path / "s.sqlite",
+                      fail_second=sqlite3.OperationalError("disk I/O error"))
     try:
+        first = store.submit(submission())
+        assert store.entered.wait(10)
         futures = [store.submit(submission()) for _ in range(5)]
         store.gate.set()
+        assert first.result(10).created
         for future in futures:
             with pytest.raises(StoreUnavailable, match="disk I/O error"):
                 future.result(10)
@@ -97,8 +102,8 @@ def test_a_failing_store_fails_the_batch_and_the_writer_lives_on(tmp_path):
         assert later.result(10).created
     finally:
         store.close()
-    assert len(stored(tmp_path / "s.sqlite")) == 1
-    assert store.writes == [5, 1]  # not retried apart: the same rows would only fail again
+    assert len(stored(tmp_path / "s.sqlite")) == 2
+    assert store.writes == [1, 5, 1]  # not retried apart: the same rows would only fail again
 
 
 POISON = ('{"submission_id": "%s", "questionnaire_id": "%s", "questionnaire_version": "%s", '

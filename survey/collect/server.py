@@ -9,15 +9,9 @@ import string
 from collections.abc import Callable
 from pathlib import Path
 
-from survey.collect.store import prepare
+from survey.collect.store import StoreURLError, prepare
 from survey.errors import SurveyError
 from survey.questionnaire.model import Questionnaire
-
-
-class StoreURLError(SurveyError):
-    """A store address naming a database the server cannot use."""
-
-    code = "bad-store"
 
 
 class AddressError(SurveyError):

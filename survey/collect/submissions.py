@@ -73,6 +73,12 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+class StoreURLError(SurveyError):
+    """A store address naming a database that cannot be used (served or read)."""
+
+    code = "bad-store"
+
+
 class Unstorable(SurveyError):
     """A submission the store cannot hold (its text cannot be encoded, say): refused alone."""
 
