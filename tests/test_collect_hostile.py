@@ -198,6 +198,22 @@ def test_the_store_still_exports_after_the_catalogue(collect):
         assert client.get(f"/export.{kind}", params={"token": TOKEN}).status_code == 200
 
 
+def test_data_a_format_cannot_hold_is_a_422_not_a_traceback(collect, monkeypatch):
+    from survey.errors import SurveyError
+
+    def refuses(*args, **kwargs):
+        raise SurveyError("text of 40,000 bytes: .sav holds 32,767", code="text-too-long",
+                          location="export.sav")
+
+    monkeypatch.setattr("survey.writers.write_responses", refuses)
+    client, _ = collect
+    response = client.get("/export.sav", params={"token": TOKEN})
+    assert response.status_code == 422
+    assert response.json()["problems"][0] == {
+        "code": "text-too-long", "question": None,
+        "message": "export.sav: text of 40,000 bytes: .sav holds 32,767"}
+
+
 class Uvicorn:
     """The app under a real uvicorn in this process, with a short body deadline."""
 

@@ -45,6 +45,7 @@ from survey.collect.store import (
     open_store,
 )
 from survey.collect.validation import Problem, given_answers, shown, validate_answers
+from survey.errors import SurveyError
 from survey.questionnaire.model import Questionnaire
 from survey.responses.dataset import Responses
 
@@ -193,9 +194,13 @@ async def _monitor(questionnaire: Questionnaire, state: dict[str, SubmissionStor
 
 async def _export_response(questionnaire: Questionnaire, state: dict[str, SubmissionStore],
                            kind: str) -> Response:
-    """The data as a download named after the questionnaire, or 501 for a format not made."""
+    """The data as a download named after the questionnaire, or 501 for a format not made, or
+    422 saying why the stored data cannot be written in this format (never a traceback)."""
     survey = questionnaire.survey
-    content, media = await asyncio.to_thread(_export, questionnaire, state["store"], kind)
+    try:
+        content, media = await asyncio.to_thread(_export, questionnaire, state["store"], kind)
+    except SurveyError as error:
+        return _refuse(422, error.code, " ".join(error.lines())[:500])
     if content is None:
         return _refuse(501, "not-supported", f"export to .{kind} is not supported yet")
     name = f"{survey.id}-{survey.version}.{kind}"
