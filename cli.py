@@ -207,12 +207,12 @@ def serve(
 ) -> None:
     """Serve the web form and collect submissions (no IP addresses stored or logged)."""
     from survey.collect.postgres import describe
-    from survey.collect.server import new_token, store_path
+    from survey.collect.server import new_token, store_path, token_problem
     from survey.collect.server import serve as run_server
 
     model = load(questionnaire)
-    if token is not None and len(token) < 16:
-        raise bad_option("--token must be at least 16 characters")
+    if token is not None and (problem := token_problem(token)):
+        raise bad_option(f"--token {problem}")
     where(f"--db {describe(db)}")  # never print a password
     run_server(model, store_path(db), host, port, token or new_token(), announce=say)
 
@@ -321,7 +321,7 @@ def simulate(
 
 @app.command("import")
 def import_(
-    export: Annotated[Path, typer.Argument(help="The export or data file to read.")],
+    export: Annotated[str, typer.Argument(help="The export, data file or postgresql:// store.")],
     questionnaire: Questionnaire,
     output: DataOutput,
     format_: Annotated[str, typer.Option("--format", help="auto (by content) or a reader "

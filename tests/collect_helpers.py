@@ -25,6 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 SMALL = ROOT / "tests" / "fixtures" / "questionnaires" / "small.yaml"
 REFERENCE = ROOT / "questionnaires" / "industrial_workers.yaml"
 TOKEN = "test-token-0123456789abcdef"
+# A valid set of answers to SMALL, with text that must be kept as text.
+GOOD = {"birth_year": 1990, "workplace": 6, "workplace__6_text": "合资企业",
+        "concerns": ["housing", "income"], "insurance": ["pension"], "identity_1": 4,
+        "start_date": "2020-01-02", "comments": "=1+1 <script>alert('x')</script>"}
 
 
 def free_port() -> int:

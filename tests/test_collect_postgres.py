@@ -1,27 +1,20 @@
 """The collection server storing into a real PostgreSQL server on loopback.
 
-The fixture starts a throwaway cluster (initdb in a temporary folder, a free port, its socket in
-that folder, password authentication over TCP) as the postgres user when run as root, and removes
-it afterwards. Skipped only when PostgreSQL's server programs are not installed (CI installs them).
+The throwaway cluster is tests/pg_helpers.py's. Skipped only when PostgreSQL's server programs
+are not installed (CI installs them).
 """
 
 from __future__ import annotations
 
-import contextlib
-import glob
 import json
-import os
 import random
-import shutil
-import subprocess
-import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
 from collect_helpers import (
+    GOOD,
     REFERENCE,
     SMALL,
     TOKEN,
@@ -30,6 +23,7 @@ from collect_helpers import (
     running,
     sample_answers,
 )
+from pg_helpers import throwaway_cluster
 
 from survey.collect.reader import answers_of, read_store
 from survey.questionnaire.loader import load_questionnaire
@@ -38,80 +32,11 @@ psycopg = pytest.importorskip("psycopg")
 
 small = load_questionnaire(SMALL)
 reference = load_questionnaire(REFERENCE)
-GOOD = {"birth_year": 1990, "workplace": 6, "workplace__6_text": "合资企业",
-        "concerns": ["housing", "income"], "insurance": ["pension"], "identity_1": 4,
-        "start_date": "2020-01-02", "comments": "=1+1 <script>alert('x')</script>"}
-PASSWORD = "s3cret-Pw"
-
-
-def _bindir() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"),
-                   key=lambda p: int(Path(p).parts[-3]))
-    if found:
-        return Path(found[-1]).parent
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
-
-
-class Cluster:
-    """A PostgreSQL cluster of its own in a temporary folder, on a free loopback port."""
-
-    def __init__(self, bindir: Path) -> None:
-        self.bindir = bindir
-        self.folder = Path(tempfile.mkdtemp(prefix="survey-pg-"))
-        self.data = self.folder / "data"
-        self.port = free_port()
-        self.as_user: list[str] = []
-        if os.geteuid() == 0:  # the server refuses to run as root
-            shutil.chown(self.folder, "postgres", "postgres")
-            self.as_user = ["runuser", "-u", "postgres", "--"]
-        pwfile = self.folder / "pw"
-        pwfile.write_text(PASSWORD + "\n")
-        if self.as_user:
-            shutil.chown(pwfile, "postgres", "postgres")
-        self.run("initdb", "-D", str(self.data), "-U", "postgres", "--auth-local=trust",
-                 "--auth-host=scram-sha-256", f"--pwfile={pwfile}", "-E", "UTF8",
-                 "--locale=C.UTF-8")
-        self.run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "log"), "-w", "-t", "60",
-                 "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-                 "-c max_connections=100", "start")
-
-    def run(self, program: str, *args: str) -> None:
-        done = subprocess.run([*self.as_user, str(self.bindir / program), *args],
-                              capture_output=True, text=True, timeout=120)
-        if done.returncode != 0:
-            log = self.folder / "log"
-            raise RuntimeError(f"{program} failed: {done.stderr}"
-                               + (log.read_text() if log.exists() else ""))
-
-    def admin(self):
-        return psycopg.connect(host=str(self.folder), port=self.port, user="postgres",
-                               dbname="postgres", autocommit=True)
-
-    def database(self, name: str) -> str:
-        """A new database owned by a password-protected role; its URL over TCP loopback."""
-        with self.admin() as connection:
-            connection.execute(f"CREATE ROLE {name} LOGIN PASSWORD '{PASSWORD}'")
-            connection.execute(f"CREATE DATABASE {name} OWNER {name}")
-        return f"postgresql://{name}:{PASSWORD}@127.0.0.1:{self.port}/{name}"
-
-    def stop(self) -> None:
-        with contextlib.suppress(Exception):
-            self.run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    bindir = _bindir()
-    if bindir is None:
-        pytest.skip("PostgreSQL's server programs (initdb, pg_ctl) are not installed: "
-                    "apt-get install postgresql")
-    cluster = Cluster(bindir)
-    try:
-        yield cluster
-    finally:
-        cluster.stop()
+    yield from throwaway_cluster()
 
 
 @pytest.fixture(scope="module")

@@ -27,35 +27,39 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from survey.collect.intake import (
+    BODY_SECONDS,
+    COMMON_HEADERS,
+    MAX_BODY,
+    problems_response,
+    refuse,
+    submitted_json,
+)
 from survey.collect.reader import frame_of
-from survey.collect.store import Submission, SubmissionStore, now, open_store
-from survey.collect.validation import Problem, validate_answers
+from survey.collect.store import (
+    StoreUnavailable,
+    Submission,
+    SubmissionStore,
+    Unstorable,
+    now,
+    open_store,
+)
+from survey.collect.validation import Problem, given_answers, shown, validate_answers
+from survey.errors import SurveyError
 from survey.questionnaire.model import Questionnaire
 from survey.responses.dataset import Responses
 
-MAX_BODY = 256 * 1024
-COMMON_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer",
-                  "X-Frame-Options": "DENY"}
 PRIVATE_HEADERS = {**COMMON_HEADERS, "Cache-Control": "no-store"}
 _TEMPLATES = Environment(loader=PackageLoader("survey.collect", "templates"),
                          autoescape=select_autoescape(default=True, default_for_string=True))
 
 
-class _TooLarge(Exception):
-    pass
-
-
 def _problems(status: int, problems: list[Problem]) -> JSONResponse:
-    return JSONResponse({"problems": [p.as_json() for p in problems]}, status_code=status,
-                        headers=COMMON_HEADERS)
+    return problems_response(status, problems)
 
 
 def _refuse(status: int, code: str, message: str) -> JSONResponse:
-    return _problems(status, [Problem(code, None, message)])
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
+    return refuse(status, code, message)
 
 
 def content_security_policy(html: str) -> str:
@@ -70,9 +74,9 @@ def content_security_policy(html: str) -> str:
 
 
 def create_app(questionnaire: Questionnaire, db: str | Path, token: str,
-               max_body: int = MAX_BODY) -> Starlette:
+               max_body: int = MAX_BODY, body_seconds: float = BODY_SECONDS) -> Starlette:
     """The ASGI app collecting `questionnaire` into the store at `db` (an SQLite file, or a
-    PostgreSQL URL)."""
+    PostgreSQL URL); a body must arrive within `body_seconds` (`survey.collect.intake`)."""
     survey = questionnaire.survey
     forms = _forms(questionnaire)
     state: dict[str, SubmissionStore] = {}
@@ -81,7 +85,7 @@ def create_app(questionnaire: Questionnaire, db: str | Path, token: str,
         return _form_page(request, forms, survey.languages[0])
 
     async def submit(request: Request) -> Response:
-        return await _submit(request, questionnaire, state, max_body)
+        return await _submit(request, questionnaire, state, max_body, body_seconds)
 
     async def monitor(request: Request) -> Response:
         if not _authorised(request, token):
@@ -146,45 +150,24 @@ def _unauthorised() -> Response:
                                                   "WWW-Authenticate": "Bearer"})
 
 
-async def _read_body(request: Request, max_body: int) -> bytes:
-    """The request body, read no further than `max_body` bytes (else _TooLarge)."""
-    declared = request.headers.get("content-length")
-    if declared is not None and (not declared.isdigit() or int(declared) > max_body):
-        raise _TooLarge
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > max_body:
-            raise _TooLarge
-    return bytes(body)
-
-
-async def _submitted_json(request: Request, max_body: int) -> tuple[Any, Response | None]:
-    """The submitted JSON, or the refusal of a body that is not JSON, too large or not UTF-8."""
-    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if kind != "application/json":
-        return None, _refuse(415, "unsupported-media-type", "send the submission as "
-                             "application/json")
-    try:
-        body = await _read_body(request, max_body)
-    except _TooLarge:
-        return None, _refuse(413, "too-large", f"a submission is at most {max_body} bytes")
-    try:
-        return json.loads(body.decode("utf-8"), parse_constant=_no_constants), None
-    except (UnicodeDecodeError, ValueError):
-        return None, _refuse(400, "bad-json", "the body is not valid UTF-8 JSON")
-
-
 async def _submit(request: Request, questionnaire: Questionnaire,
-                  state: dict[str, SubmissionStore], max_body: int) -> Response:
-    """Store one submission and answer 201 once its row is committed, or say why not."""
-    data, refusal = await _submitted_json(request, max_body)
+                  state: dict[str, SubmissionStore], max_body: int,
+                  body_seconds: float) -> Response:
+    """Store one submission and answer 201 once its row is committed, or say why not: a
+    submission the store cannot hold is refused alone (422), a failing store is a 503."""
+    data, refusal = await submitted_json(request, max_body, body_seconds)
     if refusal is not None:
         return refusal
     submission, problems = _envelope(data, questionnaire)
     if submission is None:
         return _problems(422, problems)
-    outcome = await asyncio.wrap_future(state["store"].submit(submission))
+    try:
+        outcome = await asyncio.wrap_future(state["store"].submit(submission))
+    except Unstorable as error:
+        return _refuse(422, error.code, error.message)
+    except StoreUnavailable as error:
+        return refuse(503, error.code, f"{error.message}; send it again later",
+                      {"Retry-After": "5"})
     stored = outcome.stored
     if not outcome.created and (stored.answers, stored.questionnaire_version) != (
             submission.answers, submission.questionnaire_version):
@@ -211,9 +194,13 @@ async def _monitor(questionnaire: Questionnaire, state: dict[str, SubmissionStor
 
 async def _export_response(questionnaire: Questionnaire, state: dict[str, SubmissionStore],
                            kind: str) -> Response:
-    """The data as a download named after the questionnaire, or 501 for a format not made."""
+    """The data as a download named after the questionnaire, or 501 for a format not made, or
+    422 saying why the stored data cannot be written in this format (never a traceback)."""
     survey = questionnaire.survey
-    content, media = await asyncio.to_thread(_export, questionnaire, state["store"], kind)
+    try:
+        content, media = await asyncio.to_thread(_export, questionnaire, state["store"], kind)
+    except SurveyError as error:
+        return _refuse(422, error.code, " ".join(error.lines())[:500])
     if content is None:
         return _refuse(501, "not-supported", f"export to .{kind} is not supported yet")
     name = f"{survey.id}-{survey.version}.{kind}"
@@ -226,7 +213,7 @@ def _envelope(data: Any, questionnaire: Questionnaire) -> tuple[Submission | Non
     if not isinstance(data, dict):
         return None, [Problem("bad-submission", None, "a submission is a JSON object")]
     survey = questionnaire.survey
-    problems = [Problem("unknown-field", None, f"unknown field '{key}'") for key in data
+    problems = [Problem("unknown-field", None, f"unknown field {shown(key)}") for key in data
                 if key not in ("submission_id", "questionnaire_id", "questionnaire_version",
                                "language", "answers")]
     try:
@@ -246,7 +233,7 @@ def _envelope(data: Any, questionnaire: Questionnaire) -> tuple[Submission | Non
     problems.extend(validate_answers(questionnaire, data.get("answers")))
     if problems:
         return None, problems
-    answers = json.dumps(data["answers"], ensure_ascii=False, sort_keys=True,
+    answers = json.dumps(given_answers(data["answers"]), ensure_ascii=False, sort_keys=True,
                          separators=(",", ":"))
     return Submission(submission_id, survey.id, survey.version, now(), language, answers), []
 

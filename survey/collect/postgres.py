@@ -80,6 +80,10 @@ class PostgresStore(GroupCommitter):
     """The submissions table of one PostgreSQL database, with a group-committing writer thread."""
 
     def __init__(self, url: str) -> None:
+        import psycopg
+
+        # NUL in text, a value out of range: this submission's fault, not the database's
+        self.DATA_ERRORS = (*GroupCommitter.DATA_ERRORS, psycopg.DataError)
         self.url = url
         self._writer = _connect(url, autocommit=True)
         _create(self._writer)

@@ -5,8 +5,8 @@ the questionnaire's columns (docs/responses.md), then ``received`` (UTC), ``ques
 and ``language``. Missing kinds are inferred by `Responses.from_raw` from the same logic the form
 and the server applied: SKIPPED where ``relevant`` was false, EMPTY where shown and left empty.
 Registered with `survey.readers` as format ``sqlite``, so `survey import responses.sqlite` works.
-A PostgreSQL store is read with `read_store(url, questionnaire)` (the readers take files; from the
-command line, export it through the server's ``/export.*`` pages).
+A PostgreSQL store is read with `read_store(url, questionnaire)`; `survey import postgresql://...`
+calls it (`survey.responses.importing`: the readers take files, this takes a URL).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from survey.collect.store import Submission, is_store, submissions
+from survey.collect.store import StoreURLError, Submission, is_store, submissions
 from survey.collect.validation import other_key
 from survey.files.source import Problem, SourceError
 from survey.questionnaire.columns import option_column
@@ -39,7 +39,8 @@ def read(path: Path, questionnaire: Questionnaire) -> Responses:
 
 
 def read_store(db: str | Path, questionnaire: Questionnaire) -> Responses:
-    """Every stored submission of `questionnaire` in any store (SQLite file or PostgreSQL URL)."""
+    """Every stored submission of `questionnaire` in any store (SQLite file or PostgreSQL URL);
+    a database that cannot be read is a `StoreURLError` naming it without its password."""
     if not (isinstance(db, str) and "://" in db):
         return read(Path(db), questionnaire)
     import psycopg
@@ -48,9 +49,10 @@ def read_store(db: str | Path, questionnaire: Questionnaire) -> Responses:
 
     try:
         frame = frame_of(postgres.submissions(db), questionnaire)
-    except psycopg.Error as error:
-        raise SourceError([Problem(postgres.describe(db), 1, 1, "unreadable",
-                                   f"cannot read the store: {error}")]) from None
+    except psycopg.Error as error:  # libpq's messages run over lines: one line here
+        reason = " ".join(str(error).split()) or type(error).__name__
+        raise StoreURLError(f"cannot read the store: {reason}",
+                            location=postgres.describe(db)) from None
     return Responses.from_raw(questionnaire, frame, source=postgres.describe(db))
 
 

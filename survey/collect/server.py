@@ -3,22 +3,40 @@
 from __future__ import annotations
 
 import secrets
+import socket
+import sqlite3
+import string
 from collections.abc import Callable
 from pathlib import Path
 
+from survey.collect.store import StoreURLError, prepare
 from survey.errors import SurveyError
 from survey.questionnaire.model import Questionnaire
 
 
-class StoreURLError(SurveyError):
-    """A store address naming a database the server cannot use."""
+class AddressError(SurveyError):
+    """A host and port the server cannot listen on (in use, or no such address)."""
 
-    code = "bad-store"
+    code = "cannot-listen"
+
+
+TOKEN_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-._~")
+
+
+def token_problem(token: str) -> str | None:
+    """What is wrong with a token chosen by the user (it is part of the printed URLs), if
+    anything: at least 16 characters, all of them letters, digits or - . _ ~."""
+    if len(token) < 16:
+        return "must be at least 16 characters"
+    if not set(token) <= TOKEN_CHARACTERS:
+        return "may hold only letters, digits and - . _ ~ (it is part of a URL)"
+    return None
 
 
 def store_path(db: str) -> Path | str:
-    """Where a --db value stores: the SQLite file, or the PostgreSQL URL once it is known to
-    connect (its tables are created then); anything else is refused with a clear message."""
+    """Where a --db value stores: the SQLite file, or the PostgreSQL URL, once it is known to
+    be usable (its tables are created then); anything else is refused with a one-line message,
+    before the server prints any address."""
     if "://" in db:
         scheme = db.split("://", 1)[0].lower()
         if scheme in ("postgres", "postgresql"):
@@ -33,6 +51,14 @@ def store_path(db: str) -> Path | str:
                             f"{db}/responses.sqlite")
     if not path.parent.exists():
         raise StoreURLError(f"the folder {path.parent} does not exist")
+    try:
+        prepare(path)
+    except sqlite3.Error as error:
+        reason = "not an SQLite database" if isinstance(error, sqlite3.DatabaseError) and \
+            "not a database" in str(error) else f"cannot use it as an SQLite store: {error}"
+        raise StoreURLError(reason, location=str(path)) from None
+    except ValueError as error:
+        raise StoreURLError(str(error), location=str(path)) from None
     return path
 
 
@@ -51,6 +77,22 @@ def _postgres(url: str) -> str:
     return url
 
 
+def check_address(host: str, port: int) -> None:
+    """Bind `host`:`port` once (as uvicorn will) so that an address in use or unknown is a
+    one-line error before any URL is printed, not a traceback after them."""
+    where = f"{host} port {port}"
+    if not 0 < port < 65536:
+        raise AddressError("cannot listen: a port is a number from 1 to 65535", location=where)
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                        flags=socket.AI_PASSIVE)[0]
+        with socket.socket(family, kind) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(address)
+    except OSError as error:
+        raise AddressError(f"cannot listen: {error.strerror or error}", location=where) from None
+
+
 def new_token() -> str:
     """A token for the monitoring and export pages (128 bits, URL-safe)."""
     return secrets.token_urlsafe(16)
@@ -64,6 +106,7 @@ def serve(questionnaire: Questionnaire, db: Path | str, host: str, port: int, to
     from survey.collect.app import create_app
 
     app = create_app(questionnaire, db, token)
+    check_address(host, port)
     where = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
     announce(f"Form:    {where}/")
     announce(f"Monitor: {where}/monitor?token={token}")

@@ -22,8 +22,11 @@ from survey.collect.submissions import (  # noqa: F401  (the store's interface, 
     FORMAT_MARK,
     GroupCommitter,
     Outcome,
+    StoreUnavailable,
+    StoreURLError,
     Submission,
     SubmissionStore,
+    Unstorable,
     now,
 )
 
@@ -53,6 +56,8 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
 
 class Store(GroupCommitter):
     """The submissions table of one SQLite file, with a group-committing writer thread."""
+
+    DATA_ERRORS = (*GroupCommitter.DATA_ERRORS, sqlite3.DataError, sqlite3.InterfaceError)
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
@@ -91,6 +96,31 @@ class Store(GroupCommitter):
                 self._writer.execute("ROLLBACK")
             raise
         return outcomes
+
+
+def prepare(path: str | Path) -> None:
+    """Create the store's tables in `path` (a new or empty file is made a store), or raise
+    sqlite3.Error for a file SQLite cannot open or write, and ValueError for an SQLite database
+    that is not a store (another program's, or a store of another format), left untouched."""
+    if Path(path).is_file() and Path(path).stat().st_size:
+        connection = connect(path, readonly=True)  # looks only: no WAL switch, no tables
+        try:
+            tables = {row[0] for row in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'")}
+            mark = connection.execute("SELECT value FROM store_info WHERE key = 'format'"
+                                      ).fetchone() if "store_info" in tables else None
+        finally:
+            connection.close()
+        if tables and mark is None:
+            raise ValueError("an SQLite database of another program (tables: "
+                             f"{', '.join(sorted(tables)[:5])}): name a new file for the store")
+        if mark is not None and mark[0] != FORMAT_MARK:
+            raise ValueError(f"a store of another format ('{mark[0]}'), not '{FORMAT_MARK}'")
+    connection = connect(path)
+    try:
+        connection.executescript(SCHEMA)
+    finally:
+        connection.close()
 
 
 def open_store(db: str | Path) -> SubmissionStore:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from survey.errors import SurveyError
+
 FORMAT_MARK = "worker-survey submissions 1"
 _BATCH = 256
 
@@ -71,12 +73,37 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+class StoreURLError(SurveyError):
+    """A store address naming a database that cannot be used (served or read)."""
+
+    code = "bad-store"
+
+
+class Unstorable(SurveyError):
+    """A submission the store cannot hold (its text cannot be encoded, say): refused alone."""
+
+    code = "unstorable"
+
+
+class StoreUnavailable(SurveyError):
+    """The store failed for a reason of its own (disk, connection): the client may retry."""
+
+    code = "store-unavailable"
+
+
 class GroupCommitter:
     """A writer thread that commits the submissions waiting for it together (group commit).
 
-    Subclasses write one batch in one transaction (`_write`) and close their connection
-    (`_close_writer`); no future resolves before the transaction holding its row has committed.
+    Subclasses write one batch in one transaction (`_write`), close their connection
+    (`_close_writer`) and name the errors that mean a submission's own data cannot be stored
+    (`DATA_ERRORS`); no future resolves before the transaction holding its row has committed.
+    When a batch fails on such an error it is split and retried, so the one bad submission fails
+    alone (`Unstorable`) and the others are stored; any other error fails the batch
+    (`StoreUnavailable`: retrying the same rows apart would only fail again, slower).
     """
+
+    DATA_ERRORS: tuple[type[BaseException], ...] = (UnicodeError, ValueError, TypeError,
+                                                    OverflowError)
 
     def __init__(self) -> None:
         self._queue: queue.Queue[tuple[Submission, Future[Outcome]] | None] = queue.Queue()
@@ -84,8 +111,10 @@ class GroupCommitter:
         self._thread.start()
 
     def submit(self, submission: Submission) -> Future[Outcome]:
-        """Queue a submission; the future resolves once its row is committed (or was there)."""
+        """Queue a submission; the future resolves once its row is committed (or was there).
+        It cannot be cancelled: a caller that stops waiting leaves the write to finish."""
         future: Future[Outcome] = Future()
+        future.set_running_or_notify_cancel()
         self._queue.put((submission, future))
         return future
 
@@ -119,14 +148,28 @@ class GroupCommitter:
                     self._queue.put(None)
                     break
                 batch.append(more)
-            self._commit(batch)
+            try:
+                self._commit(batch)
+            except BaseException as error:  # the thread must live: every caller still hears
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(StoreUnavailable(f"the store failed: {error!r}"))
 
     def _commit(self, batch: list[tuple[Submission, Future[Outcome]]]) -> None:
+        """Write `batch` in one transaction; on a data error, halves apart until it is found."""
         try:
             outcomes = self._write([submission for submission, _ in batch])
+        except self.DATA_ERRORS as error:
+            if len(batch) > 1:
+                self._commit(batch[:len(batch) // 2])
+                self._commit(batch[len(batch) // 2:])
+            else:
+                batch[0][1].set_exception(Unstorable(f"the store cannot hold this submission: "
+                                                     f"{type(error).__name__}: {error}"))
+            return
         except Exception as error:  # every waiting caller hears of the failure
             for _, future in batch:
-                future.set_exception(error)
+                future.set_exception(StoreUnavailable(f"the store failed: {error}"))
             return
         for (_, future), outcome in zip(batch, outcomes, strict=True):
             future.set_result(outcome)

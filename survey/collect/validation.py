@@ -17,7 +17,6 @@ the reference evaluator; a question whose ``relevant`` is false must have no ans
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -40,6 +39,18 @@ class Problem:
         return {"code": self.code, "question": self.question, "message": self.message}
 
 
+LARGEST = 2**53  # the largest number every format we write holds exactly (a double's integers)
+FIRST_DAY, LAST_DAY = date(1678, 1, 1), date(2261, 12, 31)  # dates every export can hold
+SHOWN = 80
+
+
+def shown(value: Any) -> str:
+    """`value` as a message quotes it: its repr, cut to `SHOWN` characters, so that an answer
+    of 200,000 characters is not echoed back whole."""
+    text = repr(value)
+    return text if len(text) <= SHOWN else text[:SHOWN - 3] + "..."
+
+
 @cache
 def _parsed(source: str) -> Expression:
     return parse(source)
@@ -57,8 +68,8 @@ def validate_answers(questionnaire: Questionnaire, answers: Any) -> list[Problem
     items = questionnaire.items
     allowed = set(items) | {other_key(q.name, q.other) for q in items.values()
                             if q.other is not None}
-    problems = [Problem("unknown-question", key, f"'{key}' is not a question of this form")
-                for key in answers if key not in allowed]
+    problems = [Problem("unknown-question", key[:SHOWN], f"{shown(key)} is not a question of "
+                        "this form") for key in answers if key not in allowed]
     values: dict[str, object] = {n: None for n, q in items.items() if not q.is_set}
     multi: dict[str, list[Code] | None] = {n: None for n, q in items.items() if q.is_set}
     for name, question in items.items():
@@ -94,6 +105,12 @@ def validate_answers(questionnaire: Questionnaire, answers: Any) -> list[Problem
     return problems
 
 
+def given_answers(answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers as stored: without null, "" or [] entries (each means no answer), so that
+    a no-answer of the wrong shape ([] for a single choice) cannot reach an export."""
+    return {key: value for key, value in answers.items() if not _empty(value)}
+
+
 def _empty(value: Any) -> bool:
     return value is None or value == "" or value == []
 
@@ -122,7 +139,7 @@ def _bad(q: Question, code: str, message: str) -> list[Problem]:
 def _check_option(q: Question, value: Any) -> list[Problem]:
     """A single or scale answer is one of the question's option codes."""
     if not _is_code(q, value):
-        return _bad(q, "unknown-code", f"{value!r} is not an option of '{q.name}' "
+        return _bad(q, "unknown-code", f"{shown(value)} is not an option of '{q.name}' "
                     f"(the codes are {q.codes})")
     return []
 
@@ -134,7 +151,7 @@ def _check_options(q: Question, value: Any) -> list[Problem]:
         return _bad(q, "bad-type", f"'{q.name}' takes a list of option codes")
     unknown = [v for v in value if not _is_code(q, v)]
     if unknown:
-        return _bad(q, "unknown-code", f"{unknown[0]!r} is not an option of '{q.name}'")
+        return _bad(q, "unknown-code", f"{shown(unknown[0])} is not an option of '{q.name}'")
     if len(set(value)) != len(value):
         return _bad(q, "duplicate-code", f"'{q.name}' lists an option twice")
     if q.min_choices is not None and len(value) < q.min_choices:
@@ -149,9 +166,12 @@ def _check_options(q: Question, value: Any) -> list[Problem]:
 
 
 def _check_number(q: Question, value: Any) -> list[Problem]:
-    """A number answer is a finite JSON number (whole if the question says so) within range."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    """A number answer is a finite JSON number (whole if the question says so) within range,
+    and never beyond `LARGEST` (a 400-digit integer is no float; exports could not hold it)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
         return _bad(q, "bad-type", f"'{q.name}' takes a number")
+    if not -LARGEST <= value <= LARGEST:  # exact for int of any size; False for NaN
+        return _bad(q, "out-of-range", f"'{q.name}' must be between -{LARGEST} and {LARGEST}")
     if q.integer and not float(value).is_integer():
         return _bad(q, "not-integer", f"'{q.name}' takes a whole number")
     return _check_range(q, value)
@@ -174,6 +194,9 @@ def _check_date(q: Question, value: Any) -> list[Problem]:
         day = None
     if day is None:
         return _bad(q, "bad-type", f"'{q.name}' takes a date written YYYY-MM-DD")
+    if not FIRST_DAY <= day <= LAST_DAY:
+        return _bad(q, "out-of-range", f"'{q.name}' must be a date from {FIRST_DAY} to "
+                    f"{LAST_DAY}")
     return _check_range(q, day)
 
 

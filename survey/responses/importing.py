@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from survey.collect.postgres import describe, is_postgres_url
 from survey.errors import InputError, survey_warnings
 from survey.files.atomic import write_atomic
 from survey.files.source import Problem, SourceError
@@ -55,7 +56,7 @@ class Imported:
                 show_mapping: bool = False) -> list[str]:
         """What was read and written, the mapping table when asked, its warnings, and the
         validation's summary: the lines `survey import` prints."""
-        lines = [f"read {export} as {self.format}: {len(self.responses)} respondents, "
+        lines = [f"read {source_name(export)} as {self.format}: {len(self.responses)} respondents, "
                  f"{len(self.responses.missing.columns)} variables, {self.answers} answers"
                  + (f"; wrote {output}" if output is not None else "")]
         if show_mapping:
@@ -71,7 +72,7 @@ class Imported:
 
     def to_json(self, export: str | Path) -> dict:
         """The import as the `survey import --json` document (docs/json.md)."""
-        return {"file": str(export), "format": self.format, **self.match.to_json(),
+        return {"file": source_name(export), "format": self.format, **self.match.to_json(),
                 "written": [str(p) for p in self.written],
                 "identifiers_left_out": list(self.identifiers),
                 "warnings": [{"code": w.code, "line": w.line, "column": w.column,
@@ -80,20 +81,14 @@ class Imported:
                              "respondents": int((self.responses.frame[PROBLEMS] > 0).sum())}}
 
 
-def import_export(export: str | Path, questionnaire: Questionnaire,
-                  output: str | Path | None = None, *, format: str = "auto",
-                  mapping: str | Path | None = None, strict: bool = False, lang: str | None = None,
-                  report: str | Path | None = None, keep_identifiers: bool = False) -> Imported:
-    """Read `export` as `format` (by content when "auto"), validate and flag it, and write it to
-    `output` (and the problem report, with the mapping beside it, to `report`) when named.
+def source_name(export: str | Path) -> str:
+    """How messages name what was read: a file's path, a database URL without its password."""
+    return describe(export) if is_postgres_url(str(export)) else str(export)
 
-    With `strict`, a doubtful column match is an error (SourceError) and nothing is written.
-    Direct identifiers an export carries (an IP address, names, phone, location) are left out
-    unless `keep_identifiers`.
-    """
-    export = Path(export)
-    if output is not None:
-        output_format(output)  # an unknown suffix fails before the work, not after
+
+def _read_file(export: Path, questionnaire: Questionnaire, format: str,
+               mapping: str | Path | None) -> tuple[str, Responses]:
+    """(format, responses) of an export file, read by content or as `format`."""
     found = detect_format(export) if format == "auto" else format
     options = {}
     if mapping is not None:
@@ -103,7 +98,40 @@ def import_export(export: str | Path, questionnaire: Questionnaire,
                              + ", ".join(mapping_readers()), code="mapping-not-applicable",
                              location=str(mapping))
         options["mapping"] = mapping
-    responses = read_responses(export, questionnaire, format=found, **options)
+    return found, read_responses(export, questionnaire, format=found, **options)
+
+
+def _read_store(url: str, questionnaire: Questionnaire, mapping: str | Path | None) -> Responses:
+    """The submissions in a PostgreSQL store of `survey serve`, in our layout."""
+    if mapping is not None:
+        raise InputError(f"{describe(url)} is a store of 'survey serve', whose columns are our "
+                         "layout's; mapping files apply to: " + ", ".join(mapping_readers()),
+                         code="mapping-not-applicable", location=str(mapping))
+    from survey.collect.reader import read_store
+
+    return read_store(url, questionnaire)
+
+
+def import_export(export: str | Path, questionnaire: Questionnaire,
+                  output: str | Path | None = None, *, format: str = "auto",
+                  mapping: str | Path | None = None, strict: bool = False, lang: str | None = None,
+                  report: str | Path | None = None, keep_identifiers: bool = False) -> Imported:
+    """Read `export` as `format` (by content when "auto"), validate and flag it, and write it to
+    `output` (and the problem report, with the mapping beside it, to `report`) when named.
+    `export` is a file, or the postgresql:// URL of a `survey serve` store.
+
+    With `strict`, a doubtful column match is an error (SourceError) and nothing is written.
+    Direct identifiers an export carries (an IP address, names, phone, location) are left out
+    unless `keep_identifiers`.
+    """
+    if output is not None:
+        output_format(output)  # an unknown suffix fails before the work, not after
+    if is_postgres_url(str(export)):
+        found, responses = "postgresql", _read_store(str(export), questionnaire, mapping)
+        export = source_name(export)  # named in messages without its password
+    else:
+        export = Path(export)
+        found, responses = _read_file(export, questionnaire, format, mapping)
     table = mapping_table(responses)
     match = match_summary(responses)
     refuse_empty(match, str(export))
