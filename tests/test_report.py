@@ -166,3 +166,27 @@ def test_a_chinese_report_shows_no_english(report):
              for where, texts in visible_texts(report).items() for text in texts
              for word in english_words(text, exempt)}
     assert not found, sorted(found)[:20]
+
+
+@SHARED
+def test_means_carry_their_letters_and_each_sheet_lists_its_tests(report):
+    """A scale's sheet prints the letters of its means, as the terminal does, and its overall
+    tests (statistic, df, p) under the table; the footnote names the means' test too."""
+    from analysis.banner.build import banner
+    from analysis.design.choice import choose_design
+    from survey.readers import read_responses
+
+    book = load_workbook(report / "banner.xlsx", read_only=True)
+    name = next(n for n in book.sheetnames if n == "reform_follow")
+    rows = [list(r) for r in book[name].iter_rows(values_only=True)]
+    r = read_responses(SAMPLE, QUESTIONNAIRE)
+    from conftest import REPORT_BY
+
+    b = banner(r, "reform_follow", REPORT_BY.split(","), design=choose_design(r).design)
+    mean_row = next(row for row in rows if row[0] == "均值")
+    assert mean_row[2::2][:len(b.means)] == ["".join(h) or None for h in b.means["higher_than"]]
+    assert any(h for h in b.means["higher_than"])
+    tests = [row for row in rows if isinstance(row[1], str) and row[1].endswith("检验")]
+    assert len(tests) == len(b.tests)
+    assert sorted(t[4] for t in tests) == pytest.approx(sorted(t.p for t in b.tests), rel=1e-9)
+    assert any("均值的字母标记" in str(row[0]) for row in rows)

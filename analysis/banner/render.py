@@ -121,6 +121,8 @@ def footnote(b: Banner, lang: str | None = None) -> str:
     o = b.options
     parts = [text(BANNER, "letters", lang, test=name_of(b.column_test, lang),
                   alpha=f"{o.alpha:g}", correction=name_of(o.correction, lang))]
+    if b.mean_test and b.means is not None and not b.means.empty:
+        parts.append(text(BANNER, "mean_letters", lang, test=name_of(b.mean_test, lang)))
     names = sorted({t.statistic for t in b.tests})
     if names:
         parts.append(text(BANNER, "tests", lang,

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from analysis.banner.build import Banner
 from analysis.banner.render import footnote
 from survey.files.atomic import atomic_path
+from survey.messages.tables import name_of
 
 HEADER = PatternFill("solid", fgColor="EEF3F7")
 SMALL = Font(color="A15C00", italic=True)
@@ -31,11 +32,13 @@ MISSING = Font(italic=True, color="666666")
 WORDS = {"zh": {"contents": "目录", "question": "题目", "sheet": "工作表",
                 "base_n": "样本量（未加权）",
                 "weighted_n": "加权样本量", "effective_n": "有效样本量", "mean": "均值",
-                "sd": "标准差", "small": "样本量不足，未检验"},
+                "sd": "标准差", "small": "样本量不足，未检验", "tests": "检验",
+                "statistic": "检验方法", "value": "统计量"},
          "en": {"contents": "Contents", "question": "Question", "sheet": "Sheet",
                 "base_n": "Unweighted n",
                 "weighted_n": "Weighted n", "effective_n": "Effective n", "mean": "Mean",
-                "sd": "SD", "small": "base too small, not tested"}}
+                "sd": "SD", "small": "base too small, not tested", "tests": "Tests",
+                "statistic": "test", "value": "statistic"}}
 
 
 def sheet_name(name: str, used: set[str]) -> str:
@@ -171,7 +174,10 @@ def _mean_rows(ws, means: pd.DataFrame, columns: list, words: dict) -> None:
     """The mean and SD rows of a banner that has them, each under its column's figures."""
     for key, label, fmt in (("mean", words["mean"], "0.00"), ("sd", words["sd"], "0.00")):
         if key in means.columns:
-            ws.append([label] + sum(([_number(v), None] for v in means[key]), []))
+            letters = means["higher_than"] if key == "mean" and "higher_than" in means else \
+                [()] * len(means)
+            ws.append([label] + sum(([_number(v), "".join(h) or None]
+                                     for v, h in zip(means[key], letters, strict=True)), []))
             for j in range(len(columns)):
                 ws.cell(row=ws.max_row, column=2 + 2 * j).number_format = fmt
 
@@ -180,6 +186,16 @@ def _footnotes(ws, b: Banner, columns: list, words: dict, lang: str) -> None:
     """After a blank row: the footnote naming the test, the banner's notes, and the small-base
     marker when some column's base is too small to test."""
     ws.append([])
+    if b.tests:  # the overall tests: one row each, as the terminal's test table
+        ws.append([words["tests"], words["statistic"], words["value"], "df", "p"])
+        for cell in ws[ws.max_row]:
+            cell.font = BOLD
+        for t in b.tests:
+            df = f"{t.ndf:.2f}" if t.ddf is None else f"{t.ndf:.2f}, {t.ddf:.1f}"
+            row = words["mean"] if t.row == "mean" else t.row
+            ws.append([f"{t.by} · {row}", name_of(t.statistic, lang), _number(t.value), df,
+                       _number(t.p)])
+        ws.append([])
     for line in [footnote(b, lang), *b.notes]:
         ws.append([line])
         ws.cell(row=ws.max_row, column=1).font = Font(italic=True, color="555555")

@@ -8,6 +8,7 @@ BANNER: dict[str, dict[str, str]] = {
     "zh": {
         "letters": "字母标记：{test}，显著性水平α = {alpha}，全表比较{correction}。",
         "tests": "检验：{names}。",
+        "mean_letters": "均值的字母标记：{test}（两列之间），同样校正。",
         "small_base": "* 样本量不足{min_base}：仅标注，不检验。",
         "suppressed": "- 少于{k}人的单元格不显示。",
         "percent_responses": "列百分比：占全部选择次数。",
@@ -22,6 +23,7 @@ BANNER: dict[str, dict[str, str]] = {
         "letters": "Letters: {test}, alpha {alpha}, {correction} across the banner's "
                    "comparisons.",
         "tests": "Tests: {names}.",
+        "mean_letters": "Letters on means: {test} (between two columns), same correction.",
         "small_base": "* base under {min_base}: flagged, not tested.",
         "suppressed": "- cells of fewer than {k} respondents suppressed.",
         "percent_responses": "Column % of responses.",
@@ -187,6 +189,9 @@ NAMES: dict[str, dict[str, str]] = {
     "zh": {
         "design-column-proportions-t": "基于设计的列比例t检验",
         "design-wald-F": "基于设计的Wald F检验", "rao-scott-F": "Rao-Scott校正F检验",
+        "rao-scott-chisq": "Rao-Scott校正卡方检验", "pearson-chisq": "Pearson卡方检验",
+        "anova-F": "方差分析F检验", "srs-column-proportions-z": "列比例z检验（简单随机样本）",
+        "design-t": "基于设计的t检验",
         "design-t (svyttest)": "基于设计的t检验",
         "design-t vs published value": "基于设计的t检验（对照公布值）",
         "design linear-trend t": "基于设计的线性趋势t检验",
@@ -202,6 +207,10 @@ NAMES: dict[str, dict[str, str]] = {
     "en": {
         "design-column-proportions-t": "design-based column-proportion t tests",
         "design-wald-F": "design-based Wald F test", "rao-scott-F": "Rao-Scott corrected F test",
+        "rao-scott-chisq": "Rao-Scott corrected chi-square test",
+        "pearson-chisq": "Pearson chi-square test", "anova-F": "ANOVA F test",
+        "srs-column-proportions-z": "column-proportion z tests (simple random sample)",
+        "design-t": "design-based t test",
         "design-t (svyttest)": "design-based t test",
         "design-t vs published value": "design-based t test against a published value",
         "design linear-trend t": "design-based linear-trend t test",
