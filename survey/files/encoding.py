@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from survey.files.source import Problem, SourceError
+from survey.files.source import MAX_BYTES, Problem, SourceError
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -82,11 +82,17 @@ def _encoding_of(line: bytes) -> str | None:
 def read_text(path: str | Path) -> str:
     """A user's text file (questionnaire, claims, targets, effects, mapping) decoded as exports
     are: UTF-8 with or without BOM, UTF-16 with BOM, else GB18030, and never a file whose lines
-    were saved in two encodings. Any failure is a SourceError naming the file."""
+    were saved in two encodings, nor one over MAX_BYTES. Any failure is a SourceError naming
+    the file."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:  # bounded: a device or a FIFO may never end
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as error:
         raise SourceError([Problem(str(path), 1, 1, "unreadable",
                                    f"cannot read the file: {error.strerror}")]) from None
+    if len(raw) > MAX_BYTES:
+        raise SourceError([Problem(str(path), 1, 1, "too-large", f"the file is larger than "
+                                   f"{MAX_BYTES // 1_000_000} MB; a file of this kind is far "
+                                   "smaller (is it the right file?)")])
     return decode_text(raw, str(path))[0]
