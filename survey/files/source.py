@@ -26,6 +26,7 @@ Path_ = tuple[str | int, ...]
 MAX_CHARS = 2_000_000  # forty times the largest questionnaire we ship
 MAX_BYTES = 8_000_000  # read no more of a file: MAX_CHARS in the widest encoding, and more
 EXCERPT = 80  # characters of a user's text quoted in a message
+MAX_MESSAGE = 1000  # characters of a whole message
 # what YAML refuses (PyYAML's Reader.NON_PRINTABLE): NUL and other control characters
 NON_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD"
                            "\U00010000-\U0010FFFF]")
@@ -43,6 +44,11 @@ class Problem:
     column: int
     code: str
     message: str
+
+    def __post_init__(self) -> None:
+        # one line, of a readable length, whatever text a caller quoted without `excerpt`
+        if len(self.message) > MAX_MESSAGE or CONTROL.search(self.message):
+            object.__setattr__(self, "message", excerpt(self.message, MAX_MESSAGE))
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.message}"

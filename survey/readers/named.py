@@ -30,6 +30,7 @@ from survey.readers.mapping import (
     normalise,
 )
 from survey.readers.recode import ValueLabels, load_value_map, recode_choices
+from survey.responses.casting import Place
 from survey.responses.coded import decode
 from survey.responses.dataset import Responses
 
@@ -111,6 +112,8 @@ def read_named(frame: pd.DataFrame, questionnaire: Questionnaire, file: str, *,
     found: tuple[str, ...] = ()
     if label_row:
         raw, kinds, found = without_label_row(raw, kinds, questionnaire)
+    # the columns keep the file's order through renaming, recoding and decoding
+    place = Place(file, 3 if found else 2, {c: i for i, c in enumerate(raw.columns, start=1)})
     responses = Responses.from_raw(questionnaire, raw, missing=kinds, source=file,
-                                   notes=(*notes, *found, *recoded))
+                                   notes=(*notes, *found, *recoded), place=place)
     return attach(responses, matched.table, pd.DataFrame(columns=NO_PROBLEMS))
