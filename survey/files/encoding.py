@@ -50,9 +50,11 @@ def _check_lines(raw: bytes, file: str) -> None:
             continue
         kind = _encoding_of(line)
         if kind is None:
+            hint = " (its NUL bytes say UTF-16 without a byte-order mark)" \
+                if b"\x00" in line else ""
             raise SourceError([Problem(file, number, 1, "encoding", "this line is neither "
-                                       "UTF-8 nor GB18030/GBK text; export the file again or "
-                                       "save it as UTF-8")])
+                                       f"UTF-8 nor GB18030/GBK text{hint}; export the file "
+                                       "again or save it as UTF-8")])
         if first is None:
             first, since = kind, number
         elif kind != first:
