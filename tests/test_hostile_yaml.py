@@ -164,3 +164,20 @@ def test_a_device_that_never_ends_is_too_large():
     with pytest.raises(SourceError) as raised:
         load_questionnaire("/dev/zero")
     assert raised.value.problems[0].code == "too-large"
+
+
+@pytest.mark.parametrize("name", ["billion-laughs", "deep-flow-lists", "recursive-alias-list",
+                                  "nul-byte", "tab-indentation"])
+def test_pyyaml_without_libyaml_refuses_them_alike(monkeypatch, tmp_path, name):
+    """Where PyYAML was built without libyaml its own parser gives the events: same refusals."""
+    from survey.files import core_schema
+
+    _, body, code, line, column = next(b for b in BODIES if b[0] == name)
+    path = tmp_path / "q.yaml"
+    path.write_text(START["questionnaire"] + body, encoding="utf-8")
+    monkeypatch.setattr(core_schema, "Events", core_schema.PythonEvents)
+    with pytest.raises(SourceError) as raised:
+        load_questionnaire(path)
+    problem = raised.value.problems[0]
+    assert (problem.code, problem.line, problem.column) == (code, line, column)
+    assert load_questionnaire(SMALL).items == Q.items

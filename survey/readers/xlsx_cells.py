@@ -75,13 +75,16 @@ def filled_rows(book: Any, name: str, file: str, *, code: str, last: int | None 
     from openpyxl.worksheet._reader import WorkSheetParser
 
     sheet = book[name]
+    # what openpyxl's own ReadOnlyWorksheet gives its parser; outside the `try`, so that an
+    # openpyxl without them is our bug (exit 70), never taken for a damaged file
+    archive, member, strings = book._archive, sheet._worksheet_path, sheet._shared_strings
+    formats = {"epoch": book.epoch, "date_formats": book._date_formats,
+               "timedelta_formats": book._timedelta_formats}
     rows: list[Row] = []
     try:
-        with warnings.catch_warnings(), book._archive.open(sheet._worksheet_path) as source:
+        with warnings.catch_warnings(), archive.open(member) as source:
             warnings.simplefilter("ignore")  # a date out of range: openpyxl keeps '#VALUE!'
-            parser = WorkSheetParser(source, sheet._shared_strings, data_only=True,
-                                     epoch=book.epoch, date_formats=book._date_formats,
-                                     timedelta_formats=book._timedelta_formats)
+            parser = WorkSheetParser(source, strings, data_only=True, **formats)
             for number, cells in parser.parse():
                 if last is not None and number > last:
                     break
