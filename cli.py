@@ -385,7 +385,7 @@ def report(
     design = design_of(responses, weight, strata, cluster, fpc).design
     with Progress(TextColumn("{task.description:<28}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                  console=err, disable=quiet, transient=False) as bar:
+                  console=err, disable=quiet or not err.is_terminal, transient=False) as bar:
         task = bar.add_task("reading", total=1)
         written = make_report(responses, output, claims=claims or (), design=design,
                               by=names(by) or None, lang=lang, suppress=suppress,

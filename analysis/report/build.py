@@ -2,15 +2,14 @@
 
 Banner tables of every question by the segments, charts (PNG and SVG), the banner workbook, the
 findings (when claims are given) and a self-contained HTML report. The folder is built beside
-the target and moved into place at the end, so a failed run leaves no half-written report.
+the target and moved into place at the end, so a failed or interrupted run (Ctrl-C, SIGTERM)
+leaves no half-written report and no staging folder; the report gets the mode the umask gives.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from analysis.findings.verdicts import ClaimData, assess_claims
 from analysis.report import charts
 from analysis.report.html import QuestionBlock, ReportContent, render_report
 from analysis.report.workbook import SheetTable, write_workbook
+from survey.files.atomic import staging_folder
 from survey.messages import text, words
 from survey.messages.tables import BANNER, FINDINGS, HEADERS, REPORT
 
@@ -76,14 +76,10 @@ def make_report(responses, choice: DesignChoice, folder: str | Path, *,
     options = options or BannerOptions(lang=lang)
     by = list(by if by is not None else q.segments)
     folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
+    with staging_folder(folder) as staging:  # removed whatever happens, SIGTERM included
         written = _build(responses, choice, staging, claims, by, lang, options, charts_for,
                          progress)
         _move_into_place(staging, folder)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return ReportFiles(folder, tuple(folder / p.relative_to(staging) for p in written[0]),
                        written[1], written[2])
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from survey.files.source import Problem, SourceError
+from survey.files.source import MAX_BYTES, Problem, SourceError
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -54,9 +54,11 @@ def _check_lines(raw: bytes, file: str) -> None:
             continue
         kind = _encoding_of(line)
         if kind is None:
+            hint = " (its NUL bytes say UTF-16 without a byte-order mark)" \
+                if b"\x00" in line else ""
             raise SourceError([Problem(file, number, 1, "encoding", "this line is neither "
-                                       "UTF-8 nor GB18030/GBK text; export the file again or "
-                                       "save it as UTF-8")])
+                                       f"UTF-8 nor GB18030/GBK text{hint}; export the file "
+                                       "again or save it as UTF-8")])
         if first is None:
             first, since = kind, number
         elif kind != first:
@@ -122,11 +124,17 @@ def _encoding_of(line: bytes) -> str | None:
 def read_text(path: str | Path) -> str:
     """A user's text file (questionnaire, claims, targets, effects, mapping) decoded as exports
     are: UTF-8 with or without BOM, UTF-16 with BOM, else GB18030, and never a file whose lines
-    were saved in two encodings. Any failure is a SourceError naming the file."""
+    were saved in two encodings, nor one over MAX_BYTES. Any failure is a SourceError naming
+    the file."""
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:  # bounded: a device or a FIFO may never end
+            raw = handle.read(MAX_BYTES + 1)
     except OSError as error:
         raise SourceError([Problem(str(path), 1, 1, "unreadable",
                                    f"cannot read the file: {error.strerror}")]) from None
+    if len(raw) > MAX_BYTES:
+        raise SourceError([Problem(str(path), 1, 1, "too-large", f"the file is larger than "
+                                   f"{MAX_BYTES // 1_000_000} MB; a file of this kind is far "
+                                   "smaller (is it the right file?)")])
     return decode_text(raw, str(path))[0]

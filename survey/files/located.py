@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from survey.files.source import suggest
+from survey.files.source import excerpt, suggest
 
 Add = Callable[..., None]
 UNION_TAGS = {"str", "int", "float", "bool", "date", "none"}
@@ -44,12 +44,14 @@ def _report(model: type[BaseModel], path: tuple, detail: dict, add: Add) -> None
         add(where[:-1], "missing-key", f"'{field}' is required here")
     elif kind == "extra_forbidden":
         allowed = _fields_at(model, loc[:-1])
-        add(where, "unknown-key", f"unknown key '{field}'{suggest(field, allowed)}", key=True)
+        add(where, "unknown-key", f"unknown key '{excerpt(field)}'{suggest(field, allowed)}",
+            key=True)
     elif kind == "literal_error":
         expected = re.findall(r"'([^']*)'", detail.get("ctx", {}).get("expected", ""))
         noun = "question type" if field == "type" else field
         code = "unknown-type" if field == "type" else "bad-value"
-        add(where, code, f"unknown {noun} '{detail['input']}'{suggest(detail['input'], expected)}"
+        add(where, code, f"unknown {noun} '{excerpt(detail['input'])}'"
+            f"{suggest(detail['input'], expected)}"
             f"; the {noun}s are: {', '.join(expected)}")
     elif kind in ("bool_type", "bool_parsing"):
         add(where, "bad-value", f"'{field}' must be true or false")

@@ -111,8 +111,9 @@ def read_responses(path: str | Path, questionnaire: Questionnaire | str | Path,
         raise SourceError([Problem(str(path), 1, 1, "unknown-format",
                                    f"unknown format '{format}'; the formats are: auto, "
                                    + ", ".join(formats()))])
-    if not path.exists():
-        raise SourceError([Problem(str(path), 1, 1, "unreadable", "no such file")])
+    if not path.exists() or path.is_dir():
+        raise SourceError([Problem(str(path), 1, 1, "unreadable",
+                                   "a folder, not a file" if path.exists() else "no such file")])
     return READERS[format].reader()(path, questionnaire, **options)
 
 

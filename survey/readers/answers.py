@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from survey.files.source import Problem, SourceError
+from survey.files.source import Problem, SourceError, excerpt
 from survey.questionnaire.columns import option_column, text_column
 from survey.questionnaire.model import Code, Question, Questionnaire
 from survey.readers.export_table import ExportTable
@@ -76,8 +76,9 @@ class AnswerBuilder:
         for row in np.flatnonzero(rows.to_numpy())[:MAX_PROBLEMS]:
             value = self.table.body.iat[row, position]
             self.errors.append(Problem(self.table.file, self.table.line(int(row)), position + 1,
-                                       code, f"row {row + 1}, column '{self.header(position)}': "
-                                       f"'{value}' {message}"))
+                                       code, f"row {row + 1}, column "
+                                       f"'{excerpt(self.header(position))}': "
+                                       f"'{excerpt(value)}' {message}"))
 
     def unknown(self, rows: pd.Series, position: int, variable: str, values: pd.Series) -> None:
         for row in np.flatnonzero(rows.to_numpy()):

@@ -47,10 +47,17 @@ def sniff_delimiter(text: str) -> str:
 
 def read(path: Path, questionnaire: Questionnaire, encoding: str | None = None,
          delimiter: str | None = None, *, mapping: str | Path | None = None) -> Responses:
-    if encoding:
-        text, found = path.read_text(encoding=encoding), encoding
-    else:
-        text, found = decode_text(path.read_bytes(), str(path))
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise SourceError([Problem(str(path), 1, 1, "unreadable",
+                                   f"cannot read the file: {error.strerror}")]) from None
+    try:
+        text, found = (raw.decode(encoding), encoding) if encoding else \
+            decode_text(raw, str(path))
+    except (UnicodeDecodeError, LookupError) as error:
+        raise SourceError([Problem(str(path), 1, 1, "encoding",
+                                   f"not {encoding} text: {error}")]) from None
     if not text.strip():
         raise SourceError([Problem(str(path), 1, 1, "empty-file", "the file is empty")])
     delimiter = delimiter or sniff_delimiter(text)

@@ -25,6 +25,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from survey.files.archive import check_archive
 from survey.files.encoding import decode_text
 from survey.files.source import Problem, SourceError
 from survey.readers.export_table import (
@@ -34,6 +35,7 @@ from survey.readers.export_table import (
     read_export,
     sniff_delimiter,
 )
+from survey.readers.xlsx_cells import cell_text, filled_rows, workbook
 
 ODK_REPEAT = ("PARENT_KEY", "KEY")
 KOBO_REPEAT = ("_parent_table_name", "_parent_index")
@@ -188,6 +190,7 @@ def _from_zip(path: Path) -> Source:
 
 
 def _data_rows(path: Path, member: str) -> int:
+    check_archive(path, str(path), "bad-zip", member)
     with zipfile.ZipFile(path) as archive:
         text, _ = decode_text(archive.read(member), f"{path}/{member}")
     return max(0, sum(1 for row in csv.reader(io.StringIO(text, newline="")) if row) - 1)
@@ -195,19 +198,14 @@ def _data_rows(path: Path, member: str) -> int:
 
 def _later_sheets(path: Path) -> list[str]:
     """A note on the sheets after the first of a workbook: Kobo's repeat groups, left out."""
-    import openpyxl
-
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    first, later = book.sheetnames[0], []
-    try:
+    file = str(path)
+    with workbook(path, file, code="bad-excel") as book:
+        first, later = book.sheetnames[0], []
         for name in book.sheetnames[1:]:
-            rows = book[name].iter_rows(values_only=True)
-            header = {str(cell) for cell in next(rows, ()) if cell is not None}
-            count = sum(1 for row in rows if any(cell is not None for cell in row))
+            rows = filled_rows(book, name, file, code="bad-excel")
+            header = {cell_text(v) for v in rows[0][1].values()} if rows else set()
             kind = "a repeat group" if set(KOBO_REPEAT) <= header else "not the main table"
-            later.append(f"'{name}' ({count} rows, {kind})")
-    finally:
-        book.close()
+            later.append(f"'{name}' ({max(len(rows) - 1, 0)} rows, {kind})")
     if not later:
         return []
     return [f"read the first sheet '{first}', the main table; left out the later "

@@ -24,13 +24,14 @@ from typing import Literal
 import pandas as pd
 
 from survey.files.encoding import read_text
-from survey.files.source import Problem, SourceError, load_yaml, suggest
+from survey.files.source import Problem, SourceError, excerpt, load_yaml, suggest
 from survey.questionnaire.columns import option_column, text_column
 from survey.questionnaire.model import Code, Question, Questionnaire
 
 Role = Literal["value", "option", "other_text", "meta", "unmapped"]
 By = Literal["name", "number", "label"]
 TABLE_COLUMNS = ["position", "column", "variable", "option", "role", "matched_by", "warning"]
+STEM_CHARS = 2000  # of a header compared with a label: no stem is longer, a hostile one is
 STEM_SIMILARITY = 0.5  # difflib ratio below which a stem matched by number "differs"
 _TAGS = re.compile(r"<[^>]+>")
 _TRAILING = re.compile(r"[\s:：?？*。.、]+$")
@@ -196,7 +197,8 @@ def match_columns(columns: list[str], keys: list[HeaderKey | None], questionnair
             targets.append(_resolve(index, key))
         except LookupError as error:
             problems.append(Problem(file, header_line, position, "unknown-column",
-                                    f"column {position} '{column}': {error.args[0]}"))
+                                    f"column {position} '{excerpt(column)}': "
+                                    f"{error.args[0]}"))
             targets.append(Target(None, None, "unmapped", "unmatched"))
     seen: dict[tuple, int] = {}
     for position, (column, target) in enumerate(zip(columns, targets, strict=True), start=1):
@@ -205,7 +207,7 @@ def match_columns(columns: list[str], keys: list[HeaderKey | None], questionnair
             if slot in seen:
                 problems.append(Problem(
                     file, header_line, position, "duplicate-column",
-                    f"column {position} '{column}' holds {_describe(target)} again "
+                    f"column {position} '{excerpt(column)}' holds {_describe(target)} again "
                     f"(first in column {seen[slot]}); rename or remove one of them"))
             seen.setdefault(slot, position)
     if problems:
@@ -233,14 +235,16 @@ def _comparable(text: str) -> str:
 def stem_resembles(stem: str, question: Question) -> bool:
     """Whether a header's stem text looks like the question's label in any language: equal or
     contained after `_comparable`, or a difflib ratio of at least STEM_SIMILARITY."""
-    written = _comparable(stem)
+    written = _comparable(str(stem)[:STEM_CHARS])
     if not written:
         return True
     for label in question.label.values():
         wanted = _comparable(label)
         if not wanted or written in wanted or wanted in written:
             return True
-        if difflib.SequenceMatcher(None, written, wanted).ratio() >= STEM_SIMILARITY:
+        matcher = difflib.SequenceMatcher(None, written, wanted)  # the length bound first
+        if matcher.real_quick_ratio() >= STEM_SIMILARITY and \
+                matcher.ratio() >= STEM_SIMILARITY:
             return True
     return False
 
@@ -250,7 +254,8 @@ def stem_warning(file: str, position: int, column: str, number: int, question: Q
     """A located warning: a column matched by question number whose stem is another question's."""
     label = questionnaire.label(question.label, None)
     return Problem(file, header_line, position, "stem-differs",
-                   f"column {position} '{column}' matched question {number} '{question.name}' by "
+                   f"column {position} '{excerpt(column)}' matched question {number} "
+                   f"'{question.name}' by "
                    f"number, but its text differs from the label '{label}'; check the "
                    "questionnaire version")
 
@@ -273,7 +278,7 @@ def _resolve(index: HeaderIndex, key: HeaderKey | None) -> Target:
             raise LookupError(f"there is no question {key.question}; the questionnaire numbers "
                               f"{len(index.by_number)} questions (notes are not numbered)")
         if key.by == "name" and key.option is not None:
-            raise LookupError(f"there is no question '{key.question}'"
+            raise LookupError(f"there is no question '{excerpt(key.question)}'"
                               f"{suggest(str(key.question), index.by_name)}")
         return Target(None, None, "unmapped", "unmatched")
     question, item = found
@@ -284,7 +289,8 @@ def _resolve(index: HeaderIndex, key: HeaderKey | None) -> Target:
     if question.type == "grid":
         name = index.item(question, key.option)
         if name is None:
-            raise LookupError(f"question {question.name} has no grid item '{key.option}'")
+            raise LookupError(f"question {question.name} has no grid item "
+                              f"'{excerpt(key.option)}'")
         return Target(name, None, "value", key.by)
     code = index.option(question, key.option)
     if code is None:
@@ -292,7 +298,7 @@ def _resolve(index: HeaderIndex, key: HeaderKey | None) -> Target:
             code = question.other
         else:
             choices = ", ".join(str(c) for c in index.options(question)) or "none"
-            raise LookupError(f"question {question.name} has no option '{key.option}' "
+            raise LookupError(f"question {question.name} has no option '{excerpt(key.option)}' "
                               f"(its options: {choices})")
     if key.text or not question.is_set:
         return Target(question.name, code, "other_text", key.by)
@@ -340,8 +346,8 @@ def load_overrides(path: str | Path, questionnaire: Questionnaire) -> dict[str, 
             continue
         match = re.fullmatch(r"\s*([a-z][A-Za-z0-9_.-]*)\s*(?:\[\s*([^\]]+?)\s*\])?\s*", str(value))
         if not match:
-            problems.append(source.problem(where, "bad-mapping", f"'{value}' is not a variable "
-                                           "name or 'variable[option]'"))
+            problems.append(source.problem(where, "bad-mapping", f"'{excerpt(value)}' is not a "
+                                           "variable name or 'variable[option]'"))
             continue
         name, option = match.groups()
         if option is None and name == "respondent_id":

@@ -31,6 +31,7 @@ from survey.readers.mapping import (
     normalise,
 )
 from survey.readers.recode import ValueLabels, joined_sets, load_value_map, recode_choices
+from survey.responses.casting import Place
 from survey.responses.coded import decode
 from survey.responses.dataset import Responses
 
@@ -122,6 +123,9 @@ def read_named(frame: pd.DataFrame, questionnaire: Questionnaire, file: str, *,
     found: tuple[str, ...] = ()
     if label_row:
         raw, kinds, found = without_label_row(raw, kinds, questionnaire)
+    # each column's position in the file, by the name it has now (blocks built from a joined
+    # column or an MR set are new and have none)
+    place = Place(file, 3 if found else 2, {c: i for i, c in enumerate(renamed.values(), 1)})
     responses = Responses.from_raw(questionnaire, raw, missing=kinds, source=file,
-                                   notes=(*notes, *found, *recoded))
+                                   notes=(*notes, *found, *recoded), place=place)
     return attach(responses, matched.table, pd.DataFrame(columns=NO_PROBLEMS))

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from survey.files.source import Problem, SourceError
+from survey.files.source import Problem, SourceError, excerpt
 from survey.questionnaire.model import Questionnaire
 from survey.readers.answers import AnswerBuilder, Imported, build, option_labels
 from survey.readers.export_table import ExportTable, attach, first_rows, read_export
@@ -106,8 +106,9 @@ def coded(table: ExportTable, columns: ColumnMapping, questionnaire: Questionnai
             wrong = (cells != "") & ~chosen & ~cells.isin(["1", "0", *TOKENS])
             for row in wrong[wrong].index[:20]:
                 problems.append(Problem(table.file, table.line(int(row)), position + 1,
-                                        "bad-option-cell", f"row {row + 1}, column '{column}': "
-                                        f"'{cells[row]}' is not the label of option {code}"))
+                                        "bad-option-cell", f"row {row + 1}, column "
+                                        f"'{excerpt(column)}': '{excerpt(cells[row])}' is not "
+                                        f"the label of option {code}"))
     if problems:
         raise SourceError(problems[:20])
     for variable, (position, _) in columns.value_columns().items():

@@ -28,7 +28,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from survey.files.source import Problem
+from survey.files.source import Problem, excerpt
 from survey.questionnaire.model import Question, Questionnaire
 from survey.readers.answers import option_labels
 from survey.readers.export_table import ExportTable
@@ -207,5 +207,5 @@ def match_qualtrics(table: ExportTable, header: Header, questionnaire: Questionn
         targets.append(target)
         if how.doubt:
             warnings.append(Problem(table.file, 1, position, "stem-differs",
-                                    f"column {position} '{tag}' {how.doubt}"))
+                                    f"column {position} '{excerpt(tag)}' {how.doubt}"))
     return ColumnMapping(columns.columns, targets, columns.warnings).with_warnings(warnings)

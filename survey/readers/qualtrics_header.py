@@ -22,7 +22,7 @@ import json
 import re
 from dataclasses import dataclass
 
-from survey.files.source import Problem, SourceError
+from survey.files.source import Problem, SourceError, excerpt
 from survey.readers.export_table import ExportTable, check_duplicates, fail
 
 LEGACY = ("ResponseID", "ResponseSet", "Name", "ExternalDataReference", "EmailAddress",
@@ -143,7 +143,8 @@ def _import_ids(file: str, row: list[str], line: int) -> tuple[list[dict | None]
         value, notation = import_id(cell)
         if value is None and cell:
             problems.append(Problem(file, line, position, "bad-import-id",
-                                    f"column {position}: '{cell}' is not an ImportId such as "
+                                    f"column {position}: '{excerpt(cell)}' is not an ImportId "
+                                    "such as "
                                     "{\"ImportId\":\"QID1\"}; export the responses again"))
         notations.add(notation)
         found.append(value)

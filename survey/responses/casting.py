@@ -8,11 +8,13 @@ are vectorised: a column is mapped through its distinct values, never cell by ce
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from survey.files.source import Problem, SourceError
+from survey.files.source import Problem, SourceError, excerpt
 from survey.questionnaire.columns import block_columns, is_ordered
 from survey.questionnaire.model import Question
 
@@ -22,9 +24,19 @@ TEXT_DTYPE = "string"
 _INTEGER = re.compile(r"^\s*[-+]?\d+(\.0*)?\s*$")
 
 
-def row_problem(file: str, row: int, column: str, code: str, message: str) -> Problem:
-    """A data problem located at a respondent row (line = row + 2: one header line)."""
-    return Problem(file, row + 2, 1, code, f"column '{column}': {message}")
+@dataclass(frozen=True)
+class Place:
+    """Where the raw frame's cells are in the file: `first_line` is data row 0's line (2 under
+    one header line), `columns` each column's 1-based position (1 when it is not known)."""
+
+    file: str
+    first_line: int = 2
+    columns: Mapping[str, int] = field(default_factory=dict)
+
+    def problem(self, row: int, column: str, code: str, message: str) -> Problem:
+        """A problem at data row `row` of `column`, its cell quoted in `message` by the caller."""
+        return Problem(self.file, self.first_line + row, self.columns.get(column, 1), code,
+                       f"column '{excerpt(column)}': {message}")
 
 
 def _code_of(value: object) -> object:
@@ -89,7 +101,7 @@ def cast_choice(q: Question, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return pd.Series(cat, index=raw.index, name=q.name), dont_know
 
 
-def _numbers(raw: pd.Series, file: str, what: str) -> np.ndarray:
+def _numbers(raw: pd.Series, place: Place, what: str) -> np.ndarray:
     """Numbers from a raw column; text that is not a number is a located error."""
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         return raw.to_numpy(dtype="float64", na_value=np.nan)
@@ -100,14 +112,14 @@ def _numbers(raw: pd.Series, file: str, what: str) -> np.ndarray:
     bad = np.flatnonzero(np.isnan(numbers) & stripped.notna().to_numpy())
     if len(bad):
         row = int(bad[0])
-        raise SourceError([row_problem(file, row, str(raw.name), "not-a-number",
-                                       f"{stripped.iloc[row]!r} is not {what} "
-                                       f"({len(bad)} such cells)")])
+        raise SourceError([place.problem(row, str(raw.name), "not-a-number",
+                                         f"'{excerpt(stripped.iloc[row])}' is not {what} "
+                                         f"({len(bad)} such cells)")])
     return numbers
 
 
-def cast_number(q: Question, raw: pd.Series, file: str) -> pd.Series:
-    values = _numbers(raw, file, "a number")
+def cast_number(q: Question, raw: pd.Series, place: Place) -> pd.Series:
+    values = _numbers(raw, place, "a number")
     return pd.Series(pd.array(values, dtype=NUMBER_DTYPE), index=raw.index, name=q.name)
 
 
@@ -123,7 +135,7 @@ def _plain_text(value: object) -> str:
     return "" if code is None else str(code)
 
 
-def cast_date(q: Question, raw: pd.Series, file: str) -> pd.Series:
+def cast_date(q: Question, raw: pd.Series, place: Place) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
         dates = raw.dt.tz_localize(None) if getattr(raw.dt, "tz", None) else raw
     else:
@@ -133,13 +145,13 @@ def cast_date(q: Question, raw: pd.Series, file: str) -> pd.Series:
         bad = np.flatnonzero(dates.isna().to_numpy() & text.notna().to_numpy())
         if len(bad):
             row = int(bad[0])
-            raise SourceError([row_problem(file, row, q.name, "not-a-date",
-                                           f"{text.iloc[row]!r} is not a date (YYYY-MM-DD) "
-                                           f"({len(bad)} such cells)")])
+            raise SourceError([place.problem(row, q.name, "not-a-date",
+                                             f"'{excerpt(text.iloc[row])}' is not a date "
+                                             f"(YYYY-MM-DD) ({len(bad)} such cells)")])
     return pd.Series(dates.to_numpy(dtype="datetime64[ns]"), index=raw.index, name=q.name)
 
 
-def cast_block(q: Question, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame, np.ndarray]:
+def cast_block(q: Question, raw: pd.DataFrame, place: Place) -> tuple[pd.DataFrame, np.ndarray]:
     """A multi/rank block as Int8 columns, and the mask of rows with no answer at all.
 
     In a row with some cells present, an empty cell means "not selected" (0): exports often
@@ -147,7 +159,7 @@ def cast_block(q: Question, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame,
     """
     columns = block_columns(q)
     matrix = np.column_stack([
-        _numbers(raw[c], file, "a selection (0/1) or rank position") if c in raw.columns
+        _numbers(raw[c], place, "a selection (0/1) or rank position") if c in raw.columns
         else np.full(len(raw), np.nan) for c in columns.values()
     ]) if columns else np.empty((len(raw), 0))
     unanswered = np.isnan(matrix).all(axis=1)
@@ -156,8 +168,8 @@ def cast_block(q: Question, raw: pd.DataFrame, file: str) -> tuple[pd.DataFrame,
     if fractional.any():
         row, col = (int(i[0]) for i in np.nonzero(fractional))
         name = list(columns.values())[col]
-        raise SourceError([row_problem(file, row, name, "not-an-integer",
-                                       f"{matrix[row, col]!r} is not 0/1 or a rank position")])
+        raise SourceError([place.problem(row, name, "not-an-integer",
+                                         f"{matrix[row, col]!r} is not 0/1 or a rank position")])
     out = {name: pd.array(np.where(np.isnan(matrix[:, i]), np.nan, matrix[:, i]),
                           dtype="Float64").astype(BLOCK_DTYPE)
            for i, name in enumerate(columns.values())}

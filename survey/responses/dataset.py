@@ -18,7 +18,14 @@ from survey.expressions.pandas_eval import FrameEnvironment, evaluate
 from survey.files.source import suggest
 from survey.questionnaire.columns import PROBLEMS, block_columns, layout_columns, other_column
 from survey.questionnaire.model import Code, Question, Questionnaire
-from survey.responses.casting import cast_block, cast_choice, cast_date, cast_number, cast_text
+from survey.responses.casting import (
+    Place,
+    cast_block,
+    cast_choice,
+    cast_date,
+    cast_number,
+    cast_text,
+)
 from survey.responses.missing import ANSWERED, DONT_KNOW, EMPTY, KIND_NAMES, NOT_SHOWN, SKIPPED
 
 __all__ = ["ANSWERED", "DONT_KNOW", "EMPTY", "NOT_SHOWN", "SKIPPED", "Responses",
@@ -73,7 +80,7 @@ class Responses:
     @classmethod
     def from_raw(cls, questionnaire: Questionnaire, raw: pd.DataFrame, *,
                  missing: pd.DataFrame | None = None, source: str = "<data>",
-                 notes: tuple[str, ...] = ()) -> Responses:
+                 notes: tuple[str, ...] = (), place: Place | None = None) -> Responses:
         """Cast a frame in the documented column layout, holding plain values, to its dtypes.
 
         `missing` gives the kind of missing answers the source recorded (codes of
@@ -81,9 +88,10 @@ class Responses:
         one column per variable); cells it does not cover are inferred: SKIPPED where the
         question's `relevant` is false, EMPTY otherwise, NOT_SHOWN for a variable whose columns
         are absent. Uncastable numbers, dates or selections raise SourceError located at
-        `source`, row and column.
+        `source`, row and column (`place` says where the frame's rows and columns are).
         """
         raw = raw.reset_index(drop=True)
+        place = place or Place(source)
         columns: dict[str, pd.Series] = {}
         answered: dict[str, np.ndarray] = {}
         dont_know: dict[str, np.ndarray] = {}
@@ -94,7 +102,7 @@ class Responses:
             if not any(c in raw.columns for c in names):
                 absent.add(q.name)
             if q.is_set:
-                block, unanswered = cast_block(q, raw, source)
+                block, unanswered = cast_block(q, raw, place)
                 columns.update(block.items())
                 answered[q.name] = ~unanswered
                 if q.dont_know is not None:
@@ -105,9 +113,9 @@ class Responses:
                 if q.type in ("single", "scale"):
                     series, dont_know[q.name] = cast_choice(q, column.rename(q.name))
                 elif q.type == "number":
-                    series = cast_number(q, column.rename(q.name), source)
+                    series = cast_number(q, column.rename(q.name), place)
                 elif q.type == "date":
-                    series = cast_date(q, column.rename(q.name), source)
+                    series = cast_date(q, column.rename(q.name), place)
                 else:
                     series = cast_text(column, q.name)
                 columns[q.name] = series
