@@ -212,6 +212,7 @@ def _key(node: yaml.Node, loader: CoreLoader, source: SourceMap, problems: list[
         return SKIP
     if isinstance(key, bool | float) or key is None:  # `True:`, `1.5:`, `~:` are names or codes
         return node.value  # as written
+    return key
 
 
 def _scalar(node: yaml.Node, loader: CoreLoader, source: SourceMap,
