@@ -117,7 +117,7 @@ def test_chart_marks_name_only_drawn_columns_and_say_plus_minus_against_the_rest
     from analysis.banner.build import banner
     from analysis.banner.render import chart_cells
     from analysis.design.choice import choose_design
-    from analysis.report.build import drawn_marks
+    from analysis.report.shown import drawn_marks
 
     root = Path(__file__).resolve().parents[1]
     r = api.read(root / "data_samples" / "industrial_workers.sav",

@@ -30,6 +30,7 @@ from analysis.findings.table import findings_table, method_note, write_findings
 from analysis.findings.verdicts import ClaimData, assess_claims
 from analysis.report import charts
 from analysis.report.html import QuestionBlock, ReportContent, render_report
+from analysis.report.shown import chart_columns, drawn_marks, people_table, residuals
 from analysis.report.workbook import SheetTable, write_workbook
 from survey.files.atomic import staging_folder
 from survey.messages import text, words
@@ -100,7 +101,7 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
         if kind in ("single", "multi", "rank"):
             cells = chart_cells(b)
             shown = drawn_marks(b, q, cells[cells["column_label"].isin(
-                _chart_columns(b, q)[:charts_for])])
+                chart_columns(b, q)[:charts_for])])
             # shares of one answer add up to 100%: stacked; sets of options: grouped bars
             note = f"{footnote(b, lang)} {text(REPORT, 'chart_marks', lang)}"
             figure = charts.stacked_bars(shown, b.row_label, note=note,
@@ -111,10 +112,10 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
             png = png_path.read_bytes()
             if kind == "rank":
                 files += charts.save(charts.residual_heatmap(
-                    _residuals(b, q), b.row_label,
+                    residuals(b, q), b.row_label,
                     note=text(BANNER, "residuals_note", lang)),
                     staging / "charts" / f"{name}_residuals")
-        blocks.append(QuestionBlock(name, b.row_label, _display(b, lang), footnote(b, lang),
+        blocks.append(QuestionBlock(name, b.row_label, people_table(b, q, lang), footnote(b, lang),
                                     png))
     blocks += _likert_blocks(responses, choice, staging, files, lang)
     table, findings_png, note = None, (), ""
@@ -175,73 +176,6 @@ def _findings_charts(table: pd.DataFrame, staging: Path, lang: str) -> list[Path
         fig = charts.difference_dots(dots, title, note=say["dots_note"], lang=lang)
         written += charts.save(fig, staging / "charts" / name)
     return written
-
-
-def _chart_columns(b: Banner, q) -> list[str]:
-    """Column labels to chart: Total and each segment's members, not the 'rest' columns."""
-    labels = chart_cells(b)["column_label"]
-    rest = {f"{c.label} ({c.letter})" for c in b.columns.itertuples()
-            if c.by in q.segments and str(c.value) == "0"}
-    return [label for label in dict.fromkeys(labels) if label not in rest]
-
-
-def drawn_marks(b: Banner, q, shown: pd.DataFrame) -> pd.DataFrame:
-    """The chart's significance marks, naming only columns it draws: a letter of a drawn column
-    stays; a segment compared with its undrawn rest gets + (significantly above the rest) or
-    − (below), from the banner's letters in both directions."""
-    letter = {c.label if c.by == "_total" else f"{c.label} ({c.letter})": c
-              for c in b.columns.itertuples()}
-    drawn = {letter[label].letter for label in set(shown["column_label"])}
-    rest_of = {c.by: c for c in b.columns.itertuples()
-               if c.by in q.segments and str(c.value) == "0"}
-    higher = {(r.row_label, r.by, str(r.col)): set(r.higher_than)
-              for r in b.cells.itertuples(index=False)}
-    marks = []
-    for row in shown.itertuples(index=False):
-        column = letter[row.column_label]
-        kept = "".join(x for x in row.mark if x in drawn)
-        rest = rest_of.get(column.by)
-        if rest is not None and rest.letter not in drawn and str(column.value) == "1":
-            if rest.letter in higher.get((row.row_label, column.by, "1"), ()):
-                kept += "+"
-            elif column.letter in higher.get((row.row_label, column.by, "0"), ()):
-                kept += "−"
-        marks.append(kept)
-    return shown.assign(mark=marks)
-
-
-def _residuals(b: Banner, q) -> pd.DataFrame:
-    """Adjusted residuals of each option (rows) in each segment's members column."""
-    members = b.columns[[c.by in q.segments and str(c.value) == "1"
-                         for c in b.columns.itertuples()]]
-    cells = b.cells[~b.cells["net"].astype(bool)] if "net" in b.cells else b.cells
-    table = {}
-    for c in members.itertuples():
-        part = cells[(cells["by"] == c.by) & (cells["col"].astype(str) == "1")]
-        table[c.label] = part.set_index("row_label")["adjusted_residual"].astype(float)
-    return pd.DataFrame(table)
-
-
-def _display(b: Banner, lang: str) -> pd.DataFrame:
-    """The banner as a people's table: one row per option, a column per banner column."""
-    say = words(BANNER, lang)
-    columns = list(b.columns.itertuples(index=False))
-    header = [c.label + (f" ({c.letter})" if c.letter else "") + (" *" if c.small_base else "")
-              for c in columns]
-    rows = [[say["n"]] + [str(int(c.n)) for c in columns]]
-    cells = b.cells
-    shown: dict[tuple, str] = {}  # (row, by, column): the cell's text, the first of duplicates
-    for x in cells.itertuples(index=False):
-        text = ("" if x.suppressed or not np.isfinite(x.proportion)
-                else f"{100 * x.proportion:.1f}% {''.join(x.higher_than)}".strip())
-        shown.setdefault((x.row, x.by, str(x.col)), text)
-    for key, label in dict.fromkeys(zip(cells["row"], cells["row_label"], strict=True)):
-        rows.append([label, *(shown.get((key, c.by, str(c.value)), "") for c in columns)])
-    rows += [[label, *texts] for label, texts in b.missing_rows(lang)]
-    if b.means is not None and not b.means.empty and "mean" in b.means.columns:
-        rows.append([say["mean"]] + [f"{v:.2f}" if np.isfinite(v) else ""
-                                     for v in b.means["mean"]])
-    return pd.DataFrame(rows, columns=["", *header])
 
 
 def _likert_blocks(responses, choice, staging: Path, files: list[Path], lang: str):
