@@ -39,7 +39,8 @@ BANNER: dict[str, dict[str, str]] = {
 FINDINGS: dict[str, dict[str, str]] = {
     "zh": {
         "method": "检验：基于设计的t检验（泰勒线性化，同R survey包的svyttest）；α = {alpha}；"
-                  "{claims}条结论的p值{correction}；每组至少{min_base}名受访者。"
+                  "{claims}条结论的p值{correction}（校正范围是全部结论，而分题表在每张表内校正，"
+                  "故同一差异在两处的显著性可能不同）；每组至少{min_base}名受访者。"
                   "判定规则：{rule}",
         "design": "{note}分析设计：{design}。",
         "verdict_rule": "“支持”：差异方向与结论一致、不小于最小差异（min_difference）且校正后"
@@ -52,7 +53,9 @@ FINDINGS: dict[str, dict[str, str]] = {
     },
     "en": {
         "method": "Tests: design-based t (Taylor linearisation, as R survey's svyttest); alpha "
-                  "{alpha}; p-values of {claims} claims: {correction}; groups "
+                  "{alpha}; p-values of {claims} claims: {correction} (across the claims, "
+                  "while a banner corrects within its own table, so one difference may be "
+                  "significant in one and not the other); groups "
                   "need at least {min_base} respondents. Verdicts: {rule}",
         "design": "{note} Design: {design}.",
         "verdict_rule": "supported: the difference is in the claimed direction, at least "
