@@ -163,3 +163,32 @@ def test_bases_are_on_the_chart_and_ordered_options_get_one_colour_ramp():
     assert len(set(colours)) == 9
     assert all(a > b for a, b in zip(luminance[:-1], luminance[1:], strict=True))
     charts.plt.close(fig)
+
+
+def test_the_rank_heatmap_is_design_based_corrected_and_one_column_per_segment():
+    """The heatmap shows each segment's difference from its rest, as the profiles estimate it
+    (design-based, BH-adjusted significance), not plain residuals of both complements."""
+    from pathlib import Path
+
+    import survey as api
+    from analysis.design.choice import choose_design
+    from analysis.findings.profiles import segment_profiles
+    from analysis.report.shown import segment_differences
+
+    root = Path(__file__).resolve().parents[1]
+    r = api.read(root / "data_samples" / "industrial_workers.sav",
+                 root / "questionnaires" / "industrial_workers.yaml")
+    profiles = segment_profiles(r, choose_design(r).design)
+    values, significant = segment_differences(profiles, "concerns")
+    q = r.questionnaire
+    assert list(values.columns) == [q.label(s.label, None) for s in q.segments.values()
+                                    if q.label(s.label, None) in set(values.columns)]
+    row = profiles[(profiles["question"] == "concerns") & (profiles["segment"] == "migrant")]
+    first = row.iloc[0]
+    assert values.loc[first["option_label"], first["segment_label"]] == \
+        pytest.approx(100 * first["difference"])
+    assert significant.to_numpy().sum() == int(
+        profiles.loc[profiles["question"] == "concerns", "significant"].sum())
+    fig = charts.residual_heatmap(values, "concerns", significant=significant, bar="points")
+    assert fig.axes[-1].get_ylabel() == "points"  # the colour bar says what it measures
+    charts.plt.close(fig)

@@ -30,11 +30,11 @@ from analysis.findings.table import findings_table, method_note, write_findings
 from analysis.findings.verdicts import ClaimData, assess_claims
 from analysis.report import charts
 from analysis.report.html import QuestionBlock, ReportContent, render_report
-from analysis.report.shown import chart_columns, drawn_marks, people_table, residuals
+from analysis.report.shown import chart_columns, drawn_marks, people_table, segment_differences
 from analysis.report.workbook import SheetTable, write_workbook
 from survey.files.atomic import staging_folder
 from survey.messages import text, words
-from survey.messages.tables import BANNER, FINDINGS, HEADERS, REPORT
+from survey.messages.tables import FINDINGS, HEADERS, REPORT
 
 ROW_TYPES = ("single", "multi", "rank", "scale", "number")
 CHART_COLUMNS = 6  # Total and the first five segments: more bars than that are unreadable
@@ -92,6 +92,8 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
     rows = [name for name, item in q.items.items() if item.type in ROW_TYPES]
     banners: list[Banner] = []
     blocks: list[QuestionBlock] = []
+    progress("segment profiles", 0, 1)  # first: the rank questions' heatmaps draw on them
+    profiles = segment_profiles(responses, choice.design, lang=lang, min_base=options.min_base)
     for k, name in enumerate(rows, start=1):
         progress("banner tables and charts", k, len(rows))
         b = banner(responses, name, by, design=choice.design, options=options)
@@ -110,11 +112,14 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
             png_path, svg_path = charts.save(figure, staging / "charts" / name)
             files += [png_path, svg_path]
             png = png_path.read_bytes()
-            if kind == "rank":
-                files += charts.save(charts.residual_heatmap(
-                    residuals(b, q), b.row_label,
-                    note=text(BANNER, "residuals_note", lang)),
-                    staging / "charts" / f"{name}_residuals")
+            if kind == "rank" and not profiles.empty:
+                values, significant = segment_differences(profiles, name)
+                if not values.empty:
+                    files += charts.save(charts.residual_heatmap(
+                        values, b.row_label, significant=significant,
+                        bar=text(REPORT, "heatmap_bar", lang),
+                        note=text(REPORT, "heatmap_note", lang)),
+                        staging / "charts" / f"{name}_residuals")
         blocks.append(QuestionBlock(name, b.row_label, people_table(b, q, lang), footnote(b, lang),
                                     png))
     blocks += _likert_blocks(responses, choice, staging, files, lang)
@@ -130,8 +135,6 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
         charts_made = _findings_charts(table, staging, lang)
         files += charts_made
         findings_png = tuple(p.read_bytes() for p in charts_made if p.suffix == ".png")
-    progress("segment profiles", 0, 1)
-    profiles = segment_profiles(responses, choice.design, lang=lang, min_base=options.min_base)
     reliability = scale_reliability(responses)
     progress("workbook", 0, 1)
     files.append(write_workbook(staging / "banner.xlsx", banners,

@@ -179,8 +179,10 @@ def difference_dots(findings: pd.DataFrame, title: str, *, note: str = "",
     return fig
 
 
-def residual_heatmap(residuals: pd.DataFrame, title: str, *, note: str = "") -> Figure:
-    """Adjusted standardised residuals (rows x columns); |r| >= 1.96 is outlined."""
+def residual_heatmap(residuals: pd.DataFrame, title: str, *, note: str = "",
+                     significant: pd.DataFrame | None = None, bar: str = "") -> Figure:
+    """A heatmap of differences (rows x columns), the cells of `significant` outlined (without
+    it, |value| >= 1.96, as for standardised residuals); `bar` labels the colour bar."""
     fig, ax = _figure(len(residuals), width=max(6.0, 1.2 * len(residuals.columns) + 3))
     values = residuals.to_numpy(float)
     limit = max(3.0, float(np.nanmax(np.abs(values))) if values.size else 3.0)
@@ -189,14 +191,15 @@ def residual_heatmap(residuals: pd.DataFrame, title: str, *, note: str = "") -> 
         if np.isfinite(value):
             ax.text(j, i, f"{value:.1f}", ha="center", va="center", fontsize=7,
                     color="white" if abs(value) > 0.6 * limit else "black")
-            if abs(value) >= 1.96:  # the bundled CJK font has one weight: outline, not bold
+            marked = bool(significant.iat[i, j]) if significant is not None else abs(value) >= 1.96
+            if marked:  # the bundled CJK font has one weight: outline, not bold
                 ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False,
                                            edgecolor="#222222", linewidth=1.2))
     ax.set_xticks(range(len(residuals.columns)), _wrap(residuals.columns, 20), rotation=30,
                   ha="right")
     ax.set_yticks(range(len(residuals.index)), _wrap(residuals.index))
     ax.set_title(_wrap([title], 70)[0], loc="left", fontsize=11)
-    fig.colorbar(image, ax=ax, shrink=0.8)
+    fig.colorbar(image, ax=ax, shrink=0.8, label=bar or None)
     fig.tight_layout()
     _footnote(fig, note)
     return fig

@@ -90,13 +90,18 @@ def people_table(b: Banner, q, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["", *header])
 
 
-def residuals(b: Banner, q) -> pd.DataFrame:
-    """Adjusted residuals of each option (rows) in each segment's members column."""
-    members = b.columns[[c.by in q.segments and str(c.value) == "1"
-                         for c in b.columns.itertuples()]]
-    cells = b.cells[~b.cells["net"].astype(bool)] if "net" in b.cells else b.cells
-    table = {}
-    for c in members.itertuples():
-        part = cells[(cells["by"] == c.by) & (cells["col"].astype(str) == "1")]
-        table[c.label] = part.set_index("row_label")["adjusted_residual"].astype(float)
-    return pd.DataFrame(table)
+def segment_differences(profiles: pd.DataFrame, name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """For a question: each option's difference between each segment and its rest, in points
+    (rows options, columns segments), and which differences are significant after the profiles'
+    Benjamini-Hochberg adjustment: design-based, corrected, one column per segment."""
+    part = profiles[profiles["question"] == name]
+    if part.empty:
+        return pd.DataFrame(), pd.DataFrame()
+    options = list(dict.fromkeys(part["option_label"]))
+    segments = list(dict.fromkeys(part["segment_label"]))
+    values = part.pivot_table(index="option_label", columns="segment_label", values="difference",
+                              aggfunc="first").reindex(index=options, columns=segments) * 100
+    significant = part.pivot_table(index="option_label", columns="segment_label",
+                                   values="significant", aggfunc="first").reindex(
+        index=options, columns=segments).fillna(False).astype(bool)
+    return values, significant

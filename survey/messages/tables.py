@@ -15,7 +15,6 @@ BANNER: dict[str, dict[str, str]] = {
         "percent_respondents": "列百分比：占回答该题的受访者。",
         "n": "样本量", "weighted_n": "加权样本量", "effective_n": "有效样本量",
         "mean": "均值", "sd": "标准差", "net": "（合并）", "tests_title": "检验",
-        "residuals_note": "调整后标准化残差；|r| ≥ 1.96 加框",
         "kind_dont_know": "不知道", "kind_empty": "未作答", "kind_not_shown": "未显示",
         "kind_skipped": "跳过（不适用）",
     },
@@ -30,7 +29,6 @@ BANNER: dict[str, dict[str, str]] = {
         "percent_respondents": "Column % of respondents who answered.",
         "n": "n", "weighted_n": "weighted n", "effective_n": "effective n",
         "mean": "mean", "sd": "sd", "net": " (net)", "tests_title": "Tests",
-        "residuals_note": "adjusted standardised residuals; |r| >= 1.96 outlined",
         "kind_dont_know": "don't know", "kind_empty": "no answer", "kind_not_shown": "not shown",
         "kind_skipped": "skipped (not asked)",
     },
@@ -89,6 +87,9 @@ REPORT: dict[str, dict[str, str]] = {
                          "题目不列入",
         "reliability_note": "Cronbach α，基于完整作答，反向题已反向计分；低于0.70标出",
         "likert_note": "各题回答的加权比例",
+        "heatmap_bar": "与其余受访者之差（百分点）",
+        "heatmap_note": "各群体与其余受访者的比例之差（百分点），基于设计的t检验；全部检验按"
+                        "Benjamini-Hochberg法校正后显著者加框",
         "chart_marks": "图中字母只指图中画出的列；+/−：该群体显著高于/低于其余受访者。",
     },
     "en": {
@@ -113,6 +114,9 @@ REPORT: dict[str, dict[str, str]] = {
         "reliability_note": "Cronbach's alpha on complete answers, reverse-keyed items "
                             "reversed; below 0.70 flagged",
         "likert_note": "weighted shares of answers",
+        "heatmap_bar": "difference from the rest (points)",
+        "heatmap_note": "each segment's share minus the rest's (points), design-based t; "
+                        "outlined where significant after Benjamini-Hochberg over all tests",
         "chart_marks": "Letters on the chart name only columns it draws; +/−: the segment is "
                        "significantly above/below the rest of respondents.",
     },
