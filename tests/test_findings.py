@@ -187,3 +187,23 @@ def test_the_findings_summary_counts_each_findings_verdicts_and_names_operationa
         flagged = [c["id"] for c in raw if c["id"] in ids and c.get("operationalisation")]
         assert row["operationalised"] == ", ".join(flagged)
     assert summary.loc["F3", "weakest"].startswith("F3-safety")  # the claim planted false
+
+
+def test_a_trend_claim_reports_its_slope_as_a_field(tmp_path):
+    """F8-hours-trend's slope is a field of the JSON and the table, equal to the least-squares
+    slope of its group means on 0..k-1 (numpy's polyfit on the means its note lists)."""
+    import json
+    from pathlib import Path
+
+    from cli_helpers import invoke
+
+    root = Path(__file__).resolve().parents[1]
+    done = invoke("findings", root / "data_samples" / "industrial_workers.sav", "-q",
+                  root / "questionnaires" / "industrial_workers.yaml", "--claims",
+                  root / "questionnaires" / "industrial_workers.claims.yaml", "--json")
+    claims = {c["id"]: c for c in json.loads(done.stdout)["claims"]}
+    trend = claims["F8-hours-trend"]
+    means = [float(x) for x in trend["note"].split("means ")[1].split(", ")]
+    assert trend["slope"] == pytest.approx(np.polyfit(range(len(means)), means, 1)[0], rel=1e-2)
+    assert claims["F1-top"]["slope"] is None
+    assert claims["F6-changes-young"]["operationalisation"] is True

@@ -51,6 +51,7 @@ class Finding:
     said: tuple[str, dict] | None = None  # a note: its catalogue key (NOTES) and values
     comparison_label: str = ""
     adjusted: tuple[float, float] | None = None  # (coefficient, p) when the claim has controls
+    slope: float | None = None  # a trend claim's change in the measure per group
 
     def note_in(self, lang: str | None) -> str:
         """The note in `lang` (catalogue NOTES), '' when there is none."""
@@ -95,6 +96,8 @@ def _finding_json(f: Finding) -> dict:
             "ci": [_number(f.ci[0]), _number(f.ci[1])], "p": _number(f.p),
             "p_adjusted": _number(f.p_adjusted), "n": f.n, "n_comparison": f.n_comparison,
             "min_difference": c.threshold, "test": f.test, "note": f.note,
+            "slope": None if f.slope is None else _number(f.slope),
+            "operationalisation": c.operationalisation,
             "adjusted": None if f.adjusted is None else
             {"coefficient": _number(f.adjusted[0]), "p": _number(f.adjusted[1])}}
 
@@ -319,7 +322,7 @@ def _test_trend(claim: Claim, data: ClaimData, design: Design, alpha: float,
     return Finding(claim, "not_supported", float(means[-1]), float(means[0]), difference,
                    (difference - half, difference + half), p, math.nan, int(counts[-1]),
                    int(counts[0]), "design linear-trend t", note,
-                   comparison_label=f"{claim.trend.by}={order[0]}")
+                   comparison_label=f"{claim.trend.by}={order[0]}", slope=slope)
 
 
 def _test_anchor(claim: Claim, data: ClaimData, design: Design, alpha: float,
