@@ -3,7 +3,7 @@ of its glyphs embedded as @font-face), so Chinese shows on a machine without CJK
 
 The font is Noto Sans CJK SC from the `mplfonts` package (a project dependency). The page carries
 only the glyphs its text uses (about 650 for the bundled sample's report: some 100 KB as WOFF),
-made with fontTools' subsetter.
+made with fontTools' subsetter (outlines only, no layout features: about 1 s).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def _subset(glyphs: str) -> bytes:
 
     options = subset.Options()
     options.flavor = "woff"
-    options.layout_features = ["*"]
+    options.layout_features = []  # ideographs need no substitution: half the size and time
     options.hinting = False
     options.name_IDs = [0, 1, 2, 3, 4, 6]
     font = TTFont(str(cjk_font_path()), lazy=True)
