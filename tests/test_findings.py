@@ -207,3 +207,26 @@ def test_a_trend_claim_reports_its_slope_as_a_field(tmp_path):
     assert trend["slope"] == pytest.approx(np.polyfit(range(len(means)), means, 1)[0], rel=1e-2)
     assert claims["F1-top"]["slope"] is None
     assert claims["F6-changes-young"]["operationalisation"] is True
+
+
+def test_an_adjusted_claim_says_how_many_respondents_its_model_used():
+    """F9-identity-adjusted: the model keeps only respondents with an answer to every control;
+    its n is counted again here from the raw answers (pandas)."""
+    from pathlib import Path
+
+    import survey as api
+    from analysis.design.choice import choose_design
+    from analysis.findings.verdicts import ClaimData, check_claims
+
+    root = Path(__file__).resolve().parents[1]
+    claims = root / "questionnaires" / "industrial_workers.claims.yaml"
+    r = api.read(root / "data_samples" / "industrial_workers.sav",
+                 root / "questionnaires" / "industrial_workers.yaml")
+    found = {f.claim.id: f for f in check_claims(r, claims, choose_design(r).design).findings}
+    f = found["F9-identity-adjusted"]
+    data = ClaimData.from_responses(r)
+    y = data.measure_of(f.claim).to_numpy(float)
+    controls = np.all([pd.Series(data.variable(c)).notna().to_numpy() for c in f.claim.controls],
+                      axis=0)
+    assert f.adjusted_n == int((~np.isnan(y) & controls).sum())
+    assert 0 < f.adjusted_n < f.n + f.n_comparison

@@ -46,7 +46,8 @@ def findings_table(findings: Findings, questionnaire: Questionnaire,
             "n": f.n, "n_comparison": f.n_comparison, "min_difference": c.threshold,
             "verdict": f.verdict, "test": f.test,
             "adjusted_coefficient": f.adjusted[0] if f.adjusted else None,
-            "adjusted_p": f.adjusted[1] if f.adjusted else None, "slope": f.slope,
+            "adjusted_p": f.adjusted[1] if f.adjusted else None, "adjusted_n": f.adjusted_n,
+            "slope": f.slope,
             "narrative": narrative(f, questionnaire, lang) or "", "note": f.note_in(lang)})
     table = pd.DataFrame(rows)
     table.attrs["lang"] = lang  # the language its words are in, for the outputs made from it

@@ -52,6 +52,7 @@ class Finding:
     comparison_label: str = ""
     adjusted: tuple[float, float] | None = None  # (coefficient, p) when the claim has controls
     slope: float | None = None  # a trend claim's change in the measure per group
+    adjusted_n: int | None = None  # respondents the model with controls used (complete cases)
 
     def note_in(self, lang: str | None) -> str:
         """The note in `lang` (catalogue NOTES), '' when there is none."""
@@ -99,7 +100,8 @@ def _finding_json(f: Finding) -> dict:
             "slope": None if f.slope is None else _number(f.slope),
             "operationalisation": c.operationalisation,
             "adjusted": None if f.adjusted is None else
-            {"coefficient": _number(f.adjusted[0]), "p": _number(f.adjusted[1])}}
+            {"coefficient": _number(f.adjusted[0]), "p": _number(f.adjusted[1]),
+             "n": f.adjusted_n}}
 
 
 class ClaimData:
@@ -247,8 +249,9 @@ def _test_comparison(claim: Claim, data: ClaimData, design: Design, alpha: float
                       n, n_other, "design-t (svyttest)", note,
                       comparison_label=claim.versus or "rest")
     if claim.controls:
-        coefficient, p = _adjusted(claim, data, design, y, group)
-        finding = replace(finding, adjusted=(coefficient, p), p=p, test="design-glm (controls)",
+        coefficient, p, used = _adjusted(claim, data, design, y, group)
+        finding = replace(finding, adjusted=(coefficient, p), adjusted_n=used, p=p,
+                          test="design-glm (controls)",
                           said=("controls", {"controls": ", ".join(claim.controls)}))
     return finding
 
@@ -347,8 +350,9 @@ def _test_anchor(claim: Claim, data: ClaimData, design: Design, alpha: float,
 
 
 def _adjusted(claim: Claim, data: ClaimData, design: Design, y: np.ndarray,
-              group: np.ndarray) -> tuple[float, float]:
-    """The group coefficient controlling for covariates, with svyglm's design-based variance.
+              group: np.ndarray) -> tuple[float, float, int]:
+    """The group coefficient controlling for covariates, with svyglm's design-based variance,
+    its p, and the respondents the model used (an answer to every control too).
 
     The weighted GLM (logistic for a 0/1 measure, linear otherwise) gives the coefficients; the
     sandwich is R's svy.varcoef: influence values estfun %*% solve(information), totalled per
@@ -381,4 +385,4 @@ def _adjusted(claim: Claim, data: ClaimData, design: Design, y: np.ndarray,
     se = float(np.sqrt(design.variance(totals)[1, 1]))
     df = float(design.domain_degf(np.where(keep, 0, -1), 1)[0]) + 1 - x.shape[1]
     coefficient = float(fit.params[1])
-    return coefficient, float(2 * stats.t.sf(abs(coefficient) / se, max(df, 1)))
+    return coefficient, float(2 * stats.t.sf(abs(coefficient) / se, max(df, 1))), int(keep.sum())
