@@ -99,9 +99,11 @@ def _from_dichotomies(block: pd.DataFrame, options: dict[str, Code], counted: ob
         if variable is None:
             chosen = pd.Series(0.0, index=block.index)
         else:
-            cells = block[variable].astype(object).map(
-                lambda v: None if v is None or v != v else str(v).strip().removesuffix(".0"))
-            chosen = (cells == counted_text).astype(float)
+            cells = block[variable]
+            number = pd.to_numeric(pd.Series([counted_text]), errors="coerce").iloc[0]
+            chosen = (pd.to_numeric(cells, errors="coerce") == number if number == number
+                      else cells.astype("string").str.strip() == counted_text)
+            chosen = chosen.fillna(False).astype(float)
         columns[option_column(question.name, code)] = chosen.where(answered)
     return columns
 
@@ -118,16 +120,19 @@ def _from_categories(block: pd.DataFrame, value_labels: Mapping[str, Mapping],
     which = {code: i for i, code in enumerate(question.codes)}
     for mention, variable in enumerate(block.columns, start=1):
         labels = {str(k).removesuffix(".0"): v for k, v in value_labels.get(variable, {}).items()}
-        for row, value in enumerate(block[variable].tolist()):
-            if value is None or value != value:
-                continue
+        cells = block[variable]
+        lookup = {}  # each distinct value looked up once, then the whole column at once
+        for value in pd.unique(cells.dropna()):
             written = str(value).strip().removesuffix(".0")
             code = texts.get(normalise(labels[written])) if written in labels else \
                 codes.get(written)
+            lookup[value] = -1 if code is None else which[code]
             if code is None:
-                unknown[written] = unknown.get(written, 0) + 1
-            elif place[row, which[code]] == 0:
-                place[row, which[code]] = mention if question.type == "rank" else 1
+                unknown[written] = unknown.get(written, 0) + int((cells == value).sum())
+        index = cells.map(lookup).fillna(-1).to_numpy(int)
+        rows = np.flatnonzero(index >= 0)
+        first = place[rows, index[rows]] == 0  # an option's first mention counts
+        place[rows[first], index[rows][first]] = mention if question.type == "rank" else 1
     answered = block.notna().any(axis=1).to_numpy()
     return {option_column(question.name, code): pd.Series(
         np.where(answered, place[:, i], np.nan), index=block.index)

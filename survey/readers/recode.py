@@ -179,26 +179,36 @@ def joined_sets(frame: pd.DataFrame, questionnaire: Questionnaire
         block = block_columns(q) if q.is_set else {}
         if not q.is_set or q.name not in frame.columns or any(c in frame for c in block.values()):
             continue
-        codes = {str(c): c for c in q.codes}
-        texts = option_texts(questionnaire, q)
-        cells = frame[q.name].astype(object).map(_written)
-        place = {code: pd.Series(np.nan, index=frame.index) for code in q.codes}
-        unknown: dict[str, int] = {}
-        for row, cell in cells.dropna().items():
-            tokens = [t for t in JOINED.split(cell) if t]
-            for code in q.codes:
-                place[code][row] = 0
-            for rank, token in enumerate(tokens, start=1):
-                code = codes.get(token, texts.get(normalise(token)))
-                if code is None:
-                    unknown[token] = unknown.get(token, 0) + 1
-                elif not place[code][row]:
-                    place[code][row] = rank if q.type == "rank" else 1
-        columns = {block[code]: series for code, series in place.items()}
-        kept = frame if unknown else frame.drop(columns=q.name)
+        columns, unknown = _joined_block(frame[q.name], q, questionnaire)
+        kept = frame if len(unknown) else frame.drop(columns=q.name)
         frame = pd.concat([kept.rename(columns={q.name: f"{q.name} (joined)"}),
                            pd.DataFrame(columns)], axis=1)
         notes.append(f"column '{q.name}': options joined in one cell read into its block"
                      + (f"; not options of it: {', '.join(list(unknown)[:5])} (kept in "
-                        f"'{q.name} (joined)')" if unknown else ""))
+                        f"'{q.name} (joined)')" if len(unknown) else ""))
     return frame, tuple(notes)
+
+
+def _joined_block(column: pd.Series, q: Question, questionnaire: Questionnaire
+                  ) -> tuple[dict[str, pd.Series], list[str]]:
+    """The block of one joined column, split and matched column-wise (each distinct token
+    looked up once), and the tokens that are no option. The first mention of an option counts;
+    its place among all the cell's tokens is its rank."""
+    codes = {str(c): c for c in q.codes}
+    texts = option_texts(questionnaire, q)
+    cells = column.map({v: _written(v) for v in pd.unique(column.dropna())})
+    long = cells.dropna().str.split(JOINED.pattern, regex=True).explode()
+    long = long[long.notna() & (long != "")]
+    rank = long.groupby(level=0).cumcount() + 1
+    found = long.map({t: codes.get(t, texts.get(normalise(t))) for t in pd.unique(long)})
+    known = pd.DataFrame({"code": found, "rank": rank})[found.notna()]
+    known = known[~pd.Index(list(zip(known.index, known["code"], strict=True))).duplicated()]
+    answered = cells.notna()
+    columns = {}
+    for code, block_column in block_columns(q).items():
+        mine = known[known["code"] == code]
+        value = mine["rank"] if q.type == "rank" else pd.Series(1, index=mine.index)
+        columns[block_column] = pd.Series(0.0, index=column.index).where(answered).mask(
+            pd.Series(column.index.isin(mine.index), index=column.index),
+            value.reindex(column.index).astype(float))
+    return columns, list(dict.fromkeys(long[found.isna()]))

@@ -80,10 +80,11 @@ def _foreign_missing(frame: pd.DataFrame, declared: dict[str, Ranges],
     for q in questionnaire.items.values():
         if q.name not in frame.columns or q.is_set or q.name not in declared:
             continue
-        values = pd.to_numeric(frame[q.name], errors="coerce")
-        ranges, codes = declared[q.name], set(q.codes)
-        hit = values.map(lambda v, r=ranges, c=codes: v not in ours and v not in c
-                         and _declared(v, r)).to_numpy(bool)
+        values = pd.to_numeric(frame[q.name], errors="coerce").to_numpy(float)
+        hit = np.zeros(len(values), bool)
+        for lo, hi in declared[q.name]:  # column-wise: a range test per declared range
+            hit |= (values >= lo) & (values <= hi)
+        hit &= ~np.isin(values, [float(c) for c in (*ours, *q.codes) if isinstance(c, int)])
         if not hit.any():
             continue
         kinds[q.name] = np.where(hit, float(EMPTY), np.nan)

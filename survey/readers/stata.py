@@ -57,8 +57,8 @@ def extended_missing(frame: pd.DataFrame, questionnaire: Questionnaire
             series = frame[column]
             if series.dtype != object:
                 continue
-            letters = series.map(lambda v: v if isinstance(v, str) and v in kind_of else None)
-            hit = letters.notna().to_numpy()
+            hit = series.isin(list(kind_of)).to_numpy()  # column-wise, not a cell at a time
+            letters = series.where(hit)
             if not hit.any():
                 continue
             marks = letters[hit].map(kind_of).to_numpy(dtype="float64")

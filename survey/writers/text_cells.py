@@ -33,7 +33,9 @@ def fit_text(frame: pd.DataFrame, format: str) -> pd.DataFrame:
         series = frame[column]
         if not (series.dtype == object or isinstance(series.dtype, pd.StringDtype)):
             continue
-        text = series.astype(object).where(series.map(lambda v: isinstance(v, str)), None)
+        text = series.astype(object)
+        if pd.api.types.infer_dtype(text, skipna=True) != "string":  # mixed: keep the texts
+            text = text.where(text.map(lambda v: isinstance(v, str)), None)
         if text.isna().all():
             continue
         fitted = _without_control(column, text, control, format)
