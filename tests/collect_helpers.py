@@ -47,7 +47,7 @@ class Server:
         self.db = db
         self.log = (log or Path(db).with_suffix(".log")).open("w+b")
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "cli.py"), "serve", str(questionnaire), "--db", str(db),
+            [sys.executable, "-m", "cli", "serve", str(questionnaire), "--db", str(db),
              "--port", str(self.port), "--token", token],
             cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30

@@ -97,7 +97,7 @@ def test_the_real_command_on_a_file_that_is_not_sqlite(tmp_path):
     """End to end, as the issue saw it: it printed the URLs, then a traceback."""
     db = tmp_path / "notes.sqlite"
     db.write_bytes(b"\x00" * 4096)
-    done = subprocess.run([sys.executable, str(ROOT / "cli.py"), "serve", str(SMALL), "--db",
+    done = subprocess.run([sys.executable, "-m", "cli", "serve", str(SMALL), "--db",
                            str(db), "--port", str(free_port())], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 2

@@ -32,7 +32,7 @@ def codes_in_source() -> dict[str, set[str]]:
     """Every problem or error code written in the library, with the files that use it."""
     found: dict[str, set[str]] = {}
     files = [*ROOT.joinpath("survey").rglob("*.py"), *ROOT.joinpath("analysis").rglob("*.py"),
-             ROOT / "cli.py"]
+             *ROOT.joinpath("cli").rglob("*.py")]
     for path in files:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             for value in _code_values(node):

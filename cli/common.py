@@ -1,0 +1,121 @@
+"""What every command shares: the app and its error policy, printing, and the common options.
+
+Errors: a `SurveyError` (bad input) is printed as its located lines and exits 2; anything else
+is a bug, printed as one line and exit 70, with the traceback only under `--debug`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
+
+from survey.errors import InputError, SurveyError, survey_warnings
+from survey.questionnaire.loader import load_questionnaire as load
+
+DEBUG = "--debug"
+EXIT_BAD_INPUT = 2
+EXIT_BUG = 70  # EX_SOFTWARE (sysexits.h): an internal error
+_debug: ContextVar[bool] = ContextVar("debug", default=False)
+_where: ContextVar[str | None] = ContextVar("where", default=None)
+
+
+class SurveyGroup(TyperGroup):
+    """Runs a command with the one error policy; `--debug` is taken anywhere on the line."""
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        _debug.set(DEBUG in args)
+        _where.set(None)
+        return super().parse_args(ctx, [a for a in args if a != DEBUG])
+
+    def invoke(self, ctx):
+        with survey_warnings(lambda text: err.print(f"warning: {text}", markup=False,
+                                                    soft_wrap=True)):
+            return self._invoke(ctx)
+
+    def _invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, TyperException):  # usage errors, exits: as Typer does
+            raise
+        except BrokenPipeError:  # `survey ... | head`: the reader left, nothing more to say
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(0) from None
+        except SurveyError as error:
+            err.print("\n".join(error.lines(_where.get())), markup=False, soft_wrap=True)
+            raise typer.Exit(EXIT_BAD_INPUT) from None
+        except Exception as error:
+            if _debug.get():
+                raise
+            err.print(f"internal error (a bug in worker-survey, not in your files): "
+                      f"{type(error).__name__}: {error}; run again with --debug for the "
+                      f"traceback", markup=False, soft_wrap=True)
+            raise typer.Exit(EXIT_BUG) from None
+
+
+app = typer.Typer(cls=SurveyGroup, add_completion=False, no_args_is_help=True,
+                  pretty_exceptions_enable=False)  # the help is main()'s docstring
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def say(text: object, **style) -> None:
+    out.print(text, markup=False, soft_wrap=True, **style)
+
+
+def where(path: Path | str) -> None:
+    """Name the file that errors without a location of their own are about."""
+    _where.set(str(path))
+
+
+def bad_option(message: str) -> InputError:
+    """An option's value that cannot be used (raised before any file is named)."""
+    return InputError(message, code="bad-option")
+
+
+def load_data(data: Path, questionnaire: Path):
+    """The responses in DATA (any readable export) with their questionnaire."""
+    from survey.readers import read_responses
+
+    model = load(questionnaire)
+    where(data)  # errors of the data's own (a design column, a row) are about this file
+    return read_responses(data, model)
+
+
+def names(text: str) -> list[str]:
+    """A comma-separated option's parts."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def design_of(responses, weight, strata, cluster, fpc):
+    from analysis.design.choice import choose_design
+
+    return choose_design(responses, weight=weight, strata=strata, cluster=cluster, fpc=fpc)
+
+
+@app.callback()
+def main(debug: Annotated[bool, typer.Option(DEBUG, help="Show the traceback of an internal "
+                                             "error (also after a command).")] = False) -> None:
+    """Questionnaires, exports and design-correct statistics for worker surveys."""
+    _debug.set(debug or _debug.get())
+
+
+Questionnaire = Annotated[Path, typer.Option("-q", "--questionnaire",
+                                             help="The questionnaire YAML file.")]
+QuestionnaireFile = Annotated[Path, typer.Argument(help="The questionnaire YAML file.")]
+Data = Annotated[Path, typer.Argument(help="Responses: any file 'survey import' reads.")]
+Lang = Annotated[str | None, typer.Option(help="Language of labels (zh, en).")]
+Weight = Annotated[str | None, typer.Option(help="Weight column (overrides design:).")]
+Strata = Annotated[str | None, typer.Option(help="Strata column.")]
+Cluster = Annotated[str | None, typer.Option(help="Cluster (PSU) column.")]
+Fpc = Annotated[str | None, typer.Option(help="Finite population correction column.")]
+Suppress = Annotated[int, typer.Option(help="Hide cells of fewer respondents (0: off).")]
+DataOutput = Annotated[Path, typer.Option("-o", "--output", help="The data file to write: "
+                                          ".parquet, .sav, .dta, .csv or .xlsx.")]
