@@ -207,3 +207,42 @@ def test_a_mapping_files_values_apply_to_a_kobo_export(tmp_path):
     assert done.exit_code == 0, done.stderr
     back = pd.read_parquet(tmp_path / "k.parquet")
     assert back["sex"].astype(str).tolist() == SAMPLE.frame["sex"].astype(str).tolist()
+
+
+def test_a_questionnaires_mapping_section_imports_renamed_columns_without_a_file(tmp_path):
+    """The `mapping:` a questionnaire carries (written by `survey init`) is applied by every
+    import, and a mapping file given as well overrides it entry by entry."""
+    coded = encode(SAMPLE)
+    renamed = coded.rename(columns={"birth_year": "Q1", "sex": "Q2"})
+    renamed["Q2"] = renamed["Q2"].map({1: "M", 2: "F"})
+    data = tmp_path / "w.csv"
+    renamed.to_csv(data, index=False)
+    text = Q_PATH.read_text(encoding="utf-8") + (
+        '\nmapping:\n  columns: {Q1: birth_year, Q2: sex}\n  values: {sex: {M: 1, F: 2}}\n')
+    questionnaire = tmp_path / "q.yaml"
+    questionnaire.write_text(text, encoding="utf-8")
+    done = survey("import", data, "-q", questionnaire, "-o", tmp_path / "out.parquet")
+    assert done.exit_code == 0, done.stderr
+    back = pd.read_parquet(tmp_path / "out.parquet")
+    assert back["birth_year"].tolist() == SAMPLE.frame["birth_year"].tolist()
+    assert back["sex"].tolist() == SAMPLE.frame["sex"].tolist()
+    override = tmp_path / "mapping.yaml"  # the file's entry wins over the questionnaire's
+    override.write_text("columns: {Q1: null}\n", encoding="utf-8")
+    done = survey("import", data, "-q", questionnaire, "-o", tmp_path / "out2.parquet",
+                  "--mapping", override)
+    assert done.exit_code == 0, done.stderr
+    assert "Q1" in pd.read_parquet(tmp_path / "out2.parquet").columns
+
+
+def test_a_wrong_mapping_section_is_located_in_the_questionnaire(tmp_path):
+    text = Q_PATH.read_text(encoding="utf-8")
+    line = len(text.splitlines()) + 4  # the Q1 entry, after a blank line
+    questionnaire = tmp_path / "q.yaml"
+    questionnaire.write_text(text + "\nmapping:\n  columns:\n    Q1: birth_yaer\n"
+                             "  values: {sex: {M: 7}}\n", encoding="utf-8")
+    done = survey("check", questionnaire)
+    assert done.exit_code == 2
+    lines = done.stderr.strip().splitlines()
+    assert f"q.yaml:{line}:" in lines[0] and "unknown variable 'birth_yaer'" in lines[0]
+    assert "did you mean 'birth_year'" in lines[0]
+    assert "'sex' has no option '7'" in lines[1]

@@ -20,7 +20,7 @@ from analysis.findings.claims import load_claims
 from analysis.weighting.targets import load_targets
 from survey.files.source import SourceError
 from survey.questionnaire.loader import load_questionnaire
-from survey.readers.mapping import load_overrides
+from survey.readers.mapping_file import load_overrides
 from survey.simulation.effects import load_effects
 from survey.simulation.exports import write_wjx
 from survey.writers import write_responses

@@ -20,6 +20,7 @@ from survey.questionnaire.model import (
     LANGUAGE_PATTERN,
     Derived,
     Design,
+    ImportMapping,
     Label,
     OptionCode,
     Question,
@@ -30,7 +31,8 @@ from survey.questionnaire.model import (
     valid_name,
 )
 
-SECTIONS = ("survey", "choice_lists", "questions", "derived", "segments", "scales", "design")
+SECTIONS = ("survey", "choice_lists", "questions", "derived", "segments", "scales", "design",
+            "mapping")
 
 
 def load_questionnaire(path: str | Path) -> Questionnaire:
@@ -82,7 +84,20 @@ class _Checker:
             raise SourceError(self.problems)
         for key in ("questions", "derived", "scales"):
             parts[key] = [model for _, model in parts[key]]
-        return Questionnaire(**parts)
+        return self.with_mapping(Questionnaire(**parts), data.get("mapping"))
+
+    def with_mapping(self, questionnaire: Questionnaire, section: Any) -> Questionnaire:
+        """The questionnaire with its `mapping:` section, each entry checked against it."""
+        if section is None:
+            return questionnaire
+        from survey.readers.mapping_file import section_problems  # readers import the loader
+
+        if problems := section_problems(section, self.source, questionnaire):
+            raise SourceError(problems)
+        mapping = self.validate(ImportMapping, section, ("mapping",))
+        if mapping is None:
+            raise SourceError(self.problems)
+        return questionnaire.model_copy(update={"mapping": mapping})
 
     def check_languages(self, survey: SurveyInfo) -> None:
         seen: set[str] = set()

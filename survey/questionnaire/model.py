@@ -204,6 +204,14 @@ class Design(Model):
     fpc: Name | None = None
 
 
+class ImportMapping(Model):
+    """The `mapping:` section: a mapping file's `columns:` and `values:` (docs/mapping.md) carried
+    by the questionnaire, applied by every import; checked by `survey.readers.mapping_file`."""
+
+    columns: dict[str | int, str | None] = Field(default_factory=dict)
+    values: dict[str, dict[str | int, str | int]] = Field(default_factory=dict)
+
+
 class Questionnaire(Model):
     """A checked questionnaire; build it with `survey.questionnaire.loader.load_questionnaire`."""
 
@@ -214,6 +222,7 @@ class Questionnaire(Model):
     segments: dict[Name, Segment] = Field(default_factory=dict)
     scales: list[Scale] = Field(default_factory=list)
     design: Design = Field(default_factory=Design)
+    mapping: ImportMapping = Field(default_factory=ImportMapping)
 
     @cached_property
     def _by_name(self) -> dict[str, Question]:

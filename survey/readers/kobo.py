@@ -51,11 +51,10 @@ from survey.readers.kobo_rank import is_levels, level_targets, set_from_levels
 from survey.readers.mapping import (
     ColumnMapping,
     HeaderIndex,
-    load_overrides,
     match_columns,
     normalise,
 )
-from survey.readers.recode import load_value_map
+from survey.readers.mapping_file import load_overrides, load_value_map
 from survey.responses.dataset import Responses
 
 
@@ -68,13 +67,13 @@ def read_kobo(path: str | Path, questionnaire: Questionnaire, *,
     headers = table.header[0]
     keys = [header_key(h, index) for h in headers]
     overrides = level_targets(table, keys, index)  # a form-builder rank's level columns
-    overrides.update(load_overrides(mapping, questionnaire) if mapping else {})
+    overrides.update(load_overrides(mapping, questionnaire))
     columns = match_columns(headers, keys, questionnaire, table.file, overrides)
     by_label = (columns.table["matched_by"] == "label").sum() > \
         (columns.table["matched_by"] == "name").sum()
     headers_by: OptionsBy = "label" if by_label else "code"
     builder = AnswerBuilder(questionnaire, table, {},
-                            values=load_value_map(mapping, questionnaire) if mapping else {})
+                            values=load_value_map(mapping, questionnaire))
     values, options = columns.value_columns(), columns.option_columns()
     for variable, question in questionnaire.items.items():
         found = options.get(variable)

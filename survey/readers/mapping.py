@@ -18,13 +18,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Literal
 
 import pandas as pd
 
-from survey.files.encoding import read_text
-from survey.files.source import Problem, SourceError, excerpt, load_yaml, suggest
+from survey.files.source import Problem, SourceError, excerpt, suggest
 from survey.questionnaire.columns import option_column, text_column
 from survey.questionnaire.model import Code, Question, Questionnaire
 
@@ -317,61 +315,4 @@ def layout_targets(questionnaire: Questionnaire) -> dict[str, Target]:
         if question.other is not None:
             found[text_column(question.name, question.other)] = Target(
                 question.name, question.other, "other_text", "name")
-    return found
-
-
-def load_overrides(path: str | Path, questionnaire: Questionnaire) -> dict[str, Target]:
-    """Read a mapping file's `columns: {"source header": variable | "variable[option]" | column
-    of our layout | null}` (docs/mapping.md; its `values:` are read by `recode.load_value_map`).
-
-    null keeps the column unmapped. Every problem is located in the mapping file.
-    """
-    data, source = load_yaml(read_text(Path(path)), str(path),
-                             "a mapping file starts with 'columns:' or 'values:'")
-    if isinstance(data, dict) and "columns" not in data and "values" in data:
-        return {}
-    if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
-        raise SourceError([source.problem((), "bad-mapping", "a mapping file is a mapping with "
-                                          "'columns: {\"source column\": variable}' and/or "
-                                          "'values: {variable: {value: code}}'")])
-    index = HeaderIndex(questionnaire)
-    variables = set(questionnaire.items) | set(index.by_name)
-    layout = layout_targets(questionnaire)
-    found: dict[str, Target] = {}
-    problems: list[Problem] = []
-    for column, value in data["columns"].items():
-        where = ("columns", column)
-        if value is None:
-            found[str(column)] = Target(None, None, "unmapped", "override")
-            continue
-        match = re.fullmatch(r"\s*([a-z][A-Za-z0-9_.-]*)\s*(?:\[\s*([^\]]+?)\s*\])?\s*", str(value))
-        if not match:
-            problems.append(source.problem(where, "bad-mapping", f"'{excerpt(value)}' is not a "
-                                           "variable name or 'variable[option]'"))
-            continue
-        name, option = match.groups()
-        if option is None and name == "respondent_id":
-            found[str(column)] = Target(name, None, "meta", "override")
-            continue
-        if option is None and name in layout:  # a layout column: 'concerns__other_text'
-            known = layout[name]
-            found[str(column)] = Target(known.variable, known.option, known.role, "override")
-            continue
-        if name not in variables:
-            problems.append(source.problem(where, "unknown-variable", f"unknown variable "
-                                           f"'{name}'{suggest(name, variables)}"))
-            continue
-        question, item = index.by_name[name]
-        if option is None:
-            found[str(column)] = Target(name, None, "value", "override")
-            continue
-        code = index.option(question, option) if item is None else None
-        if code is None:
-            problems.append(source.problem(where, "unknown-option", f"'{name}' has no option "
-                                           f"'{option}'"))
-            continue
-        role: Role = "option" if question.is_set else "other_text"
-        found[str(column)] = Target(name, code, role, "override")
-    if problems:
-        raise SourceError(problems)
     return found

@@ -26,11 +26,11 @@ from survey.readers.mapping import (
     HeaderIndex,
     HeaderKey,
     layout_targets,
-    load_overrides,
     match_columns,
     normalise,
 )
-from survey.readers.recode import ValueLabels, joined_sets, load_value_map, recode_choices
+from survey.readers.mapping_file import load_overrides, load_value_map
+from survey.readers.recode import ValueLabels, joined_sets, recode_choices
 from survey.responses.casting import Place
 from survey.responses.coded import decode
 from survey.responses.dataset import Responses
@@ -77,7 +77,7 @@ def rename_to_layout(frame: pd.DataFrame, labels: list[str | None],
                      mapping: str | Path | None = None) -> tuple[pd.DataFrame, ColumnMapping]:
     """The frame with matched columns renamed to our layout, and the mapping that did it."""
     columns = [str(c) for c in frame.columns]
-    overrides = load_overrides(mapping, questionnaire) if mapping else None
+    overrides = load_overrides(mapping, questionnaire)
     keys = header_keys(columns, labels, questionnaire)
     matched = match_columns(columns, keys, questionnaire, file, overrides, require_match=False)
     names: dict[str, str] = {}
@@ -115,7 +115,7 @@ def read_named(frame: pd.DataFrame, questionnaire: Questionnaire, file: str, *,
         frame, own_kinds, said = missing(frame, renamed)
     notes = (*notes, *joined, *said)
     value_labels = {renamed.get(c, c): v for c, v in (value_labels or {}).items()}
-    value_map = load_value_map(mapping, questionnaire) if mapping else None
+    value_map = load_value_map(mapping, questionnaire)
     frame, recoded = recode_choices(frame, questionnaire, value_labels, value_map)
     raw, kinds = decode(questionnaire, frame)
     if own_kinds is not None and not own_kinds.empty:

@@ -28,10 +28,10 @@ from survey.files.source import Problem, SourceError, excerpt
 from survey.questionnaire.model import Questionnaire
 from survey.readers.answers import AnswerBuilder, Imported, build, option_labels
 from survey.readers.export_table import ExportTable, attach, first_rows, read_export
-from survey.readers.mapping import ColumnMapping, load_overrides, normalise
+from survey.readers.mapping import ColumnMapping, normalise
+from survey.readers.mapping_file import load_overrides, load_value_map
 from survey.readers.qualtrics_columns import match_qualtrics, values_by
 from survey.readers.qualtrics_header import split_header
-from survey.readers.recode import load_value_map
 from survey.responses.dataset import Responses
 from survey.responses.missing import EMPTY
 
@@ -45,13 +45,13 @@ def read_qualtrics(path: str | Path, questionnaire: Questionnaire, *,
                    mapping: str | Path | None = None) -> Imported:
     """Read a Qualtrics export (see the module docstring)."""
     table, header = split_header(read_export(path, unique=False))
-    overrides = load_overrides(mapping, questionnaire) if mapping else None
+    overrides = load_overrides(mapping, questionnaire)
     columns = match_qualtrics(table, header, questionnaire, overrides)
     choice_text = is_choice_text(table, columns, questionnaire)
     if choice_text:
         table = coded(table, columns, questionnaire)
     builder = AnswerBuilder(questionnaire, table, TOKENS,
-                            values=load_value_map(mapping, questionnaire) if mapping else {})
+                            values=load_value_map(mapping, questionnaire))
     values, options = columns.value_columns(), columns.option_columns()
     for variable, question in questionnaire.items.items():
         by = "label" if choice_text else values_by(question)

@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from survey.files.encoding import read_text
-from survey.files.source import Problem, SourceError, load_yaml, suggest
 from survey.questionnaire.columns import block_columns
 from survey.questionnaire.model import Code, Question, Questionnaire
-from survey.readers.mapping import HeaderIndex, normalise
+from survey.readers.mapping import normalise
 from survey.responses.missing import FILE_CODES
 
 ValueLabels = Mapping[str, Mapping[object, str]]  # column -> {value in the file: its label}
@@ -125,45 +122,6 @@ def _as_key(value: object) -> object:
 
 def _is_file_code(written: str) -> bool:
     return written.lstrip("-").isdigit() and int(written) in FILE_CODES.values()
-
-
-def load_value_map(path: str | Path, questionnaire: Questionnaire) -> dict[str, dict[str, Code]]:
-    """The `values:` section of a mapping file: {variable: {value as written: code or label}},
-    each code checked against the question's options and located in the file when wrong."""
-    data, source = load_yaml(read_text(Path(path)), str(path),
-                             "a mapping file starts with 'columns:' or 'values:'")
-    section = data.get("values") if isinstance(data, dict) else None
-    if section is None:
-        return {}
-    if not isinstance(section, dict):
-        raise SourceError([source.problem(("values",), "bad-mapping", "'values' maps variables "
-                                          "to {value as written: code}")])
-    index = HeaderIndex(questionnaire)
-    found: dict[str, dict[str, Code]] = {}
-    problems: list[Problem] = []
-    for variable, values in section.items():
-        where = ("values", variable)
-        question = questionnaire.items.get(str(variable))
-        if question is None or question.type not in ("single", "scale"):
-            problems.append(source.problem(where, "unknown-variable", f"'{variable}' is not a "
-                                           "single-choice or scale question"
-                                           f"{suggest(str(variable), questionnaire.items)}",
-                                           key=True))
-            continue
-        if not isinstance(values, dict):
-            problems.append(source.problem(where, "bad-mapping", f"'{variable}' maps values as "
-                                           "written to codes, e.g. {男: 1, 女: 2}"))
-            continue
-        for value, code in values.items():
-            known = index.option(question, str(code))
-            if known is None:
-                problems.append(source.problem(where + (value,), "unknown-option",
-                                               f"'{variable}' has no option '{code}'"))
-            else:
-                found.setdefault(question.name, {})[str(value).strip()] = known
-    if problems:
-        raise SourceError(problems)
-    return found
 
 
 JOINED = re.compile(r"[\s,;，；、┋|]+")

@@ -46,12 +46,11 @@ from survey.readers.export_table import (
 )
 from survey.readers.mapping import (
     HeaderIndex,
-    load_overrides,
     match_columns,
     stem_resembles,
     stem_warning,
 )
-from survey.readers.recode import load_value_map
+from survey.readers.mapping_file import load_overrides, load_value_map
 from survey.readers.wjx_headers import header_keys, looks_like_wjx, split_header
 from survey.responses.dataset import Responses
 from survey.responses.missing import EMPTY, NOT_SHOWN, SKIPPED
@@ -91,12 +90,12 @@ def read_wjx(path: str | Path, questionnaire: Questionnaire, *, view: View | Non
         notes.append(f"question numbers start again at column {restart + 1} "
                      f"'{headers[restart]}', so every numbered column was matched by its "
                      "question text, not its number")
-    overrides = load_overrides(mapping, questionnaire) if mapping else None
+    overrides = load_overrides(mapping, questionnaire)
     columns = match_columns(headers, keys, questionnaire, table.file, overrides)
     columns = columns.with_warnings(_stem_warnings(table.file, headers, columns, index))
     view = view or named or _view(table, columns, questionnaire)  # type: ignore[assignment]
     builder = AnswerBuilder(questionnaire, table, TOKENS,
-                            values=load_value_map(mapping, questionnaire) if mapping else {})
+                            values=load_value_map(mapping, questionnaire))
     by = "position" if view == "序号" else "label"
     values = columns.value_columns()
     options = columns.option_columns()
