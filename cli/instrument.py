@@ -1,5 +1,5 @@
-"""The commands about the instrument: check a questionnaire, make its forms, serve the web
-form, simulate answers."""
+"""The commands about the instrument: draft a questionnaire from what exists, check it, make
+its forms, serve the web form, simulate answers."""
 
 from __future__ import annotations
 
@@ -18,6 +18,30 @@ from cli.common import (
     say,
     where,
 )
+
+
+@app.command()
+def init(
+    sources: Annotated[list[Path], typer.Argument(help="An XLSForm, .sav, .dta, .qsf, or a "
+                                                  "Wenjuanxing export (its 按序号 and 按文本 "
+                                                  "views together).")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="The questionnaire "
+                                                "file to write.")] = None,
+    update: Annotated[Path | None, typer.Option(help="Add to this questionnaire what the "
+                                                "source has and it lacks; report what "
+                                                "changed.")] = None,
+    lang: Annotated[str | None, typer.Option(help="The language of labels the source does "
+                                             "not name (zh, en).")] = None,
+    force: Annotated[bool, typer.Option(help="Replace an existing output file.")] = False,
+) -> None:
+    """Draft a questionnaire from an instrument or export that already exists."""
+    from survey.drafts import init_questionnaire
+
+    if (output is None) == (update is None):
+        raise bad_option("give -o FILE for a new questionnaire, or --update FILE to add to one")
+    done = init_questionnaire(sources, output or update, lang=lang, update=update is not None,
+                              force=force)
+    say("\n".join(done.summary()))
 
 
 @app.command()

@@ -25,7 +25,7 @@ _KIND = "a mapping file starts with 'columns:' or 'values:'"
 
 
 @dataclass(frozen=True)
-class _Wrong:
+class _Problem:
     """An entry that names nothing in the questionnaire, before it is located."""
 
     path: tuple
@@ -38,12 +38,12 @@ class _Wrong:
 
 
 def _column_targets(section: dict, questionnaire: Questionnaire
-                    ) -> tuple[dict[str, Target], list[_Wrong]]:
+                    ) -> tuple[dict[str, Target], list[_Problem]]:
     index = HeaderIndex(questionnaire)
     variables = set(questionnaire.items) | set(index.by_name)
     layout = layout_targets(questionnaire)
     found: dict[str, Target] = {}
-    wrong: list[_Wrong] = []
+    wrong: list[_Problem] = []
     for column, value in section.items():
         where = ("columns", column)
         if value is None:
@@ -51,7 +51,7 @@ def _column_targets(section: dict, questionnaire: Questionnaire
             continue
         match = _ENTRY.fullmatch(str(value))
         if not match:
-            wrong.append(_Wrong(where, "bad-mapping", f"'{excerpt(value)}' is not a variable "
+            wrong.append(_Problem(where, "bad-mapping", f"'{excerpt(value)}' is not a variable "
                                 "name or 'variable[option]'"))
             continue
         name, option = match.groups()
@@ -61,7 +61,7 @@ def _column_targets(section: dict, questionnaire: Questionnaire
             known = layout[name]
             found[str(column)] = Target(known.variable, known.option, known.role, "override")
         elif name not in variables:
-            wrong.append(_Wrong(where, "unknown-variable", f"unknown variable '{name}'"
+            wrong.append(_Problem(where, "unknown-variable", f"unknown variable '{name}'"
                                 f"{suggest(name, variables)}"))
         elif option is None:
             found[str(column)] = Target(name, None, "value", "override")
@@ -69,7 +69,7 @@ def _column_targets(section: dict, questionnaire: Questionnaire
             question, item = index.by_name[name]
             code = index.option(question, option) if item is None else None
             if code is None:
-                wrong.append(_Wrong(where, "unknown-option", f"'{name}' has no option "
+                wrong.append(_Problem(where, "unknown-option", f"'{name}' has no option "
                                     f"'{option}'"))
                 continue
             role: Role = "option" if question.is_set else "other_text"
@@ -78,26 +78,26 @@ def _column_targets(section: dict, questionnaire: Questionnaire
 
 
 def _value_codes(section: dict, questionnaire: Questionnaire
-                 ) -> tuple[dict[str, dict[str, Code]], list[_Wrong]]:
+                 ) -> tuple[dict[str, dict[str, Code]], list[_Problem]]:
     index = HeaderIndex(questionnaire)
     found: dict[str, dict[str, Code]] = {}
-    wrong: list[_Wrong] = []
+    wrong: list[_Problem] = []
     for variable, values in section.items():
         where = ("values", variable)
         question = questionnaire.items.get(str(variable))
         if question is None or question.type not in ("single", "scale"):
-            wrong.append(_Wrong(where, "unknown-variable", f"'{variable}' is not a single-choice "
+            wrong.append(_Problem(where, "unknown-variable", f"'{variable}' is not a single-choice "
                                 f"or scale question{suggest(str(variable), questionnaire.items)}",
                                 key=True))
             continue
         if not isinstance(values, dict):
-            wrong.append(_Wrong(where, "bad-mapping", f"'{variable}' maps values as written to "
+            wrong.append(_Problem(where, "bad-mapping", f"'{variable}' maps values as written to "
                                 "codes, e.g. {男: 1, 女: 2}"))
             continue
         for value, code in values.items():
             known = index.option(question, str(code))
             if known is None:
-                wrong.append(_Wrong(where + (value,), "unknown-option", f"'{variable}' has no "
+                wrong.append(_Problem(where + (value,), "unknown-option", f"'{variable}' has no "
                                     f"option '{code}'"))
             else:
                 found.setdefault(question.name, {})[str(value).strip()] = known
