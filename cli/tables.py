@@ -16,6 +16,7 @@ from cli.common import (
     Questionnaire,
     Strata,
     Suppress,
+    Versus,
     Weight,
     app,
     bad_option,
@@ -48,6 +49,7 @@ def crosstab(
     net: Annotated[list[str] | None, typer.Option(help="A net NAME=CODES, e.g. top2=4,5; "
                                                   "repeatable.")] = None,
     show: Annotated[str, typer.Option(help="Also row and/or total proportions: row,total.")] = "",
+    versus: Versus = "group",
 ) -> None:
     """A banner table of ROW by each BY variable, with Total, letters and tests."""
     from analysis.banner.build import BannerOptions, banner
@@ -59,7 +61,8 @@ def crosstab(
     options = BannerOptions(alpha=alpha, correction=correction,  # type: ignore[arg-type]
                             min_base=min_base, suppress=suppress,
                             percent=percent,  # type: ignore[arg-type]
-                            extra=tuple(names(show)), nets=tuple(net or ()), lang=lang)
+                            extra=tuple(names(show)), nets=tuple(net or ()), lang=lang,
+                            versus=versus)  # type: ignore[arg-type]
     responses = load_data(data, questionnaire)
     choice = design_of(responses, weight, strata, cluster, fpc)
     table = banner(responses, row, names(by), design=choice.design, options=options)
@@ -126,6 +129,7 @@ def report(
     lang: Lang = None,
     weight: Weight = None, strata: Strata = None, cluster: Cluster = None, fpc: Fpc = None,
     suppress: Suppress = 0,
+    versus: Versus = "group",
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """The whole report in one folder: banner workbook, charts, findings and an HTML report."""
@@ -140,7 +144,7 @@ def report(
                   console=err, disable=quiet or not err.is_terminal, transient=False) as bar:
         task = bar.add_task("reading", total=1)
         written = make_report(responses, output, claims=claims or (), design=design,
-                              by=names(by) or None, lang=lang, suppress=suppress,
+                              by=names(by) or None, lang=lang, suppress=suppress, versus=versus,
                               progress=lambda step, done, total: bar.update(
                                   task, description=step, completed=done, total=max(total, 1)))
     say(f"wrote {len(written.files)} files to {written.folder}/: {written.banners} banner "
