@@ -180,7 +180,7 @@ def test_their_labels_codes_and_missing_codes(theirs):
         ["国有企业", "民营企业", "外资企业", "其他（请注明）", "不知道"]
     assert unit.other == 4 and unit.dont_know == unit.codes[-1]  # refused is no option
     assert unit.dont_know == (99 if source.suffix == ".sav" else 9)
-    assert grid.label == {"zh": "您是否同意以下说法"} and grid.choice_list is not None
+    assert grid.label == {"zh": "您是否同意以下说法"} and grid.choice_list == "q4_grid_options"
     assert [(i.name, i.label["zh"]) for i in grid.items] == \
         [(f"q4_{i + 1}", text) for i, text in enumerate(GRID)]
     assert q.question("q6").choice_list == grid.choice_list  # the label set they share

@@ -20,7 +20,7 @@ from survey.drafts.draft import Code, Draft, DraftQuestion, Label
 from survey.drafts.names import Names, slug
 from survey.drafts.statistical_blocks import Block, find_blocks
 from survey.drafts.statistical_meta import Dictionary, read_dictionary
-from survey.drafts.statistical_options import Options, is_named_set
+from survey.drafts.statistical_options import Options, is_named_set, shown
 from survey.drafts.xlsform_sheets import guess_language
 from survey.questionnaire.columns import option_column, text_column
 from survey.questionnaire.model import NAME_PATTERN, RESERVED
@@ -54,7 +54,8 @@ class _Drafter:
         self.ambiguous = {name for name, n in lowered.items() if n > 1}
         self.options = Options(dictionary, self.label, self.draft.note)
         self.previous: DraftQuestion | None = None  # a choice question just drafted
-        self.sets: dict[str, str | None] = {}  # question -> the label set of its options
+        self.sets: dict[str, tuple[str | None, list[str]]] = {}  # question -> its options'
+        # value-label set, and the variables it labels
 
     def label(self, text: str, fallback: str) -> Label:
         return {self.lang: str(text or "").strip() or fallback}
@@ -111,6 +112,9 @@ class _Drafter:
         question.type = "number"
         question.keys["integer"] = self.options.integer(v, question)
         self.options.missing_numbers(v, question)
+        if not v.label:
+            question.remarks.append("the file gives it no label: is it a question? (a design "
+                                    "column such as strata or clusters belongs under design:)")
         return self.append(question, v.name)
 
     def _date(self, block: Block) -> DraftQuestion:
@@ -143,12 +147,13 @@ class _Drafter:
             if not v.text:
                 return self._number(block, question)
             question.type = "text"
-            question.remarks.append(f"its value labels are not options: {v.labels}")
+            question.remarks.append("its values are no option codes (letters, digits, _ - "
+                                    f"and . only): their labels {shown(v.labels)} are left out")
             return self.append(question, v.name)
         question.keys["options"] = options
         if v.ordinal:
             question.keys["ordered"] = True
-        self.sets[question.name] = v.label_set
+        self.sets[question.name] = (v.label_set, [v.name])
         return self.append(question, v.name)
 
     def _grid(self, block: Block) -> DraftQuestion:
@@ -169,7 +174,7 @@ class _Drafter:
         if not block.label:
             self.draft.note("the file has no text for the grid as a whole (its variables are "
                             "labelled by item): write its question", question)
-        self.sets[question.name] = first.label_set
+        self.sets[question.name] = (first.label_set, [v.name for v in block.variables])
         return self.append(question, None)
 
     def _set(self, block: Block) -> DraftQuestion:
@@ -252,8 +257,8 @@ class _Drafter:
         for questions in users.values():
             if len(questions) < 2:
                 continue
-            label_set = self.sets.get(questions[0].name)
-            sources = [q.source or "" for q in questions]
+            label_set = self.sets[questions[0].name][0]
+            sources = [v for q in questions for v in self.sets[q.name][1]]
             named = label_set if label_set and is_named_set(label_set, sources) else None
             shared = names.claim(slug(named or "") or f"{questions[0].name}_options")
             self.draft.choice_lists[shared] = questions[0].keys["options"]

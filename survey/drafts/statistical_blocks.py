@@ -97,9 +97,9 @@ def name_stem(name: str) -> tuple[str, str] | None:
 def option_codes(variables: list[Variable]) -> list[Code]:
     """The options of a block of variables: their names' suffixes when those are codes and the
     stems agree (`Q5_3` is option 3), else 1, 2, 3 in order."""
-    stems = [name_stem(v.name) for v in variables]
-    if all(stems) and len({s[0] for s in stems}) == 1:  # type: ignore[index]
-        codes = [code_of(int(s[1])) if s[1].isdigit() else s[1] for s in stems]  # type: ignore
+    stems = [stem for v in variables if (stem := name_stem(v.name))]
+    if len(stems) == len(variables) and len({stem for stem, _ in stems}) == 1:
+        codes: list[Code] = [int(code) if code.isdigit() else code for _, code in stems]
         if len(set(map(str, codes))) == len(codes) and all(CODE_PATTERN.match(str(c))
                                                            for c in codes):
             return codes
@@ -142,22 +142,16 @@ class _Blocks:
         return v.numeric and all(isinstance(c, int) for c in v.labels) and \
             len(points) in GRID_POINTS
 
-    def run(self, variables: list[Variable], at: int, fits, same_stem: bool) -> int:
-        """How many variables from `at` on are one block (1 when they are not)."""
-        first = variables[at]
+    def run(self, variables: list[Variable], at: int, fits, strict: bool) -> int:
+        """How many variables from `at` on are one block (1 when they are not): they fit, share
+        a name stem (`strict`: the same stem, else at least a common beginning) and, unless
+        `strict`, the first one's value labels."""
+        first, end = variables[at], at + 1
         if not fits(first):
             return 1
-        stem = name_stem(first.name)
-        end = at + 1
         while end < len(variables) and variables[end].name not in self.starts \
-                and fits(variables[end]):
-            if same_stem:
-                other = name_stem(variables[end].name)
-                if stem is None or other is None or other[0] != stem[0]:
-                    break
-            elif variables[end].labels != first.labels or not _common_stem(
-                    [v.name for v in variables[at:end + 1]]):
-                break
+                and fits(variables[end]) and (strict or variables[end].labels == first.labels) \
+                and shared_stem([v.name for v in variables[at:end + 1]], strict):
             end += 1
         return end - at
 
@@ -177,20 +171,20 @@ class _Blocks:
     def group(self, variables: list[Variable], at: int) -> Block:
         tests = (("rank", self.ranked, True), ("multi", self.dichotomous, True),
                  ("grid", self.gridded, False))
-        for kind, fits, same_stem in tests:
-            n = self.run(variables, at, fits, same_stem)
-            if n >= 2:
-                return self.block(kind, variables[at:at + n])
+        for kind, fits, strict in tests:
+            n = self.run(variables, at, fits, strict)
+            labels = [v.label for v in variables[at:at + n]]
+            if n >= 2 and (kind != "multi" or split_labels(labels)[0] or not any(labels)):
+                return self.block(kind, variables[at:at + n])  # 0/1 items of one question
         return self.single(variables[at])
 
     def block(self, kind: str, variables: list[Variable]) -> Block:
         label, parts = split_labels([v.label for v in variables])
+        stem = shared_stem([v.name for v in variables], kind != "grid") or variables[0].name
         if kind == "grid":
-            stem = _common_stem([v.name for v in variables])
             return Block("grid", variables, stem, label, items=parts)
-        stem = name_stem(variables[0].name)
         codes = option_codes(variables)
-        return Block(kind, variables, stem[0] if stem else variables[0].name, label,
+        return Block(kind, variables, stem, label,
                      options={c: p or str(c) for c, p in zip(codes, parts, strict=True)},
                      columns={v.name: c for v, c in zip(variables, codes, strict=True)})
 
@@ -249,11 +243,15 @@ def _beyond(label: str, stem: str) -> str:
     return label
 
 
-def _common_stem(names: list[str]) -> str:
-    """The names' common beginning, up to its last '_' or '.' ('sat' of sat_income, sat_pay)."""
+def shared_stem(names: list[str], strict: bool) -> str:
+    """The stem the names share (`Q5` of Q5_1, Q5_2); unless `strict`, also their common
+    beginning up to its last '_' or '.' (`sat` of sat_income, sat_career_growth); or ''."""
+    stems = {stem for name in names if (found := name_stem(name)) for stem in found[:1]}
+    if len(stems) == 1 and all(name_stem(name) for name in names):
+        return stems.pop()
     prefix = os.path.commonprefix(names)
     cut = max(prefix.rfind("_"), prefix.rfind("."))
-    return prefix[:cut] if cut > 0 else ""
+    return prefix[:cut] if cut > 0 and not strict else ""
 
 
 def find_blocks(dictionary: Dictionary) -> list[Block]:

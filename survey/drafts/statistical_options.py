@@ -38,7 +38,7 @@ def _ordered(options: dict[Code, str]) -> dict[Code, str]:
                                                 if not isinstance(c, int)}
 
 
-def _shown(codes: dict[Code, str]) -> str:
+def shown(codes: dict[Code, str]) -> str:
     return ", ".join(f"{code} ({text})" if text else str(code) for code, text in codes.items())
 
 
@@ -92,7 +92,7 @@ class Options:
                 left[code] = text
         ranges = [(lo, hi) for lo, hi in v.declared if (lo, hi) != OURS and not (
             lo == hi and code_of(lo) in options | left)]
-        said = [_shown(left)] if left else []
+        said = [shown(left)] if left else []
         said += [f"{lo:g}" if lo == hi else f"{lo:g} to {hi:g}" for lo, hi in ranges]
         if said:
             self.note(f"declared missing in the file and left out of the options: "
@@ -143,10 +143,10 @@ class Options:
         """The missing codes of a number, said (the import reads them as missing answers)."""
         left = dict(v.missing)
         if v.labels:
-            question.remarks.append(f"its value labels are kept as numbers: {_shown(v.labels)}")
+            question.remarks.append(f"its value labels are kept as numbers: {shown(v.labels)}")
         ranges = [f"{lo:g}" if lo == hi else f"{lo:g} to {hi:g}" for lo, hi in v.declared
                   if (lo, hi) != OURS and (lo != hi or code_of(lo) not in left)]
-        said = ([_shown(left)] if left else []) + ranges
+        said = ([shown(left)] if left else []) + ranges
         if said:
             question.remarks.append(f"declared missing in the file: {', '.join(said)}; an "
                                     "import reads them as missing answers")
