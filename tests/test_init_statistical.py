@@ -288,3 +288,36 @@ def test_labels_split_at_a_separator_and_names_at_their_stem():
     assert name_stem("sex") is None
     assert is_named_set("agree5", ["q4_1", "q6"]) and not is_named_set("labels12", ["q1"])
     assert not is_named_set("q4_10", ["q4_1"])
+
+
+def test_english_labels_give_readable_names_and_the_file_still_imports(tmp_path):
+    """Opaque names become readable from English labels (Q1 'Sex' is q1_sex), a name SPSS allows
+    and ours does not by its position and label, a weight whose name is not ours (`Weight`) a
+    number question that design: names; the questionnaire's mapping takes the file's own columns
+    back, but for `Weight`, which the reader matches in any case."""
+    rng = np.random.default_rng(8)
+    frame = pd.DataFrame({"caseid": np.arange(1.0, 41.0), "Q1": rng.choice([1.0, 2.0], 40),
+                          "年龄": rng.integers(18, 60, 40).astype(float),
+                          "Q2_1": rng.choice([0.0, 1.0], 40), "Q2_2": rng.choice([0.0, 1.0], 40),
+                          "Weight": rng.uniform(0.5, 2, 40)})
+    labels = {"Q1": "Sex", "年龄": "Age in years", "Q2_1": "Which apps do you use? - WeChat",
+              "Q2_2": "Which apps do you use? - Douyin", "Weight": "Sampling weight"}
+    source = tmp_path / "english.sav"
+    pyreadstat.write_sav(frame, str(source), column_labels=labels,
+                         variable_value_labels={"Q1": {1.0: "Male", 2.0: "Female"}})
+    done = invoke("init", source, "-o", tmp_path / "q.yaml")
+    assert done.exit_code == 0, done.stderr
+    q = load_questionnaire(tmp_path / "q.yaml")
+    assert [x.name for x in q.questions] == ["q1_sex", "q3_age_years", "q2_apps_use", "weight"]
+    assert q.survey.languages == ["en"] and q.design.weight == "weight"
+    assert q.question("q2_apps_use").options == {1: {"en": "WeChat"}, 2: {"en": "Douyin"}}
+    assert q.mapping.columns == {"Q1": "q1_sex", "年龄": "q3_age_years",  # Weight: by its case
+                                 "Q2_1": "q2_apps_use[1]", "Q2_2": "q2_apps_use[2]",
+                                 "caseid": "respondent_id"}
+    done = invoke("import", source, "-q", tmp_path / "q.yaml", "-o", tmp_path / "c.parquet",
+                  "--json")
+    assert done.exit_code == 0, done.stderr
+    match = json.loads(done.stdout)
+    assert match["unmatched"] == [] and match["unused"] == []
+    assert {x["name"]: x["answers"] for x in match["questions"]} == {
+        "q1_sex": 40, "q3_age_years": 40, "q2_apps_use": 40, "weight": 40}

@@ -29,7 +29,7 @@ RANKING = re.compile(r"排序|排名|名次|第[一二三四五六七八九十\d
                      r"\brank|\b(1st|2nd|3rd)\b|\bfirst\b|most important|最重要", re.I)
 _PARTS = re.compile(r"\s*[/／、|;；]\s*")
 _OUR_STEM = re.compile(r"^([A-Za-z][A-Za-z0-9_]*?)__([A-Za-z0-9_.-]+)$")
-_STEM = re.compile(r"^(.*[A-Za-z0-9])[_.]([A-Za-z0-9]+)$")
+_STEM = re.compile(r"^(.*\w)[_.]([A-Za-z0-9]+)$")
 _LETTER_STEM = re.compile(r"^(.*\d)([A-Za-z])$")
 ROLES = {  # columns that are no question, by name (lower case)
     "id": re.compile(r"id|respondent_?id|resp_?id|case_?id|caseno|response_?id|record_?id|"
@@ -227,7 +227,7 @@ class _Blocks:
         for v in variables:
             for code, text in v.labels.items():
                 options.setdefault(code, text or str(code))
-        for v in variables:
+        for v in (v for v in variables if v.numeric):
             for value in sorted(self.d.observed(v.name).unique()):
                 options.setdefault(code_of(float(value)), str(code_of(float(value))))
         texts = " ".join([label, *(v.label for v in variables)])

@@ -65,12 +65,12 @@ class Options:
         extra = self.unlabelled(v, options)
         if len(extra) > max(10, 2 * len(options)):
             return None
-        self.missing_codes(v, question, options)
         if extra:
-            options = _ordered(options | {c: "" for c in extra})
+            options |= dict.fromkeys(extra, "")
             self.note(f"values {', '.join(map(str, extra))} are in the file without a label: "
                       "options labelled with their code", question)
-        found = {code: self.label(text, str(code)) for code, text in options.items()}
+        self.missing_codes(v, question, options)
+        found = {code: self.label(text, str(code)) for code, text in _ordered(options).items()}
         if "dont_know" not in question.keys:
             question.keys["options"] = found
             self.guess_dont_know(question)
@@ -105,10 +105,8 @@ class Options:
         read as the missing kind the letter has in our readers."""
         if letter == "d" and is_dont_know(text) and "dont_know" not in question.keys:
             numbers = [c for c in options if isinstance(c, int)]
-            code: Code = "dont_know"
-            if len(numbers) == len(options):
-                code = next(c for c in (9, 99, 999, 9999, 99999)
-                            if c > max(numbers, default=0))
+            free = [c for c in (9, 99, 999, 9999) if c > max(numbers, default=0)]
+            code: Code = free[0] if free and len(numbers) == len(options) else "dont_know"
             options[code] = text
             question.keys["dont_know"] = code
             self.note(f".d ({text}) is the \"don't know\" answer: option {code}, a code the "
