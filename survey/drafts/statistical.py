@@ -259,8 +259,9 @@ class _Drafter:
                 continue
             label_set = self.sets[questions[0].name][0]
             sources = [v for q in questions for v in self.sets[q.name][1]]
-            named = label_set if label_set and is_named_set(label_set, sources) else None
-            shared = names.claim(slug(named or "") or f"{questions[0].name}_options")
+            named = slug(label_set) if label_set and is_named_set(label_set, sources) else ""
+            shared = names.claim(named if named[:1].isalpha() and named not in RESERVED
+                                 else f"{questions[0].name}_options")
             self.draft.choice_lists[shared] = questions[0].keys["options"]
             for question in questions:
                 question.keys["options"] = shared

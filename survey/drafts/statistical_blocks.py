@@ -25,8 +25,9 @@ TRIMMED = ":：-—–|/ \t([（【"  # what the shared text, as the question's,
 CLOSERS = {"(": ")", "（": "）", "[": "]", "【": "】"}
 GRID_POINTS = range(4, 8)
 NOT_RANKED = re.compile(r"未排序|未排|不排序|未入选|not ranked|unranked", re.I)
-RANKING = re.compile(r"排序|排名|名次|第[一二三四五六七八九十\d]+(位|项|选|重要|顺位)?|顺序|"
-                     r"\brank|\b(1st|2nd|3rd)\b|\bfirst\b|most important|最重要", re.I)
+RANKING = re.compile(r"排序|排名|名次|第[一二三四五六七八九十\d]+(位|项|选择|重要|顺位)|"
+                     r"按.{0,8}顺序|\brank|\b(1st|2nd|3rd)\b|first choice|most important|最重要",
+                     re.I)
 _PARTS = re.compile(r"\s*[/／、|;；]\s*")
 _OUR_STEM = re.compile(r"^([A-Za-z][A-Za-z0-9_]*?)__([A-Za-z0-9_.-]+)$")
 _STEM = re.compile(r"^(.*\w)[_.]([A-Za-z0-9]+)$")
