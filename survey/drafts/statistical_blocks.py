@@ -208,18 +208,18 @@ class _Blocks:
         for name, spec in self.d.mr_sets.items():
             variables = [self.by_name[n] for n in spec.get("variable_list", [])
                          if n in self.by_name and n not in used]
-            if len(variables) < 1:
-                continue
-            used |= {v.name for v in variables}
             label = str(spec.get("label") or "").strip()
+            if not variables:
+                continue
             if spec.get("is_dichotomy"):
                 block = self.block("multi", variables)
                 block.stem, block.label = name, label or block.label
                 if label:  # options are what the labels say beyond the set's label
                     block.options = {c: _beyond(v.label, label) or text for (c, text), v in
                                      zip(block.options.items(), variables, strict=True)}
-            else:
-                block = self.mentions(name, label, variables)
+            elif not (block := self.mentions(name, label, variables)).options:
+                continue  # text mentions with no labels: the variables are drafted one by one
+            used |= {v.name for v in variables}
             found.append(block)
         return found
 
