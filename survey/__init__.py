@@ -27,6 +27,8 @@ from survey.errors import SurveyError
 _API = {
     # the instrument and the data
     "load_questionnaire": "survey.questionnaire.loader:load_questionnaire",
+    "draft_questionnaire": "survey.drafts:draft_from",
+    "init_questionnaire": "survey.drafts:init_questionnaire",
     "read": "survey.readers:read_responses",
     "import_export": "survey.responses.importing:import_export",
     "validate": "survey.responses.validation:validate",

@@ -25,9 +25,7 @@ from survey.questionnaire.columns import text_column
 META = {"start", "end", "today", "deviceid", "phonenumber", "username", "email", "simserial",
         "subscriberid", "audit", "start-geopoint", "background-geopoint", "instanceid"}
 NUMBER = {"integer": True, "decimal": False, "range": False}
-AS_TEXT = {"barcode", "geopoint", "geotrace", "geoshape", "time", "datetime", "acknowledge",
-           "hidden", "image", "audio", "video", "file", "background-audio",
-           "select_one_from_file", "select_multiple_from_file"}
+ATTACHMENTS = {"image", "audio", "video", "file", "background-audio"}
 SELECTS = {"select_one": "single", "select_multiple": "multi", "rank": "rank"}
 DONT_KNOW = re.compile(r"不知道|不清楚|说不清|说不清楚|不好说|说不好|不确定|don'?t know|"
                        r"do not know|not sure|hard to say|dk", re.I)
@@ -187,7 +185,7 @@ class _Form:
         elif kind in ("date", "note"):
             question.type = kind
         elif kind != "text":
-            what = "an attachment" if kind in AS_TEXT else f"type '{kind}'"
+            what = "an attachment (its file name)" if kind in ATTACHMENTS else f"a {kind} answer"
             self.draft.note(f"{what} in the form; kept as text", question)
         self.append(question, row, relevant)
 
