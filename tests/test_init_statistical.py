@@ -321,3 +321,16 @@ def test_english_labels_give_readable_names_and_the_file_still_imports(tmp_path)
     assert match["unmatched"] == [] and match["unused"] == []
     assert {x["name"]: x["answers"] for x in match["questions"]} == {
         "q1_sex": 40, "q3_age_years": 40, "q2_apps_use": 40, "weight": 40}
+
+
+def test_updating_the_reference_from_its_sav_adds_only_what_it_lacks(tmp_path):
+    """The reference questionnaire updated from its own sample .sav: the grids are known by
+    their items (the file has no grid names), so only the two design columns the reference
+    keeps under design: come in as new questions."""
+    path = tmp_path / "questionnaire.yaml"
+    path.write_bytes(REFERENCE.read_bytes())
+    done = invoke("init", SAMPLE, "--update", path)
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout.splitlines()[:3] == [f"updated {path}: 2 new question(s) added",
+                                            "  added district", "  added enterprise_id"]
+    assert invoke("check", path).exit_code == 0
