@@ -34,9 +34,14 @@ class Merged:
 
 
 def _same(question: DraftQuestion, existing: Questionnaire) -> Question | None:
-    """The questionnaire's question the drafted one is, if any."""
-    if question.name in existing.items:
-        return existing.items[question.name]
+    """The questionnaire's question the drafted one is, if any (a grid is the questionnaire's
+    when one of its items is)."""
+    named = {q.name: q for q in existing.questions} | dict(existing.items)
+    if question.name in named:
+        return named[question.name]
+    items = {item["name"] for item in question.keys.get("items", ())}
+    if grid := next((q for q in existing.questions if items & {i.name for i in q.items}), None):
+        return grid
     sent = existing.mapping.columns
     for column in (question.source, *question.columns):
         target = sent.get(column) if column is not None else None
