@@ -118,8 +118,7 @@ class _Drafter:
             return self.choice_set(question, None, text)
         if s is not None and t is not None:
             numbers, texts = split_fill_in(s)[0], split_fill_in(t)[0]
-            same = texts.reindex(numbers.index).eq(numbers).all() and len(s) == len(t)
-            choice = not same
+            choice = differ(numbers, texts) and are_option_numbers(numbers)
         elif s is not None:
             choice = are_option_numbers(split_fill_in(s)[0])
         else:
@@ -256,7 +255,7 @@ class _Drafter:
         s = _pooled(self.pair.sequence, sequence)
         t = _pooled(self.pair.text, text)
         if s is not None and t is not None:
-            grid = not t.reindex(s.index).eq(s).all()
+            grid = differ(s, t) and are_option_numbers(s)
         else:
             grid = are_option_numbers(s) if s is not None else \
                 plain_type(t)[0] == "text" and looks_like_options(t)  # type: ignore[arg-type]
@@ -303,6 +302,13 @@ class _Drafter:
         for header in export.scores:
             self.draft.note(f"{export.path.name}: column '{header}' holds the points an "
                             "answer scored; the import keeps it as metadata")
+
+
+def differ(numbers: pd.Series, texts: pd.Series) -> bool:
+    """Whether the two views hold different cells for the same answers (option numbers and
+    their texts), not the same numbers, dates or words."""
+    both = numbers.index.intersection(texts.index)
+    return not texts[both].eq(numbers[both]).all()
 
 
 def typed_options(*cells: pd.Series | None) -> Counter:

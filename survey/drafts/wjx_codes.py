@@ -95,10 +95,11 @@ def set_positions(block: pd.DataFrame) -> pd.DataFrame:
 
 def set_kind(block: pd.DataFrame) -> str:
     """What a 按序号 block of option columns is: `multi` (1/0), `rank` (positions, 0 not ranked,
-    each respondent's positions distinct) or `grid` (option numbers per matrix row)."""
+    each respondent's positions distinct) or `grid` (option numbers per matrix row); `multi`
+    when nobody answered (its header names the options)."""
     numbers = set_positions(block)
     values = pd.Series(numbers.to_numpy().ravel()).dropna()
-    if len(values) and values.isin([0, 1]).all():
+    if values.isin([0, 1]).all():
         return "multi"
     ranked = numbers.where(numbers > 0)
     distinct = ranked.apply(lambda row: row.dropna().is_unique, axis=1).all()

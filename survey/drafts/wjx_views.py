@@ -107,6 +107,12 @@ def read_view(path: Path) -> Export:
     named = view_in_name(path.name)
     if named == "分数":
         raise WjxViewsError(f"{path}: {SCORE_VIEW}")
+    if not groups:
+        raise InitError(f"{path}: no column is a numbered question ('1、题干'), so this is not "
+                        "a Wenjuanxing export")
+    if body.empty:
+        raise InitError(f"{path}: no respondents; the questions' types and options are read "
+                        "from the answers, so download the export once there are some")
     return Export(path, named, header, body, groups, loose, scores)
 
 
