@@ -329,6 +329,8 @@ def test_the_same_view_twice_and_the_score_download_are_refused(csv_pair, tmp_pa
     score = tmp_path / csv_pair["序号"].name.replace("按序号", "按分数")
     score.write_bytes(csv_pair["序号"].read_bytes())
     refused(score, output=tmp_path / "q.yaml", words="按分数")
+    refused(csv_pair["序号"], csv_pair["文本"], copy, output=tmp_path / "q.yaml",
+            words="give one or both")
 
 
 def test_views_with_no_respondent_in_common_are_refused(csv_pair, tmp_path):

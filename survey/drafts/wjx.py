@@ -65,7 +65,6 @@ class _Drafter:
 
     def label(self, text: str) -> Label:
         return {self.lang: text}
-
     def run(self) -> Draft:
         for note in self.pair.notes:
             self.draft.note(note)
@@ -142,7 +141,7 @@ class _Drafter:
     def options(self, question: DraftQuestion, s: pd.Series | None, t: pd.Series | None,
                 groups: list[Group | None]) -> None:
         """A single or grid question's options from the cells of the views given."""
-        where = f"question {question.source}"
+        where = f"{self.draft.origin}, question {question.source}"
         if s is not None and t is not None:
             numbers, texts = split_fill_in(s)[0], split_fill_in(t)[0]
             both = numbers.index.intersection(texts.index)
@@ -183,13 +182,15 @@ class _Drafter:
             question.keys["other"] = found[0]
             if self.pair.text is None and columns:
                 question.keys["options"][found[0]] = self.label(next(iter(columns)))
+        other = question.keys.get("other")
         for text, header in columns.items():
-            code = by_label.get(normalise(text), question.keys.get("other"))
-            if code is None or code != question.keys.get("other"):
+            code = by_label.get(normalise(text), other)
+            if code is None or code != other:
+                why = "nobody chose that option" if code is None else \
+                    "the question's other option is another"
                 self.draft.extra_columns[header] = None
                 self.draft.note(f"column '{header}' holds the text typed beside option "
-                                f"'{text}', which nobody chose (or is not the question's "
-                                "other option): the import keeps it under its own name",
+                                f"'{text}', but {why}: the import keeps it under its own name",
                                 question)
 
     def typed_code(self, group: Group | None, header: str) -> int | None:

@@ -183,6 +183,9 @@ def matrix_rows(texts: list[str]) -> tuple[str, list[str]] | None:
 
 def read_pair(paths: list[Path]) -> Pair:
     """The views of the files given: one file, or the 按序号 and 按文本 views of one export."""
+    if len(paths) > 2:
+        raise WjxViewsError(f"{paths[2]}: a Wenjuanxing export has two views (按序号 and "
+                            "按文本); give one or both, not more files")
     exports = [read_view(path) for path in paths]
     if len(exports) == 1:
         export = exports[0]
