@@ -95,7 +95,7 @@ class DuckDB:
             self.con.execute(f"SET threads = {int(threads)}")
         literal = "'" + str(self.path).replace("'", "''") + "'"
         self.table = (f"read_parquet({literal})" if self.path.suffix.lower() == ".parquet"
-                      else f"read_csv({literal}, header = true, "  # Yes/No stay text, as pandas reads them
+                      else f"read_csv({literal}, header = true, "  # Yes/No stay text
                       "auto_type_candidates = ['BIGINT', 'DOUBLE', 'VARCHAR'])")
         try:
             described = self.con.execute(f"DESCRIBE SELECT * FROM {self.table}").fetchall()
