@@ -30,7 +30,7 @@ from analysis.banner.stats import GroupFigures, categorical_map
 from analysis.banner.tables import from_groups
 from analysis.design.choice import design_columns
 from analysis.design.sample_design import LonelyPSUError
-from analysis.engines.connect import open_engine
+from analysis.engines.connect import Engine, open_engine
 from analysis.engines.design import DesignSpec, EngineDesign, Rows, build_design
 from analysis.engines.estimators import products, unpack
 from analysis.engines.variables import Variables, metadata
@@ -281,7 +281,7 @@ def engine_banner(v: Variables, design: EngineDesign, row: str, by: str | Sequen
 
 
 def file_banner(path: str | Path, questionnaire: Questionnaire | str | Path, row: str,
-                by: str | Sequence[str] = (), *, engine: str = "duckdb",
+                by: str | Sequence[str] = (), *, engine: str | Engine = "duckdb",
                 weight: str | None = None, strata: str | None = None,
                 cluster: str | None = None, fpc: str | None = None,
                 options: BannerOptions | None = None, **settings) -> Banner:

@@ -56,7 +56,7 @@ class Variables:
             whens = " ".join(f"WHEN {condition(parse(c.when), self.columns)} THEN "
                              f"{literal(c.value if kind == NUMBER else str(c.value)).text}"
                              for c in d.cases)
-            null = "CAST(NULL AS DOUBLE)" if kind == NUMBER else "CAST(NULL AS VARCHAR)"
+            null = "CAST(NULL AS DOUBLE)" if kind == NUMBER else "CAST(NULL AS STRING)"
             return Sql(f"(CASE {whens} ELSE {null} END)", kind)
         value = to_sql(parse(d.expr or "false"), self.columns)
         if value.kind == "condition":
