@@ -93,3 +93,27 @@ def test_a_wrong_group_is_located(tmp_path, change, code, message):
     done = invoke("check", path)
     assert done.exit_code == 2
     assert message in done.stderr and "q.yaml:8" in done.stderr
+
+
+def test_the_duckdb_engine_gives_the_same_group_banner():
+    documents = []
+    for engine in ("memory", "duckdb"):
+        done = invoke("crosstab", SAMPLE, "-q", QUESTIONNAIRE, "--row", "tenure", "--by",
+                      "cohort,state_owned", "--engine", engine, "--json")
+        assert done.exit_code == 0, done.stderr
+        documents.append(json.loads(done.stdout))
+    memory, duckdb = documents
+    assert [c["value"] for c in duckdb["columns"]] == [c["value"] for c in memory["columns"]]
+    for a, b in zip(memory["cells"], duckdb["cells"], strict=True):
+        assert b["proportion"] == pytest.approx(a["proportion"], rel=1e-9, abs=1e-12)
+        assert b["higher_than"] == a["higher_than"]
+
+
+def test_the_duckdb_engine_refuses_overlapping_segments_too(tmp_path):
+    text = QUESTIONNAIRE.read_text("utf-8").replace(
+        'where: "cohort == 3", group: cohort}', 'where: "cohort >= 3", group: cohort}')
+    path = tmp_path / "q.yaml"
+    path.write_text(text, encoding="utf-8")
+    done = invoke("crosstab", SAMPLE, "-q", path, "--row", "tenure", "--by", "cohort",
+                  "--engine", "duckdb")
+    assert done.exit_code == 2 and "segments of group 'cohort' share" in done.stderr

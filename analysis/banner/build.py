@@ -186,11 +186,12 @@ def banner(responses: ResponsesLike, row: str, by: str | Sequence[str] = (), *,
         notes.append(text(BANNER_NOTES, "lonely_psu", options.lang, error=err))
         design = dataclasses.replace(design, lonely_psu="adjust")
         parts = banner_tables.compute(design, block, groups, options, _is_srs(design), notes)
-    return _assemble(design, block, groups, options, parts, notes)
+    return assemble(design, block, groups, options, parts, notes)
 
 
-def _assemble(design: Design, block: RowBlock, groups: list[ByVariable], options: BannerOptions,
-              parts: banner_tables.Parts, notes: list[str]) -> Banner:
+def assemble(design: Design, block: RowBlock, groups: list[ByVariable], options: BannerOptions,
+             parts: banner_tables.Parts, notes: list[str]) -> Banner:
+    """The Banner value from its parts and the design's summary."""
     srs = _is_srs(design)
     d = design.description
     summary = DesignSummary(d.get("weight"), d.get("strata"), d.get("cluster"), d.get("fpc"),

@@ -165,7 +165,7 @@ def _missing_kind(responses: ResponsesLike, name: str) -> np.ndarray | None:
     return missing[name].fillna(0).to_numpy(dtype=np.int8)
 
 
-def _net_codes(q: Question, nets: Mapping[str, Sequence[object]], lang: str | None,
+def net_codes(q: Question, nets: Mapping[str, Sequence[object]], lang: str | None,
                questionnaire: Questionnaire) -> list[tuple[str, str, list[int]]]:
     """(key, label, option indices) of the question's nets and the extra ones asked for."""
     index = {_code_key(c): i for i, c in enumerate(q.codes)}
@@ -226,7 +226,7 @@ def row_block(responses: ResponsesLike, name: str, *, lang: str | None = None,
     keys = [_code_key(c) for c in q.codes]
     if nets and q.type == "number":
         raise BannerError(f"nets need options; {name} is a number question")
-    found = _net_codes(q, nets, lang, questionnaire) if q.codes else []
+    found = net_codes(q, nets, lang, questionnaire) if q.codes else []
     all_keys = tuple(keys + [n for n, _, _ in found])
     all_labels = tuple(options + [lab for _, lab, _ in found])
     if q.type == "number":
