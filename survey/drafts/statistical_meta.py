@@ -136,12 +136,12 @@ def _variable(meta, kind: str, name: str, position: int) -> Variable:
 
 
 def _reader(path: Path):
-    return {".dta": pyreadstat.read_dta, ".por": pyreadstat.read_por}.get(path.suffix.lower(),
+    return {".dta": pyreadstat.read_dta}.get(path.suffix.lower(),
                                                                          pyreadstat.read_sav)
 
 
 def read_dictionary(path: Path) -> Dictionary:
-    """The dictionary of a .sav, .zsav, .por or .dta file (its metadata only)."""
+    """The dictionary of a .sav, .zsav or .dta file (its metadata only)."""
     kind = "stata" if path.suffix.lower() == ".dta" else "spss"
     try:
         extra = {"user_missing": True} if path.suffix.lower() in (".sav", ".zsav") else {}
