@@ -68,4 +68,7 @@ def test_starting_from_an_export_runs_as_written(tmp_path, monkeypatch):
     kobo = pd.read_csv(ROOT / "data_samples" / "industrial_workers_kobo.csv", sep=";",
                        dtype=str, encoding="utf-8-sig")
     assert len(pd.read_parquet("mine.parquet")) == len(kobo)
+    assert {"init": 4, "import": 2} == {c: [x[1] for x in commands].count(c) for c in
+                                        ("init", "import")}
+    assert len(pd.read_parquet("wjx.parquet")) == len(kobo)  # the same 2,000 respondents
 
