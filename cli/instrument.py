@@ -87,6 +87,8 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     token: Annotated[str | None, typer.Option(help="Token for the monitor and export pages "
                                               "(default: a new one, printed).")] = None,
+    header_timeout: Annotated[float, typer.Option(help="Seconds a client has to send a "
+                                                  "request's headers.", min=0.1)] = 10.0,
 ) -> None:
     """Serve the web form and collect submissions (no IP addresses stored or logged)."""
     from survey.collect.postgres import describe
@@ -97,7 +99,8 @@ def serve(
     if token is not None and (problem := token_problem(token)):
         raise bad_option(f"--token {problem}")
     where(f"--db {describe(db)}")  # never print a password
-    run_server(model, store_path(db), host, port, token or new_token(), announce=say)
+    run_server(model, store_path(db), host, port, token or new_token(), announce=say,
+               header_seconds=header_timeout)
 
 
 @app.command()

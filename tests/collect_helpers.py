@@ -41,14 +41,14 @@ class Server:
     """`survey serve` in a subprocess on a free loopback port."""
 
     def __init__(self, questionnaire: Path, db: Path | str, token: str = TOKEN,
-                 log: Path | None = None) -> None:
+                 log: Path | None = None, extra: tuple[str, ...] = ()) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.db = db
         self.log = (log or Path(db).with_suffix(".log")).open("w+b")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "cli", "serve", str(questionnaire), "--db", str(db),
-             "--port", str(self.port), "--token", token],
+             "--port", str(self.port), "--token", token, *extra],
             cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while True:

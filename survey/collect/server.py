@@ -13,6 +13,8 @@ from survey.collect.store import StoreURLError, prepare
 from survey.errors import SurveyError
 from survey.questionnaire.model import Questionnaire
 
+HEADER_SECONDS = 10.0  # for a request's line and headers (slowloris); the body has its own
+
 
 class AddressError(SurveyError):
     """A host and port the server cannot listen on (in use, or no such address)."""
@@ -99,11 +101,14 @@ def new_token() -> str:
 
 
 def serve(questionnaire: Questionnaire, db: Path | str, host: str, port: int, token: str,
-          announce: Callable[[str], None] = print) -> None:
-    """Serve until interrupted. IP addresses are neither logged nor stored."""
+          announce: Callable[[str], None] = print, header_seconds: float = HEADER_SECONDS
+          ) -> None:
+    """Serve until interrupted. IP addresses are neither logged nor stored; a client has
+    `header_seconds` to send a request's line and headers."""
     import uvicorn
 
     from survey.collect.app import create_app
+    from survey.collect.deadline import header_deadline
 
     app = create_app(questionnaire, db, token)
     check_address(host, port)
@@ -112,4 +117,4 @@ def serve(questionnaire: Questionnaire, db: Path | str, host: str, port: int, to
     announce(f"Monitor: {where}/monitor?token={token}")
     announce(f"Export:  {where}/export.csv?token={token}  (also .parquet, .sav)")
     uvicorn.run(app, host=host, port=port, access_log=False, server_header=False,
-                log_level="warning", proxy_headers=False)
+                log_level="warning", proxy_headers=False, http=header_deadline(header_seconds))
