@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated
@@ -87,6 +89,18 @@ def load_data(data: Path, questionnaire: Path):
     model = load(questionnaire)
     where(data)  # errors of the data's own (a design column, a row) are about this file
     return read_responses(data, model)
+
+
+@contextmanager
+def steps(quiet: bool = False) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr naming the step under way and the time so far, so a long read shows
+    it is alive; nothing when stderr is no terminal (a log) or `quiet`."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                  console=err, disable=quiet or not err.is_terminal, transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+        yield lambda step: bar.update(task, description=step)
 
 
 def names(text: str) -> list[str]:

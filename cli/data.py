@@ -17,6 +17,7 @@ from cli.common import (
     load,
     load_data,
     say,
+    steps,
     where,
 )
 
@@ -43,8 +44,10 @@ def import_(
 
     model = load(questionnaire)
     where(output)
-    done = import_export(export, model, output, format=format_, mapping=mapping, strict=strict,
-                         lang=lang, report=report, keep_identifiers=keep_identifiers)
+    with steps(quiet=json_) as progress:
+        done = import_export(export, model, output, format=format_, mapping=mapping,
+                             strict=strict, lang=lang, report=report,
+                             keep_identifiers=keep_identifiers, progress=progress)
     if json_:
         print(json.dumps(done.to_json(export), ensure_ascii=False, indent=1))
     else:

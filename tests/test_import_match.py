@@ -208,3 +208,14 @@ def test_a_utf8_file_hiding_a_gb18030_row_is_refused_and_real_text_is_not(tmp_pa
     else:
         done = survey.import_export(path, small)
         assert done.responses.frame["comments"].tolist()[1] == line.decode("utf-8")[2:-1]
+
+
+def test_an_import_tells_its_steps_and_the_command_keeps_a_log_clean(tmp_path):
+    """A long import says what it is doing (the command shows it as a spinner on a terminal);
+    with stderr a file or a pipe, nothing of it reaches the log."""
+    told: list[str] = []
+    survey.import_export(SAMPLE, survey.load_questionnaire(Q), tmp_path / "c.parquet",
+                         progress=told.append)
+    assert told == ["reading", "validating", "writing"]
+    result = invoke("import", SAMPLE, "-q", Q, "-o", tmp_path / "d.parquet")
+    assert result.exit_code == 0 and "reading" not in result.stderr

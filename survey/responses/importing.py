@@ -8,6 +8,7 @@ with a `_problems` count per respondent and, when an output is named, written wh
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,17 +116,19 @@ def _read_store(url: str, questionnaire: Questionnaire, mapping: str | Path | No
 def import_export(export: str | Path, questionnaire: Questionnaire,
                   output: str | Path | None = None, *, format: str = "auto",
                   mapping: str | Path | None = None, strict: bool = False, lang: str | None = None,
-                  report: str | Path | None = None, keep_identifiers: bool = False) -> Imported:
+                  report: str | Path | None = None, keep_identifiers: bool = False,
+                  progress: Callable[[str], None] = lambda step: None) -> Imported:
     """Read `export` as `format` (by content when "auto"), validate and flag it, and write it to
     `output` (and the problem report, with the mapping beside it, to `report`) when named.
     `export` is a file, or the postgresql:// URL of a `survey serve` store.
 
     With `strict`, a doubtful column match is an error (SourceError) and nothing is written.
     Direct identifiers an export carries (an IP address, names, phone, location) are left out
-    unless `keep_identifiers`.
+    unless `keep_identifiers`. `progress` is told each step as it starts (a long read shows).
     """
     if output is not None:
         output_format(output)  # an unknown suffix fails before the work, not after
+    progress("reading")
     if is_postgres_url(str(export)):
         found, responses = "postgresql", _read_store(str(export), questionnaire, mapping)
         export = source_name(export)  # named in messages without its password
@@ -143,9 +146,11 @@ def import_export(export: str | Path, questionnaire: Questionnaire,
     if dropped:
         responses = dataclasses.replace(responses,
                                         frame=responses.frame.drop(columns=list(dropped)))
+    progress("validating")
     checked = validate(responses)
     flagged = flag(responses, checked)
     written, changed = [], []
+    progress("writing")
     if output is not None:
         with survey_warnings(changed.append):  # text the output's format cannot hold whole
             written.append(write_responses(flagged, output, lang=lang))
