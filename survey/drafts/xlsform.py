@@ -29,9 +29,6 @@ AS_TEXT = {"barcode", "geopoint", "geotrace", "geoshape", "time", "datetime", "a
            "hidden", "image", "audio", "video", "file", "background-audio",
            "select_one_from_file", "select_multiple_from_file"}
 SELECTS = {"select_one": "single", "select_multiple": "multi", "rank": "rank"}
-DONT_KNOW = re.compile(r"不知道|不清楚|说不清|说不清楚|不好说|说不好|不确定|don'?t know|"
-                       r"do not know|not sure|hard to say|dk", re.I)
-_PARTS = re.compile(r"\s*[/／、|;；]\s*")
 _OTHER = re.compile(r"^selected\(\s*\$\{(?P<q>[^}]+)\}\s*,\s*'(?P<code>[^']+)'\s*\)$")
 
 
@@ -240,14 +237,7 @@ class _Form:
         return True
 
     def guess_dont_know(self, question: DraftQuestion) -> None:
-        for code, text in question.keys.get("options", {}).items():
-            parts = [part.strip(" .。()（）") for value in text.values()
-                     for part in _PARTS.split(value)]
-            if any(DONT_KNOW.fullmatch(part) for part in parts):
-                question.keys["dont_know"] = code
-                self.draft.note(f"option {code} taken as \"don't know\" from its label",
-                                question)
-                return
+        self.draft.guess_dont_know(question)
 
     def derived(self, row: Row) -> None:
         name = self.renamed[row["name"]]
