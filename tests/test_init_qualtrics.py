@@ -3,9 +3,10 @@ shape (Chinese with English translations; a single choice with recode values, an
 text and a "hard to say"; a multi with an exclusive "none" and an other text; a Likert matrix; a
 rank order; a number-validated text entry; a descriptive text; display logic that translates and
 one that does not; a branch of the flow; timing, embedded data and the trash) is drafted, passes
-`survey check`, and a Qualtrics CSV export of responses to it (three header rows, numeric values,
-multi-selects split) imports with every question matched, every column used or explained, and
-per question the answers a plain pandas read of the export counts."""
+`survey check`, and a Qualtrics CSV export of responses to it (three header rows; numeric values
+with the multi-select split or joined, or choice text) imports with every question matched,
+every column used or explained, and per question the answers a plain pandas read of the export
+counts."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from survey.drafts.qualtrics_logic import Target, translate
 from survey.expressions.from_xpath import Untranslatable
 from survey.questionnaire.loader import load_questionnaire
 from survey.readers import read_responses
+from survey.responses.missing import DONT_KNOW as DONT_KNOW_KIND
 
 N = 240
 ZH, EN = "ZH-S", "EN"
@@ -189,6 +191,29 @@ def simulated(seed: int = 7) -> pd.DataFrame:
     return frame
 
 
+def as_choice_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The export in choice text: each choice's (Chinese) text where the numeric export has
+    its recode value, and a split multi's text where it has 1."""
+    texts = frame.copy()
+    sex = {"1": "男", "2": "女"}
+    work = {str(WORKPLACE_CODES[c]): zh for c, (zh, _) in WORKPLACE.items()}
+    agree = {str(AGREE_CODES[c]): zh for c, (zh, _) in AGREE.items()}
+    texts["Q1"] = frame["Q1"].map(sex)
+    texts["Q2"] = frame["Q2"].map(work).fillna("")
+    for cid, code in CONCERN_CODES.items():
+        texts[f"Q3_{code}"] = frame[f"Q3_{code}"].replace({"1": CONCERNS[cid][0]})
+    for row in (1, 2, 3):
+        texts[f"Q4_{row}"] = frame[f"Q4_{row}"].map(agree).fillna("")
+    return texts
+
+
+def joined(frame: pd.DataFrame) -> pd.DataFrame:
+    """The export with the multi-select in one column, its recode values joined by commas."""
+    split = [f"Q3_{code}" for code in CONCERN_CODES.values()]
+    chosen = frame[split].apply(lambda row: ",".join(c[3:] for c in split if row[c]), axis=1)
+    return frame.drop(columns=split).assign(Q3=chosen)
+
+
 def write_export(frame: pd.DataFrame, path: Path) -> Path:
     """The modern CSV export: tags, question texts, ImportIds (JSON), then the responses."""
     columns = [*META, *[c for c in frame.columns if c != "district"], "district"]
@@ -213,12 +238,12 @@ def write_export(frame: pd.DataFrame, path: Path) -> Path:
 
 # the drafted names of the questions and the export columns that hold each
 HOLDS = {"q1_sex": ["Q1"], "q2_workplace_type": ["Q2"],
-         "q3_main_concerns": ["Q3_1", "Q3_2", "Q3_3", "Q3_7", "Q3_8"],
+         "q3_main_concerns": ["Q3", "Q3_1", "Q3_2", "Q3_3", "Q3_7", "Q3_8"],
          "q4_job_attitudes_1": ["Q4_1"], "q4_job_attitudes_2": ["Q4_2"],
          "q4_job_attitudes_3": ["Q4_3"], "q5_rank_importance": [f"Q5_{k}" for k in (1, 2, 3, 4)],
          "hours": ["hours"], "q7_about_work": [], "q8_comments_work": ["Q8"]}
-DONT_KNOW = {"q2_workplace_type": "99", "q4_job_attitudes_1": "9", "q4_job_attitudes_2": "9",
-             "q4_job_attitudes_3": "9"}
+DONT_KNOW = {"q2_workplace_type": ("99", "说不清")} | {
+    f"q4_job_attitudes_{k}": ("9", "说不清") for k in (1, 2, 3)}
 
 
 @pytest.fixture(scope="module")
@@ -227,6 +252,8 @@ def folder(tmp_path_factory) -> Path:
     (folder / "survey.qsf").write_text(json.dumps(survey_definition(), ensure_ascii=False,
                                                   indent=2), encoding="utf-8")
     write_export(simulated(), folder / "export.csv")
+    write_export(as_choice_text(simulated()), folder / "choice_text.csv")
+    write_export(joined(simulated()), folder / "joined.csv")
     return folder
 
 
@@ -291,15 +318,17 @@ def _answered(export: Path) -> dict[str, int]:
     that is not its "don't know"."""
     frame = pd.read_csv(export, dtype=str, keep_default_na=False, skiprows=[1, 2])
     found = {}
-    for name, columns in HOLDS.items():
-        cells = frame[columns] if columns else pd.DataFrame(index=frame.index)
-        given = (cells != "") & (cells != DONT_KNOW.get(name, "<none>"))
+    for name, held in HOLDS.items():
+        columns = [c for c in held if c in frame]
+        cells = frame[columns]
+        given = (cells != "") & ~cells.isin(DONT_KNOW.get(name, ()))
         found[name] = int(given.any(axis=1).sum()) if columns else 0
     return found
 
 
-def test_an_export_imports_with_every_question_matched(folder, drafted, tmp_path):
-    export = folder / "export.csv"
+@pytest.mark.parametrize("export", ["export.csv", "choice_text.csv", "joined.csv"])
+def test_an_export_imports_with_every_question_matched(folder, drafted, tmp_path, export):
+    export = folder / export
     done = invoke("import", export, "-q", drafted[0], "-o", tmp_path / "clean.parquet",
                   "--json")
     assert done.exit_code == 0, done.stderr
@@ -311,12 +340,18 @@ def test_an_export_imports_with_every_question_matched(folder, drafted, tmp_path
     assert set(answers) == set(HOLDS) - {"q7_about_work"} | {"q4_job_attitudes_1"}
 
 
-def test_the_imported_values_are_the_recode_values(folder, drafted):
+@pytest.mark.parametrize("export", ["export.csv", "choice_text.csv", "joined.csv"])
+def test_the_imported_values_are_the_recode_values(folder, drafted, export):
     truth = simulated()
-    read = read_responses(folder / "export.csv", load_questionnaire(drafted[0]))
+    read = read_responses(folder / export, load_questionnaire(drafted[0]))
     frame = read.frame
-    work = pd.to_numeric(truth["Q2"].replace({"99": ""}), errors="coerce")
-    assert frame["q2_workplace_type"].astype(float).equals(work.astype(float))
+    coded = {"q1_sex": "Q1", "q2_workplace_type": "Q2"} | {
+        f"q4_job_attitudes_{k}": f"Q4_{k}" for k in (1, 2, 3)}
+    for name, column in coded.items():  # "don't know" (99, 9) is a missing answer of its own
+        values = pd.to_numeric(truth[column].replace({"99": "", "9": ""}), errors="coerce")
+        assert frame[name].astype(float).equals(values.astype(float)), name
+        dont_know = truth[column].isin(["99", "9"])
+        assert ((read.missing[name] == DONT_KNOW_KIND) == dont_know).all(), name
     assert (frame["q2_workplace_type__96_text"].fillna("") == truth["Q2_96_TEXT"]).all()
     for code in (1, 2, 3, 7, 8):
         chosen = truth[f"Q3_{code}"] == "1"
@@ -346,6 +381,82 @@ def test_a_file_that_is_no_survey_definition_is_refused(tmp_path, content, said)
     done = invoke("init", path, "-o", tmp_path / "q.yaml")
     assert done.exit_code == 2 and said in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and not (tmp_path / "q.yaml").exists()
+
+
+def other_kinds() -> dict:
+    """A survey of the other kinds of question, in Chinese though its language says EN: a
+    dropdown whose choices have variable names, NPS, a matrix of several answers per row, a form,
+    a slider, a matrix with its rows' own export tags, two questions tagged alike, choices with
+    no recode values (one deleted), recode values that are no codes, a side-by-side question,
+    a block the flow leaves out and a question in no block."""
+    def mc(qid: str, tag: str, choices: dict, **keys) -> dict:
+        return _question(qid, tag, "MC", "SAVR", (f"问题{qid}", ""), _choices(choices), **keys)
+
+    two = {"1": ("是", "Yes"), "2": ("否", "No")}
+    elements = [
+        _question("QID1", "gender", "MC", "DL", ("性别", ""),
+                  _choices({"1": ("男", ""), "2": ("女", "")}),
+                  VariableNaming={"1": "M", "2": "女"}),
+        _question("QID2", "Q2", "MC", "NPS", ("推荐程度", ""),
+                  _choices({str(k): (str(k), "") for k in range(11)}),
+                  ChoiceOrder=list(range(11))),
+        _question("QID3", "Q3", "Matrix", "Likert", ("每天做哪些事", ""),
+                  _choices({"1": ("工作日", ""), "2": ("周末", "")}),
+                  _choices({"1": ("上班", ""), "2": ("学习", ""), "3": ("运动", "")}),
+                  SubSelector="MultipleAnswer"),
+        _question("QID4", "Q4", "TE", "FORM", ("联系方式", ""),
+                  _choices({"1": ("电话", ""), "2": ("地址", "")})),
+        _question("QID5", "Q5", "Slider", "HSLIDER", ("满意度", ""),
+                  _choices({"1": ("总体", "")})),
+        _question("QID6", "Q6", "Matrix", "Likert", ("公平吗", ""),
+                  _choices({"1": ("工资", ""), "2": ("领导", "")}),
+                  _choices({"1": ("公平", ""), "2": ("不公平", "")}), SubSelector="SingleAnswer",
+                  ChoiceDataExportTags={"1": "pay_fair", "2": "boss_fair"}),
+        mc("QID7", "dup", two), mc("QID8", "dup", two),
+        mc("QID9", "Q9", {"1": ("甲", ""), "3": ("丙", "")}),
+        mc("QID10", "Q10", two, RecodeValues={"1": "-", "2": "x"}),
+        _question("QID11", "Q11", "SBS", "SBSMatrix", ("并列问题", "")),
+        mc("QID12", "Q12", two),
+        {"Element": "BL", "Payload": {
+            "0": {"Type": "Default", "ID": "BL_1", "BlockElements": [
+                {"Type": "Question", "QuestionID": f"QID{n}"} for n in range(1, 11)]},
+            "1": {"Type": "Standard", "ID": "BL_2", "Description": "附加",
+                  "BlockElements": [{"Type": "Question", "QuestionID": "QID11"}]}}},
+        {"Element": "FL", "Payload": {"Type": "Root", "Flow": [{"Type": "Block", "ID": "BL_1"}]}},
+    ]
+    for element in elements:
+        if element["Element"] == "SQ":
+            del element["Payload"]["Language"]
+    return {"SurveyEntry": {"SurveyName": "其他题型", "SurveyLanguage": "EN"},
+            "SurveyElements": elements}
+
+
+def test_other_kinds_of_question(tmp_path):
+    source = tmp_path / "kinds.qsf"
+    source.write_text(json.dumps(other_kinds(), ensure_ascii=False), encoding="utf-8")
+    done = invoke("init", source, "-o", tmp_path / "q.yaml")
+    assert done.exit_code == 0, done.stderr
+    said = done.stdout
+    q = load_questionnaire(tmp_path / "q.yaml")
+    assert q.survey.languages == ["zh"] and q.survey.id == "kinds"
+    by = {x.name: x for x in q.questions}
+    assert list(by) == ["gender", "q2", "q3_1", "q3_2", "q4_1", "q4_2", "q5_1", "q6", "dup",
+                        "dup_2", "q9", "q10"]
+    assert (by["q2"].type, by["q2"].codes) == ("scale", list(range(11)))
+    assert [by[n].type for n in ("q3_1", "q4_1", "q5_1", "q6")] == [
+        "multi", "text", "number", "grid"]
+    assert by["q3_2"].label == {"zh": "每天做哪些事 - 周末"} and by["q9"].codes == [1, 3]
+    assert by["q10"].codes == [1, 2] and "its recode values (-, x)" in said
+    assert q.mapping.values == {"gender": {"M": 1}}
+    assert q.mapping.columns == {
+        "Q2": "q2", "Q2_NPS_GROUP": None, **{f"Q3_{r}_{a}": f"q3_{r}[{a}]"
+                                             for r in (1, 2) for a in (1, 2, 3)},
+        "Q4_1": "q4_1", "Q4_2": "q4_2", "Q5_1": "q5_1", "pay_fair": "q6_1", "boss_fair": "q6_2",
+        "Q9": "q9", "Q10": "q10"}
+    for words in ("its texts are written in Chinese", "2 questions have the export tag dup",
+                  "Q11 (SBS/SBSMatrix) is a kind of question", "block '附加' is not in the "
+                  "survey flow", "QID12 are in no block"):
+        assert words in said, words
 
 
 TARGETS = {"QID1": Target("sex", "single", {"1": 1, "2": 2}),

@@ -5,7 +5,7 @@ columns each one is read from.
 |---|---|---|
 | MC SAVR, SAHR, SACOL, DL, SB | single | `Q5`; `Q5_<code>_TEXT` an other-specify text |
 | MC NPS | scale 0..10 | `Q5`; `Q5_NPS_GROUP` left unmapped |
-| MC MAVR, MAHR, MACOL, MSB | multi | `Q5_<code>` (1 or empty); `Q5_<code>_TEXT` |
+| MC MAVR, MAHR, MACOL, MSB | multi | `Q5_<code>` (1 or empty), or `Q5` joined; `Q5_<code>_TEXT` |
 | Matrix Likert SingleAnswer, DL | grid | `Q5_<row id>`, or the row's own export tag |
 | Matrix Likert MultipleAnswer | a multi per row | `Q5_<row id>_<code>` |
 | RO | rank (of every choice) | `Q5_<code>` (its place) |
@@ -117,7 +117,7 @@ class QuestionReader:
         source = tag if part is None else f"{tag}_{part}"
         self.position += 1
         name = self.names.readable(source, self.texts.english(label), self.position)
-        return DraftQuestion(name, kind, label, source=str(payload.get("QuestionID") or tag))
+        return DraftQuestion(name, kind, label, source=source)
 
     @staticmethod
     def map(question: DraftQuestion, column: str, target: str) -> None:
@@ -192,9 +192,11 @@ class QuestionReader:
         question = self.new(payload, "scale" if is_nps else kind)
         name = question.name
         question.keys["options"] = choices.options()
-        if kind == "single":
+        if kind != "rank":  # a multi's one column when the export joins its choices
             self.map(question, tag, name)
         else:
+            question.source = None
+        if kind != "single":
             for i in choices.ids:
                 self.map(question, f"{tag}_{choices.codes[i]}", f"{name}[{choices.codes[i]}]")
         if is_nps:
@@ -246,6 +248,7 @@ class QuestionReader:
         tag, rows, answers = self.tag(payload), self.choices(payload), \
             self.choices(payload, "Answers")
         grid = self.new(payload, "grid")
+        grid.source = None
         grid.keys["options"] = answers.options()
         own = payload.get("ChoiceDataExportTags")
         own = own if isinstance(own, dict) else {}
@@ -276,6 +279,7 @@ class QuestionReader:
         found = []
         for i in rows.ids:
             question = self.new(payload, "multi", _joined(label, rows.labels[i]), i)
+            question.source = None
             question.keys["options"] = answers.options()
             for code in answers.codes.values():
                 self.map(question, f"{tag}_{i}_{code}", f"{question.name}[{code}]")

@@ -44,6 +44,11 @@ def _in_flow(value: str | int) -> str:
     return text
 
 
+def _flow(mapping: dict) -> str:
+    """`{M: 1, F: 2}`: a flow mapping, even of one entry (a label of one language is a scalar)."""
+    return "{" + ", ".join(f"{_in_flow(k)}: {_in_flow(v)}" for k, v in mapping.items()) + "}"
+
+
 def comment(text: str, depth: int) -> list[str]:
     return [f"{INDENT * depth}# {line}".rstrip() for line in text.splitlines() or [""]]
 
@@ -124,7 +129,7 @@ def _tail(draft: Draft) -> list[str]:
             lines += [f"{INDENT}columns:", *[f"{INDENT * 2}{scalar(k)}: {scalar(v)}"
                                             for k, v in columns.items()]]
         if draft.values:
-            lines += [f"{INDENT}values:", *[f"{INDENT * 2}{name}: {label(values)}"
+            lines += [f"{INDENT}values:", *[f"{INDENT * 2}{name}: {_flow(values)}"
                                            for name, values in draft.values.items()]]
     return lines
 
