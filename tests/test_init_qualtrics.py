@@ -409,7 +409,7 @@ def other_kinds() -> dict:
         _question("QID5", "Q5", "Slider", "HSLIDER", ("满意度", ""),
                   _choices({"1": ("总体", "")})),
         _question("QID6", "Q6", "Matrix", "Likert", ("公平吗", ""),
-                  _choices({"1": ("工资", ""), "2": ("领导", "")}),
+                  _choices({"1": ("工资, 奖金", ""), "2": ("领导", "")}),
                   _choices({"1": ("公平", ""), "2": ("不公平", "")}), SubSelector="SingleAnswer",
                   ChoiceDataExportTags={"1": "pay_fair", "2": "boss_fair"}),
         mc("QID7", "dup", two), mc("QID8", "dup", two),
@@ -443,6 +443,7 @@ def test_other_kinds_of_question(tmp_path):
     assert list(by) == ["gender", "q2", "q3_1", "q3_2", "q4_1", "q4_2", "q5_1", "q6", "dup",
                         "dup_2", "q9", "q10"]
     assert (by["q2"].type, by["q2"].codes) == ("scale", list(range(11)))
+    assert by["q6"].items[0].label == {"zh": "工资, 奖金"}
     assert [by[n].type for n in ("q3_1", "q4_1", "q5_1", "q6")] == [
         "multi", "text", "number", "grid"]
     assert by["q3_2"].label == {"zh": "每天做哪些事 - 周末"} and by["q9"].codes == [1, 3]
@@ -451,7 +452,8 @@ def test_other_kinds_of_question(tmp_path):
     assert q.mapping.columns == {
         "Q2": "q2", "Q2_NPS_GROUP": None, **{f"Q3_{r}_{a}": f"q3_{r}[{a}]"
                                              for r in (1, 2) for a in (1, 2, 3)},
-        "Q4_1": "q4_1", "Q4_2": "q4_2", "Q5_1": "q5_1", "pay_fair": "q6_1", "boss_fair": "q6_2",
+        "Q4_1": "q4_1", "Q4_2": "q4_2", "Q5_1": "q5_1", "Q6_pay_fair": "q6_1", "pay_fair": "q6_1",
+        "Q6_boss_fair": "q6_2", "boss_fair": "q6_2",
         "Q9": "q9", "Q10": "q10"}
     for words in ("its texts are written in Chinese", "2 questions have the export tag dup",
                   "Q11 (SBS/SBSMatrix) is a kind of question", "block '附加' is not in the "

@@ -3,10 +3,10 @@ columns each one is read from.
 
 | Qualtrics | ours | export columns |
 |---|---|---|
-| MC SAVR, SAHR, SACOL, DL, SB | single | `Q5`; `Q5_<code>_TEXT` an other-specify text |
+| MC SAVR, SAHR, SACOL, DL, SB | single | `Q5`; `Q5_<code>_TEXT` (or `Q5_TEXT`) an other text |
 | MC NPS | scale 0..10 | `Q5`; `Q5_NPS_GROUP` left unmapped |
 | MC MAVR, MAHR, MACOL, MSB | multi | `Q5_<code>` (1 or empty), or `Q5` joined; `Q5_<code>_TEXT` |
-| Matrix Likert SingleAnswer, DL | grid | `Q5_<row id>`, or the row's own export tag |
+| Matrix Likert SingleAnswer, DL | grid | `Q5_<row id>`; `Q5_<row tag>` or `<row tag>` |
 | Matrix Likert MultipleAnswer | a multi per row | `Q5_<row id>_<code>` |
 | RO | rank (of every choice) | `Q5_<code>` (its place) |
 | TE SL, ML, ESTB | text, or number when validated as one | `Q5` |
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from survey.drafts.draft import Code, Draft, DraftQuestion, Label
-from survey.drafts.names import Names
+from survey.drafts.names import Names, slug
 from survey.drafts.qualtrics_logic import Target
 from survey.drafts.qualtrics_text import Texts
 
@@ -154,6 +154,10 @@ class QuestionReader:
     def kind_of(self, payload: dict[str, Any]) -> list[DraftQuestion]:
         kind, selector = payload.get("QuestionType"), payload.get("Selector")
         sub = payload.get("SubSelector")
+        if kind in ("MC", "Matrix", "RO") and not (
+                _order(payload, "Choices") and (kind != "Matrix" or _order(payload, "Answers"))):
+            self.draft.note(f"{self.tag(payload)} has no choices to answer with: left out")
+            return []
         if kind == "MC" and selector in SINGLE | MULTI:
             return [self.choice(payload, "multi" if selector in MULTI else "single")]
         if kind == "Matrix" and selector == "Likert" and sub in GRID:
@@ -168,22 +172,31 @@ class QuestionReader:
             return [self.text(payload)]
         if kind in ("Slider", "CS"):
             return self.per_choice(payload, "number")
-        if kind == "DB":
-            return [self.new(payload, "note")]
+        if kind == "DB":  # no column, except in some 2016 exports: kept unmapped
+            note = self.new(payload, "note")
+            note.source = None
+            self.draft.extra_columns.setdefault(self.tag(payload), None)
+            return [note]
         self.drop(payload)
         return []
 
     def drop(self, payload: dict[str, Any]) -> None:
+        """A question left out, said; the columns it may have are kept unmapped, so that no
+        reader takes `Q7_2` for the 7th question's option 2 [I]."""
         tag, kind = self.tag(payload), payload.get("QuestionType")
-        what = "/".join(str(p) for p in (kind, payload.get("Selector")) if p)
+        what = "/".join(str(p) for p in (kind, payload.get("Selector"), payload.get(
+            "SubSelector")) if p)
         if kind in DROPPED:
             columns = [f"{tag}_{suffix}" for suffix in DROPPED[kind]]
             self.draft.extra_columns.update(dict.fromkeys(columns))
             self.draft.note(f"{tag} ({what}) is not a question: its columns "
                             f"{', '.join(columns)} are kept unmapped")
             return
+        if kind != "SBS":  # a side-by-side's columns are Q5#1_1: no question's
+            columns = [tag, *(f"{tag}_{i}" for i in _order(payload, "Choices"))]
+            self.draft.extra_columns.update(dict.fromkeys(columns))
         self.draft.note(f"{tag} ({what}) is a kind of question the questionnaire cannot hold; "
-                        "it is left out, and its columns in an export are not matched")
+                        "it is left out, and its columns in an export are kept unmapped")
 
     def choice(self, payload: dict[str, Any], kind: str) -> DraftQuestion:
         """A single, multi or rank question; an NPS question is a 0..10 scale."""
@@ -224,9 +237,13 @@ class QuestionReader:
                                 f"its column {column} is left unmapped", question)
                 continue
             question.keys["other"] = code
-            layout = f"{question.name}[{code}]" if question.type in ("single", "scale") \
-                else f"{question.name}__{code}_text"
+            single = question.type in ("single", "scale")
+            layout = f"{question.name}[{code}]" if single else f"{question.name}__{code}_text"
             self.map(question, column, layout)
+            if single and len(choices.texts) == 1:  # as 2016-17 exports name it
+                self.map(question, f"{tag}_TEXT", layout)
+            elif single:
+                self.draft.extra_columns[f"{tag}_TEXT"] = None
 
     def values(self, question: DraftQuestion, payload: dict[str, Any], choices: Choices) -> None:
         """A choice-text export writes a choice's variable name where it has one: mapped to its
@@ -250,19 +267,19 @@ class QuestionReader:
         grid = self.new(payload, "grid")
         grid.source = None
         grid.keys["options"] = answers.options()
-        own = payload.get("ChoiceDataExportTags")
-        own = own if isinstance(own, dict) else {}
         items, by_row = [], {}
         for i in rows.ids:
-            item = self.names.claim(f"{grid.name[:28].rstrip('_')}_{i}")
+            item = self.names.claim(f"{grid.name[:28].rstrip('_')}_{slug(i) or len(items) + 1}")
             items.append({"name": item, "label": rows.labels[i]})
             by_row[i] = item
-            self.map(grid, str(own.get(i) or f"{tag}_{i}"), item)
+            for column in row_columns(payload, tag, i):
+                self.map(grid, column, item)
         grid.keys["items"] = items
         for i in rows.texts:
-            self.draft.extra_columns[f"{tag}_{i}_TEXT"] = None
+            texts = [f"{column}_TEXT" for column in row_columns(payload, tag, i)]
+            self.draft.extra_columns.update(dict.fromkeys(texts))
             self.draft.note(f"row {i} takes a typed text, which a grid does not hold: its column "
-                            f"{tag}_{i}_TEXT is left unmapped", grid)
+                            f"{texts[0]} is left unmapped", grid)
         self.draft.guess_dont_know(grid)
         self.targets[str(payload.get("QuestionID"))] = Target(grid.name, "grid", answers.codes,
                                                               by_row)
@@ -281,8 +298,9 @@ class QuestionReader:
             question = self.new(payload, "multi", _joined(label, rows.labels[i]), i)
             question.source = None
             question.keys["options"] = answers.options()
-            for code in answers.codes.values():
-                self.map(question, f"{tag}_{i}_{code}", f"{question.name}[{code}]")
+            for column in row_columns(payload, tag, i):
+                for code in answers.codes.values():
+                    self.map(question, f"{column}_{code}", f"{question.name}[{code}]")
             found.append(question)
         if found:
             self.draft.note("a matrix of several answers per row: a multi question per row",
@@ -319,6 +337,14 @@ class QuestionReader:
         self.map(question, self.tag(payload), question.name)
         self.targets[str(payload.get("QuestionID"))] = Target(question.name, question.type)
         return question
+
+
+def row_columns(payload: dict[str, Any], tag: str, row: str) -> list[str]:
+    """The export name of a matrix row: `Q5_<row id>`; for a row with its own export tag,
+    `Q5_<row tag>` (2016-17 exports) and the row tag alone (newer ones, [I])."""
+    own = payload.get("ChoiceDataExportTags")
+    name = str(own.get(row) or "").strip() if isinstance(own, dict) else ""
+    return [f"{tag}_{name}", name] if name else [f"{tag}_{row}"]
 
 
 def limits(question: DraftQuestion, settings: dict[str, Any]) -> None:
