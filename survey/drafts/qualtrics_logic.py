@@ -4,11 +4,11 @@ A logic object holds numbered condition sets, each of numbered conditions joined
 `Conjuction` (sic) of the later one, And or Or; sets are joined the same way. Conditions on a
 drafted question's answers translate: a choice Selected / NotSelected (`q == 2`,
 `not (q == 2)`, true when q is unanswered as in Qualtrics; `selected(q, 2)` of a multi), a matrix
-row's answer, a text entry compared with a value
-(`age >= 18`, `is_missing(q)` for Empty), the number of choices selected. Conditions on embedded
-data, quotas, the device, whether a choice was displayed, or on a question not drafted before this
-one, do not: the whole logic is then kept as a comment (half a condition would select other
-respondents). And binds tighter than Or, as in our language.
+row's answer, a text entry compared with a value (`age >= 18`, `is_missing(q)` for Empty), the
+number of choices selected. Conditions on embedded data, quotas, the device, whether a choice
+was displayed, or on a question not drafted before this one, do not: the whole logic is then kept
+as a comment (half a condition would select other respondents). And binds tighter than Or, in
+Qualtrics (its "Using Logic" page: And connects conditions, Or separates them) as in our language.
 """
 
 from __future__ import annotations

@@ -79,16 +79,21 @@ class QuestionReader:
 
     # choices
 
-    def choices(self, payload: dict[str, Any], part: str = "Choices") -> Choices:
+    def choices(self, payload: dict[str, Any], part: str = "Choices",
+                coded: bool = True) -> Choices:
+        """The choices (or a matrix's answers), coded by their recode values; a matrix's rows
+        and a form's or slider's fields (`coded` false) by their ids."""
         ids = _order(payload, part)
-        entries = payload[part] if ids else {}
+        entries = {i: e if isinstance(e := payload[part][i], dict) else {} for i in ids}
         labels = {i: self.texts.choice(payload, i, i, part) for i in ids}
-        found = Choices(ids, self.codes(payload, ids, part), labels)
+        codes = self.codes(payload, ids) if coded else {
+            i: int(i) if _INTEGER.fullmatch(i) else i for i in ids}
+        found = Choices(ids, codes, labels)
         found.texts = [i for i in ids if _yes(entries[i].get("TextEntry"))]
         found.exclusive = [i for i in ids if _yes(entries[i].get("ExclusiveAnswer"))]
         return found
 
-    def codes(self, payload: dict[str, Any], ids: list[str], part: str) -> dict[str, Code]:
+    def codes(self, payload: dict[str, Any], ids: list[str]) -> dict[str, Code]:
         """The recode values of a question's choices (a matrix's: of its answers) as codes;
         the choice ids where they are missing, not integers, or not one per choice."""
         recodes = payload.get("RecodeValues") if isinstance(payload.get("RecodeValues"),
@@ -262,7 +267,7 @@ class QuestionReader:
 
     def grid(self, payload: dict[str, Any]) -> DraftQuestion:
         """A matrix of single answers: items named after the grid and the row ids."""
-        tag, rows, answers = self.tag(payload), self.choices(payload), \
+        tag, rows, answers = self.tag(payload), self.choices(payload, coded=False), \
             self.choices(payload, "Answers")
         grid = self.new(payload, "grid")
         grid.source = None
@@ -286,8 +291,9 @@ class QuestionReader:
         return grid
 
     def _parts(self, payload: dict[str, Any]) -> tuple[str, Label, Choices]:
+        """The tag, the text and the rows (or fields) of a question drafted row by row."""
         return self.tag(payload), self.texts.question(payload, self.tag(payload)), \
-            self.choices(payload)
+            self.choices(payload, coded=False)
 
     def rows_as_multi(self, payload: dict[str, Any]) -> list[DraftQuestion]:
         """A matrix that allows several answers per row: a multi question per row."""
