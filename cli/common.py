@@ -117,5 +117,7 @@ Strata = Annotated[str | None, typer.Option(help="Strata column.")]
 Cluster = Annotated[str | None, typer.Option(help="Cluster (PSU) column.")]
 Fpc = Annotated[str | None, typer.Option(help="Finite population correction column.")]
 Suppress = Annotated[int, typer.Option(help="Hide cells of fewer respondents (0: off).")]
+Versus = Annotated[str, typer.Option(help="group: a group of segments side by side, each "
+                                     "compared with each; rest: each segment against the rest.")]
 DataOutput = Annotated[Path, typer.Option("-o", "--output", help="The data file to write: "
                                           ".parquet, .sav, .dta, .csv or .xlsx.")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 from typing import Annotated
@@ -16,11 +17,13 @@ from cli.common import (
     Questionnaire,
     Strata,
     Suppress,
+    Versus,
     Weight,
     app,
     bad_option,
     design_of,
     err,
+    load,
     load_data,
     names,
     say,
@@ -48,31 +51,43 @@ def crosstab(
     net: Annotated[list[str] | None, typer.Option(help="A net NAME=CODES, e.g. top2=4,5; "
                                                   "repeatable.")] = None,
     show: Annotated[str, typer.Option(help="Also row and/or total proportions: row,total.")] = "",
+    versus: Versus = "group",
+    engine: Annotated[str, typer.Option(help="memory, duckdb or spark: where the sums are made. "
+                                        "auto: duckdb for a .parquet or .csv file over 1/8 of "
+                                        "memory (docs/scale.md).")] = "auto",
 ) -> None:
     """A banner table of ROW by each BY variable, with Total, letters and tests."""
     from analysis.banner.build import BannerOptions, banner
     from analysis.banner.render import chart_cells, footnote, terminal_report
     from analysis.design.corrections import CORRECTIONS
+    from analysis.engines.banner import file_banner
+    from analysis.engines.connect import choose_engine
 
     if correction not in CORRECTIONS:
         raise bad_option(f"--correction {correction!r}: use holm, bonferroni, bh or none")
     options = BannerOptions(alpha=alpha, correction=correction,  # type: ignore[arg-type]
                             min_base=min_base, suppress=suppress,
                             percent=percent,  # type: ignore[arg-type]
-                            extra=tuple(names(show)), nets=tuple(net or ()), lang=lang)
-    responses = load_data(data, questionnaire)
-    choice = design_of(responses, weight, strata, cluster, fpc)
-    table = banner(responses, row, names(by), design=choice.design, options=options)
+                            extra=tuple(names(show)), nets=tuple(net or ()), lang=lang,
+                            versus=versus)  # type: ignore[arg-type]
+    where(data)
+    if choose_engine(data, engine) == "memory":
+        responses = load_data(data, questionnaire)
+        choice = design_of(responses, weight, strata, cluster, fpc)
+        table = banner(responses, row, names(by), design=choice.design, options=options)
+        table = dataclasses.replace(table, notes=(*choice.notes, *table.notes))
+    else:  # the file stays in the engine: the same banner from its sums
+        table = file_banner(data, load(questionnaire), row, names(by),
+                            engine=choose_engine(data, engine), weight=weight, strata=strata,
+                            cluster=cluster, fpc=fpc, options=options)
     if chart is not None:
         from analysis.report import charts
 
         figure = charts.grouped_bars(chart_cells(table), table.row_label, note=footnote(table))
         charts.save(figure, chart.with_suffix(""))
     if json_:
-        document = table.to_json()
-        document["notes"] = list(choice.notes) + document["notes"]
-        return print(json.dumps(document, ensure_ascii=False, indent=1))
-    for part in terminal_report(table, choice.notes, lang):
+        return print(json.dumps(table.to_json(), ensure_ascii=False, indent=1))
+    for part in terminal_report(table, (), lang):
         say(part)
 
 
@@ -126,6 +141,7 @@ def report(
     lang: Lang = None,
     weight: Weight = None, strata: Strata = None, cluster: Cluster = None, fpc: Fpc = None,
     suppress: Suppress = 0,
+    versus: Versus = "group",
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """The whole report in one folder: banner workbook, charts, findings and an HTML report."""
@@ -140,7 +156,7 @@ def report(
                   console=err, disable=quiet or not err.is_terminal, transient=False) as bar:
         task = bar.add_task("reading", total=1)
         written = make_report(responses, output, claims=claims or (), design=design,
-                              by=names(by) or None, lang=lang, suppress=suppress,
+                              by=names(by) or None, lang=lang, suppress=suppress, versus=versus,
                               progress=lambda step, done, total: bar.update(
                                   task, description=step, completed=done, total=max(total, 1)))
     say(f"wrote {len(written.files)} files to {written.folder}/: {written.banners} banner "

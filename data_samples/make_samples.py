@@ -41,6 +41,13 @@ def platform_layouts(responses: Responses) -> None:
     write_kobo(responses, HERE / "industrial_workers_kobo.csv")  # XML values, ';', all quoted
 
 
+def form(questionnaire) -> None:
+    """The XLSForm the KoboToolbox export was collected with (`survey init` drafts from it)."""
+    from survey.forms.xlsform import write_xlsform
+
+    write_xlsform(questionnaire, HERE / "industrial_workers_xlsform.xlsx")
+
+
 def main() -> None:
     questionnaire = load_questionnaire(ROOT / "questionnaires" / "industrial_workers.yaml")
     effects = load_effects(ROOT / "questionnaires" / "industrial_workers.effects.yaml",
@@ -48,6 +55,7 @@ def main() -> None:
     responses = simulate(questionnaire, N, seed=SEED, effects=effects)
     our_formats(responses)
     platform_layouts(responses)
+    form(questionnaire)
 
 
 if __name__ == "__main__":

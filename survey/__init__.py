@@ -27,6 +27,8 @@ from survey.errors import SurveyError
 _API = {
     # the instrument and the data
     "load_questionnaire": "survey.questionnaire.loader:load_questionnaire",
+    "draft_questionnaire": "survey.drafts:draft_from",
+    "init_questionnaire": "survey.drafts:init_questionnaire",
     "read": "survey.readers:read_responses",
     "import_export": "survey.responses.importing:import_export",
     "validate": "survey.responses.validation:validate",
@@ -48,6 +50,12 @@ _API = {
     "check_claims": "analysis.findings.verdicts:check_claims",
     "findings_table": "analysis.findings.table:findings_table",
     "report": "analysis.report.build:report",
+    # out of core: a Parquet or CSV file aggregated by DuckDB (or Spark), never loaded whole
+    "banner_file": "analysis.engines.banner:file_banner",
+    "file_mean": "analysis.engines.estimators:mean",
+    "file_total": "analysis.engines.estimators:total",
+    "file_proportions": "analysis.engines.estimators:proportions",
+    "FileDesign": "analysis.engines.design:DesignSpec",
 }
 
 __all__ = ["SurveyError", *_API]

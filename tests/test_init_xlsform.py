@@ -6,6 +6,7 @@ their spelling."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -115,3 +116,119 @@ def test_a_kobo_export_of_the_form_imports_answer_for_answer(reference, drafted,
     answered = {q["name"]: q["answers"] for q in match["questions"]}
     truth = {name: int((sample.missing[name] == ANSWERED).sum()) for name in answered}
     assert answered == truth and sum(truth.values()) > 0
+
+
+# A form of KoboToolbox's own habits, not ours: capitalised names, groups, language columns
+# named without codes, `or_other`, a choice filter, a repeat, a geopoint, XPath that our
+# expressions cannot say, and calculations.
+KOBO_SURVEY = [
+    ["type", "name", "label::English", "label::Chinese", "relevant", "constraint", "required",
+     "appearance", "choice_filter", "calculation"],
+    ["start", "start"], ["end", "end"], ["deviceid", "deviceid"],
+    ["begin_group", "Basic", "Basic information", "基本情况"],
+    ["integer", "Age", "How old are you?", "您多大年龄？", "", ". >= 16 and . <= 80", "yes"],
+    ["select_one gender", "Gender", "Gender", "性别", "", "", "yes"],
+    ["select_one province", "Province", "Province", "省份"],
+    ["select_one city", "City", "City", "城市", "", "", "", "", "province=${Province}"],
+    ["end_group", "Basic"],
+    ["select_multiple benefits or_other", "Benefits", "Benefits you receive", "您享有的福利", "",
+     "not(selected(., 'none') and count-selected(.) > 1)"],
+    ["text", "Phone", "Phone number", "电话", "${Age} >= 18", "regex(., '^1[0-9]{10}$')"],
+    ["select_one yn", "Union", "Are you a union member?", "您是工会会员吗？"],
+    ["select_one agree", "Union_trust", "I trust the union", "我信任工会", "${Union} = 'yes'",
+     "", "", "likert"],
+    ["begin_repeat", "Children", "Children", "子女"],
+    ["integer", "Child_age", "Age of child", "子女年龄"],
+    ["end_repeat", "Children"],
+    ["geopoint", "Location", "Where are you?", "您在哪里？"],
+    ["calculate", "Age_group", "", "", "", "", "", "", "",
+     "if(${Age} < 30, 1, if(${Age} < 50, 2, 3))"],
+    ["calculate", "Greeting", "", "", "", "", "", "", "", "concat('Hi ', ${Gender})"],
+]
+KOBO_CHOICES = [
+    ["list_name", "name", "label::English", "label::Chinese", "province"],
+    ["gender", "male", "Male", "男"], ["gender", "female", "Female", "女"],
+    ["province", "gd", "Guangdong", "广东"], ["province", "js", "Jiangsu", "江苏"],
+    ["city", "gz", "Guangzhou", "广州", "gd"], ["city", "sz", "Shenzhen", "深圳", "gd"],
+    ["city", "nj", "Nanjing", "南京", "js"],
+    ["benefits", "housing", "Housing fund", "住房公积金"], ["benefits", "pension", "Pension",
+                                                       "养老保险"],
+    ["benefits", "none", "None", "都没有"],
+    ["yn", "yes", "Yes", "是"], ["yn", "no", "No", "否"], ["yn", "dk", "Don't know", "不知道"],
+    ["agree", "1", "Disagree", "不同意"], ["agree", "2", "Neutral", "一般"],
+    ["agree", "3", "Agree", "同意"],
+]
+KOBO_HEADER = ["start", "end", "deviceid", "Basic/Age", "Basic/Gender", "Basic/Province",
+               "Basic/City", "Benefits", "Benefits/housing", "Benefits/pension", "Benefits/none",
+               "Benefits/other", "Benefits_other", "Phone", "Union", "Union_trust", "Location",
+               "_Location_latitude", "_Location_longitude", "_Location_altitude",
+               "_Location_precision", "Age_group", "Greeting", "_id", "_uuid",
+               "_submission_time", "_validation_status", "_notes", "_status", "_submitted_by",
+               "__version__", "_tags", "_index"]
+KOBO_ROWS = [
+    ["34", "male", "gd", "gz", "housing pension", "1", "1", "0", "0", "", "13800000000", "yes",
+     "3", "23.1 113.2 0 5", "23.1", "113.2", "0", "5", "2", "Hi male"],
+    ["17", "female", "js", "nj", "none", "0", "0", "1", "0", "", "", "no", "", "", "", "", "",
+     "", "1", "Hi female"],
+    ["52", "female", "gd", "sz", "other", "0", "0", "0", "1", "住房补贴", "13900000000", "dk", "",
+     "", "", "", "", "", "3", "Hi female"],
+]
+
+
+@pytest.fixture(scope="module")
+def kobo_form(tmp_path_factory):
+    from openpyxl import Workbook
+
+    folder = tmp_path_factory.mktemp("kobo")
+    workbook = Workbook()
+    for title, rows in (("survey", KOBO_SURVEY), ("choices", KOBO_CHOICES),
+                        ("settings", [["form_title", "form_id", "version", "default_language"],
+                                      ["Worker benefits", "benefits_2025", "2025031001",
+                                       "Chinese"]])):
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    workbook.remove(workbook["Sheet"])
+    workbook.save(folder / "form.xlsx")
+    export = folder / "export.csv"
+    with export.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";", quoting=csv.QUOTE_ALL)
+        writer.writerow(KOBO_HEADER)
+        for i, row in enumerate(KOBO_ROWS, start=1):
+            writer.writerow([f"2025-03-10T0{i}:00:00.000+08:00", f"2025-03-10T0{i}:05:00.000+08:00",
+                             f"dev{i}", *row, str(i), f"u{i}", f"2025-03-10T0{i}:05:00", "", "",
+                             "submitted_via_web", "", "v1", "", str(i)])
+    return folder
+
+
+def test_a_kobo_form_drafts_and_its_export_imports_with_every_question(kobo_form):
+    done = invoke("init", kobo_form / "form.xlsx", "-o", kobo_form / "q.yaml")
+    assert done.exit_code == 0, done.stderr
+    said = " ".join(done.stdout.split())
+    for lost in ("choice filter is not carried over: province=${Province}",
+                 "regex(., '^1[0-9]{10}$')", "repeat group Children (Child_age)",
+                 "a geopoint answer", "calculation Greeting is not carried over",
+                 "option dk taken as \"don't know\""):
+        assert lost in said
+    questionnaire = load_questionnaire(kobo_form / "q.yaml")
+    assert questionnaire.survey.languages == ["zh", "en"]
+    benefits = questionnaire.items["benefits"]
+    assert benefits.other == "other" and benefits.exclusive == ["none"]
+    assert questionnaire.items["age"].min == 16 and questionnaire.items["age"].max == 80
+    assert questionnaire.items["union_trust"].type == "scale"
+    assert questionnaire.items["union_trust"].relevant == "union == 'yes'"
+    done = invoke("import", kobo_form / "export.csv", "-q", kobo_form / "q.yaml", "-o",
+                  kobo_form / "clean.parquet", "--json")
+    assert done.exit_code == 0, done.stderr
+    match = json.loads(done.stdout)
+    assert match["unmatched"] == [] and match["unused"] == ["Greeting"]  # said above
+    export = pd.read_csv(kobo_form / "export.csv", sep=";", dtype=str, keep_default_na=False)
+    answered = {q["name"]: q["answers"] for q in match["questions"]}
+    for name, column in (("age", "Basic/Age"), ("city", "Basic/City"), ("phone", "Phone"),
+                         ("union_trust", "Union_trust"), ("benefits", "Benefits")):
+        assert answered[name] == int((export[column] != "").sum()), name
+    clean = pd.read_parquet(kobo_form / "clean.parquet")
+    assert clean["benefits__other_text"].fillna("").tolist() == export["Benefits_other"].tolist()
+    back = read_responses(kobo_form / "export.csv", questionnaire)
+    assert back.derive()["age_group"].astype(int).astype(str).tolist() == \
+        export["Age_group"].tolist()  # the drafted cases give what the form calculated

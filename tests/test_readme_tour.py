@@ -16,9 +16,9 @@ from cli_helpers import invoke
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def tour_commands() -> list[list[str]]:
+def tour_commands(section: str = "A short tour") -> list[list[str]]:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"## A short tour\n\n```bash\n(.*?)```", readme, re.S)[1]
+    block = re.search(rf"## {section}\n\n.*?```bash\n(.*?)```", readme, re.S)[1]
     lines = block.replace("\\\n", " ").splitlines()
     return [shlex.split(line, comments=True) for line in lines if line.strip()]
 
@@ -55,3 +55,17 @@ def test_the_tour_runs_as_written(tmp_path, monkeypatch):
     for path in ("form.html", "problems.csv", "concerns.png", "findings.xlsx",
                  "report/report.html", "report/banner.xlsx"):
         assert Path(path).stat().st_size > 0, path
+
+
+def test_starting_from_an_export_runs_as_written(tmp_path, monkeypatch):
+    (tmp_path / "data_samples").symlink_to(ROOT / "data_samples")
+    monkeypatch.chdir(tmp_path)
+    commands = tour_commands("Starting from what you already have")
+    assert [c[1] for c in commands][:3] == ["init", "check", "import"]
+    for command in commands:
+        result = invoke(*command[1:])
+        assert result.exit_code == 0, f"{shlex.join(command)}\n{result.stderr}"
+    kobo = pd.read_csv(ROOT / "data_samples" / "industrial_workers_kobo.csv", sep=";",
+                       dtype=str, encoding="utf-8-sig")
+    assert len(pd.read_parquet("mine.parquet")) == len(kobo)
+

@@ -48,7 +48,9 @@ class BannerOptions:
     """How to make a banner. `suppress` k > 0 hides cells of 1..k-1 respondents everywhere;
     `percent` "responses" makes multi/rank shares of all selections instead of respondents;
     `extra` asks for "row" and/or "total" proportions beside column proportions; `nets` adds
-    nets (name, codes) to those of the questionnaire, each also as text "top2=4,5"."""
+    nets (name, codes) to those of the questionnaire, each also as text "top2=4,5"; `versus`
+    "rest" shows a group of segments as its segments, each against the rest of the sample,
+    instead of side by side, each compared with each other ("group", as SPSS CTABLES)."""
 
     alpha: float = 0.05
     correction: Correction = "holm"
@@ -60,6 +62,7 @@ class BannerOptions:
     interval: Literal["logit", "beta"] = "logit"
     nets: tuple[tuple[str, tuple[Any, ...]] | str, ...] = ()
     lang: str | None = None
+    versus: Literal["group", "rest"] = "group"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "correction", correction_name(self.correction))
@@ -74,6 +77,8 @@ class BannerOptions:
             raise BannerError(f"extra proportions are 'row' and 'total', not {bad[0]!r}")
         if self.min_base < 0 or self.suppress < 0:
             raise BannerError("min_base and suppress must not be negative")
+        if self.versus not in ("group", "rest"):
+            raise BannerError(f"versus is 'group' or 'rest', not {self.versus!r}")
 
 
 def parse_net(spec: str) -> tuple[str, tuple[Any, ...]]:
@@ -155,6 +160,9 @@ def banner(responses: ResponsesLike, row: str, by: str | Sequence[str] = (), *,
         options = dataclasses.replace(options or BannerOptions(), **settings)
     options = options or BannerOptions()
     by = [by] if isinstance(by, str) else list(by)
+    if options.versus == "rest":  # a group's segments, each against the rest of the sample
+        groups_of = responses.questionnaire.segment_groups
+        by = [name for b in by for name in groups_of.get(b, [b])]
     if options.lang is None:  # labels in the questionnaire's first language, as everywhere else
         options = dataclasses.replace(options,
                                       lang=responses.questionnaire.survey.default_language)
@@ -178,11 +186,12 @@ def banner(responses: ResponsesLike, row: str, by: str | Sequence[str] = (), *,
         notes.append(text(BANNER_NOTES, "lonely_psu", options.lang, error=err))
         design = dataclasses.replace(design, lonely_psu="adjust")
         parts = banner_tables.compute(design, block, groups, options, _is_srs(design), notes)
-    return _assemble(design, block, groups, options, parts, notes)
+    return assemble(design, block, groups, options, parts, notes)
 
 
-def _assemble(design: Design, block: RowBlock, groups: list[ByVariable], options: BannerOptions,
-              parts: banner_tables.Parts, notes: list[str]) -> Banner:
+def assemble(design: Design, block: RowBlock, groups: list[ByVariable], options: BannerOptions,
+             parts: banner_tables.Parts, notes: list[str]) -> Banner:
+    """The Banner value from its parts and the design's summary."""
     srs = _is_srs(design)
     d = design.description
     summary = DesignSummary(d.get("weight"), d.get("strata"), d.get("cluster"), d.get("fpc"),

@@ -115,7 +115,7 @@ def _code_key(code: object) -> str:
 
 def known_names(q: Questionnaire) -> list[str]:
     """Every name a banner accepts as row or by: items, derived variables and segments."""
-    return [*q.items, *(d.name for d in q.derived), *q.segments]
+    return [*q.items, *(d.name for d in q.derived), *q.segments, *q.segment_groups]
 
 
 def _unknown(name: str, q: Questionnaire, role: str) -> BannerError:
@@ -165,7 +165,7 @@ def _missing_kind(responses: ResponsesLike, name: str) -> np.ndarray | None:
     return missing[name].fillna(0).to_numpy(dtype=np.int8)
 
 
-def _net_codes(q: Question, nets: Mapping[str, Sequence[object]], lang: str | None,
+def net_codes(q: Question, nets: Mapping[str, Sequence[object]], lang: str | None,
                questionnaire: Questionnaire) -> list[tuple[str, str, list[int]]]:
     """(key, label, option indices) of the question's nets and the extra ones asked for."""
     index = {_code_key(c): i for i, c in enumerate(q.codes)}
@@ -226,7 +226,7 @@ def row_block(responses: ResponsesLike, name: str, *, lang: str | None = None,
     keys = [_code_key(c) for c in q.codes]
     if nets and q.type == "number":
         raise BannerError(f"nets need options; {name} is a number question")
-    found = _net_codes(q, nets, lang, questionnaire) if q.codes else []
+    found = net_codes(q, nets, lang, questionnaire) if q.codes else []
     all_keys = tuple(keys + [n for n, _, _ in found])
     all_labels = tuple(options + [lab for _, lab, _ in found])
     if q.type == "number":
@@ -290,10 +290,33 @@ def _set_block(responses: ResponsesLike, q: Question, label: str, keys: tuple[st
                     first=None if first is None else _ro(first), max_rank=max_rank)
 
 
-def by_variable(responses: ResponsesLike, name: str, *, lang: str | None = None) -> ByVariable:
-    """Read one `by` variable: a single/scale question or grid item, a derived categorical
-    variable, or a segment (two columns: the segment and the rest of the sample)."""
+def _segment_group(responses: ResponsesLike, group: str, lang: str | None) -> ByVariable:
+    """Segments that do not overlap, one column each (respondents in none: no column)."""
     questionnaire = responses.questionnaire
+    names = questionnaire.segment_groups[group]
+    members = np.column_stack([responses.segment(n).fillna(False).to_numpy(bool) for n in names])
+    shared = members.sum(axis=1) > 1
+    if shared.any():
+        first = int(np.argmax(shared))
+        both = [n for n, m in zip(names, members[first], strict=True) if m]
+        raise BannerError(f"segments {both[0]!r} and {both[1]!r} of group {group!r} share "
+                          f"{int(shared.sum())} respondent(s); the segments of a group must not "
+                          "overlap (check their 'where')")
+    codes = np.where(members.any(axis=1), members.argmax(axis=1), -1)
+    owner = questionnaire.items.get(group) or next(
+        (d for d in questionnaire.derived if d.name == group), None)
+    labels = tuple(questionnaire.label(questionnaire.segments[n].label, lang) for n in names)
+    label = questionnaire.label(owner.label, lang) if owner is not None else " / ".join(labels)
+    return ByVariable(group, label, tuple(names), labels, _ro(codes.astype(np.int64)))
+
+
+def by_variable(responses: ResponsesLike, name: str, *, lang: str | None = None) -> ByVariable:
+    """Read one `by` variable: a group of segments (one column each), a single/scale question or
+    grid item, a derived categorical variable, or a segment (two columns: the segment and the
+    rest of the sample)."""
+    questionnaire = responses.questionnaire
+    if name in questionnaire.segment_groups:
+        return _segment_group(responses, name, lang)
     if name in questionnaire.segments:
         seg = questionnaire.segments[name]
         member = responses.segment(name)

@@ -75,7 +75,7 @@ def layout(block: RowBlock) -> Layout:
     return Layout(tuple(range(m)), m)
 
 
-def _categorical_map(block: RowBlock) -> np.ndarray:
+def categorical_map(block: RowBlock) -> np.ndarray:
     """Category totals -> [categories, nets, respondents(, sum y, sum y^2)]."""
     k = block.n_options
     rows = [np.eye(k), block.net_matrix.reshape(-1, k), np.ones((1, k))]
@@ -145,7 +145,7 @@ def group_figures(design: Design, block: RowBlock, prep: Prepared,
         est = estimation.proportions(
             design, pd.Categorical.from_codes(block.codes, categories=range(block.n_options)),
             by=cat, counts=True, covariance=True)
-        tot = _scatter(est, n_dom).mapped(_categorical_map(block))
+        tot = _scatter(est, n_dom).mapped(categorical_map(block))
     # each level's df: degf of its respondents (R: degf(subset(...)), as svyciprop uses)
     level_df = np.zeros(n_lev)
     for label, df_d in zip(est.domains, est.domain_df, strict=True):
@@ -168,7 +168,7 @@ def group_figures(design: Design, block: RowBlock, prep: Prepared,
         k = block.n_options
         raw = np.bincount(np.where(answered, dom * k + block.codes, 0), answered.astype(float),
                           minlength=n_dom * k).reshape(n_dom, k)
-        counts = raw @ _categorical_map(block)[: k + len(block.net_matrix)].T
+        counts = raw @ categorical_map(block)[: k + len(block.net_matrix)].T
     else:
         counts = np.zeros((n_dom, 0))
     counts = s @ counts

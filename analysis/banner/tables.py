@@ -43,6 +43,14 @@ def compute(design: Design, block: RowBlock, by: list[ByVariable], options, srs:
     prep = prepare(design, block)
     groups = ([group_figures(design, block, prep, b) for b in by]
               or [group_figures(design, block, prep, None)])
+    return from_groups(design, block, groups, options, srs, notes)
+
+
+def from_groups(design, block: RowBlock, groups: list[GroupFigures], options, srs: bool,
+                notes: list[str]) -> Parts:
+    """The banner's columns, cells, means and tests from each group's figures: the in-memory
+    aggregation or an engine's (`analysis.engines`), which gives a design with only `n`,
+    `degf` and `description`."""
     if not block.answered.any():
         notes.append(text(BANNER_NOTES, "nobody", options.lang, name=block.name))
     lang = options.lang or "en"

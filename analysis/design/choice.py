@@ -43,27 +43,35 @@ class DesignChoice:
         return cls(design, columns, design.notes)
 
 
-def choose_design(responses, **overrides: str | None) -> DesignChoice:
-    """The design for `responses`: overrides (explicit) over the questionnaire's defaults."""
-    frame = responses.frame
-    defaults = responses.questionnaire.design
+def design_columns(available, defaults, **overrides: str | None
+                   ) -> tuple[dict[str, str | None], tuple[str, ...]]:
+    """The design's columns among `available`: overrides (explicit: an error when absent) over
+    the questionnaire's `design:` defaults (left out with a note when absent)."""
+    available = [str(c) for c in available]
     columns: dict[str, str | None] = {}
     notes = []
     for part in PARTS:
         explicit = overrides.get(part)
         name = explicit or getattr(defaults, part)
-        if name and name not in frame.columns:
+        if name and name not in available:
             if explicit:
                 raise DesignChoiceError(f"the {part} column '{name}' is not in the data"
-                                        f"{suggest(name, map(str, frame.columns))}")
+                                        f"{suggest(name, available)}")
             notes.append(f"the questionnaire's {part} column '{name}' is not in the data; "
                          f"analysed without it")
             name = None
         columns[part] = name
+    return columns, tuple(notes)
+
+
+def choose_design(responses, **overrides: str | None) -> DesignChoice:
+    """The design for `responses`: overrides (explicit) over the questionnaire's defaults."""
+    frame = responses.frame
+    columns, notes = design_columns(frame.columns, responses.questionnaire.design, **overrides)
     design = Design.build(frame, weight=columns["weight"], strata=columns["strata"],
                           cluster=columns["cluster"], fpc=columns["fpc"])
-    design = dataclasses.replace(design.with_variables(responses.series), notes=tuple(notes))
-    return DesignChoice(design, columns, tuple(notes))
+    design = dataclasses.replace(design.with_variables(responses.series), notes=notes)
+    return DesignChoice(design, columns, notes)
 
 
 def survey_design(responses, *, weight: str | None = None, strata: str | None = None,

@@ -196,15 +196,14 @@ class Design:
         return v
 
 
-def _stratified_variance(x: np.ndarray, stratum: np.ndarray, n: np.ndarray, popsize: np.ndarray,
-                         multiplier: np.ndarray, lonely: str, labels: Sequence[object],
-                         stage: int, full: bool) -> np.ndarray:
-    """One stage of R's onestrat, for all strata at once.
+def stratum_scale(n: np.ndarray, popsize: np.ndarray, lonely: str, labels: Sequence[object],
+                  stage: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per stratum of one stage (R's onestrat): the factor f_h n_h / (n_h - 1) of its centred
+    sum of squares, and whether its units are centred on their mean.
 
-    Per stratum h with n_h units and finite population correction f_h = (N_h - n_h) / N_h:
-    V_h = f_h n_h / (n_h - 1) * sum_i (x_hi - mean_h)^2, summed over strata. A stratum with
-    f_h < 1e-7 is taken with certainty (no variance). A stratum with one unit: "fail" raises,
-    "remove" and "certainty" contribute nothing, "adjust" uses the uncentred total with scale f_h.
+    f_h = (N_h - n_h) / N_h is the finite population correction. A stratum with f_h < 1e-7 is
+    taken with certainty (factor 0). A stratum with one unit: "fail" raises, "remove" and
+    "certainty" give factor 0, "adjust" keeps f_h with the unit uncentred.
     """
     f = np.where(np.isinf(popsize), 1.0, (popsize - n) / np.where(np.isinf(popsize), 1, popsize))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -223,7 +222,16 @@ def _stratified_variance(x: np.ndarray, stratum: np.ndarray, n: np.ndarray, pops
             center = ~single
         else:
             scale = np.where(single, 0.0, scale)
-    scale = np.where(certain, 0.0, scale) * multiplier
+    return np.where(certain, 0.0, scale), center
+
+
+def _stratified_variance(x: np.ndarray, stratum: np.ndarray, n: np.ndarray, popsize: np.ndarray,
+                         multiplier: np.ndarray, lonely: str, labels: Sequence[object],
+                         stage: int, full: bool) -> np.ndarray:
+    """One stage of R's onestrat, for all strata at once: per stratum h with n_h units,
+    V_h = f_h n_h / (n_h - 1) * sum_i (x_hi - mean_h)^2 (`stratum_scale`), summed over strata."""
+    scale, center = stratum_scale(n, popsize, lonely, labels, stage)
+    scale = scale * multiplier
     sums = np.zeros((len(n), x.shape[1]))
     for j in range(x.shape[1]):
         sums[:, j] = np.bincount(stratum, x[:, j], minlength=len(n))

@@ -55,16 +55,19 @@ def _quiet(step: str, done: int, total: int) -> None:
 
 def report(responses, folder: str | Path, *, claims: Sequence[Claim] | str | Path = (),
            design: Design | None = None, by: Sequence[str] | None = None,
-           lang: str | None = None, suppress: int = 0,
+           lang: str | None = None, suppress: int = 0, versus: str = "group",
            progress: Progress = _quiet) -> ReportFiles:
     """Write the whole report of `responses` into `folder`: banner workbook, charts, findings of
     `claims` (a claims file or claims loaded) and the HTML report; `design` defaults to the
-    questionnaire's, `by` to every segment."""
+    questionnaire's, `by` to its banner columns (segment groups, other segments); `versus`
+    "rest" shows each segment of a group against the rest of the sample."""
     if isinstance(claims, (str, Path)):
         claims = load_claims(claims, responses.questionnaire)
     choice = choose_design(responses) if design is None else DesignChoice.of(design)
     return make_report(responses, choice, folder, claims=claims, by=by, lang=lang,
-                       options=BannerOptions(lang=lang, suppress=suppress), progress=progress)
+                       options=BannerOptions(lang=lang, suppress=suppress,
+                                             versus=versus),  # type: ignore[arg-type]
+                       progress=progress)
 
 
 def make_report(responses, choice: DesignChoice, folder: str | Path, *,
@@ -75,7 +78,7 @@ def make_report(responses, choice: DesignChoice, folder: str | Path, *,
     q = responses.questionnaire
     lang = lang or q.survey.default_language
     options = options or BannerOptions(lang=lang)
-    by = list(by if by is not None else q.segments)
+    by = list(by if by is not None else q.banner_columns())
     folder = Path(folder)
     with staging_folder(folder) as staging:  # removed whatever happens, SIGTERM included
         written = _build(responses, choice, staging, claims, by, lang, options, charts_for,

@@ -18,7 +18,7 @@ DRAFTERS = {
     "qualtrics": "survey.drafts.qualtrics:draft_qsf",
     "wjx": "survey.drafts.wjx:draft_wjx",
 }
-SUFFIXES = {".sav": "spss", ".zsav": "spss", ".por": "spss", ".dta": "stata", ".qsf": "qualtrics"}
+SUFFIXES = {".sav": "spss", ".zsav": "spss", ".dta": "stata", ".qsf": "qualtrics"}
 
 
 def _is_xlsform(path: Path) -> bool:

@@ -8,7 +8,6 @@ comments above it. A source kind (XLSForm, SPSS and Stata, Qualtrics, Wenjuanxin
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,9 +21,6 @@ Code = int | str
 KEY_ORDER = ("name", "type", "label", "hint", "required", "relevant", "ordered", "options",
              "other", "dont_know", "exclusive", "min_choices", "max_choices", "items", "min",
              "max", "integer", "unit", "max_length", "constraint", "constraint_message")
-DONT_KNOW = re.compile(r"不知道|不清楚|说不清|说不清楚|不好说|说不好|不确定|don'?t know|"
-                       r"do not know|not sure|hard to say|dk", re.I)
-_PARTS = re.compile(r"\s*[/／、|;；]\s*")
 
 
 class InitError(InputError):
@@ -85,17 +81,6 @@ class Draft:
         self.notes.append(f"{question.name}: {text}" if question else text)
         if question is not None:
             question.remarks.append(text)
-
-    def guess_dont_know(self, question: DraftQuestion) -> None:
-        """The option whose label (or a part of it: `不知道/说不清`) means "don't know" is the
-        question's `dont_know`, said beside it."""
-        for code, text in question.keys.get("options", {}).items():
-            parts = [part.strip(" .。()（）") for value in text.values()
-                     for part in _PARTS.split(value)]
-            if any(DONT_KNOW.fullmatch(part) for part in parts):
-                question.keys["dont_know"] = code
-                self.note(f"option {code} taken as \"don't know\" from its label", question)
-                return
 
 
 Drafter = Callable[[list[Path], "str | None"], Draft]

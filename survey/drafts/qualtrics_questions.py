@@ -31,6 +31,7 @@ from survey.drafts.draft import Code, Draft, DraftQuestion, Label
 from survey.drafts.names import Names, slug
 from survey.drafts.qualtrics_logic import Target
 from survey.drafts.qualtrics_text import Texts
+from survey.drafts.statistical_blocks import is_dont_know
 
 SINGLE = {"SAVR", "SAHR", "SACOL", "DL", "SB", "NPS"}
 MULTI = {"MAVR", "MAHR", "MACOL", "MSB"}
@@ -226,7 +227,7 @@ class QuestionReader:
             question.keys["exclusive"] = [choices.codes[i] for i in choices.exclusive]
         if kind == "rank":
             question.keys["max_choices"] = len(choices.ids)
-        self.draft.guess_dont_know(question)
+        self.guess_dont_know(question)
         self.values(question, payload, choices)
         self.targets[str(payload.get("QuestionID"))] = Target(name, question.type, choices.codes)
         return question
@@ -249,6 +250,14 @@ class QuestionReader:
                 self.map(question, f"{tag}_TEXT", layout)
             elif single:
                 self.draft.extra_columns[f"{tag}_TEXT"] = None
+
+    def guess_dont_know(self, question: DraftQuestion) -> None:
+        """The option labelled "don't know" (说不清, 不知道 ...) is the question's `dont_know`."""
+        for code, label in question.keys["options"].items():
+            if any(is_dont_know(text) for text in label.values()):
+                question.keys["dont_know"] = code
+                self.draft.note(f"option {code} taken as \"don't know\" from its label", question)
+                return
 
     def values(self, question: DraftQuestion, payload: dict[str, Any], choices: Choices) -> None:
         """A choice-text export writes a choice's variable name where it has one: mapped to its
@@ -285,7 +294,7 @@ class QuestionReader:
             self.draft.extra_columns.update(dict.fromkeys(texts))
             self.draft.note(f"row {i} takes a typed text, which a grid does not hold: its column "
                             f"{texts[0]} is left unmapped", grid)
-        self.draft.guess_dont_know(grid)
+        self.guess_dont_know(grid)
         self.targets[str(payload.get("QuestionID"))] = Target(grid.name, "grid", answers.codes,
                                                               by_row)
         return grid

@@ -20,6 +20,7 @@ class Drafted:
     draft: Draft
     added: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()
+    updated: bool = False
 
     def summary(self) -> list[str]:
         counts: dict[str, int] = {}
@@ -28,8 +29,8 @@ class Drafted:
         kinds = ", ".join(f"{n} {kind}" for kind, n in counts.items())
         lines = [f"wrote {self.path}: {len(self.draft.questions)} questions ({kinds}) from "
                  f"{self.draft.origin}"]
-        if self.added or self.changed:
-            lines = [f"updated {self.path}: {len(self.added)} questions added"]
+        if self.updated:
+            lines = [f"updated {self.path}: {len(self.added)} new question(s) added"]
             lines += [f"  added {name}" for name in self.added]
             lines += [f"  {text}" for text in self.changed]
         lines += [f"note: {text}" for text in self.draft.notes]
@@ -52,7 +53,7 @@ def write_draft(draft: Draft, output: Path, *, update: bool = False,
                             "one instead")
         merged = update_text(output, draft)
         write_atomic(output, checked(merged.text, output))
-        return Drafted(output, draft, merged.added, merged.changed)
+        return Drafted(output, draft, merged.added, merged.changed, updated=True)
     if output.exists() and not force:
         raise InitError(f"{output}: already exists; update it (which adds what the source has "
                         "and it lacks, and keeps your edits) or replace it")

@@ -25,10 +25,11 @@ from survey.questionnaire.columns import text_column
 META = {"start", "end", "today", "deviceid", "phonenumber", "username", "email", "simserial",
         "subscriberid", "audit", "start-geopoint", "background-geopoint", "instanceid"}
 NUMBER = {"integer": True, "decimal": False, "range": False}
-AS_TEXT = {"barcode", "geopoint", "geotrace", "geoshape", "time", "datetime", "acknowledge",
-           "hidden", "image", "audio", "video", "file", "background-audio",
-           "select_one_from_file", "select_multiple_from_file"}
+ATTACHMENTS = {"image", "audio", "video", "file", "background-audio"}
 SELECTS = {"select_one": "single", "select_multiple": "multi", "rank": "rank"}
+DONT_KNOW = re.compile(r"不知道|不清楚|说不清|说不清楚|不好说|说不好|不确定|don'?t know|"
+                       r"do not know|not sure|hard to say|dk", re.I)
+_PARTS = re.compile(r"\s*[/／、|;；]\s*")
 _OTHER = re.compile(r"^selected\(\s*\$\{(?P<q>[^}]+)\}\s*,\s*'(?P<code>[^']+)'\s*\)$")
 
 
@@ -184,7 +185,7 @@ class _Form:
         elif kind in ("date", "note"):
             question.type = kind
         elif kind != "text":
-            what = "an attachment" if kind in AS_TEXT else f"type '{kind}'"
+            what = "an attachment (its file name)" if kind in ATTACHMENTS else f"a {kind} answer"
             self.draft.note(f"{what} in the form; kept as text", question)
         self.append(question, row, relevant)
 
@@ -237,7 +238,14 @@ class _Form:
         return True
 
     def guess_dont_know(self, question: DraftQuestion) -> None:
-        self.draft.guess_dont_know(question)
+        for code, text in question.keys.get("options", {}).items():
+            parts = [part.strip(" .。()（）") for value in text.values()
+                     for part in _PARTS.split(value)]
+            if any(DONT_KNOW.fullmatch(part) for part in parts):
+                question.keys["dont_know"] = code
+                self.draft.note(f"option {code} taken as \"don't know\" from its label",
+                                question)
+                return
 
     def derived(self, row: Row) -> None:
         name = self.renamed[row["name"]]

@@ -131,8 +131,12 @@ def calculation(text: str, names: dict[str, str]) -> dict[str, Any]:
         return {"expr": render(tree, None, names)}
     if len(cases) == 1 and cases[0]["value"] == 1 and tree.kind == "number" and tree.value == 0:
         return {"expr": cases[0]["when"]}
-    if not (tree.kind == "string" and tree.value == ""):
-        raise Untranslatable("an if() chain whose last value is not empty")
+    if tree.kind in ("number", "string") and tree.value != "":
+        code = tree.value if tree.kind == "number" else _as_code(str(tree.value))
+        otherwise = " and ".join(f"not ({case['when']})" for case in cases)
+        cases.append({"when": otherwise, "value": code})  # XPath's else: also when unanswered
+    elif not (tree.kind == "string" and tree.value == ""):
+        raise Untranslatable("an if() whose last value is not a constant")
     return {"options": [case["value"] for case in cases], "cases": cases}
 
 

@@ -115,7 +115,8 @@ def _survey(draft: Draft) -> list[str]:
 def _tail(draft: Draft) -> list[str]:
     """Segments and design as commented examples, then the mapping the source needs."""
     first = next((q for q in draft.questions if q.codes()), None)
-    where = f"{first.name} == {scalar(first.codes()[0])}" if first else "q1 == 1"
+    code = first.codes()[0] if first else 1
+    where = f"{first.name if first else 'q1'} == {code if isinstance(code, int) else repr(code)}"
     lines = ["", "# Segments are the groups your analysis compares; only you can say which:",
              "# segments:", f"#   example: {{label: example group, where: \"{where}\"}}"]
     if draft.design:

@@ -45,6 +45,7 @@ def check_consistency(parts: dict[str, Any], add: Add, raw_names: set[str]) -> d
     parts["questions"] = resolved
     names = _check_unique_names(resolved, parts["derived"], parts["scales"], add)
     _check_expressions(parts, names, add, raw_names)
+    _check_segment_groups(parts["segments"], add)
     _check_scales(parts["scales"], dict(_items(resolved)), add, raw_names)
     return parts
 
@@ -300,3 +301,20 @@ def _list(codes) -> str:
 
 
 __all__ = ["check_consistency", "Segment", "Scale"]
+
+
+def _check_segment_groups(segments: dict[str, Segment], add: Add) -> None:
+    """A group names two segments or more, and is no segment's own name."""
+    members: dict[str, list[str]] = {}
+    for name, segment in segments.items():
+        if segment.group:
+            members.setdefault(segment.group, []).append(name)
+    for group, names in members.items():
+        if group in segments:
+            add(("segments", names[0], "group"), "group-is-a-segment", f"group '{group}' is "
+                "also a segment's name; name the group otherwise")
+        elif len(names) == 1:
+            add(("segments", names[0], "group"), "group-of-one", f"group '{group}' has only "
+                f"the segment '{names[0]}'; a group holds segments that do not overlap, such "
+                "as cohorts: give the others the same group, or leave it out")
+

@@ -186,8 +186,12 @@ class Derived(Model):
 
 
 class Segment(Model):
+    """A group of respondents. Segments that share a `group` do not overlap (cohorts, migrant and
+    non-migrant): a banner shows them side by side and compares each with each other."""
+
     label: Label
     where: str
+    group: Name | None = None
 
 
 class Scale(Model):
@@ -230,6 +234,25 @@ class Questionnaire(Model):
 
     def question(self, name: str) -> Question:
         return self._by_name[name]
+
+    @cached_property
+    def segment_groups(self) -> dict[str, list[str]]:
+        """{group: its segments}, in questionnaire order."""
+        groups: dict[str, list[str]] = {}
+        for name, segment in self.segments.items():
+            if segment.group:
+                groups.setdefault(segment.group, []).append(name)
+        return groups
+
+    def banner_columns(self) -> list[str]:
+        """The default columns of a banner: each segment group once, at its first segment, and
+        every segment outside a group (compared with the rest of the sample)."""
+        found: list[str] = []
+        for name, segment in self.segments.items():
+            column = segment.group or name
+            if column not in found:
+                found.append(column)
+        return found
 
     def grid_items(self) -> Iterator[tuple[Question, GridItem]]:
         for q in self.questions:

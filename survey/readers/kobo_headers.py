@@ -33,6 +33,7 @@ GROUP_SEPARATORS = "/.-"
 LABEL_SEPARATORS = "/."  # between group, question and option labels (Kobo's group_sep)
 _PICK = re.compile(r"__pick(?:$|[/.])")  # a rank's pick step in our XLSForm, or its options
 _META_GROUP = re.compile(r"^meta[/.-]")  # the XForm `meta` group: instanceID, instanceName, …
+_GEOPOINT_PART = re.compile(r"^_(?P<name>.+)_(latitude|longitude|altitude|precision)$")
 
 
 def header_key(header: str, index: HeaderIndex) -> HeaderKey | None:
@@ -68,10 +69,12 @@ def xml_key(header: str, index: HeaderIndex) -> HeaderKey | None:
     derived = {d.name for d in index.q.derived}
     for start in [0] + [i + 1 for i in cuts]:  # the longest name the questionnaire knows
         name = header[start:]
-        if name in derived:  # a calculate field of our XLSForm: recomputed from the answers
+        if name.lower() in derived:  # a calculate field of the form: recomputed from answers
             return HeaderKey(meta=header)
-        if name in index.by_name:
-            return HeaderKey(name, "name")
+        if (point := _GEOPOINT_PART.match(name)) and named(index, point["name"]):
+            return HeaderKey(meta=header)  # Kobo's parts of a geopoint answer
+        if (known := named(index, name)) is not None:
+            return HeaderKey(known, "name")
         text = _other_text(name, index)
         if text is not None:
             return text
@@ -86,10 +89,20 @@ def _owner(left: str, index: HeaderIndex) -> str | None:
     """The set or grid question that `left` ends with, after any group path."""
     starts = [0] + [i + 1 for i, ch in enumerate(left) if ch in GROUP_SEPARATORS]
     for start in starts:
-        found = index.by_name.get(left[start:])
+        name = named(index, left[start:])
+        found = index.by_name.get(name) if name else None
         if found and found[1] is None and (found[0].is_set or found[0].type == "grid"):
-            return left[start:]
+            return name
     return None
+
+
+def named(index: HeaderIndex, name: str) -> str | None:
+    """The questionnaire's name for an XML name: the same, or the only one that differs from
+    it in case alone (an XLSForm's `Age` is the questionnaire's `age`)."""
+    if name in index.by_name:
+        return name
+    folded = [known for known in index.by_name if known.lower() == name.lower()]
+    return folded[0] if len(folded) == 1 else None
 
 
 def _known(index: HeaderIndex, owner: str, option: str) -> bool:
@@ -100,7 +113,11 @@ def _known(index: HeaderIndex, owner: str, option: str) -> bool:
 
 
 def _other_text(name: str, index: HeaderIndex) -> HeaderKey | None:
-    """`q__code_text`, the free text of option `code` of question `q` (our XLSForm's name)."""
+    """`q__code_text`, the free text of option `code` of question `q` (our XLSForm's name), or
+    `q_other`, the text of an `or_other` select's option `other` (KoboToolbox's name)."""
+    if name.endswith("_other") and (owner := named(index, name[:-6])) is not None \
+            and index.by_name[owner][1] is None and index.by_name[owner][0].other == "other":
+        return HeaderKey(owner, "name", "other", text=True)
     if not name.endswith(TEXT_SUFFIX):
         return None
     stem = name[:-len(TEXT_SUFFIX)]

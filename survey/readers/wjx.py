@@ -78,9 +78,9 @@ def read_wjx(path: str | Path, questionnaire: Questionnaire, *, view: View | Non
     """Read a Wenjuanxing export (either view, xlsx or CSV); the view is taken from the file
     name (`_按序号_`/`_按文本_`) or the cells when not given."""
     path = Path(path)
-    sheet, notes = _sheet(path)
+    sheet, notes = data_sheet(path)
     table = read_export(path, sheet=sheet)
-    named = _view_in_name(path.name)
+    named = view_in_name(path.name)
     if view is None and named == "分数":
         raise SourceError([Problem(table.file, 1, 1, "wjx-score-view", SCORE_VIEW)])
     index = HeaderIndex(questionnaire)
@@ -111,7 +111,7 @@ def read_wjx(path: str | Path, questionnaire: Questionnaire, *, view: View | Non
     return build(builder, columns, _metadata(builder, table, columns), tuple(notes))
 
 
-def _sheet(path: Path) -> tuple[int | str, list[str]]:
+def data_sheet(path: Path) -> tuple[int | str, list[str]]:
     """The sheet to read (the first whose header row is a wjx header) and a note naming the
     sheets left out; sheet 0 and no note for a CSV or a one-sheet workbook."""
     if not is_excel(path):
@@ -125,7 +125,7 @@ def _sheet(path: Path) -> tuple[int | str, list[str]]:
     return chosen, [f"read sheet '{chosen}' of the workbook; left out sheet(s) {others}"]
 
 
-def _view_in_name(name: str) -> str | None:
+def view_in_name(name: str) -> str | None:
     """序号, 文本 or 分数 from a wjx file name (`302594156_按序号_标题_254_246.xlsx`)."""
     match = _VIEW_IN_NAME.search(name)
     return match[1] if match else None

@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from catalogue import Expected, Layout, answered, simulated, small
+from survey.responses.dataset import Responses
 from survey.simulation.exports import write_wjx
 
 # small.yaml as Wenjuanxing numbers it: the note is not numbered, the grid is question 6
@@ -91,9 +92,11 @@ def read_xlsx(sheet: int | str = 0, of=counted) -> Callable[[Path], Expected]:
 
 # ------------------------------------------------------------------ writing the files
 
-def exported(folder: Path, view: str = "序号", **options) -> pd.DataFrame:
-    """Our writer's export as text cells, with metadata as wjx fills it in."""
-    path = write_wjx(simulated(seed=5), folder / f"raw_{view}.csv", view=view,
+def exported(folder: Path, view: str = "序号", responses: Responses | None = None,
+             **options) -> pd.DataFrame:
+    """Our writer's export (of small.yaml's simulated answers unless `responses` are given) as
+    text cells, with metadata as wjx fills it in."""
+    path = write_wjx(responses or simulated(seed=5), folder / f"raw_{view}.csv", view=view,
                      encoding="utf-8", **options)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     path.unlink()
