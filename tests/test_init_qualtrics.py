@@ -371,6 +371,29 @@ def test_a_second_run_writes_the_same_bytes(folder, drafted):
     assert again.read_bytes() == drafted[0].read_bytes()
 
 
+def test_an_update_from_the_next_wave_adds_its_new_question_and_columns(folder, drafted,
+                                                                       tmp_path):
+    path = tmp_path / "questionnaire.yaml"
+    path.write_bytes(drafted[0].read_bytes())
+    done = invoke("init", folder / "survey.qsf", "--update", path)
+    assert done.exit_code == 0 and path.read_bytes() == drafted[0].read_bytes()
+    wave = survey_definition()
+    wave["SurveyElements"].insert(0, _question(
+        "QID11", "Q11", "MC", "MAVR", ("您参加了哪些培训", "Training taken"),
+        _choices({"1": ("安全", "Safety"), "2": ("技能", "Skills")})))
+    blocks = next(e for e in wave["SurveyElements"] if e["Element"] == "BL")
+    blocks["Payload"][1]["BlockElements"].append({"Type": "Question", "QuestionID": "QID11"})
+    (tmp_path / "wave2.qsf").write_text(json.dumps(wave, ensure_ascii=False), encoding="utf-8")
+    done = invoke("init", tmp_path / "wave2.qsf", "--update", path)
+    assert done.exit_code == 0, done.stderr
+    q = load_questionnaire(path)
+    assert [x.name for x in q.questions][-1] == "q11_training_taken"
+    assert q.questions[-1].relevant == "not (q2_workplace_type == 99)"
+    assert {k: v for k, v in q.mapping.columns.items() if str(k).startswith("Q11")} == {
+        "Q11": "q11_training_taken", "Q11_1": "q11_training_taken[1]",
+        "Q11_2": "q11_training_taken[2]"}
+
+
 @pytest.mark.parametrize(("content", "said"), [
     ("{not json", "not JSON"),
     ('{"SurveyEntry": {}}', "not a Qualtrics survey definition"),
