@@ -27,10 +27,12 @@ def scalar(value: Any) -> str:
     return text.removesuffix("\n").removesuffix("\n...").removesuffix("\n")
 
 
-def label(text: Label) -> str:
-    """One language: the text; several: a flow mapping `{zh: 性别, en: Sex}`."""
+def label(text: Label, *, in_flow: bool = False) -> str:
+    """One language: the text (quoted as inside `{...}` when `in_flow`); several: a flow
+    mapping `{zh: 性别, en: Sex}`."""
     if len(text) == 1:
-        return scalar(next(iter(text.values())))
+        value = next(iter(text.values()))
+        return _in_flow(value) if in_flow else scalar(value)
     return "{" + ", ".join(f"{lang}: {_in_flow(value)}" for lang, value in text.items()) + "}"
 
 
@@ -42,6 +44,11 @@ def _in_flow(value: str | int) -> str:
         return yaml.safe_dump(value, allow_unicode=True, width=1 << 30,
                               default_style='"').strip()
     return text
+
+
+def _flow(mapping: dict) -> str:
+    """`{M: 1, F: 2}`: a flow mapping, even of one entry (a label of one language is a scalar)."""
+    return "{" + ", ".join(f"{_in_flow(k)}: {_in_flow(v)}" for k, v in mapping.items()) + "}"
 
 
 def comment(text: str, depth: int) -> list[str]:
@@ -60,7 +67,7 @@ def _value(key: str, value: Any, depth: int) -> list[str]:
         return [f"{pad}options:", *_options(value, depth + 1)]
     if key == "items":
         return [f"{pad}items:", *[f"{pad}{INDENT}- {{name: {item['name']}, label: "
-                                  f"{label(item['label'])}}}" for item in value]]
+                                  f"{label(item['label'], in_flow=True)}}}" for item in value]]
     if isinstance(value, list):
         return [f"{pad}{key}: [{', '.join(scalar(v) for v in value)}]"]
     return [f"{pad}{key}: {scalar(value)}"]
@@ -125,7 +132,7 @@ def _tail(draft: Draft) -> list[str]:
             lines += [f"{INDENT}columns:", *[f"{INDENT * 2}{scalar(k)}: {scalar(v)}"
                                             for k, v in columns.items()]]
         if draft.values:
-            lines += [f"{INDENT}values:", *[f"{INDENT * 2}{name}: {label(values)}"
+            lines += [f"{INDENT}values:", *[f"{INDENT * 2}{name}: {_flow(values)}"
                                            for name, values in draft.values.items()]]
     return lines
 
