@@ -3,8 +3,11 @@
 As R survey 4.x's `svyquantile(~y, design, quantiles, na.rm=TRUE)` with its defaults (qrule
 "math", interval.type "mean", ci=TRUE) and `svyby(~y, ~by, design, svyquantile, ...)`:
 
-- the estimate is the weighted quantile of rule "math": sort the values, take the first whose
-  cumulative weight reaches p of the total (the lower value when it is reached exactly);
+- the estimate is the weighted quantile of rule "math": sort the values, find the last whose
+  cumulative weight is at most p of the total; take it when the weight hits p exactly, else the
+  next value. R keeps one quirk that we keep too, so the figures match: when the first sorted
+  value alone holds more than p of the weight, R's `qs` starts from it anyway and returns the
+  second value (only tiny domains or extreme p meet it);
 - the interval (Woodruff 1952) maps a Wald interval for the share at or below the estimate,
   F(q), back through the same quantile rule: the share is a domain mean of the indicator
   y <= q, with its Taylor-linearised se from the full design and t on the degf of the domain's
