@@ -48,6 +48,8 @@ def crosstab(
     net: Annotated[list[str] | None, typer.Option(help="A net NAME=CODES, e.g. top2=4,5; "
                                                   "repeatable.")] = None,
     show: Annotated[str, typer.Option(help="Also row and/or total proportions: row,total.")] = "",
+    quantiles: Annotated[str, typer.Option(help="Number and scale rows: quantiles with Woodruff "
+                                           "intervals, e.g. 0.25,0.5,0.75.")] = "",
 ) -> None:
     """A banner table of ROW by each BY variable, with Total, letters and tests."""
     from analysis.banner.build import BannerOptions, banner
@@ -59,7 +61,8 @@ def crosstab(
     options = BannerOptions(alpha=alpha, correction=correction,  # type: ignore[arg-type]
                             min_base=min_base, suppress=suppress,
                             percent=percent,  # type: ignore[arg-type]
-                            extra=tuple(names(show)), nets=tuple(net or ()), lang=lang)
+                            extra=tuple(names(show)), nets=tuple(net or ()), lang=lang,
+                            quantiles=quantiles)  # type: ignore[arg-type]  (text is parsed)
     responses = load_data(data, questionnaire)
     choice = design_of(responses, weight, strata, cluster, fpc)
     table = banner(responses, row, names(by), design=choice.design, options=options)

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from analysis.banner import quantiles as banner_quantiles
 from analysis.banner import tables as banner_tables
 from analysis.banner.rows import (
     BannerError,
@@ -48,7 +49,8 @@ class BannerOptions:
     """How to make a banner. `suppress` k > 0 hides cells of 1..k-1 respondents everywhere;
     `percent` "responses" makes multi/rank shares of all selections instead of respondents;
     `extra` asks for "row" and/or "total" proportions beside column proportions; `nets` adds
-    nets (name, codes) to those of the questionnaire, each also as text "top2=4,5"."""
+    nets (name, codes) to those of the questionnaire, each also as text "top2=4,5";
+    `quantiles` asks number and scale rows for quantiles with Woodruff intervals."""
 
     alpha: float = 0.05
     correction: Correction = "holm"
@@ -60,6 +62,7 @@ class BannerOptions:
     interval: Literal["logit", "beta"] = "logit"
     nets: tuple[tuple[str, tuple[Any, ...]] | str, ...] = ()
     lang: str | None = None
+    quantiles: tuple[float, ...] = ()  # number and scale rows: e.g. (0.25, 0.5, 0.75)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "correction", correction_name(self.correction))
@@ -74,6 +77,7 @@ class BannerOptions:
             raise BannerError(f"extra proportions are 'row' and 'total', not {bad[0]!r}")
         if self.min_base < 0 or self.suppress < 0:
             raise BannerError("min_base and suppress must not be negative")
+        object.__setattr__(self, "quantiles", banner_quantiles.asked(self.quantiles))
 
 
 def parse_net(spec: str) -> tuple[str, tuple[Any, ...]]:
@@ -102,7 +106,8 @@ class DesignSummary:
 class Banner:
     """A banner table. `columns`: one row per column (Total first). `cells`: one row per
     (row option or net, column). `means`: scale/number rows, one row per column. `missing`:
-    counts of each missing kind per column. Suppressed figures are NaN with `suppressed`."""
+    counts of each missing kind per column. `quantiles`: when asked, one row per column and
+    quantile (value, se, Woodruff interval). Suppressed figures are NaN with `suppressed`."""
 
     row: str
     row_label: str
@@ -119,6 +124,7 @@ class Banner:
     mean_test: str | None
     notes: tuple[str, ...] = field(default=())
     dont_know: str | None = None  # the label of the row's "don't know" option, if it has one
+    quantiles: pd.DataFrame | None = None
 
     def missing_rows(self, lang: str | None = None) -> list[tuple[str, list[str]]]:
         """(label, a cell per column) for each missing kind some column has: the count and its
@@ -161,6 +167,8 @@ def banner(responses: ResponsesLike, row: str, by: str | Sequence[str] = (), *,
     if len(set(by)) != len(by):
         raise BannerError("a by variable is given twice")
     block = row_block(responses, row, lang=options.lang, nets=dict(options.nets))
+    if options.quantiles and block.kind not in banner_quantiles.ROW_KINDS:
+        raise BannerError(f"quantiles are for number and scale rows; {row} is {block.kind}")
     if options.percent == "responses" and not block.is_set:
         raise BannerError(f"percentages of responses are for multi and rank rows; {row} is "
                           f"{block.kind}")
@@ -178,11 +186,13 @@ def banner(responses: ResponsesLike, row: str, by: str | Sequence[str] = (), *,
         notes.append(text(BANNER_NOTES, "lonely_psu", options.lang, error=err))
         design = dataclasses.replace(design, lonely_psu="adjust")
         parts = banner_tables.compute(design, block, groups, options, _is_srs(design), notes)
-    return _assemble(design, block, groups, options, parts, notes)
+    quantiles = banner_quantiles.table(design, block, groups, options, parts.columns)
+    return _assemble(design, block, groups, options, parts, notes, quantiles)
 
 
 def _assemble(design: Design, block: RowBlock, groups: list[ByVariable], options: BannerOptions,
-              parts: banner_tables.Parts, notes: list[str]) -> Banner:
+              parts: banner_tables.Parts, notes: list[str],
+              quantiles: pd.DataFrame | None = None) -> Banner:
     srs = _is_srs(design)
     d = design.description
     summary = DesignSummary(d.get("weight"), d.get("strata"), d.get("cluster"), d.get("fpc"),
@@ -200,7 +210,7 @@ def _assemble(design: Design, block: RowBlock, groups: list[ByVariable], options
         by=tuple(g.name for g in groups), design=summary, options=options,
         columns=parts.columns, cells=parts.cells, means=parts.means, missing=parts.missing,
         tests=tuple(parts.tests), column_test=column_test, mean_test=mean_test,
-        notes=tuple(dict.fromkeys(notes)), dont_know=block.dont_know)
+        notes=tuple(dict.fromkeys(notes)), dont_know=block.dont_know, quantiles=quantiles)
 
 
 TOTAL_VALUE = TOTAL

@@ -19,6 +19,7 @@ from analysis.banner.stats import (
     adjusted_residuals,
     as_estimates,
     chisq_tests,
+    design_residuals,
     group_figures,
     higher_than,
     layout,
@@ -100,8 +101,8 @@ def column_letter(i: int) -> str:
 
 
 CELL_COLUMNS = ["row", "row_label", "net", "by", "col", "letter", "n", "weighted_n",
-                "proportion", "se", "ci_low", "ci_high", "adjusted_residual", "higher_than",
-                "small_base", "suppressed"]
+                "proportion", "se", "ci_low", "ci_high", "adjusted_residual", "design_residual",
+                "higher_than", "small_base", "suppressed"]
 
 
 def _columns_of(groups: list[GroupFigures]) -> list[tuple[int, int, int]]:
@@ -132,7 +133,9 @@ def _cells(design, block, groups, options, srs, testable, letters, columns, test
     tabs = share_tables(block, groups, srs, options)
     pairs = []
     residual = []
+    by_design = []  # design-based residuals (NaN for simple random samples and Total)
     for gi, (g, t) in enumerate(zip(groups, tabs, strict=True)):
+        by_design.append(np.full((len(g.n), m), np.nan))
         if g.by is None:
             residual.append(np.full((len(g.n), m), np.nan))
             continue
@@ -156,10 +159,14 @@ def _cells(design, block, groups, options, srs, testable, letters, columns, test
         live = col > 0
         if live.sum() >= 2:
             res[:d][live] = adjusted_residuals(x[live], col[live])
+            if not srs:
+                by_design[gi][:d][live] = design_residuals(g, np.flatnonzero(live), lay,
+                                                           block.n_options, options.percent)
         residual.append(res)
-        for name, test in chisq_tests(block, g, design, srs, testable[gi], notes, options.lang):
+        for name, test, wald_test in chisq_tests(block, g, design, srs, testable[gi], notes,
+                                                 options.lang):
             tests.append(BannerTest(g.by.name, name, test.name, test.statistic, test.df,
-                                    test.ddf, test.p))
+                                    test.ddf, test.p, wald_test))
         if testable[gi].sum() < 2:
             notes.append(text(BANNER_NOTES, "few_testable", options.lang, by=g.by.name,
                               min_base=options.min_base))
@@ -179,6 +186,7 @@ def _cells(design, block, groups, options, srs, testable, letters, columns, test
                 "proportion": r.estimate[i, j], "se": r.se[i, j],
                 "ci_low": t["low"][i, j], "ci_high": t["high"][i, j],
                 "adjusted_residual": residual[gi][i, j],
+                "design_residual": by_design[gi][i, j],
                 "higher_than": higher.get((gi, level, j), ()),
                 "small_base": bool(col["small_base"]), "suppressed": False}
             rows.append(cell)

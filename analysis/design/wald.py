@@ -33,6 +33,15 @@ Form = Literal["Wald", "adjWald"]
 NAMES = {"Wald": "wald-F", "adjWald": "adjusted-wald-F"}
 
 
+def select_columns(theta: np.ndarray, vcov: np.ndarray, keep: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The totals of the columns `keep` (indices) and their covariance."""
+    theta = np.asarray(theta)
+    q = theta.shape[1]
+    idx = (np.asarray(keep)[:, None] * q + np.arange(q)).ravel()
+    return theta[keep], np.asarray(vcov)[np.ix_(idx, idx)]
+
+
 def _parts(theta: np.ndarray, rows: np.ndarray, base: np.ndarray
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Y (R, C), and the two factors of its gradient: dY_rc/dtheta_k = alpha_ck u_r, with
