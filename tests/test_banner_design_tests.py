@@ -210,3 +210,24 @@ def test_cli_refuses_quantiles_on_a_choice_row(worker_files: tuple[Path, Path]) 
     assert done.exit_code == 2
     assert "number and scale rows" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_workbook_shows_quartiles_of_number_rows_and_the_wald_tests(tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from analysis.report.workbook import write_workbook
+
+    r, d = worker()
+    pay = banner(r, "pay", ["segment"], design=d, quantiles=(0.25, 0.5, 0.75), lang="en")
+    cat5 = banner(r, "cat5", ["segment"], design=d, lang="en")
+    path = write_workbook(tmp_path / "b.xlsx", [pay, cat5], title="t", lang="en")
+    book = load_workbook(path)
+    rows = {row[0].value: row for row in book["pay"].iter_rows()}
+    median = rows["median"]
+    expected = pay.quantiles[pay.quantiles.q == 0.5].set_index("col")["value"]
+    shown = [median[1 + 2 * j].value for j, c in enumerate(pay.columns.itertuples())]
+    assert shown == [expected[str(c.value)] for c in pay.columns.itertuples()]
+    assert "25th percentile" in rows and "75th percentile" in rows
+    tests = [[cell.value for cell in row] for row in book["cat5"].iter_rows()
+             if row[1].value == "design-based adjusted Wald F test"]
+    assert len(tests) == 1 and tests[0][2] == pytest.approx(cat5.tests[0].wald.statistic)

@@ -8,6 +8,7 @@ leaves no half-written report and no staging folder; the report gets the mode th
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 from collections.abc import Callable, Sequence
@@ -37,6 +38,7 @@ from survey.messages import text, words
 from survey.messages.tables import FINDINGS, HEADERS, REPORT
 
 ROW_TYPES = ("single", "multi", "rank", "scale", "number")
+QUARTILES = (0.25, 0.5, 0.75)
 CHART_COLUMNS = 6  # Total and the first five segments: more bars than that are unreadable
 Progress = Callable[[str, int, int], None]
 
@@ -96,10 +98,12 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
     profiles = segment_profiles(responses, choice.design, lang=lang, min_base=options.min_base)
     for k, name in enumerate(rows, start=1):
         progress("banner tables and charts", k, len(rows))
-        b = banner(responses, name, by, design=choice.design, options=options)
+        kind = q.items[name].type
+        # number questions: quartiles and the median beside the mean (Woodruff intervals)
+        asked = dataclasses.replace(options, quantiles=QUARTILES) if kind == "number" else options
+        b = banner(responses, name, by, design=choice.design, options=asked)
         banners.append(b)
         png = None
-        kind = q.items[name].type
         if kind in ("single", "multi", "rank"):
             cells = chart_cells(b)
             shown = drawn_marks(b, q, cells[cells["column_label"].isin(
