@@ -22,7 +22,7 @@ from analysis.banner.build import Banner, BannerOptions, banner
 from analysis.banner.render import chart_cells, footnote
 from analysis.design.choice import DesignChoice, choose_design
 from analysis.design.sample_design import Design
-from analysis.findings.claims import Claim, load_claims
+from analysis.findings.claims import Claim, is_share, load_claims
 from analysis.findings.people import for_people
 from analysis.findings.profiles import segment_profiles
 from analysis.findings.reliability import scale_reliability
@@ -169,7 +169,7 @@ def _findings_charts(table: pd.DataFrame, staging: Path, lang: str) -> list[Path
     figure) would flatten the rest, so they are in the table only."""
     say = words(REPORT, lang)
     shown = table[table["difference"].notna() & table["ci_low"].notna()]
-    share = shown["measure"] != "mean"
+    share = shown["measure"].map(is_share)
     small = shown["comparison"].abs() <= 10
     parts = [("findings_shares", shown[share], 100, say["shares_title"]),
              ("findings_means", shown[~share & small], 1, say["means_title"])]
@@ -253,7 +253,7 @@ def _sheets(q, findings, note, profiles, reliability, lang: str) -> list[SheetTa
         shares = tuple(header[c] for c in ("estimate", "comparison", "difference", "ci_low",
                                            "ci_high"))
         sheets.append(SheetTable(say["findings_sheet"], for_people(findings, lang), note,
-                                 shares, findings["measure"] != "mean"))
+                                 shares, findings["measure"].map(is_share)))
     if profiles is not None and not profiles.empty:
         questions = {name: q.label(item.label, lang) for name, item in q.items.items()}
         sheets.append(SheetTable(say["profiles_sheet"],

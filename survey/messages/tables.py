@@ -207,6 +207,7 @@ NAMES: dict[str, dict[str, str]] = {
         "design-column-proportions-t": "基于设计的列比例t检验",
         "adjusted-wald-F": "基于设计的调整Wald F检验", "wald-F": "基于设计的Wald F检验",
         "design-median-t": "基于设计的中位数差t检验（Woodruff线性化）",
+        "design-median-t vs published value": "基于设计的中位数t检验（对照公布值）",
         "median": "中位数",
         "design-wald-F": "基于设计的Wald F检验", "rao-scott-F": "Rao-Scott校正F检验",
         "rao-scott-chisq": "Rao-Scott校正卡方检验", "pearson-chisq": "Pearson卡方检验",
@@ -229,6 +230,8 @@ NAMES: dict[str, dict[str, str]] = {
         "adjusted-wald-F": "design-based adjusted Wald F test",
         "wald-F": "design-based Wald F test",
         "design-median-t": "design-based t test of medians (Woodruff linearisation)",
+        "design-median-t vs published value": "design-based t test of a median against a "
+                                               "published value",
         "median": "median",
         "design-wald-F": "design-based Wald F test", "rao-scott-F": "Rao-Scott corrected F test",
         "rao-scott-chisq": "Rao-Scott corrected chi-square test",
