@@ -227,7 +227,7 @@ def test_workbook_shows_quartiles_of_number_rows_and_the_wald_tests(tmp_path: Pa
     expected = pay.quantiles[pay.quantiles.q == 0.5].set_index("col")["value"]
     shown = [median[1 + 2 * j].value for j, c in enumerate(pay.columns.itertuples())]
     assert shown == [expected[str(c.value)] for c in pay.columns.itertuples()]
-    assert "25th percentile" in rows and "75th percentile" in rows
+    assert "percentile 25" in rows and "percentile 75" in rows
     tests = [[cell.value for cell in row] for row in book["cat5"].iter_rows()
              if row[1].value == "design-based adjusted Wald F test"]
     assert len(tests) == 1 and tests[0][2] == pytest.approx(cat5.tests[0].wald.statistic)

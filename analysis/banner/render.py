@@ -245,7 +245,7 @@ def _fixed(x: Any, digits: int, kind: str = "f") -> str:
 
 
 def quantile_label(q: float, lang: str | None) -> str:
-    """"median" for 0.5, else "25th percentile" (in `lang`)."""
+    """"median" for 0.5, else "percentile 25" (in `lang`)."""
     say = words(BANNER, lang)
     return say["median"] if q == 0.5 else say["percentile"].format(p=f"{100 * q:g}")
 

@@ -1,7 +1,8 @@
 """Claims: what a report says, in a form the data can test (the claims YAML of DESIGN.md).
 
 Four kinds, told apart by their keys:
-- comparison: `segment` (vs the rest, or vs `versus`) on `question` (`option` share, or a mean);
+- comparison: `segment` (vs the rest, or vs `versus`) on `question` (`option` share, a mean,
+  or with `measure: median` a median: analysis.findings.medians);
 - top: `top: [codes]` are the most-selected options of `question` (overall or `within` a segment);
 - trend: `trend: {by, order}`: the measure moves in `direction` across ordered groups;
 - anchor: `anchor: {value, source}`: the estimate is compared with a published figure.

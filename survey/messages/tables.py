@@ -36,7 +36,7 @@ BANNER: dict[str, dict[str, str]] = {
         "mean": "mean", "sd": "sd", "net": " (net)", "tests_title": "Tests",
         "kind_dont_know": "don't know", "kind_empty": "no answer", "kind_not_shown": "not shown",
         "kind_skipped": "skipped (not asked)",
-        "quantiles_title": "Quantiles", "median": "median", "percentile": "{p}th percentile",
+        "quantiles_title": "Quantiles", "median": "median", "percentile": "percentile {p}",
         "column": "column", "quantile": "quantile", "value": "value",
         "interval": "{level}% CI", "se": "se",
         "quantiles_note": "Quantiles are weighted (R survey's svyquantile defaults), with "
