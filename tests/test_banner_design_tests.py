@@ -231,3 +231,12 @@ def test_workbook_shows_quartiles_of_number_rows_and_the_wald_tests(tmp_path: Pa
     tests = [[cell.value for cell in row] for row in book["cat5"].iter_rows()
              if row[1].value == "design-based adjusted Wald F test"]
     assert len(tests) == 1 and tests[0][2] == pytest.approx(cat5.tests[0].wald.statistic)
+
+
+def test_a_number_row_nobody_answered_has_empty_quantiles() -> None:
+    r, _ = worker()
+    raw = r.frame.astype({"segment": object}).assign(pay=np.nan)
+    empty = Responses.from_raw(r.questionnaire, raw)
+    b = banner(empty, "pay", ["soe"], quantiles=(0.5,))
+    assert len(b.quantiles) == 3 and b.quantiles["value"].isna().all()
+    assert (b.quantiles["n"] == 0).all() and to_json(b)["quantiles"][0]["ci"] is None

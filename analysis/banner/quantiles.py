@@ -73,18 +73,13 @@ def table(design: Design, block: RowBlock, groups: list[ByVariable], options,
         return None
     y = row_values(block)
     alpha = 1 - options.level
-    rows = []
-    try:
-        found = quantile(design, y, options.quantiles, alpha=alpha)
-    except DesignError:  # nobody answered: the banner says so in its notes
-        found = None
-    rows += _rows(found, options.quantiles, TOTAL, [TOTAL], [TOTAL])
+    answered = ~np.isnan(y)  # nobody answered: no figures (the banner's notes say so)
+    found = quantile(design, y, options.quantiles, alpha=alpha) if answered.any() else None
+    rows = _rows(found, options.quantiles, TOTAL, [TOTAL], [TOTAL])
     for g in groups:
-        codes = pd.Categorical.from_codes(np.asarray(g.codes), categories=range(len(g.values)))
-        try:
-            found = quantile(design, y, options.quantiles, by=codes, alpha=alpha)
-        except DesignError:
-            found = None
+        codes = np.asarray(g.codes)
+        found = (quantile(design, y, options.quantiles, alpha=alpha, by=pd.Categorical.from_codes(
+            codes, categories=range(len(g.values)))) if (answered & (codes >= 0)).any() else None)
         rows += _rows(found, options.quantiles, g.name, g.values,
                       [str(i) for i in range(len(g.values))])
     frame = pd.DataFrame(rows)

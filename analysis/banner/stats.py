@@ -243,18 +243,6 @@ def adjusted_residuals(x: np.ndarray, col: np.ndarray) -> np.ndarray:
         return (x - e) / np.sqrt(e * (1 - r / n) * (1 - col[:, None] / n))
 
 
-def design_residuals(g: GroupFigures, live: np.ndarray, lay: Layout, n_options: int,
-                     percent: str) -> np.ndarray:
-    """Design-based residuals (analysis.design.wald) of each share numerator in the columns
-    `live` (indices of levels), (len(live), m): against all respondents in those columns, or
-    all their selections when percentages are of responses."""
-    eye = np.eye(g.totals.shape[1])
-    base = (eye[list(lay.count[:n_options])].sum(0) if percent == "responses"
-            else eye[lay.ones])
-    theta, vcov = wald.select_columns(g.totals.theta, g.totals.vcov, live)
-    return wald.residuals(theta, vcov, eye[list(lay.count)], base).T
-
-
 def letter_pairs(tests: significance.ColumnTests, group: int) -> pd.DataFrame:
     pairs = tests.pairs.copy()
     pairs["group"] = group

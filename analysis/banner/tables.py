@@ -19,7 +19,6 @@ from analysis.banner.stats import (
     adjusted_residuals,
     as_estimates,
     chisq_tests,
-    design_residuals,
     group_figures,
     higher_than,
     layout,
@@ -29,7 +28,7 @@ from analysis.banner.stats import (
     share_tables,
 )
 from analysis.banner.totals import Ratios, ratios
-from analysis.design import intervals, significance
+from analysis.design import intervals, significance, wald
 from analysis.design.estimation import TOTAL
 from analysis.design.sample_design import Design
 from survey.messages import text
@@ -160,8 +159,8 @@ def _cells(design, block, groups, options, srs, testable, letters, columns, test
         if live.sum() >= 2:
             res[:d][live] = adjusted_residuals(x[live], col[live])
             if not srs:
-                by_design[gi][:d][live] = design_residuals(g, np.flatnonzero(live), lay,
-                                                           block.n_options, options.percent)
+                by_design[gi][:d][live] = _design_residuals(g, np.flatnonzero(live), lay,
+                                                            block.n_options, options.percent)
         residual.append(res)
         for name, test, wald_test in chisq_tests(block, g, design, srs, testable[gi], notes,
                                                  options.lang):
@@ -196,6 +195,18 @@ def _cells(design, block, groups, options, srs, testable, letters, columns, test
     if empty.any() and block.answered.any():
         notes.append(text(BANNER_NOTES, "empty_cells", options.lang))
     return cells
+
+
+def _design_residuals(g: GroupFigures, live: np.ndarray, lay: Layout, n_options: int,
+                      percent: str) -> np.ndarray:
+    """Design-based residuals (analysis.design.wald) of each share numerator in the columns
+    `live` (indices of levels), (len(live), m): against all respondents in those columns, or
+    all their selections when percentages are of responses."""
+    eye = np.eye(g.totals.shape[1])
+    base = (eye[list(lay.count[:n_options])].sum(0) if percent == "responses"
+            else eye[lay.ones])
+    theta, vcov = wald.select_columns(g.totals.theta, g.totals.vcov, live)
+    return wald.residuals(theta, vcov, eye[list(lay.count)], base).T
 
 
 def _extras(block: RowBlock, groups: list[GroupFigures], options, cells: pd.DataFrame,
