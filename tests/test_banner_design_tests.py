@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from cli_helpers import invoke
+from test_quantiles_against_r import reference as all_reference
 
 from analysis.banner.build import BannerError, BannerOptions, banner
 from analysis.banner.render import terminal_report, to_json
@@ -48,10 +49,8 @@ def worker() -> tuple[Responses, Design]:
     return r, d
 
 
-@cache
 def reference() -> pd.DataFrame:
-    r = pd.read_csv(R / "quantile_reference.csv", keep_default_na=False, dtype=str)
-    r["value"] = r["value"].astype(float)
+    r = all_reference()
     return r[r.dataset == "worker"]
 
 

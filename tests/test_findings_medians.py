@@ -13,6 +13,7 @@ import pytest
 from located import position
 from scipy import stats
 from test_banner_design_tests import WORKER_Q, worker
+from test_quantiles_against_r import reference as all_reference
 
 from analysis.findings.claims import parse_claims
 from analysis.findings.table import findings_table
@@ -45,10 +46,8 @@ CLAIMS = """claims:
 """
 
 
-@cache
 def reference() -> pd.DataFrame:
-    r = pd.read_csv(R / "quantile_reference.csv", keep_default_na=False, dtype=str)
-    r["value"] = r["value"].astype(float)
+    r = all_reference()
     return r[r.dataset == "worker"]
 
 

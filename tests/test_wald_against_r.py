@@ -9,29 +9,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from test_design_against_r import DESIGNS
+from test_quantiles_against_r import reference
 
 from analysis.design import significance
 from analysis.design.sample_design import Design
 from analysis.design.wald import design_residuals, residuals, wald, wald_test
 
 HERE = Path(__file__).parent / "fixtures" / "r"
-DESIGNS = {
-    "apisrs": {},
-    "apistrat": {"strata": "stype", "weight": "pw", "fpc": "fpc"},
-    "apiclus1": {"cluster": "dnum", "weight": "pw", "fpc": "fpc"},
-    "apiclus2": {"cluster": ["dnum", "snum"], "weight": "pw", "fpc": ["fpc1", "fpc2"]},
-    "worker": {"strata": "stratum", "cluster": "cluster", "weight": "weight", "fpc": "fpc"},
-}
 TABLES = [("apisrs", "sch.wide+stype"), ("apistrat", "sch.wide+stype"),
           ("apistrat", "awards+stype"), ("apiclus1", "sch.wide+stype"),
           ("apiclus2", "sch.wide+stype"), ("worker", "cat5+segment"), ("worker", "q__1+segment")]
-
-
-@cache
-def reference() -> pd.DataFrame:
-    r = pd.read_csv(HERE / "quantile_reference.csv", keep_default_na=False, dtype=str)
-    r["value"] = r["value"].astype(float)
-    return r
 
 
 @cache
