@@ -55,6 +55,8 @@ def crosstab(
     engine: Annotated[str, typer.Option(help="memory, duckdb or spark: where the sums are made. "
                                         "auto: duckdb for a .parquet or .csv file over 1/8 of "
                                         "memory (docs/scale.md).")] = "auto",
+    quantiles: Annotated[str, typer.Option(help="Number and scale rows: quantiles with Woodruff "
+                                           "intervals, e.g. 0.25,0.5,0.75.")] = "",
 ) -> None:
     """A banner table of ROW by each BY variable, with Total, letters and tests."""
     from analysis.banner.build import BannerOptions, banner
@@ -69,7 +71,8 @@ def crosstab(
                             min_base=min_base, suppress=suppress,
                             percent=percent,  # type: ignore[arg-type]
                             extra=tuple(names(show)), nets=tuple(net or ()), lang=lang,
-                            versus=versus)  # type: ignore[arg-type]
+                            versus=versus,  # type: ignore[arg-type]
+                            quantiles=quantiles)  # type: ignore[arg-type]  (text is parsed)
     where(data)
     if choose_engine(data, engine) == "memory":
         responses = load_data(data, questionnaire)

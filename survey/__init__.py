@@ -8,6 +8,7 @@ The calls a notebook needs, in the order of an analysis (docs/api.md walks one):
     r = survey.read("data_samples/industrial_workers.sav", q)        # any export we read
     d = survey.design(r)                                            # weights, strata, clusters
     survey.mean(d, "birth_year", by="state_owned").to_frame()       # by a segment, by name
+    survey.quantile(d, "birth_year", [0.25, 0.5, 0.75], by="migrant")  # Woodruff intervals
     b = survey.banner(r, "concerns", by=["state_owned", "migrant"], design=d)
     f = survey.check_claims(r, "questionnaires/industrial_workers.claims.yaml", design=d)
     survey.report(r, "report/", claims=..., design=d)
@@ -42,6 +43,10 @@ _API = {
     "total": "analysis.design.estimation:total",
     "proportions": "analysis.design.estimation:proportions",
     "ratio": "analysis.design.estimation:ratio",
+    "quantile": "analysis.design.quantiles:quantile",
+    "quantile_difference": "analysis.design.quantiles:quantile_difference",
+    "wald_test": "analysis.design.wald:wald_test",
+    "design_residuals": "analysis.design.wald:design_residuals",
     # tables, weighting, findings, report
     "banner": "analysis.banner.build:banner",
     "BannerOptions": "analysis.banner.build:BannerOptions",

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 # Words that are the same in both reports: names of people and methods, units, the ids users gave
 # (claims, variables, segments in the design line), and what the questionnaire's labels hold.
 ALLOWED = re.compile(r"^(?:F\d+(?:-[a-z-]+)?|Rao-Scott|Wald|Holm|Benjamini-Hochberg|Bonferroni|"
-                     r"Cronbach|Taylor|svyttest|svyglm|survey|App|[A-Z]{1,4}|[a-z_]+=\S+|n|p|t|F|r|"
+                     r"Cronbach|Taylor|Woodruff|svyttest|svyglm|svyquantile|survey|App|[A-Z]{1,4}|[a-z_]+=\S+|n|p|t|F|r|"
                      r"α|df)$")
 
 

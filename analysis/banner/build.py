@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from analysis.banner import quantiles as banner_quantiles
 from analysis.banner import tables as banner_tables
 from analysis.banner.rows import (
     BannerError,
@@ -50,7 +51,8 @@ class BannerOptions:
     `extra` asks for "row" and/or "total" proportions beside column proportions; `nets` adds
     nets (name, codes) to those of the questionnaire, each also as text "top2=4,5"; `versus`
     "rest" shows a group of segments as its segments, each against the rest of the sample,
-    instead of side by side, each compared with each other ("group", as SPSS CTABLES)."""
+    instead of side by side, each compared with each other ("group", as SPSS CTABLES);
+    `quantiles` asks number and scale rows for quantiles with Woodruff intervals."""
 
     alpha: float = 0.05
     correction: Correction = "holm"
@@ -63,6 +65,7 @@ class BannerOptions:
     nets: tuple[tuple[str, tuple[Any, ...]] | str, ...] = ()
     lang: str | None = None
     versus: Literal["group", "rest"] = "group"
+    quantiles: tuple[float, ...] = ()  # number and scale rows: e.g. (0.25, 0.5, 0.75)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "correction", correction_name(self.correction))
@@ -79,6 +82,7 @@ class BannerOptions:
             raise BannerError("min_base and suppress must not be negative")
         if self.versus not in ("group", "rest"):
             raise BannerError(f"versus is 'group' or 'rest', not {self.versus!r}")
+        object.__setattr__(self, "quantiles", banner_quantiles.asked(self.quantiles))
 
 
 def parse_net(spec: str) -> tuple[str, tuple[Any, ...]]:
@@ -107,7 +111,8 @@ class DesignSummary:
 class Banner:
     """A banner table. `columns`: one row per column (Total first). `cells`: one row per
     (row option or net, column). `means`: scale/number rows, one row per column. `missing`:
-    counts of each missing kind per column. Suppressed figures are NaN with `suppressed`."""
+    counts of each missing kind per column. `quantiles`: when asked, one row per column and
+    quantile (value, se, Woodruff interval). Suppressed figures are NaN with `suppressed`."""
 
     row: str
     row_label: str
@@ -124,6 +129,7 @@ class Banner:
     mean_test: str | None
     notes: tuple[str, ...] = field(default=())
     dont_know: str | None = None  # the label of the row's "don't know" option, if it has one
+    quantiles: pd.DataFrame | None = None
 
     def missing_rows(self, lang: str | None = None) -> list[tuple[str, list[str]]]:
         """(label, a cell per column) for each missing kind some column has: the count and its
@@ -169,6 +175,8 @@ def banner(responses: ResponsesLike, row: str, by: str | Sequence[str] = (), *,
     if len(set(by)) != len(by):
         raise BannerError("a by variable is given twice")
     block = row_block(responses, row, lang=options.lang, nets=dict(options.nets))
+    if options.quantiles and block.kind not in banner_quantiles.ROW_KINDS:
+        raise BannerError(f"quantiles are for number and scale rows; {row} is {block.kind}")
     if options.percent == "responses" and not block.is_set:
         raise BannerError(f"percentages of responses are for multi and rank rows; {row} is "
                           f"{block.kind}")
@@ -186,11 +194,13 @@ def banner(responses: ResponsesLike, row: str, by: str | Sequence[str] = (), *,
         notes.append(text(BANNER_NOTES, "lonely_psu", options.lang, error=err))
         design = dataclasses.replace(design, lonely_psu="adjust")
         parts = banner_tables.compute(design, block, groups, options, _is_srs(design), notes)
-    return assemble(design, block, groups, options, parts, notes)
+    quantiles = banner_quantiles.table(design, block, groups, options, parts.columns)
+    return assemble(design, block, groups, options, parts, notes, quantiles)
 
 
 def assemble(design: Design, block: RowBlock, groups: list[ByVariable], options: BannerOptions,
-             parts: banner_tables.Parts, notes: list[str]) -> Banner:
+             parts: banner_tables.Parts, notes: list[str],
+             quantiles: pd.DataFrame | None = None) -> Banner:
     """The Banner value from its parts and the design's summary."""
     srs = _is_srs(design)
     d = design.description
@@ -209,7 +219,7 @@ def assemble(design: Design, block: RowBlock, groups: list[ByVariable], options:
         by=tuple(g.name for g in groups), design=summary, options=options,
         columns=parts.columns, cells=parts.cells, means=parts.means, missing=parts.missing,
         tests=tuple(parts.tests), column_test=column_test, mean_test=mean_test,
-        notes=tuple(dict.fromkeys(notes)), dont_know=block.dont_know)
+        notes=tuple(dict.fromkeys(notes)), dont_know=block.dont_know, quantiles=quantiles)
 
 
 TOTAL_VALUE = TOTAL

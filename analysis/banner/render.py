@@ -9,9 +9,14 @@ The JSON is DESIGN.md's `survey crosstab --json` shape with these extensions:
   "means" (scale/number rows), "missing" (per column: unanswered and each missing kind),
   "flags" {"small_base": [column letters or "_total"]}, "notes" (plain sentences);
 - design: "fpc" and "srs" (true when no weight, strata, cluster or fpc: Pearson, z tests, Wilson);
-- columns: "small_base", "suppressed"; cells: "label", "net", "small_base", "suppressed", and
-  when asked "row_proportion", "total_proportion"; rank rows "ranked_first" {proportion, se, n}
-  and "score" {mean, se} (points k..1 for ranks 1..k).
+- columns: "small_base", "suppressed"; cells: "label", "net", "small_base", "suppressed",
+  "design_residual" (the cell's deviation from independence over its design-based se; null for
+  simple random samples and Total), and when asked "row_proportion", "total_proportion"; rank
+  rows "ranked_first" {proportion, se, n} and "score" {mean, se} (points k..1 for ranks 1..k);
+- tests: "adjusted_wald" {statistic, value, ndf, ddf, p}: the same table's adjusted Wald test
+  (R: svychisq(statistic="adjWald")) beside Rao-Scott; null for Pearson and mean tests;
+- top level "quantiles": null unless asked (number and scale rows), else one entry per column
+  and quantile {by, col, q, value, se, ci, n, small_base, suppressed} (Woodruff intervals).
 Suppressed or undefined figures are null; "n" of a suppressed column is null too.
 """
 
@@ -56,7 +61,8 @@ def _cell(c: Any, extra: tuple[str, ...], rank: bool) -> dict[str, Any]:
     out = {"row": str(c.row), "by": c.by, "col": str(c.col), "n": _int(c.n),
            "weighted_n": _num(c.weighted_n), "proportion": _num(c.proportion), "se": _num(c.se),
            "ci": None if low is None or high is None else [low, high],
-           "adjusted_residual": _num(c.adjusted_residual), "higher_than": list(c.higher_than),
+           "adjusted_residual": _num(c.adjusted_residual),
+           "design_residual": _num(c.design_residual), "higher_than": list(c.higher_than),
            "label": c.row_label, "net": bool(c.net), "small_base": bool(c.small_base),
            "suppressed": bool(c.suppressed)}
     for key in extra:
@@ -95,7 +101,8 @@ def to_json(b: Banner) -> dict[str, Any]:
         "columns": [_column(c) for c in b.columns.itertuples()],
         "cells": [_cell(c, o.extra, rank) for c in b.cells.itertuples()],
         "tests": [{"by": t.by, "row": t.row, "statistic": t.statistic, "value": _num(t.value),
-                   "ndf": _num(t.ndf), "ddf": _num(t.ddf), "p": _num(t.p)} for t in b.tests],
+                   "ndf": _num(t.ndf), "ddf": _num(t.ddf), "p": _num(t.p),
+                   "adjusted_wald": _wald(t.wald)} for t in b.tests],
         "row_label": b.row_label, "row_type": b.row_type, "percent": o.percent,
         "test": {"name": b.column_test, "mean_test": b.mean_test, "alpha": o.alpha,
                  "correction": o.correction, "level": o.level,
@@ -107,7 +114,23 @@ def to_json(b: Banner) -> dict[str, Any]:
         "flags": {"small_base": [c.letter or c.value for c in b.columns.itertuples()
                                  if c.small_base]},
         "notes": list(b.notes),
+        "quantiles": None if b.quantiles is None else [_quantile(x) for x in
+                                                       b.quantiles.itertuples()],
     }
+
+
+def _wald(t: Any) -> dict[str, Any] | None:
+    if t is None:
+        return None
+    return {"statistic": t.name, "value": _num(t.statistic), "ndf": _num(t.df),
+            "ddf": _num(t.ddf), "p": _num(t.p)}
+
+
+def _quantile(x: Any) -> dict[str, Any]:
+    low, high = _num(x.ci_low), _num(x.ci_high)
+    return {"by": x.by, "col": str(x.col), "q": float(x.q), "value": _num(x.value),
+            "se": _num(x.se), "ci": None if low is None or high is None else [low, high],
+            "n": _int(x.n), "small_base": bool(x.small_base), "suppressed": bool(x.suppressed)}
 
 
 def _pct(x: float, digits: int = 1) -> str:
@@ -123,7 +146,7 @@ def footnote(b: Banner, lang: str | None = None) -> str:
                   alpha=f"{o.alpha:g}", correction=name_of(o.correction, lang))]
     if b.mean_test and b.means is not None and not b.means.empty:
         parts.append(text(BANNER, "mean_letters", lang, test=name_of(b.mean_test, lang)))
-    names = sorted({t.statistic for t in b.tests})
+    names = sorted({t.statistic for t in b.tests} | {t.wald.name for t in b.tests if t.wald})
     if names:
         parts.append(text(BANNER, "tests", lang,
                           names=("、" if is_chinese(lang) else ", ").join(
@@ -210,6 +233,40 @@ def tests_table(b: Banner, lang: str | None = None) -> Table | None:
     for x in b.tests:
         df = f"{x.ndf:.2f}" + (f", {x.ddf:.1f}" if x.ddf is not None else "")
         t.add_row(x.by, str(x.row), x.statistic, f"{x.value:.3f}", df, f"{x.p:.4g}")
+        if x.wald is not None:  # the same table's adjusted Wald test, on the next line
+            t.add_row("", "", x.wald.name, _fixed(x.wald.statistic, 3),
+                      f"{x.wald.df:.0f}, {x.wald.ddf:.0f}", _fixed(x.wald.p, 4, "g"))
+    return t
+
+
+def _fixed(x: Any, digits: int, kind: str = "f") -> str:
+    v = _num(x)
+    return "-" if v is None else f"{v:.{digits}{kind}}"
+
+
+def quantile_label(q: float, lang: str | None) -> str:
+    """"median" for 0.5, else "percentile 25" (in `lang`)."""
+    say = words(BANNER, lang)
+    return say["median"] if q == 0.5 else say["percentile"].format(p=f"{100 * q:g}")
+
+
+def quantiles_table(b: Banner, lang: str | None = None) -> Table | None:
+    """The banner's quantiles, one row per column and quantile: value, interval and se."""
+    lang = lang or b.options.lang
+    if b.quantiles is None or b.quantiles.empty:
+        return None
+    say = words(BANNER, lang)
+    label = {(c.by, str(c.value)): c.label + (f" ({c.letter})" if c.letter else "")
+             for c in b.columns.itertuples()}
+    t = Table(title=say["quantiles_title"], title_justify="left")
+    for name in ("column", "quantile", "value", "interval", "se"):
+        head = say[name].format(level=f"{100 * b.options.level:g}")
+        t.add_column(head, justify="left" if name in ("column", "quantile") else "right")
+    for x in b.quantiles.itertuples():
+        ci = (f"[{_fixed(x.ci_low, 2)}, {_fixed(x.ci_high, 2)}]"
+              if not x.suppressed else "-")
+        t.add_row(label[(x.by, str(x.col))], quantile_label(x.q, lang), _fixed(x.value, 2), ci,
+                  _fixed(x.se, 3))
     return t
 
 
@@ -218,7 +275,9 @@ def terminal_report(b: Banner, notes: Sequence[str] = (), lang: str | None = Non
     (the design's, then the banner's)."""
     lang = lang or b.options.lang  # None: the banner's own language
     tests = tests_table(b, lang)
-    return [terminal_table(b, lang), *([tests] if tests is not None else []),
+    quantiles = quantiles_table(b, lang)
+    extra = [] if quantiles is None else [quantiles, text(BANNER, "quantiles_note", lang)]
+    return [terminal_table(b, lang), *([tests] if tests is not None else []), *extra,
             footnote(b, lang), *(f"Note: {note}" for note in (*notes, *b.notes))]
 
 

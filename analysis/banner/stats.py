@@ -17,7 +17,7 @@ from scipy import stats
 
 from analysis.banner.rows import MISSING_KINDS, ByVariable, RowBlock
 from analysis.banner.totals import DomainTotals, Ratios, pooled_shares, ratios
-from analysis.design import estimation, intervals, significance
+from analysis.design import estimation, intervals, significance, wald
 from analysis.design.corrections import adjust_p
 from analysis.design.estimation import TOTAL
 from analysis.design.sample_design import Design, DesignError
@@ -276,8 +276,9 @@ def as_estimates(r: Ratios, g: GroupFigures, design: Design, keys: tuple[str, ..
 
 def chisq_tests(block: RowBlock, g: GroupFigures, design: Design, srs: bool, testable: np.ndarray,
                  notes: list[str], lang: str | None = None
-                 ) -> list[tuple[str, significance.TestResult]]:
-    """One test for a single/scale row; one per option and net (selected vs not) for sets."""
+                 ) -> list[tuple[str, significance.TestResult, significance.TestResult | None]]:
+    """One test for a single/scale row; one per option and net (selected vs not) for sets:
+    Pearson for simple random samples; for designs Rao-Scott, with the adjusted Wald test."""
     lay = layout(block)
     d_all = len(g.n) - 1
     keep = np.flatnonzero(testable)
@@ -307,7 +308,7 @@ def chisq_tests(block: RowBlock, g: GroupFigures, design: Design, srs: bool, tes
             assert x is not None
             table = x.T if not block.is_set else np.vstack([x.T, g.n[keep] - x.T[0]])
             try:
-                found.append((name, significance.pearson_chisq(table).test))
+                found.append((name, significance.pearson_chisq(table).test, None))
             except DesignError:
                 notes.append(text(BANNER_NOTES, "few_rows", lang, name=name,
                                   by=g.by.name if g.by else TOTAL))
@@ -320,9 +321,14 @@ def chisq_tests(block: RowBlock, g: GroupFigures, design: Design, srs: bool, tes
                               by=g.by.name if g.by else TOTAL))
             continue
         sel = (np.arange(len(keep))[:, None] * nr + use_rows[None, :]).ravel()
+        # the same table's adjusted Wald test (svychisq "adjWald"), from the domain totals
+        eye = np.eye(q)
+        table_rows = (eye[[lay.count[j] for j in rows]] if not block.is_set else
+                      np.vstack([eye[lay.count[j]], eye[lay.ones] - eye[lay.count[j]]]))
         found.append((name, significance.rao_scott_shares(
             p[sel], v[np.ix_(sel, sel)], len(use_rows), len(keep), n=float(design.n),
-            degf=design.degf)))
+            degf=design.degf), wald.wald(*wald.select_columns(g.totals.theta, g.totals.vcov, keep),
+                                         table_rows[use_rows], eye[lay.ones], degf=design.degf)))
     return found
 
 
@@ -361,7 +367,8 @@ def mean_test(r: Ratios, g: GroupFigures, design: Design, srs: bool, testable: n
 @dataclass(frozen=True)
 class BannerTest:
     """One test of a banner: `row` is the question (single rows), an option or net (multi/rank
-    rows: selected vs not) or "mean"; `ddf` is None for chi-square forms."""
+    rows: selected vs not) or "mean"; `ddf` is None for chi-square forms. A design's table test
+    (Rao-Scott) carries the same table's adjusted Wald test in `wald`."""
 
     by: str
     row: str
@@ -370,3 +377,4 @@ class BannerTest:
     ndf: float
     ddf: float | None
     p: float
+    wald: significance.TestResult | None = None  # the adjusted Wald test beside Rao-Scott

@@ -28,7 +28,7 @@ from analysis.banner.stats import (
     share_tables,
 )
 from analysis.banner.totals import Ratios, ratios
-from analysis.design import intervals, significance
+from analysis.design import intervals, significance, wald
 from analysis.design.estimation import TOTAL
 from analysis.design.sample_design import Design
 from survey.messages import text
@@ -108,8 +108,8 @@ def column_letter(i: int) -> str:
 
 
 CELL_COLUMNS = ["row", "row_label", "net", "by", "col", "letter", "n", "weighted_n",
-                "proportion", "se", "ci_low", "ci_high", "adjusted_residual", "higher_than",
-                "small_base", "suppressed"]
+                "proportion", "se", "ci_low", "ci_high", "adjusted_residual", "design_residual",
+                "higher_than", "small_base", "suppressed"]
 
 
 def _columns_of(groups: list[GroupFigures]) -> list[tuple[int, int, int]]:
@@ -140,7 +140,9 @@ def _cells(design, block, groups, options, srs, testable, letters, columns, test
     tabs = share_tables(block, groups, srs, options)
     pairs = []
     residual = []
+    by_design = []  # design-based residuals (NaN for simple random samples and Total)
     for gi, (g, t) in enumerate(zip(groups, tabs, strict=True)):
+        by_design.append(np.full((len(g.n), m), np.nan))
         if g.by is None:
             residual.append(np.full((len(g.n), m), np.nan))
             continue
@@ -164,10 +166,14 @@ def _cells(design, block, groups, options, srs, testable, letters, columns, test
         live = col > 0
         if live.sum() >= 2:
             res[:d][live] = adjusted_residuals(x[live], col[live])
+            if not srs:
+                by_design[gi][:d][live] = _design_residuals(g, np.flatnonzero(live), lay,
+                                                            block.n_options, options.percent)
         residual.append(res)
-        for name, test in chisq_tests(block, g, design, srs, testable[gi], notes, options.lang):
+        for name, test, wald_test in chisq_tests(block, g, design, srs, testable[gi], notes,
+                                                 options.lang):
             tests.append(BannerTest(g.by.name, name, test.name, test.statistic, test.df,
-                                    test.ddf, test.p))
+                                    test.ddf, test.p, wald_test))
         if testable[gi].sum() < 2:
             notes.append(text(BANNER_NOTES, "few_testable", options.lang, by=g.by.name,
                               min_base=options.min_base))
@@ -187,6 +193,7 @@ def _cells(design, block, groups, options, srs, testable, letters, columns, test
                 "proportion": r.estimate[i, j], "se": r.se[i, j],
                 "ci_low": t["low"][i, j], "ci_high": t["high"][i, j],
                 "adjusted_residual": residual[gi][i, j],
+                "design_residual": by_design[gi][i, j],
                 "higher_than": higher.get((gi, level, j), ()),
                 "small_base": bool(col["small_base"]), "suppressed": False}
             rows.append(cell)
@@ -196,6 +203,18 @@ def _cells(design, block, groups, options, srs, testable, letters, columns, test
     if empty.any() and block.answered.any():
         notes.append(text(BANNER_NOTES, "empty_cells", options.lang))
     return cells
+
+
+def _design_residuals(g: GroupFigures, live: np.ndarray, lay: Layout, n_options: int,
+                      percent: str) -> np.ndarray:
+    """Design-based residuals (analysis.design.wald) of each share numerator in the columns
+    `live` (indices of levels), (len(live), m): against all respondents in those columns, or
+    all their selections when percentages are of responses."""
+    eye = np.eye(g.totals.shape[1])
+    base = (eye[list(lay.count[:n_options])].sum(0) if percent == "responses"
+            else eye[lay.ones])
+    theta, vcov = wald.select_columns(g.totals.theta, g.totals.vcov, live)
+    return wald.residuals(theta, vcov, eye[list(lay.count)], base).T
 
 
 def _extras(block: RowBlock, groups: list[GroupFigures], options, cells: pd.DataFrame,

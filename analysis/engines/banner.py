@@ -32,6 +32,7 @@ from analysis.design.choice import design_columns
 from analysis.design.sample_design import LonelyPSUError
 from analysis.engines.connect import Engine, open_engine
 from analysis.engines.design import DesignSpec, EngineDesign, Rows, build_design
+from analysis.engines.errors import EngineError
 from analysis.engines.estimators import products, unpack
 from analysis.engines.variables import Variables, metadata
 from survey.expressions.sql import equal, literal
@@ -263,6 +264,9 @@ def engine_banner(v: Variables, design: EngineDesign, row: str, by: str | Sequen
                   options: BannerOptions | None = None) -> Banner:
     """The banner of `row` by each of `by` over the engine's file (see `analysis.banner`)."""
     options = options or BannerOptions()
+    if options.quantiles:
+        raise EngineError("quantiles need every answer in order, which the out-of-core engines "
+                          "do not gather; import the file and analyse it in memory")
     by = [by] if isinstance(by, str) else list(by)
     groups_of = v.questionnaire.segment_groups
     if options.versus == "rest":

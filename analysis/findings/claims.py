@@ -1,7 +1,8 @@
 """Claims: what a report says, in a form the data can test (the claims YAML of DESIGN.md).
 
 Four kinds, told apart by their keys:
-- comparison: `segment` (vs the rest, or vs `versus`) on `question` (`option` share, or a mean);
+- comparison: `segment` (vs the rest, or vs `versus`) on `question` (`option` share, a mean,
+  or with `measure: median` a median: analysis.findings.medians);
 - top: `top: [codes]` are the most-selected options of `question` (overall or `within` a segment);
 - trend: `trend: {by, order}`: the measure moves in `direction` across ordered groups;
 - anchor: `anchor: {value, source}`: the estimate is compared with a published figure.
@@ -23,7 +24,13 @@ from survey.files.source import Problem, SourceError, SourceMap, load_yaml, sugg
 from survey.questionnaire.model import Label, Name, OptionCode, Question, Questionnaire
 
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-Measure = Literal["share", "ranked_first", "mean"]
+Measure = Literal["share", "ranked_first", "mean", "median"]
+SHARES = ("share", "ranked_first")  # measures that are fractions; means and medians are not
+
+
+def is_share(measure: str) -> bool:
+    """Whether a measure is a share (a fraction shown as a percentage), not a mean or median."""
+    return measure in SHARES
 
 
 class _Model(BaseModel):
@@ -76,10 +83,10 @@ class Claim(_Model):
 
     @property
     def threshold(self) -> float:
-        """The smallest difference that counts: given, or 0.05 for shares and 0 for means."""
+        """The smallest difference that counts: given, or 0.05 for shares and 0 otherwise."""
         if self.min_difference is not None:
             return self.min_difference
-        return 0.05 if self.resolved_measure != "mean" else 0.0
+        return 0.05 if is_share(self.resolved_measure) else 0.0
 
 
 def load_claims(path: str | Path, questionnaire: Questionnaire) -> list[Claim]:
@@ -197,15 +204,29 @@ def _check_measure(claim: Claim, path: tuple, target: Any, add) -> None:
         add(path + ("top",), "claim-form", f"'{claim.question}' has no options to rank")
     if measure == "ranked_first" and kind != "rank":
         add(path + ("measure",), "claim-form", "'ranked_first' needs a rank question")
-    if measure == "mean" and claim.top is None:
+    if measure in ("mean", "median") and claim.top is None:
         numeric = kind in ("scale", "number") or isinstance(target, _ScaleScore) or (
             kind == "single" and claim.scores) or _derived_number(target)
         if is_set or not numeric:
-            add(path + ("question",), "claim-form", f"'{claim.question}' has no mean: give "
-                "'option' for the share choosing one option"
+            add(path + ("question",), "claim-form", f"'{claim.question}' has no {measure}: "
+                "give 'option' for the share choosing one option"
                 + (", or 'scores' for its options" if kind == "single" else ""))
+    if measure == "median":
+        _check_median(claim, path, add)
     if measure == "share" and codes == [] and claim.option is not None:
         add(path + ("option",), "claim-form", f"'{claim.question}' has no options")
+
+
+def _check_median(claim: Claim, path: tuple, add) -> None:
+    """A median is compared between two groups or with a published figure, unadjusted."""
+    if claim.option is not None:
+        add(path + ("option",), "claim-form", "a median is of the question's numbers; "
+            "remove 'option' (or use measure: share)")
+    if claim.kind in ("top", "trend"):
+        add(path, "claim-form", f"a median claim compares two groups or a published figure, "
+            f"not a {claim.kind}")
+    if claim.controls:
+        add(path + ("controls",), "claim-form", "controls adjust means and shares, not medians")
 
 
 class _ScaleScore:
@@ -233,4 +254,4 @@ def _derived_number(target: Any) -> bool:
     return expr is not None and not parse(expr).is_boolean()
 
 
-__all__ = ["Claim", "Trend", "Anchor", "load_claims", "parse_claims", "SourceMap"]
+__all__ = ["Claim", "Trend", "Anchor", "load_claims", "parse_claims", "SourceMap", "is_share"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from analysis.findings.claims import is_share
 from analysis.findings.verdicts import Finding
 from survey.messages import is_chinese
 from survey.questionnaire.model import Questionnaire
@@ -60,7 +61,7 @@ class _Words:
         return self.label(named.get(self.c.question, self.c.question))
 
     def value(self, x: float) -> str:
-        if self.c.resolved_measure != "mean" and self.c.kind != "anchor" or self.c.kind == "top":
+        if is_share(self.c.resolved_measure) and self.c.kind != "anchor" or self.c.kind == "top":
             return f"{x * 100:.1f}%"
         return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.2f}"
 
@@ -72,13 +73,14 @@ class _Words:
         who = self.segment(c.segment)
         rest = "其他职工" if self.zh else "other workers"
         other = self.segment(c.versus) if c.versus else rest
-        share = c.resolved_measure != "mean"
+        share = is_share(c.resolved_measure)
+        median = c.resolved_measure == "median"
         item = self.q.items.get(c.question)
         answer = share and item is not None and not item.is_set  # "answered X to Q", not "chose"
         if self.zh:
             what = (f"对“{self.label(item.label)}”回答“{self.measure()}”的比例为" if answer
                     else f"选择“{self.measure()}”的比例为" if share
-                    else f"“{self.measure()}”的平均值为")
+                    else f"“{self.measure()}”的{'中位数' if median else '平均值'}为")
             adjusted = (f"；控制{'、'.join(c.controls)}后差异仍然显著" if f.adjusted else "")
             return (f"{who}{what}{self.value(f.estimate)}，{'高于' if self.higher() else '低于'}"
                     f"{other}（{self.value(f.comparison)}），差异显著（{p_text(f.p_adjusted)}）"
@@ -87,7 +89,8 @@ class _Words:
         what = (f"{self.value(f.estimate)} of {who} answered “{self.measure()}” to "
                 f"“{self.label(item.label)}”" if answer else
                 f"{self.value(f.estimate)} of {who} chose “{self.measure()}”" if share else
-                f"the mean of “{self.measure()}” among {who} is {self.value(f.estimate)}")
+                f"the {'median' if median else 'mean'} of “{self.measure()}” among {who} is "
+                f"{self.value(f.estimate)}")
         text = (f"{what[0].upper() + what[1:]}, {'more' if self.higher() else 'less'} than "
                 f"among {other} ({self.value(f.comparison)}); the difference is significant "
                 f"({p_text(f.p_adjusted)})")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from analysis.findings.claims import is_share
+
 VERDICTS = ("supported", "contradicted", "not_supported", "insufficient_data")
 
 
@@ -31,6 +33,6 @@ def finding_summary(table: pd.DataFrame) -> pd.DataFrame:
 
 def _claim(part: pd.DataFrame, at) -> str:
     row = part.loc[at]
-    share = row["measure"] != "mean"
+    share = is_share(row["measure"])
     size = f"{100 * row['difference']:+.1f}" if share else f"{row['difference']:+.3g}"
     return f"{row['id']} ({size})"

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.findings.claims import is_share
 from analysis.findings.narrative import narrative
 from analysis.findings.people import for_people
 from analysis.findings.verdicts import Findings
@@ -121,7 +122,7 @@ def terminal_table(table: pd.DataFrame, lang: str | None = "en"):
     for column in ("estimate", "comparison", "difference", "p_adjusted"):
         shown.add_column(say[column], justify="right", no_wrap=True)
     for row in table.itertuples(index=False):
-        share = row.measure != "mean"
+        share = is_share(row.measure)
         claim = Text(row.id)
         if row.segment:
             claim.append(f"\n{row.segment}", style="dim")

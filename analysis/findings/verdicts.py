@@ -24,6 +24,7 @@ from analysis.design.corrections import correction_name, statsmodels_method
 from analysis.design.sample_design import Design, DesignError
 from analysis.design.significance import mean_difference_test
 from analysis.findings.claims import Claim, load_claims
+from analysis.findings.medians import median_test, two_groups
 from survey.messages import family, text
 from survey.messages.tables import FINDINGS, NOTES
 from survey.questionnaire.columns import option_column
@@ -212,6 +213,8 @@ def _insufficient(claim: Claim, n: int, n_other: int, note: tuple[str, dict]) ->
 
 
 def _assess(claim: Claim, data: ClaimData, design: Design, alpha: float, min_base: int) -> Finding:
+    if claim.resolved_measure == "median":  # a comparison or an anchor (medians.py)
+        return Finding(claim, **median_test(claim, data, design, alpha, min_base))
     kind = claim.kind
     if kind == "top":
         return _test_top(claim, data, design, alpha, min_base)
@@ -225,13 +228,8 @@ def _assess(claim: Claim, data: ClaimData, design: Design, alpha: float, min_bas
 def _test_comparison(claim: Claim, data: ClaimData, design: Design, alpha: float,
                      min_base: int) -> Finding:
     y = data.measure_of(claim).to_numpy(float)
-    inside = data.segment(claim.segment)
-    other = data.segment(claim.versus) if claim.versus else ~inside
-    both = inside & other
-    group = np.where(inside & ~both, 1, np.where(other & ~both, 0, -1))
-    answered = ~np.isnan(y)
-    n, n_other = int((answered & (group == 1)).sum()), int((answered & (group == 0)).sum())
-    note = ("both_groups", {"n": int(both.sum())}) if both.any() else None
+    groups = two_groups(claim, data, y)
+    group, n, n_other, note = groups.group, groups.n, groups.n_other, groups.note
     if min(n, n_other) < min_base:
         return _insufficient(claim, n, n_other, ("base_below", {"min_base": min_base, "n": n,
                                                                 "n_other": n_other}))

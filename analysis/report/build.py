@@ -8,6 +8,7 @@ leaves no half-written report and no staging folder; the report gets the mode th
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 from collections.abc import Callable, Sequence
@@ -21,7 +22,7 @@ from analysis.banner.build import Banner, BannerOptions, banner
 from analysis.banner.render import chart_cells, footnote
 from analysis.design.choice import DesignChoice, choose_design
 from analysis.design.sample_design import Design
-from analysis.findings.claims import Claim, load_claims
+from analysis.findings.claims import Claim, is_share, load_claims
 from analysis.findings.people import for_people
 from analysis.findings.profiles import segment_profiles
 from analysis.findings.reliability import scale_reliability
@@ -37,6 +38,7 @@ from survey.messages import text, words
 from survey.messages.tables import FINDINGS, HEADERS, REPORT
 
 ROW_TYPES = ("single", "multi", "rank", "scale", "number")
+QUARTILES = (0.25, 0.5, 0.75)
 CHART_COLUMNS = 6  # Total and the first five segments: more bars than that are unreadable
 Progress = Callable[[str, int, int], None]
 
@@ -99,10 +101,12 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
     profiles = segment_profiles(responses, choice.design, lang=lang, min_base=options.min_base)
     for k, name in enumerate(rows, start=1):
         progress("banner tables and charts", k, len(rows))
-        b = banner(responses, name, by, design=choice.design, options=options)
+        kind = q.items[name].type
+        # number questions: quartiles and the median beside the mean (Woodruff intervals)
+        asked = dataclasses.replace(options, quantiles=QUARTILES) if kind == "number" else options
+        b = banner(responses, name, by, design=choice.design, options=asked)
         banners.append(b)
         png = None
-        kind = q.items[name].type
         if kind in ("single", "multi", "rank"):
             cells = chart_cells(b)
             shown = drawn_marks(b, q, cells[cells["column_label"].isin(
@@ -168,7 +172,7 @@ def _findings_charts(table: pd.DataFrame, staging: Path, lang: str) -> list[Path
     figure) would flatten the rest, so they are in the table only."""
     say = words(REPORT, lang)
     shown = table[table["difference"].notna() & table["ci_low"].notna()]
-    share = shown["measure"] != "mean"
+    share = shown["measure"].map(is_share)
     small = shown["comparison"].abs() <= 10
     parts = [("findings_shares", shown[share], 100, say["shares_title"]),
              ("findings_means", shown[~share & small], 1, say["means_title"])]
@@ -252,7 +256,7 @@ def _sheets(q, findings, note, profiles, reliability, lang: str) -> list[SheetTa
         shares = tuple(header[c] for c in ("estimate", "comparison", "difference", "ci_low",
                                            "ci_high"))
         sheets.append(SheetTable(say["findings_sheet"], for_people(findings, lang), note,
-                                 shares, findings["measure"] != "mean"))
+                                 shares, findings["measure"].map(is_share)))
     if profiles is not None and not profiles.empty:
         questions = {name: q.label(item.label, lang) for name, item in q.items.items()}
         sheets.append(SheetTable(say["profiles_sheet"],

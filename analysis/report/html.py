@@ -14,6 +14,7 @@ from functools import partial
 import jinja2
 import pandas as pd
 
+from analysis.findings.claims import is_share
 from analysis.findings.people import for_people
 from analysis.findings.summary import finding_summary
 from analysis.report.fonts import font_face
@@ -135,7 +136,7 @@ def _findings(table: pd.DataFrame | None, words: dict) -> list[dict]:
         return []
     rows = []
     for r in table.itertuples(index=False):
-        share = r.measure != "mean" if "measure" in table.columns else r.estimate <= 1
+        share = is_share(r.measure) if "measure" in table.columns else r.estimate <= 1
         value = _pct if share and r.estimate <= 1 and r.comparison <= 1 else _fmt
         rows.append({"id": r.id, "operationalisation": bool(getattr(r, "operationalisation",
                                                                         False)),

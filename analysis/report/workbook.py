@@ -21,9 +21,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from analysis.banner.build import Banner
-from analysis.banner.render import footnote
+from analysis.banner.render import footnote, quantile_label
 from survey.files.atomic import atomic_path
-from survey.messages.tables import name_of
+from survey.messages import text
+from survey.messages.tables import BANNER, name_of
 
 HEADER = PatternFill("solid", fgColor="EEF3F7")
 SMALL = Font(color="A15C00", italic=True)
@@ -109,6 +110,8 @@ def _banner_sheet(ws, b: Banner, words: dict, lang: str) -> None:
             cell.font = MISSING
     if b.means is not None and not b.means.empty:
         _mean_rows(ws, b.means, columns, words)
+    if b.quantiles is not None and not b.quantiles.empty:
+        _quantile_rows(ws, b.quantiles, columns, lang)
     _footnotes(ws, b, columns, words, lang)
     ws.freeze_panes = "B4"
     ws.column_dimensions["A"].width = 36
@@ -182,6 +185,16 @@ def _mean_rows(ws, means: pd.DataFrame, columns: list, words: dict) -> None:
                 ws.cell(row=ws.max_row, column=2 + 2 * j).number_format = fmt
 
 
+def _quantile_rows(ws, quantiles: pd.DataFrame, columns: list, lang: str) -> None:
+    """A row per quantile (quartiles, the median) under the means: each column's value."""
+    found = {(x.by, str(x.col), x.q): x.value for x in quantiles.itertuples(index=False)}
+    for q in dict.fromkeys(quantiles["q"]):
+        ws.append([quantile_label(q, lang)] + sum(
+            ([_number(found.get((c.by, str(c.value), q))), None] for c in columns), []))
+        for j in range(len(columns)):
+            ws.cell(row=ws.max_row, column=2 + 2 * j).number_format = "#,##0.00"
+
+
 def _footnotes(ws, b: Banner, columns: list, words: dict, lang: str) -> None:
     """After a blank row: the footnote naming the test, the banner's notes, and the small-base
     marker when some column's base is too small to test."""
@@ -195,8 +208,13 @@ def _footnotes(ws, b: Banner, columns: list, words: dict, lang: str) -> None:
             row = words["mean"] if t.row == "mean" else t.row
             ws.append([f"{t.by} · {row}", name_of(t.statistic, lang), _number(t.value), df,
                        _number(t.p)])
+            if t.wald is not None:  # the same table's adjusted Wald test
+                ws.append([f"{t.by} · {row}", name_of(t.wald.name, lang),
+                           _number(t.wald.statistic), f"{t.wald.df:.0f}, {t.wald.ddf:.0f}",
+                           _number(t.wald.p)])
         ws.append([])
-    for line in [footnote(b, lang), *b.notes]:
+    quantiles = [] if b.quantiles is None else [text(BANNER, "quantiles_note", lang)]
+    for line in [footnote(b, lang), *quantiles, *b.notes]:
         ws.append([line])
         ws.cell(row=ws.max_row, column=1).font = Font(italic=True, color="555555")
     if any(getattr(c, "small_base", False) for c in columns):

@@ -17,6 +17,11 @@ BANNER: dict[str, dict[str, str]] = {
         "mean": "均值", "sd": "标准差", "net": "（合并）", "tests_title": "检验",
         "kind_dont_know": "不知道", "kind_empty": "未作答", "kind_not_shown": "未显示",
         "kind_skipped": "跳过（不适用）",
+        "quantiles_title": "分位数", "median": "中位数", "percentile": "第{p}百分位数",
+        "column": "列", "quantile": "分位数", "value": "数值", "interval": "{level}%置信区间",
+        "se": "标准误",
+        "quantiles_note": "分位数为加权分位数（同R survey包svyquantile的默认规则），置信区间为"
+                          "Woodruff区间，标准误由区间宽度推得。",
     },
     "en": {
         "letters": "Letters: {test}, alpha {alpha}, {correction} across the banner's "
@@ -31,6 +36,11 @@ BANNER: dict[str, dict[str, str]] = {
         "mean": "mean", "sd": "sd", "net": " (net)", "tests_title": "Tests",
         "kind_dont_know": "don't know", "kind_empty": "no answer", "kind_not_shown": "not shown",
         "kind_skipped": "skipped (not asked)",
+        "quantiles_title": "Quantiles", "median": "median", "percentile": "percentile {p}",
+        "column": "column", "quantile": "quantile", "value": "value",
+        "interval": "{level}% CI", "se": "se",
+        "quantiles_note": "Quantiles are weighted (R survey's svyquantile defaults), with "
+                          "Woodruff confidence intervals; the se is derived from the interval.",
     },
 }  # fmt: skip
 
@@ -195,6 +205,10 @@ NOTES: dict[str, dict[str, str]] = {
 NAMES: dict[str, dict[str, str]] = {
     "zh": {
         "design-column-proportions-t": "基于设计的列比例t检验",
+        "adjusted-wald-F": "基于设计的调整Wald F检验", "wald-F": "基于设计的Wald F检验",
+        "design-median-t": "基于设计的中位数差t检验（Woodruff线性化）",
+        "design-median-t vs published value": "基于设计的中位数t检验（对照公布值）",
+        "median": "中位数",
         "design-wald-F": "基于设计的Wald F检验", "rao-scott-F": "Rao-Scott校正F检验",
         "rao-scott-chisq": "Rao-Scott校正卡方检验", "pearson-chisq": "Pearson卡方检验",
         "anova-F": "方差分析F检验", "srs-column-proportions-z": "列比例z检验（简单随机样本）",
@@ -213,6 +227,12 @@ NAMES: dict[str, dict[str, str]] = {
     },
     "en": {
         "design-column-proportions-t": "design-based column-proportion t tests",
+        "adjusted-wald-F": "design-based adjusted Wald F test",
+        "wald-F": "design-based Wald F test",
+        "design-median-t": "design-based t test of medians (Woodruff linearisation)",
+        "design-median-t vs published value": "design-based t test of a median against a "
+                                               "published value",
+        "median": "median",
         "design-wald-F": "design-based Wald F test", "rao-scott-F": "Rao-Scott corrected F test",
         "rao-scott-chisq": "Rao-Scott corrected chi-square test",
         "pearson-chisq": "Pearson chi-square test", "anova-F": "ANOVA F test",

@@ -1,0 +1,138 @@
+"""The design-based Wald tests of independence in a two-way table, and residuals of its cells
+that respect the design.
+
+As R survey's svychisq(statistic = "Wald" or "adjWald"): the cells' deviations from independence
+in estimated totals, Y_rc = N_rc - N_r. N_.c / N, get their Taylor-linearised covariance V from
+the design covariance of the cell totals (svychisq's Jcb var Jcb'); the Wald statistic is
+Y' V^-1 Y over the cells outside the first row and first column. "Wald" refers W / d to F on
+(d, nu), d = (r-1)(c-1) and nu the design df; the adjusted form (Fellegi 1980, as "adjWald")
+refers W (nu - d + 1) / (d nu) to F on (d, nu - d + 1), which holds its level when nu is small.
+
+The design-based residual of a cell is Y_rc / sqrt(V_rc,rc): its deviation from independence in
+units of its own design-based standard error, where Haberman's adjusted residual of the weighted
+table divides by the variance a simple random sample would have under independence.
+
+Tables are given as domain totals (as a banner holds them): `theta` (C, q) totals of q quantities
+in the C columns, `vcov` their (C*q, C*q) covariance, domain-major, and the table's rows as
+linear combinations of the quantities (rows of `rows`, (R, q)); a column's total is `base` . theta.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from analysis.design import estimation
+from analysis.design.sample_design import Design, DesignError
+from analysis.design.significance import TestResult
+
+Form = Literal["Wald", "adjWald"]
+NAMES = {"Wald": "wald-F", "adjWald": "adjusted-wald-F"}
+
+
+def select_columns(theta: np.ndarray, vcov: np.ndarray, keep: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """The totals of the columns `keep` (indices) and their covariance."""
+    theta = np.asarray(theta)
+    q = theta.shape[1]
+    idx = (np.asarray(keep)[:, None] * q + np.arange(q)).ravel()
+    return theta[keep], np.asarray(vcov)[np.ix_(idx, idx)]
+
+
+def _parts(theta: np.ndarray, rows: np.ndarray, base: np.ndarray
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Y (R, C), and the two factors of its gradient: dY_rc/dtheta_k = alpha_ck u_r, with
+    alpha_ck = [c == k] - c_c / n and u_r = a_r - (r_r / n) b."""
+    theta = np.asarray(theta, dtype=float)
+    cells = np.asarray(rows, dtype=float) @ theta.T  # (R, C)
+    col = theta @ np.asarray(base, dtype=float)  # (C,)
+    n = col.sum()
+    row = cells.sum(axis=1)
+    deviation = cells - np.outer(row, col) / n
+    alpha = np.eye(len(col)) - (col / n)[:, None]
+    u = rows - (row / n)[:, None] * np.asarray(base, dtype=float)[None]
+    return deviation, alpha, u
+
+
+def residuals(theta: np.ndarray, vcov: np.ndarray, rows: np.ndarray,
+              base: np.ndarray) -> np.ndarray:
+    """Design-based residuals Y_rc / se(Y_rc) of the table, shaped (R, C)."""
+    deviation, alpha, u = _parts(theta, rows, base)
+    c, q = np.asarray(theta).shape
+    v = np.asarray(vcov).reshape(c, q, c, q)
+    inner = np.einsum("rq,kqlp,rp->rkl", u, v, u, optimize=True)  # (R, C, C)
+    var = np.einsum("ck,rkl,cl->rc", alpha, inner, alpha, optimize=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return deviation / np.sqrt(np.where(var > 0, var, np.nan))
+
+
+def wald(theta: np.ndarray, vcov: np.ndarray, rows: np.ndarray, base: np.ndarray, *,
+         degf: float, form: Form = "adjWald", alpha: float = 0.05) -> TestResult:
+    """The Wald test of independence of the table (R's svychisq "Wald" or "adjWald").
+
+    A singular covariance (a cell that cannot vary) or too few design df give NaN, as R's
+    figures would be undefined."""
+    deviation, grad, u = _parts(theta, rows, base)
+    n_rows, n_cols = deviation.shape
+    c, q = np.asarray(theta).shape
+    v = np.asarray(vcov).reshape(c, q, c, q)
+    inner = np.einsum("rq,kqlp,sp->rksl", u[1:], v, u[1:], optimize=True)
+    cov = np.einsum("ck,rksl,dl->rcsd", grad[1:], inner, grad[1:], optimize=True)
+    d = (n_rows - 1) * (n_cols - 1)
+    y = deviation[1:, 1:].ravel()
+    try:
+        w = float(y @ np.linalg.solve(cov.reshape(d, d), y))
+    except np.linalg.LinAlgError:
+        w = np.nan
+    if form == "Wald":
+        f, ddf = w / d, float(degf)
+    elif form == "adjWald":
+        ddf = float(degf - d + 1)
+        f = w * ddf / (d * degf) if ddf > 0 else np.nan
+    else:
+        raise ValueError(f"form must be 'Wald' or 'adjWald', not {form!r}")
+    with np.errstate(invalid="ignore"):
+        p = float(stats.f.sf(f, d, ddf)) if ddf > 0 else np.nan
+    return TestResult(NAMES[form], float(f), float(d), p, alpha, ddf=ddf)
+
+
+def _table(design: Design, row: str | pd.Series | np.ndarray,
+           column: str | pd.Series | np.ndarray) -> tuple[estimation.Estimates, tuple, tuple]:
+    """The cell totals of a two-way table by column, with their covariance, over the respondents
+    with both values; levels are those each variable has (svychisq's factor(...))."""
+    r_codes, r_labels, _ = estimation.domains(design, row)
+    c_codes, c_labels, _ = estimation.domains(design, column)
+    if len(r_labels) < 2 or len(c_labels) < 2:
+        raise DesignError("a test of independence needs at least two levels of each variable")
+    both = (r_codes >= 0) & (c_codes >= 0)
+    cells = estimation.proportions(
+        design, pd.Categorical.from_codes(np.where(both, r_codes, -1), range(len(r_labels))),
+        by=pd.Categorical.from_codes(np.where(both, c_codes, -1), range(len(c_labels))),
+        counts=True, covariance=True)
+    if len(cells.domains) != len(c_labels):
+        raise DesignError("every column level needs respondents who answered the row too")
+    return cells, r_labels, c_labels
+
+
+def wald_test(design: Design, row: str | pd.Series | np.ndarray,
+              column: str | pd.Series | np.ndarray, *, form: Form = "adjWald",
+              alpha: float = 0.05) -> TestResult:
+    """Design-based Wald test of independence of two categorical variables, as R's
+    svychisq(~row + column, design, statistic = "adjWald" (default) or "Wald")."""
+    cells, r_labels, _ = _table(design, row, column)
+    k = len(r_labels)
+    return wald(cells.estimate, np.asarray(cells.vcov), np.eye(k), np.ones(k),
+                degf=design.degf, form=form, alpha=alpha)
+
+
+def design_residuals(design: Design, row: str | pd.Series | np.ndarray,
+                     column: str | pd.Series | np.ndarray) -> pd.DataFrame:
+    """The design-based residual of every cell of the table: rows are the row variable's
+    levels, columns the column variable's."""
+    cells, r_labels, c_labels = _table(design, row, column)
+    k = len(r_labels)
+    found = residuals(cells.estimate, np.asarray(cells.vcov), np.eye(k), np.ones(k))
+    return pd.DataFrame(found, index=list(r_labels), columns=list(c_labels))
