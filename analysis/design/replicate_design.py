@@ -22,19 +22,15 @@ from analysis.design.errors import DesignError
 from analysis.design.replication import ReplicateRule, domain_ranks, group_sums, patterns
 from analysis.design.stages import design_column, given_weights, spec_name
 from survey.files.source import suggest
+from survey.questionnaire.replicates import REPLICATE_TYPES, option_problems, replicate_type
 
-# R's svrepdesign types; "SDR" is its "successive-difference", which R's "ACS" also is
-REPLICATE_TYPES: tuple[str, ...] = ("JK1", "JKn", "BRR", "Fay", "bootstrap", "SDR")
-_ALIASES = {t.lower(): t for t in REPLICATE_TYPES} | {"successive-difference": "SDR",
-                                                       "acs": "SDR"}
-_FIXED_SCALE = ("BRR", "Fay", "SDR")  # R sets scale itself and ignores one given
 Replicates = str | Sequence[str] | np.ndarray | pd.DataFrame
 
 
-def replicate_type(name: str) -> str:
+def replicate_kind(name: str) -> str:
     """The type as R spells it, from any case ("jk1", "fay", "sdr"; R's "ACS" and
     "successive-difference" are "SDR"); an error names the types."""
-    found = _ALIASES.get(str(name).strip().lower())
+    found = replicate_type(name)
     if found is None:
         raise DesignError(f"unknown replicate type {name!r}{suggest(str(name), REPLICATE_TYPES)}"
                           f"; the types are: {', '.join(REPLICATE_TYPES)}")
@@ -90,19 +86,9 @@ def replicate_rule(kind: str, n_replicates: int, scale: float | None,
                    rscales: Sequence[float] | float | None, mse: bool | None,
                    rho: float | None) -> ReplicateRule:
     """scale, rscales and mse as R's svrepdesign sets them for `kind` (combined weights)."""
-    if kind == "Fay" and rho is None:
-        raise DesignError("a Fay design needs rho, the Fay coefficient (e.g. 0.5)")
-    if rho is not None and kind != "Fay":
-        raise DesignError(f"rho is the coefficient of Fay's method; a {kind} design has none")
-    if rho is not None and not 0 <= rho < 1:
-        raise DesignError(f"rho must be at least 0 and below 1, not {rho}")
-    if scale is not None and kind in _FIXED_SCALE:
-        raise DesignError(f"a {kind} design's scale is fixed by the method; leave it out")
-    if rscales is not None and kind == "SDR":
-        raise DesignError(f"a {kind} design's rscales are fixed by the method (all 1)")
-    if kind == "JKn" and rscales is None:
-        raise DesignError("a JKn design needs rscales, (n_h - 1) / n_h for the stratum each "
-                          "replicate leaves a unit out of")
+    for _, message in option_problems(kind, scale=scale is not None,
+                                      rscales=rscales is not None, rho=rho):
+        raise DesignError(message)
     r = n_replicates
     fixed = {"BRR": 1 / r, "Fay": 1 / (r * (1 - (rho or 0.0)) ** 2), "SDR": 4 / r}
     default = {"JK1": (r - 1) / r, "bootstrap": 1 / (r - 1)}
@@ -155,7 +141,7 @@ class ReplicateDesign:
         (R-1)/R; bootstrap 1/(R-1); BRR 1/R; Fay 1/(R (1-rho)^2); SDR 4/R; JKn needs
         `rscales`; `mse` is False (centred on the replicates' mean), as R's default option.
         """
-        kind = replicate_type(type)
+        kind = replicate_kind(type)
         if weight is None:
             raise DesignError("a replicate design needs the full-sample weight column too")
         w = given_weights(design_column(data, weight, "weight"))

@@ -125,9 +125,11 @@ REPORT: dict[str, dict[str, str]] = {
 # How a design is described: its parts, named by the columns that give them.
 DESIGN_WORDS: dict[str, dict[str, str]] = {
     "zh": {"weight": "权重", "strata": "分层", "cluster": "整群", "fpc": "有限总体校正",
-           "separator": "，", "srs": "简单随机样本，不加权"},
+           "separator": "，", "srs": "简单随机样本，不加权",
+           "replicate_weights": "重复权重", "replicates": "{type}，{count}组"},
     "en": {"weight": "weight", "strata": "strata", "cluster": "cluster", "fpc": "fpc",
-           "separator": ", ", "srs": "simple random sample, unweighted"},
+           "separator": ", ", "srs": "simple random sample, unweighted",
+           "replicate_weights": "replicate weights", "replicates": "{type}, {count} replicates"},
 }  # fmt: skip
 
 # The notes of a banner: what was not tested or shown, and why.
