@@ -116,7 +116,8 @@ def findings(
     result = check_claims(responses, claims, choice.design, alpha=alpha, correction=correction,
                           min_base=min_base)
     table = findings_table(result, responses.questionnaire, lang)
-    note = method_note(result, choice.describe(table.attrs["lang"]), table.attrs["lang"])
+    lang = table.attrs["lang"]
+    note = method_note(result, choice.describe(lang), lang, choice.variance(lang)["variance"])
     if output is not None:
         where(output)
         write_findings(table, note, output)

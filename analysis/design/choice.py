@@ -52,10 +52,20 @@ class DesignChoice:
         say = words(DESIGN_WORDS, lang)
         used = [f"{say[part]}={self.columns[part]}" for part in PARTS if self.columns.get(part)]
         if self.columns.get("replicate_weights"):
-            used.append(f"{say['replicate_weights']}={self.columns['replicate_weights']} ("
-                        + say["replicates"].format(type=self.columns["replicate_type"],
-                                                   count=self.columns["replicates"]) + ")")
+            used.append(say["replicates"].format(columns=self.columns["replicate_weights"],
+                                                 type=self.columns["replicate_type"],
+                                                 count=self.columns["replicates"]))
         return say["separator"].join(used) if used else say["srs"]
+
+    def variance(self, lang: str | None = "en") -> dict[str, str]:
+        """How variances were made, in words of `lang`: `variance` (Taylor linearisation or
+        the replicate method) and the design's `parts`, for the methods notes."""
+        say = words(DESIGN_WORDS, lang)
+        if not self.columns.get("replicate_weights"):
+            return {"variance": say["taylor"], "parts": say["taylor_parts"]}
+        return {"variance": say["replicated"].format(type=self.columns["replicate_type"],
+                                                     count=self.columns["replicates"]),
+                "parts": say["replicated_parts"]}
 
     @classmethod
     def of(cls, design: Design | ReplicateDesign) -> DesignChoice:
