@@ -68,12 +68,15 @@ def _matrix(data: pd.DataFrame | None, spec: Replicates, weight: object) -> tupl
         block = data[names]
         described = spec if isinstance(spec, str) else ",".join(names)
     else:
-        block, described = spec, "<array>"
-    try:
-        values = np.ascontiguousarray(np.asarray(pd.DataFrame(block).apply(pd.to_numeric),
-                                                 dtype=float))
-    except (TypeError, ValueError) as error:
-        raise DesignError(f"the replicate weights are not all numbers: {error}") from None
+        block, described = pd.DataFrame(np.asarray(spec, dtype=float)), "<array>"
+    columns = np.empty((block.shape[1], len(block)))  # by rows, then one transposing copy
+    for j, name in enumerate(block.columns):
+        try:
+            columns[j] = pd.to_numeric(block[name]).to_numpy(dtype=float, na_value=np.nan)
+        except (TypeError, ValueError) as error:
+            raise DesignError(f"the replicate weight '{name}' is not all numbers: "
+                              f"{error}") from None
+    values = np.ascontiguousarray(columns.T)
     if values.ndim != 2 or values.shape[1] < 2:
         raise DesignError("a replicate design needs at least two columns of replicate weights")
     if not np.isfinite(values).all():
@@ -200,12 +203,12 @@ class ReplicateDesign:
                ) -> np.ndarray:
         """Weighted totals of each of `values`, then of 1, per group (`key`, -1 for none) under
         the full-sample weights (index 0) and each replicate: (R + 1, n_groups, p + 1)."""
-        inside = key >= 0
-        k = key if inside.all() else key[inside]
-        w = self.weights if inside.all() else self.weights[inside]
-        full = [np.bincount(k, w * (v if inside.all() else v[inside]), minlength=n_groups)
-                for v in values]
-        full.append(np.bincount(k, w, minlength=n_groups))
-        ones = np.ones(len(key), dtype=np.uint8)
-        reps = group_sums(self.replicates, key, n_groups, [*values, ones])  # (G, p + 1, R)
-        return np.concatenate([np.stack(full, axis=1)[None], reps.transpose(2, 0, 1)])
+        if not len(values):
+            return group_sums(self.replicates, key, n_groups, None, self.weights
+                              ).transpose(2, 0, 1)
+        columns = np.empty((len(values) + 1, len(key)))  # filled by rows: 3x faster
+        for j, v in enumerate(values):  # rows outside every group may hold NaN: never summed
+            columns[j] = v
+        columns[-1] = 1.0
+        return group_sums(self.replicates, key, n_groups, columns.T, self.weights
+                          ).transpose(2, 0, 1)

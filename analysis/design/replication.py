@@ -10,12 +10,12 @@ svrVar's na.omit does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-CHUNK = 1 << 15  # rows per gather: the replicate weights of a chunk stay in cache-sized pieces
+CHUNK = 1 << 13  # rows per gather: a chunk's replicate weights stay in cache-sized pieces
 RANK_TOLERANCE = 1e-10  # eigenvalues of W'W: R's qr(tol = 1e-5) on the singular values of W
 
 
@@ -87,40 +87,47 @@ class Replicated:
 
 
 def group_sums(replicates: np.ndarray, key: np.ndarray, n_groups: int,
-               values: Sequence[np.ndarray] | np.ndarray | None = None) -> np.ndarray:
-    """Sums of each replicate's weights (times each of `values`) over the respondents of each
-    group: (n_groups, p, R), p = 1 without values. `key` is the group per respondent, -1 for none.
+               values: np.ndarray | None = None, weights: np.ndarray | None = None
+               ) -> np.ndarray:
+    """Sums of each replicate's weights (times each column of `values`, an (n, p) matrix) over
+    the respondents of each group: (n_groups, p, R), p = 1 without values. With `weights` (the
+    full-sample weights) their sums come first: (n_groups, p, 1 + R). `key` is the group of each
+    respondent, -1 for none.
 
-    Rows are taken a chunk at a time, sorted by group within the chunk, and each group's block of
-    replicate weights is multiplied by its values in one matrix product (BLAS), so the cost is
-    one pass over the replicate weights whatever the number of groups.
+    Rows are taken a chunk at a time, sorted by group within the chunk (a radix sort of small
+    codes), and each group's block of replicate weights is multiplied by its values in one matrix
+    product (BLAS), so the cost is one pass over the replicate weights whatever the number of
+    groups.
     """
     n, n_rep = replicates.shape
-    matrix = values is not None and not isinstance(values, Sequence)
-    p = 1 if values is None else (values.shape[1] if matrix else len(values))
-    out = np.zeros((n_groups, p, n_rep))
+    p = 1 if values is None else values.shape[1]
+    first = 0 if weights is None else 1
+    out = np.zeros((n_groups, p, first + n_rep))
+    small = np.int16 if n_groups < 2**15 else np.int64  # numpy sorts int16 by radix
     for start in range(0, n, CHUNK):
         stop = min(n, start + CHUNK)
-        k = key[start:stop]
+        k = key[start:stop].astype(small, copy=False)
         order = np.argsort(k, kind="stable")
         ks = k[order]
-        first = int(np.searchsorted(ks, 0))
-        if first == len(ks):
+        skip = int(np.searchsorted(ks, 0))
+        if skip == len(ks):
             continue
-        order, ks = order[first:], ks[first:]
+        order, ks = order[skip:], ks[skip:]
         w = np.take(replicates[start:stop], order, axis=0)
+        w0 = None if weights is None else np.take(weights[start:stop], order)
         starts = np.r_[0, np.flatnonzero(ks[1:] != ks[:-1]) + 1]
-        groups = ks[starts]
+        groups = ks[starts].astype(np.int64)
         if values is None:
-            out[groups, 0] += np.add.reduceat(w, starts, axis=0)
+            out[groups, 0, first:] += np.add.reduceat(w, starts, axis=0)
+            if w0 is not None:
+                out[groups, 0, 0] += np.add.reduceat(w0, starts)
             continue
-        if matrix:
-            y = np.take(values[start:stop], order, axis=0).astype(float, copy=False)
-        else:
-            y = np.column_stack([np.take(v[start:stop], order) for v in values]).astype(float)
+        y = np.take(values[start:stop], order, axis=0)
         ends = np.r_[starts[1:], len(ks)]
         for g, a, b in zip(groups, starts, ends, strict=True):
-            out[g] += y[a:b].T @ w[a:b]
+            out[g, :, first:] += y[a:b].T @ w[a:b]
+            if w0 is not None:
+                out[g, :, 0] += y[a:b].T @ w0[a:b]
     return out
 
 
