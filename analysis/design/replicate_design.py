@@ -9,7 +9,6 @@ them for each type. Replicate weights are full weights (R: combined.weights = TR
 
 from __future__ import annotations
 
-import dataclasses
 import fnmatch
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import pandas as pd
 from analysis.design.errors import DesignError
 from analysis.design.replication import ReplicateRule, domain_ranks, group_sums, patterns
 from analysis.design.stages import design_column, given_weights, spec_name
+from analysis.design.variables import NamedVariables
 from survey.files.source import suggest
 from survey.questionnaire.replicates import REPLICATE_TYPES, option_problems, replicate_type
 
@@ -111,7 +111,7 @@ def replicate_rule(kind: str, n_replicates: int, scale: float | None,
 
 
 @dataclass(frozen=True, eq=False)
-class ReplicateDesign:
+class ReplicateDesign(NamedVariables):
     """An immutable replicate-weight design; see `ReplicateDesign.build`. Arrays are read-only:
     `weights` (n,) full-sample, `replicates` (n, R) replicate weights, C-ordered (a respondent's
     replicate weights adjacent)."""
@@ -185,18 +185,6 @@ class ReplicateDesign:
         ranks = domain_ranks(self.weights, self.replicates, np.asarray(codes), n_domains,
                              lambda: self.patterns)
         return np.maximum(ranks - 1, 0)
-
-    def column(self, name: str) -> pd.Series:
-        """A column of the data the design was built from, or a variable it knows by name."""
-        if self.data is not None and name in self.data.columns:
-            return self.data[name]
-        if self.variables is not None:
-            return self.variables(name)
-        raise DesignError(f"column {name!r} is not in the design's data")
-
-    def with_variables(self, variables: Callable[[str], pd.Series]) -> ReplicateDesign:
-        """This design, looking names up with `variables` too (e.g. `Responses.series`)."""
-        return dataclasses.replace(self, variables=variables)
 
     # ---------------------------------------------------------------- estimation
     def totals(self, key: np.ndarray, n_groups: int, values: Sequence[np.ndarray]
