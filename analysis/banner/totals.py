@@ -31,9 +31,6 @@ class DomainTotals:
     sum_w2: np.ndarray
     replicates: Replicated | None = None
 
-    def _replicas(self, values: np.ndarray) -> Replicated | None:
-        return None if self.replicates is None else Replicated(values, self.replicates.rule)
-
     @property
     def shape(self) -> tuple[int, int]:
         return self.theta.shape  # type: ignore[return-value]
@@ -43,7 +40,8 @@ class DomainTotals:
         s = np.asarray(domains, dtype=float)
         d, q = self.shape
         big = np.kron(s, np.eye(q))
-        reps = None if self.replicates is None else self._replicas(s @ self.replicates.values)
+        reps = (None if self.replicates is None
+                else Replicated(s @ self.replicates.values, self.replicates.rule))
         return DomainTotals(s @ self.theta, big @ self.vcov @ big.T, s @ self.n, s @ self.sum_w2,
                             reps)
 
@@ -51,7 +49,8 @@ class DomainTotals:
         """The same domains with quantities m @ theta_d (m is (q', q)), e.g. nets or means."""
         d, _ = self.shape
         big = np.kron(np.eye(d), m)
-        reps = None if self.replicates is None else self._replicas(self.replicates.values @ m.T)
+        reps = (None if self.replicates is None
+                else Replicated(self.replicates.values @ m.T, self.replicates.rule))
         return DomainTotals(self.theta @ m.T, big @ self.vcov @ big.T, self.n, self.sum_w2, reps)
 
 
