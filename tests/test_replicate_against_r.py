@@ -241,3 +241,22 @@ def test_acs_is_rs_other_name_for_successive_difference() -> None:
     centred = load("strat_sdr")  # mse: centred on the full-sample estimate, as the Census Bureau
     assert not np.allclose(estimation.mean(centred, CONTS).se, estimation.mean(d, CONTS).se,
                            rtol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["clus1_jk1", "clus1_boot"])
+def test_replicates_that_leave_a_domain_out_are_dropped_as_r_drops_them(name: str) -> None:
+    """A domain inside one district has no weight in the replicates that leave the district out:
+    its mean there is NaN. svyby drops those replicates from that domain's se only, and from
+    every entry of the covariance (svrVar's na.omit on all replicates together)."""
+    d = load(name)
+    frame = data(name)
+    first = frame["dnum"].iloc[0]
+    grp = np.where(frame["dnum"] == first, "one",
+                   np.where(frame["stype"] == "E", "E", "other"))
+    e = estimation.mean(d, "api00", by=pd.Series(grp, name="grp"), covariance=True)
+    assert np.isnan(e.replicates.values).any()  # the case is there
+    analysis = "by_mean_one_district"
+    close(e.estimate[:, 0], ref(name, analysis, "estimate", "api00", None)[list(e.domains)])
+    close(e.se[:, 0], ref(name, analysis, "se", "api00", None)[list(e.domains)])
+    close_vcov(e.vcov, vcov_of(name, analysis, labels_of(e)))
+    assert not np.isclose(e.se[0, 0] ** 2, e.vcov[0, 0], rtol=1e-9)  # the two drops differ
