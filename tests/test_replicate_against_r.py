@@ -260,3 +260,23 @@ def test_replicates_that_leave_a_domain_out_are_dropped_as_r_drops_them(name: st
     close(e.se[:, 0], ref(name, analysis, "se", "api00", None)[list(e.domains)])
     close_vcov(e.vcov, vcov_of(name, analysis, labels_of(e)))
     assert not np.isclose(e.se[0, 0] ** 2, e.vcov[0, 0], rtol=1e-9)  # the two drops differ
+
+
+@pytest.mark.parametrize("distinct", [True, False])
+def test_degf_is_the_rank_of_each_domains_replicate_weights(distinct: bool) -> None:
+    """R: qr(weights(subset, "analysis"))$rank - 1. The first 40 respondents share one pattern
+    (rank 1), so the rank needs all rows: through the patterns when they are few (jackknife-like
+    rows), directly when every row is its own (raked replicate weights)."""
+    rng = np.random.default_rng(5)
+    n, r = 1200, 10
+    pattern = rng.integers(0, 6 if not distinct else n, n)
+    factors = rng.uniform(0.5, 1.5, (n if distinct else 6, r))[pattern]
+    factors[:40] = factors[0]
+    factors[40:80, 7:] = 0.0  # a second domain of rank 7 at most
+    w = rng.uniform(1, 3, n)
+    d = ReplicateDesign.build(None, weight=w, replicates=factors * w[:, None], type="bootstrap")
+    codes = np.where(np.arange(n) < 40, 0, np.where(np.arange(n) < 80, 1, 2))
+    codes[200:] = np.where(np.arange(200, n) % 2 == 0, 0, 2)
+    expected = [np.linalg.matrix_rank(d.replicates[codes == k]) - 1 for k in range(3)]
+    assert list(d.domain_degf(codes, 3)) == expected
+    assert d.degf == np.linalg.matrix_rank(d.replicates) - 1
