@@ -77,7 +77,7 @@ def _matrix(data: pd.DataFrame | None, spec: Replicates, weight: object) -> tupl
             raise DesignError(f"the replicate weight '{name}' is not all numbers: "
                               f"{error}") from None
     values = np.ascontiguousarray(columns.T)
-    if values.ndim != 2 or values.shape[1] < 2:
+    if values.shape[1] < 2:
         raise DesignError("a replicate design needs at least two columns of replicate weights")
     if not np.isfinite(values).all():
         raise DesignError("the replicate weights have missing or infinite values; a replicate "
@@ -89,9 +89,10 @@ def replicate_rule(kind: str, n_replicates: int, scale: float | None,
                    rscales: Sequence[float] | float | None, mse: bool | None,
                    rho: float | None) -> ReplicateRule:
     """scale, rscales and mse as R's svrepdesign sets them for `kind` (combined weights)."""
-    for _, message in option_problems(kind, scale=scale is not None,
-                                      rscales=rscales is not None, rho=rho):
-        raise DesignError(message)
+    problem = next(option_problems(kind, scale=scale is not None, rscales=rscales is not None,
+                                   rho=rho), None)
+    if problem is not None:
+        raise DesignError(problem[1])
     r = n_replicates
     fixed = {"BRR": 1 / r, "Fay": 1 / (r * (1 - (rho or 0.0)) ** 2), "SDR": 4 / r}
     default = {"JK1": (r - 1) / r, "bootstrap": 1 / (r - 1)}
