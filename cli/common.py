@@ -108,10 +108,23 @@ def names(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def design_of(responses, weight, strata, cluster, fpc):
+def design_of(responses, weight, strata, cluster, fpc, replicate_weights=None,
+              replicate_type=None, replicate_scale=None, replicate_rscales=None, rho=None,
+              mse=None):
+    """The design from the design options (over the questionnaire's `design:`)."""
     from analysis.design.choice import choose_design
 
-    return choose_design(responses, weight=weight, strata=strata, cluster=cluster, fpc=fpc)
+    rscales = None
+    if replicate_rscales is not None:
+        try:
+            rscales = [float(x) for x in names(replicate_rscales)]
+        except ValueError:
+            raise bad_option(f"--replicate-rscales {replicate_rscales!r}: write numbers "
+                             "separated by commas, one per replicate") from None
+    return choose_design(responses, weight=weight, strata=strata, cluster=cluster, fpc=fpc,
+                         replicate_weights=replicate_weights, replicate_type=replicate_type,
+                         replicate_scale=replicate_scale, replicate_rscales=rscales, mse=mse,
+                         rho=rho)
 
 
 @app.callback()
@@ -130,6 +143,19 @@ Weight = Annotated[str | None, typer.Option(help="Weight column (overrides desig
 Strata = Annotated[str | None, typer.Option(help="Strata column.")]
 Cluster = Annotated[str | None, typer.Option(help="Cluster (PSU) column.")]
 Fpc = Annotated[str | None, typer.Option(help="Finite population correction column.")]
+ReplicateWeights = Annotated[str | None, typer.Option(help="Replicate weight columns: a pattern "
+                                                      "such as 'repw*' (instead of strata, "
+                                                      "cluster, fpc).")]
+ReplicateType = Annotated[str | None, typer.Option(help="JK1, JKn, BRR, Fay, bootstrap or SDR "
+                                                   "(as R's svrepdesign).")]
+ReplicateScale = Annotated[float | None, typer.Option(help="The replicate variance's scale "
+                                                      "(default: as R's for the type).")]
+ReplicateRscales = Annotated[str | None, typer.Option(help="One rscale per replicate, "
+                                                      "comma-separated (JKn needs them).")]
+Rho = Annotated[float | None, typer.Option(help="Fay's coefficient (type Fay).")]
+Mse = Annotated[bool | None, typer.Option("--mse/--no-mse", help="Centre replicate variances "
+                                          "on the full-sample estimate (default: no, as R).",
+                                          show_default=False)]
 Suppress = Annotated[int, typer.Option(help="Hide cells of fewer respondents (0: off).")]
 Versus = Annotated[str, typer.Option(help="group: a group of segments side by side, each "
                                      "compared with each; rest: each segment against the rest.")]

@@ -12,6 +12,7 @@ from cli.common import (
     Data,
     DataOutput,
     Questionnaire,
+    ReplicateWeights,
     app,
     bad_option,
     load,
@@ -79,8 +80,10 @@ def weight(
     trim: Annotated[float | None, typer.Option(help="Cap weights at this x median.")] = None,
     design_weight: Annotated[str | None, typer.Option("--weight", help="Design weights to "
                                                       "start from.")] = None,
+    replicate_weights: ReplicateWeights = None,
 ) -> None:
-    """Rake or post-stratify to population targets; write the data with a `weight` column."""
+    """Rake or post-stratify to population targets; write the data with a `weight` column (and
+    every replicate weight weighted the same way, for a replicate-weight design)."""
     from analysis.weighting.apply import METHODS, parse_bounds
     from analysis.weighting.apply import weight as weight_responses
     from survey.writers import output_format, write_responses
@@ -91,8 +94,13 @@ def weight(
     output_format(output)
     responses = load_data(data, questionnaire)
     weighted, result = weight_responses(responses, targets, method=method, bounds=limits,
-                                        trim=trim, design_weight=design_weight)
+                                        trim=trim, design_weight=design_weight,
+                                        replicate_weights=replicate_weights)
     say("\n".join([*result.report.summary(), result.report.to_frame().to_string(index=False)]))
+    done = result.replicate_columns
+    if done:
+        say(f"the {len(done)} replicate weights ({done[0]} ... {done[-1]}) were weighted to the "
+            "same targets")
     where(output)
     write_responses(weighted, output)
     say(f"wrote {output}")

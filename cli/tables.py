@@ -14,7 +14,13 @@ from cli.common import (
     Data,
     Fpc,
     Lang,
+    Mse,
     Questionnaire,
+    ReplicateRscales,
+    ReplicateScale,
+    ReplicateType,
+    ReplicateWeights,
+    Rho,
     Strata,
     Suppress,
     Versus,
@@ -42,6 +48,9 @@ def crosstab(
     chart: Annotated[Path | None, typer.Option(help="Write a chart (PNG and SVG).")] = None,
     lang: Lang = None,
     weight: Weight = None, strata: Strata = None, cluster: Cluster = None, fpc: Fpc = None,
+    replicate_weights: ReplicateWeights = None, replicate_type: ReplicateType = None,
+    replicate_scale: ReplicateScale = None, replicate_rscales: ReplicateRscales = None,
+    rho: Rho = None, mse: Mse = None,
     alpha: Annotated[float, typer.Option(help="Significance level of tests and letters.")] = 0.05,
     correction: Annotated[str, typer.Option(help="holm, bonferroni, bh or none.")] = "holm",
     min_base: Annotated[int, typer.Option(help="Smaller bases are flagged, not tested.")] = 30,
@@ -76,10 +85,13 @@ def crosstab(
     where(data)
     if choose_engine(data, engine) == "memory":
         responses = load_data(data, questionnaire)
-        choice = design_of(responses, weight, strata, cluster, fpc)
+        choice = design_of(responses, weight, strata, cluster, fpc, replicate_weights,
+                           replicate_type, replicate_scale, replicate_rscales, rho, mse)
         table = banner(responses, row, names(by), design=choice.design, options=options)
         table = dataclasses.replace(table, notes=(*choice.notes, *table.notes))
     else:  # the file stays in the engine: the same banner from its sums
+        if replicate_weights:
+            raise bad_option("replicate weights are analysed in memory: --engine memory")
         table = file_banner(data, load(questionnaire), row, names(by),
                             engine=choose_engine(data, engine), weight=weight, strata=strata,
                             cluster=cluster, fpc=fpc, options=options)
@@ -107,6 +119,9 @@ def findings(
     correction: Annotated[str, typer.Option(help="holm, bh, bonferroni or none.")] = "holm",
     min_base: Annotated[int, typer.Option(help="Smallest group that is tested.")] = 30,
     weight: Weight = None, strata: Strata = None, cluster: Cluster = None, fpc: Fpc = None,
+    replicate_weights: ReplicateWeights = None, replicate_type: ReplicateType = None,
+    replicate_scale: ReplicateScale = None, replicate_rscales: ReplicateRscales = None,
+    rho: Rho = None, mse: Mse = None,
 ) -> None:
     """Test a report's claims against the data: one verdict per claim."""
     from analysis.design.corrections import CORRECTIONS
@@ -116,11 +131,13 @@ def findings(
     if correction not in CORRECTIONS:
         raise bad_option(f"--correction '{correction}' is not one of: {', '.join(CORRECTIONS)}")
     responses = load_data(data, questionnaire)
-    choice = design_of(responses, weight, strata, cluster, fpc)
+    choice = design_of(responses, weight, strata, cluster, fpc, replicate_weights,
+                       replicate_type, replicate_scale, replicate_rscales, rho, mse)
     result = check_claims(responses, claims, choice.design, alpha=alpha, correction=correction,
                           min_base=min_base)
     table = findings_table(result, responses.questionnaire, lang)
-    note = method_note(result, choice.describe(table.attrs["lang"]), table.attrs["lang"])
+    lang = table.attrs["lang"]
+    note = method_note(result, choice.describe(lang), lang, choice.variance(lang)["variance"])
     if output is not None:
         where(output)
         write_findings(table, note, output)
@@ -143,6 +160,9 @@ def report(
                                     "segment).")] = "",
     lang: Lang = None,
     weight: Weight = None, strata: Strata = None, cluster: Cluster = None, fpc: Fpc = None,
+    replicate_weights: ReplicateWeights = None, replicate_type: ReplicateType = None,
+    replicate_scale: ReplicateScale = None, replicate_rscales: ReplicateRscales = None,
+    rho: Rho = None, mse: Mse = None,
     suppress: Suppress = 0,
     versus: Versus = "group",
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
@@ -153,7 +173,8 @@ def report(
     from analysis.report.build import report as make_report
 
     responses = load_data(data, questionnaire)
-    design = design_of(responses, weight, strata, cluster, fpc).design
+    design = design_of(responses, weight, strata, cluster, fpc, replicate_weights,
+                       replicate_type, replicate_scale, replicate_rscales, rho, mse).design
     with Progress(TextColumn("{task.description:<28}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                   console=err, disable=quiet or not err.is_terminal, transient=False) as bar:

@@ -36,6 +36,8 @@ def test_docs_api_runs_as_written(monkeypatch):
     assert "2000 respondents" in text
     assert namespace["written"].banners > 0 and namespace["written"].claims > 0
     assert set(namespace["age"]["domain"]) == {"False", "True"}
+    assert "BRR 12 replicates" in text and namespace["rd"].degf == 10  # the replicate design
+    assert len(namespace["score"]) == 4
     assert namespace["findings"].findings[0].verdict in ("supported", "not_supported",
                                                          "contradicted", "insufficient_data")
 

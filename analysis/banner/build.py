@@ -97,7 +97,8 @@ def parse_net(spec: str) -> tuple[str, tuple[Any, ...]]:
 @dataclass(frozen=True)
 class DesignSummary:
     """What the design was: column names (None when absent), design df, and whether it is a
-    simple random sample (no weights, strata, clusters or fpc)."""
+    simple random sample (no weights, strata, clusters or fpc); for a replicate-weight design,
+    its type and number of replicates."""
 
     weight: str | None
     strata: str | None
@@ -105,6 +106,8 @@ class DesignSummary:
     fpc: str | None
     df: int
     srs: bool
+    replicate_type: str | None = None
+    replicates: int | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -205,7 +208,8 @@ def assemble(design: Design, block: RowBlock, groups: list[ByVariable], options:
     srs = _is_srs(design)
     d = design.description
     summary = DesignSummary(d.get("weight"), d.get("strata"), d.get("cluster"), d.get("fpc"),
-                            int(design.degf), srs)
+                            int(design.degf), srs, d.get("replicate_type"),
+                            getattr(design, "n_replicates", None))
     if srs:
         column_test = "srs-column-proportions-z"
         mean_test = "anova-F" if block.has_mean else None

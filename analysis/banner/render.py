@@ -97,7 +97,9 @@ def to_json(b: Banner) -> dict[str, Any]:
         "row": b.row, "by": list(b.by),
         "design": {"weight": b.design.weight, "strata": b.design.strata,
                    "cluster": b.design.cluster, "df": b.design.df, "fpc": b.design.fpc,
-                   "srs": b.design.srs},
+                   "srs": b.design.srs}
+        | ({"replicate_type": b.design.replicate_type, "replicates": b.design.replicates}
+           if b.design.replicate_type else {}),
         "columns": [_column(c) for c in b.columns.itertuples()],
         "cells": [_cell(c, o.extra, rank) for c in b.cells.itertuples()],
         "tests": [{"by": t.by, "row": t.row, "statistic": t.statistic, "value": _num(t.value),

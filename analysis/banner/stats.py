@@ -20,6 +20,7 @@ from analysis.banner.totals import DomainTotals, Ratios, pooled_shares, ratios
 from analysis.design import estimation, intervals, significance, wald
 from analysis.design.corrections import adjust_p
 from analysis.design.estimation import TOTAL
+from analysis.design.replication import Replicated
 from analysis.design.sample_design import Design, DesignError
 from survey.messages import text
 from survey.messages.tables import BANNER_NOTES
@@ -93,7 +94,13 @@ def _scatter(est: estimation.Estimates, n_dom: int) -> DomainTotals:
     v = np.zeros((n_dom, q, n_dom, q))
     v[np.ix_(idx, np.arange(q), idx, np.arange(q))] = np.asarray(est.vcov).reshape(
         len(idx), q, len(idx), q)
-    return DomainTotals(theta, v.reshape(n_dom * q, n_dom * q), np.zeros(n_dom), np.zeros(n_dom))
+    reps = None
+    if est.replicates is not None:  # a replicate design: the totals under each replicate too
+        values = np.zeros((len(est.replicates.values), n_dom, q))
+        values[:, idx] = est.replicates.values
+        reps = Replicated(values, est.replicates.rule)
+    return DomainTotals(theta, v.reshape(n_dom * q, n_dom * q), np.zeros(n_dom), np.zeros(n_dom),
+                        reps)
 
 
 def _values_frame(block: RowBlock) -> pd.DataFrame | None:
@@ -224,6 +231,9 @@ def share_tables(block: RowBlock, groups: list[GroupFigures], srs: bool, options
                                else g.counts[:, : block.n_options].sum(1, keepdims=True))
             ci = intervals.wilson(g.counts, np.broadcast_to(unweighted_base, g.counts.shape),
                                   level=options.level)
+        elif options.interval == "logit" and r.replicates is not None:
+            ci = intervals.logit_replicates(r.estimate, r.replicates, df=g.df[:, None],
+                                            level=options.level)
         elif options.interval == "beta":
             ci = intervals.korn_graubard(r.estimate, r.se, n=g.n[:, None], df=g.df[:, None],
                                          level=options.level)

@@ -5,7 +5,9 @@ across columns. All of them are ratios of linear combinations of a few domain to
 `estimation.total` (or `proportions(counts=True)`) call per `by` variable gives everything: the
 Taylor-linearised covariance of a ratio a'T / b'T is J V J' with J = (a - r b) / b'T, which is
 exactly the linearisation R's survey package uses for svymean and svyratio (the influence values
-of a ratio are that linear combination of the influence values of the totals).
+of a ratio are that linear combination of the influence values of the totals). On a replicate
+design the totals under each replicate come along, and a ratio's variance is that of its
+replicates (R's svymean and svyratio on a svyrep.design), not a linearisation.
 """
 
 from __future__ import annotations
@@ -14,16 +16,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analysis.design.replication import Replicated
+
 
 @dataclass(frozen=True, eq=False)
 class DomainTotals:
     """Estimated totals `theta` (D, q) of q quantities in D domains and their covariance
-    `vcov` (D*q, D*q), domain-major; `n` respondents and `sum_w2` squared weights per domain."""
+    `vcov` (D*q, D*q), domain-major; `n` respondents and `sum_w2` squared weights per domain;
+    on a replicate design, `replicates` (R, D, q) the totals under each replicate."""
 
     theta: np.ndarray
     vcov: np.ndarray
     n: np.ndarray
     sum_w2: np.ndarray
+    replicates: Replicated | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -34,22 +40,29 @@ class DomainTotals:
         s = np.asarray(domains, dtype=float)
         d, q = self.shape
         big = np.kron(s, np.eye(q))
-        return DomainTotals(s @ self.theta, big @ self.vcov @ big.T, s @ self.n, s @ self.sum_w2)
+        reps = (None if self.replicates is None
+                else Replicated(s @ self.replicates.values, self.replicates.rule))
+        return DomainTotals(s @ self.theta, big @ self.vcov @ big.T, s @ self.n, s @ self.sum_w2,
+                            reps)
 
     def mapped(self, m: np.ndarray) -> DomainTotals:
         """The same domains with quantities m @ theta_d (m is (q', q)), e.g. nets or means."""
         d, _ = self.shape
         big = np.kron(np.eye(d), m)
-        return DomainTotals(self.theta @ m.T, big @ self.vcov @ big.T, self.n, self.sum_w2)
+        reps = (None if self.replicates is None
+                else Replicated(self.replicates.values @ m.T, self.replicates.rule))
+        return DomainTotals(self.theta @ m.T, big @ self.vcov @ big.T, self.n, self.sum_w2, reps)
 
 
 @dataclass(frozen=True, eq=False)
 class Ratios:
-    """Per-domain ratios `estimate` (D, m), their `se` and full covariance (D*m, D*m)."""
+    """Per-domain ratios `estimate` (D, m), their `se` and full covariance (D*m, D*m); on a
+    replicate design their `replicates` (R, D, m)."""
 
     estimate: np.ndarray
     se: np.ndarray
     vcov: np.ndarray
+    replicates: Replicated | None = None
 
 
 def ratios(totals: DomainTotals, numerators: np.ndarray, denominators: np.ndarray) -> Ratios:
@@ -65,6 +78,8 @@ def ratios(totals: DomainTotals, numerators: np.ndarray, denominators: np.ndarra
     bottom = theta @ b.T
     with np.errstate(divide="ignore", invalid="ignore"):
         r = top / bottom
+        if totals.replicates is not None:
+            return _replicate_ratios(totals.replicates, r, a, b)
         grad = (a[None] - r[:, :, None] * b[None]) / bottom[:, :, None]  # (D, m, q)
     grad = np.where(np.isfinite(grad), grad, 0.0)
     v = totals.vcov.reshape(d, q, d, q)
@@ -74,6 +89,16 @@ def ratios(totals: DomainTotals, numerators: np.ndarray, denominators: np.ndarra
     se = np.sqrt(np.maximum(np.diag(cov), 0.0)).reshape(d, m)
     se = np.where(np.isfinite(r), se, np.nan)
     return Ratios(r, se, cov)
+
+
+def _replicate_ratios(totals: Replicated, r: np.ndarray, a: np.ndarray, b: np.ndarray
+                      ) -> Ratios:
+    """Ratios under every replicate; se per domain and covariance as svyby's (svrVar)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reps = Replicated((totals.values @ a.T) / (totals.values @ b.T), totals.rule)
+    d, m = r.shape
+    se = np.sqrt(np.maximum(reps.variances(r, np.repeat(np.arange(d), m)), 0.0))
+    return Ratios(r, np.where(np.isfinite(r), se, np.nan), reps.vcov(r), reps)
 
 
 def pooled_shares(totals: DomainTotals, cells: np.ndarray, base: np.ndarray
@@ -86,5 +111,9 @@ def pooled_shares(totals: DomainTotals, cells: np.ndarray, base: np.ndarray
     t = totals.theta.ravel()
     denominator = float(base @ t)
     p = cells @ t / denominator
+    if totals.replicates is not None:
+        every = totals.replicates.values.reshape(len(totals.replicates.values), -1)
+        shares = Replicated((every @ cells.T) / (every @ base)[:, None], totals.replicates.rule)
+        return p, shares.vcov(p)
     grad = (cells - p[:, None] * base[None, :]) / denominator
     return p, grad @ totals.vcov @ grad.T

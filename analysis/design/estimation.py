@@ -1,7 +1,9 @@
 """Design-based means, proportions, totals and ratios, overall and by segment (domain).
 
 Taylor linearisation as R's survey package: each estimate's influence values are summed per
-sampling unit and passed to `Design.variance` (svyrecvar). Domain estimates keep the full design:
+sampling unit and passed to `Design.variance` (svyrecvar). On a `ReplicateDesign` the sums are
+taken under every replicate's weights instead and each estimate is computed again from them (R's
+svymean, svytotal and svyratio on a svyrep.design). Domain estimates keep the full design:
 influence values are zero outside the domain, which is what `svyby` and `subset` do in R. Missing
 values are dropped like `na.rm=TRUE` (a respondent missing any analysed column leaves that
 analysis, not the design). One call aggregates all variables and all domains of one segment
@@ -17,10 +19,13 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from analysis.design.replicate_design import ReplicateDesign
+from analysis.design.replication import Replicated
 from analysis.design.sample_design import Design, DesignError
 
 TOTAL = "_total"  # the domain label of the whole sample, as in the crosstab JSON contract
 
+AnyDesign = Design | ReplicateDesign  # Taylor-linearised or replicate-weight
 Variables = str | Sequence[str] | pd.Series | pd.DataFrame | np.ndarray
 By = str | pd.Series | np.ndarray | None
 
@@ -33,7 +38,8 @@ class Estimates:
     estimate of variable j in domain d is at index d * p + j. `n` counts respondents used per
     domain (non-missing), `weighted_n` sums their weights. `df` is the design's degrees of
     freedom (PSUs - strata); `domain_df` those of each domain's subset, as R's degf(subset(...)),
-    which svyciprop uses for domains.
+    which svyciprop uses for domains. On a replicate design `replicates` holds the estimate
+    under each replicate's weights, for figures derived from these (ratios of them).
     """
 
     statistic: str
@@ -48,6 +54,7 @@ class Estimates:
     weighted_n: np.ndarray
     df: int
     domain_df: np.ndarray
+    replicates: Replicated | None = None  # (R, D, p) the estimates under each replicate
 
     def index(self, domain: str, variable: str) -> int:
         """Position of (domain, variable) in `vcov`."""
@@ -87,7 +94,7 @@ def _as_float(s: pd.Series, name: str) -> np.ndarray:
         raise DesignError(f"{name} is not numeric: {err}") from None
 
 
-def _matrix(design: Design, variables: Variables) -> tuple[list[np.ndarray], tuple[str, ...]]:
+def _matrix(design: AnyDesign, variables: Variables) -> tuple[list[np.ndarray], tuple[str, ...]]:
     """The analysed columns (numeric 1-D arrays, NaN for missing) and their names.
 
     Columns are not stacked into one float matrix: at a million rows that copy costs more than
@@ -116,7 +123,7 @@ def _missing(col: np.ndarray) -> np.ndarray | None:
     return np.isnan(col) if col.dtype.kind == "f" else None
 
 
-def domains(design: Design, by: By) -> tuple[np.ndarray, tuple[str, ...], str | None]:
+def domains(design: AnyDesign, by: By) -> tuple[np.ndarray, tuple[str, ...], str | None]:
     """Domain codes per respondent (-1: missing segment), their labels and the segment's name.
 
     Levels are those present in the data, in category order for a categorical and sorted
@@ -141,7 +148,7 @@ def domains(design: Design, by: By) -> tuple[np.ndarray, tuple[str, ...], str | 
     return codes, labels, None if name is None else str(name)
 
 
-def _categories(design: Design, variable: str | pd.Series | np.ndarray
+def _categories(design: AnyDesign, variable: str | pd.Series | np.ndarray
                 ) -> tuple[np.ndarray, tuple[str, ...], str]:
     """Category codes (-1 missing) and labels; a categorical keeps unused categories, as R's
     svymean(~factor) keeps unused levels."""
@@ -156,16 +163,28 @@ def _categories(design: Design, variable: str | pd.Series | np.ndarray
 
 @dataclass(frozen=True)
 class _Sums:
-    """Weighted sums per (unit, domain[, column]) and per domain, from one aggregation pass."""
+    """Weighted sums per (unit, domain[, column]) and per domain, from one aggregation pass.
+
+    With `replicated`, K indexes the full-sample weights (0) and then each replicate's weights
+    instead of the sampling units."""
 
     sw: np.ndarray  # (K, D) weights
     sy: np.ndarray  # (K, D, p) weighted values
     syy: np.ndarray  # (D, p) weighted squares (for design effects)
     n: np.ndarray  # (D,) respondents used
     ok_codes: np.ndarray  # (n,) domain code of each respondent used, -1 otherwise
+    replicated: bool = False
+
+    @property
+    def weighted_n(self) -> np.ndarray:
+        return self.sw[0] if self.replicated else self.sw.sum(axis=0)
+
+    @property
+    def totals(self) -> np.ndarray:
+        return self.sy[0] if self.replicated else self.sy.sum(axis=0)
 
 
-def _sum_dense(design: Design, y: list[np.ndarray], dom: np.ndarray, n_dom: int,
+def _sum_dense(design: AnyDesign, y: list[np.ndarray], dom: np.ndarray, n_dom: int,
                squares: bool) -> _Sums:
     ok = dom >= 0
     for col in y:
@@ -174,6 +193,14 @@ def _sum_dense(design: Design, y: list[np.ndarray], dom: np.ndarray, n_dom: int,
             ok &= ~miss
     w = np.where(ok, design.weights, 0.0)
     g = np.where(ok, dom, 0)
+    if isinstance(design, ReplicateDesign):
+        t = design.totals(np.where(ok, dom, -1), n_dom, y)
+        syy = np.zeros((n_dom, len(y)))
+        if squares:
+            for j, yj in enumerate(y):
+                syy[:, j] = np.bincount(g, w * np.where(ok, yj, 0.0) ** 2, minlength=n_dom)
+        n = np.bincount(g, ok, minlength=n_dom).astype(np.int64)
+        return _Sums(t[:, :, -1], t[:, :, :-1], syy, n, np.where(ok, dom, -1), True)
     key = design.unit * n_dom + g
     size = design.n_units * n_dom
     p = len(y)
@@ -192,41 +219,50 @@ def _sum_dense(design: Design, y: list[np.ndarray], dom: np.ndarray, n_dom: int,
     return _Sums(sw, sy, syy, n, np.where(ok, dom, -1))
 
 
-def _sum_categorical(design: Design, cat: np.ndarray, n_cat: int, dom: np.ndarray,
+def _sum_categorical(design: AnyDesign, cat: np.ndarray, n_cat: int, dom: np.ndarray,
                      n_dom: int) -> _Sums:
     ok = (dom >= 0) & (cat >= 0)
+    n = np.bincount(dom[ok], minlength=n_dom).astype(np.int64)
+    if isinstance(design, ReplicateDesign):
+        t = design.totals(np.where(ok, dom * n_cat + cat, -1), n_dom * n_cat, [])
+        sy = t[:, :, 0].reshape(-1, n_dom, n_cat)
+        return _Sums(sy.sum(axis=2), sy, sy[0], n, np.where(ok, dom, -1), True)
     key = ((design.unit * n_dom + dom) * n_cat + cat)[ok]
     sy = np.bincount(key, design.weights[ok], minlength=design.n_units * n_dom * n_cat)
     sy = sy.reshape(design.n_units, n_dom, n_cat)
-    n = np.bincount(dom[ok], minlength=n_dom).astype(np.int64)
     return _Sums(sy.sum(axis=2), sy, sy.sum(axis=0), n, np.where(ok, dom, -1))
 
 
-def _finish(design: Design, statistic: str, names: tuple[str, ...], labels: tuple[str, ...],
+def _finish(design: AnyDesign, statistic: str, names: tuple[str, ...], labels: tuple[str, ...],
             by: str | None, sums: _Sums, covariance: bool, deff: bool,
             denominator: np.ndarray | None = None) -> Estimates:
-    """Estimates, influence totals per unit, variance and design effects from the sums."""
+    """Estimates, their variance (from influence totals per unit, or from replicates) and
+    design effects from the sums."""
     n_dom, p = sums.sy.shape[1], sums.sy.shape[2]
-    nd = sums.sw.sum(axis=0)  # (D,) weighted n
-    td = sums.sy.sum(axis=0)  # (D, p) weighted totals
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if statistic == "mean":
-            # svymean: z_i = w_i (y_i - ybar_d) / N_d inside domain d
-            est = td / nd[:, None]
-            z = (sums.sy - est[None] * sums.sw[:, :, None]) / nd[None, :, None]
-        elif statistic == "total":
-            # svytotal: z_i = w_i y_i inside domain d
-            est = td.copy()
-            z = sums.sy
-        else:
-            # svyratio: z_i = w_i (y_i - R x_i) / X_d
-            assert denominator is not None
-            tx = denominator.sum(axis=0)
-            est = td / tx
-            z = (sums.sy - est[None] * denominator) / tx[None]
-    z = np.where(np.isfinite(z), z, 0.0).reshape(design.n_units, n_dom * p)
-    v = design.variance(z, full=covariance)
-    var = np.diag(v) if covariance else v
+    nd = sums.weighted_n  # (D,) weighted n
+    td = sums.totals  # (D, p) weighted totals
+    replicates = None
+    if sums.replicated:
+        est, var, v, replicates = _replicated(design, statistic, sums, covariance, denominator)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if statistic == "mean":
+                # svymean: z_i = w_i (y_i - ybar_d) / N_d inside domain d
+                est = td / nd[:, None]
+                z = (sums.sy - est[None] * sums.sw[:, :, None]) / nd[None, :, None]
+            elif statistic == "total":
+                # svytotal: z_i = w_i y_i inside domain d
+                est = td.copy()
+                z = sums.sy
+            else:
+                # svyratio: z_i = w_i (y_i - R x_i) / X_d
+                assert denominator is not None
+                tx = denominator.sum(axis=0)
+                est = td / tx
+                z = (sums.sy - est[None] * denominator) / tx[None]
+        z = np.where(np.isfinite(z), z, 0.0).reshape(design.n_units, n_dom * p)
+        v = design.variance(z, full=covariance)
+        var = np.diag(v) if covariance else v
     se = np.sqrt(np.maximum(var, 0.0)).reshape(n_dom, p)
     empty = sums.n == 0
     se[empty] = np.nan
@@ -248,7 +284,30 @@ def _finish(design: Design, statistic: str, names: tuple[str, ...], labels: tupl
         estimate=_ro(est), se=_ro(se), vcov=_ro(v) if covariance else None, deff=effect,
         n=_ro(sums.n), weighted_n=_ro(nd), df=design.degf,
         domain_df=_ro(design.domain_degf(sums.ok_codes, n_dom)),
+        replicates=None if replicates is None else Replicated(_ro(replicates), design.rule),
     )
+
+
+def _replicated(design: ReplicateDesign, statistic: str, sums: _Sums, covariance: bool,
+                denominator: np.ndarray | None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
+    """Each estimate under the full-sample weights and every replicate's, and the variances R's
+    svrVar gives: per domain for the standard errors (svyby's), all together for the covariance
+    (svyby(covmat=TRUE)'s)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if statistic == "mean":
+            every = sums.sy / sums.sw[:, :, None]
+        elif statistic == "total":
+            every = sums.sy
+        else:
+            assert denominator is not None
+            every = sums.sy / denominator
+    est, replicates = every[0], every[1:]
+    n_dom, p = est.shape
+    thetas = replicates.reshape(len(replicates), n_dom * p)
+    var = design.rule.variances(thetas, est.ravel(), np.repeat(np.arange(n_dom), p))
+    v = design.rule.vcov(thetas, est.ravel()) if covariance else None
+    return est, var, v, replicates
 
 
 def _check_missing(y: list[np.ndarray], names: tuple[str, ...], na_rm: bool) -> None:
@@ -260,7 +319,7 @@ def _check_missing(y: list[np.ndarray], names: tuple[str, ...], na_rm: bool) -> 
         raise DesignError(f"{', '.join(bad)} has missing values; pass na_rm=True to drop them")
 
 
-def _estimate(statistic: Literal["mean", "total"], design: Design, variables: Variables,
+def _estimate(statistic: Literal["mean", "total"], design: AnyDesign, variables: Variables,
               by: By, na_rm: bool, covariance: bool, deff: bool) -> Estimates:
     y, names = _matrix(design, variables)
     _check_missing(y, names, na_rm)
@@ -269,7 +328,7 @@ def _estimate(statistic: Literal["mean", "total"], design: Design, variables: Va
     return _finish(design, statistic, names, labels, by_name, sums, covariance, deff)
 
 
-def mean(design: Design, variables: Variables, by: By = None, *, na_rm: bool = True,
+def mean(design: AnyDesign, variables: Variables, by: By = None, *, na_rm: bool = True,
          covariance: bool = False, deff: bool = False) -> Estimates:
     """Means of one or many numeric columns (0/1 flags give proportions), overall or by segment.
 
@@ -279,13 +338,13 @@ def mean(design: Design, variables: Variables, by: By = None, *, na_rm: bool = T
     return _estimate("mean", design, variables, by, na_rm, covariance, deff)
 
 
-def total(design: Design, variables: Variables, by: By = None, *, na_rm: bool = True,
+def total(design: AnyDesign, variables: Variables, by: By = None, *, na_rm: bool = True,
           covariance: bool = False, deff: bool = False) -> Estimates:
     """Population totals of numeric columns, as R's svytotal / svyby(..., svytotal)."""
     return _estimate("total", design, variables, by, na_rm, covariance, deff)
 
 
-def proportions(design: Design, variable: str | pd.Series | np.ndarray, by: By = None, *,
+def proportions(design: AnyDesign, variable: str | pd.Series | np.ndarray, by: By = None, *,
                 covariance: bool = False, deff: bool = False, counts: bool = False
                 ) -> Estimates:
     """Shares of each category of a single-choice variable, as R's svymean(~factor, na.rm=TRUE).
@@ -300,7 +359,7 @@ def proportions(design: Design, variable: str | pd.Series | np.ndarray, by: By =
                    covariance, deff)
 
 
-def ratio(design: Design, numerator: Variables, denominator: Variables, by: By = None, *,
+def ratio(design: AnyDesign, numerator: Variables, denominator: Variables, by: By = None, *,
           na_rm: bool = True, covariance: bool = False) -> Estimates:
     """Ratios of totals sum(w y) / sum(w x), as R's svyratio(~y, ~x, design, na.rm=TRUE).
 
@@ -315,6 +374,7 @@ def ratio(design: Design, numerator: Variables, denominator: Variables, by: By =
     dom, labels, by_name = domains(design, by)
     sums = _sum_dense(design, y + x, dom, len(labels), squares=False)
     p = len(y)
-    num = _Sums(sums.sw, sums.sy[:, :, :p], sums.syy[:, :p], sums.n, sums.ok_codes)
+    num = _Sums(sums.sw, sums.sy[:, :, :p], sums.syy[:, :p], sums.n, sums.ok_codes,
+                sums.replicated)
     return _finish(design, "ratio", names, labels, by_name, num, covariance, False,
                    denominator=sums.sy[:, :, p:])

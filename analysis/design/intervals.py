@@ -10,6 +10,7 @@ import numpy as np
 from scipy import stats
 
 from analysis.design.estimation import Estimates
+from analysis.design.replication import Replicated
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,6 +59,55 @@ def logit(p: np.ndarray, se: np.ndarray, *, df: float | np.ndarray | None,
     return Interval(_ro(lower), _ro(upper), "logit", level, df)
 
 
+def logit_replicates(p: np.ndarray, replicated: Replicated, *, df: float | np.ndarray | None,
+                     level: float = 0.95) -> Interval:
+    """R's svyciprop(method="logit") on a replicate design: the intercept-only svyglm is fitted
+    again under each replicate, so the se of logit(p) is that of the replicates' fitted logits
+    (each proportion on its own, as each is its own svyciprop)."""
+    p = np.asarray(p, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        eta = np.log(p / (1 - p))
+        fitted = _glm_logits(replicated.values, np.broadcast_to(eta, replicated.values.shape))
+        half = _quantile(level, df) * np.sqrt(Replicated(fitted, replicated.rule).variances(eta))
+        lower, upper = _expit(eta - half), _expit(eta + half)
+    return Interval(_ro(lower), _ro(upper), "logit", level, df)
+
+
+def _glm_logits(shares: np.ndarray, start: np.ndarray, epsilon: float = 1e-8,
+                max_iterations: int = 25) -> np.ndarray:
+    """The intercept R's glm.fit finds for 0/1 answers with weighted share `shares`
+    (quasibinomial, logit link), from `start` as svyglm starts each replicate: IRLS steps
+    eta += (share - mu) / mu'(eta) with R's link clamped at |eta| > 30, until the deviance moves
+    less than `epsilon` relative (glm.control). Strictly inside (0, 1) that is logit(share) to
+    about 1e-10; at 0 or 1 it is where the deviance stopped moving (near -21 or 21), as in R."""
+    tiny = np.finfo(float).eps
+
+    def mean_of(eta: np.ndarray) -> np.ndarray:
+        odds = np.where(eta < -30, tiny, np.where(eta > 30, 1 / tiny, np.exp(np.clip(eta, -30,
+                                                                                   30))))
+        return odds / (1 + odds)
+
+    def deviance(mu: np.ndarray) -> np.ndarray:
+        return -2 * (np.where(shares > 0, shares * np.log(mu), 0.0)
+                     + np.where(shares < 1, (1 - shares) * np.log(1 - mu), 0.0))
+
+    eta = np.array(start, dtype=float)
+    mu = mean_of(eta)
+    before = deviance(mu)
+    active = np.isfinite(shares) & np.isfinite(eta)
+    for _ in range(max_iterations):
+        if not active.any():
+            break
+        slope = np.where(np.abs(eta) > 30, tiny, np.exp(np.clip(eta, -30, 30))
+                         / (1 + np.exp(np.clip(eta, -30, 30))) ** 2)
+        eta = np.where(active, eta + (shares - mu) / slope, eta)
+        mu = mean_of(eta)
+        now = deviance(mu)
+        active &= ~(np.abs(now - before) / (np.abs(now) + 0.1) < epsilon)
+        before = now
+    return np.where(np.isfinite(shares), eta, np.nan)
+
+
 def _expit(x: np.ndarray) -> np.ndarray:
     return 1 / (1 + np.exp(-x))
 
@@ -93,11 +143,14 @@ def proportion_interval(estimates: Estimates, method: Literal["logit", "beta"] =
                         level: float = 0.95) -> Interval:
     """Intervals for the proportions in `estimates` (means of flags or category shares).
 
-    Each domain uses its own df and n, as svyby(..., svyciprop) does with the domain subset.
+    Each domain uses its own df and n, as svyby(..., svyciprop) does with the domain subset; on
+    a replicate design the logit interval comes from the replicates' logits (`logit_replicates`).
     """
     if estimates.statistic != "mean":
         raise ValueError("proportion intervals need proportions (statistic 'mean')")
     df = np.asarray(estimates.domain_df, dtype=float)[:, None]
+    if method == "logit" and estimates.replicates is not None:
+        return logit_replicates(estimates.estimate, estimates.replicates, df=df, level=level)
     if method == "logit":
         return logit(estimates.estimate, estimates.se, df=df, level=level)
     if method == "beta":

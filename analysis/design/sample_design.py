@@ -9,7 +9,6 @@ formulas are those of R's survey package (Lumley): `svydesign` for the design, `
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -32,6 +31,7 @@ from analysis.design.stages import (  # noqa: F401  (LONELY_PSU_OPTIONS re-expor
     second_stage,
     stages,
 )
+from analysis.design.variables import NamedVariables
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:
@@ -41,7 +41,7 @@ def _frozen(a: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class Design:
+class Design(NamedVariables):
     """An immutable survey design; see `Design.build`. Arrays are read-only.
 
     `unit` is the finest unit whose totals the variance needs: the PSU, or for a two-stage design
@@ -156,18 +156,6 @@ class Design:
         strata = np.bincount(self.strata[inside] * n_domains + c,
                              minlength=len(self.strata_labels) * n_domains) > 0
         return (psus.reshape(-1, n_domains).sum(0) - strata.reshape(-1, n_domains).sum(0))
-
-    def column(self, name: str) -> pd.Series:
-        """A column of the data the design was built from, or a variable it knows by name."""
-        if self.data is not None and name in self.data.columns:
-            return self.data[name]
-        if self.variables is not None:
-            return self.variables(name)
-        raise DesignError(f"column {name!r} is not in the design's data")
-
-    def with_variables(self, variables: Callable[[str], pd.Series]) -> Design:
-        """This design, looking names up with `variables` too (e.g. `Responses.series`)."""
-        return dataclasses.replace(self, variables=variables)
 
     # ---------------------------------------------------------------- variance
     def variance(self, totals: np.ndarray, full: bool = True) -> np.ndarray:

@@ -14,6 +14,7 @@ from statsmodels.stats.multitest import multipletests
 
 from analysis.design import estimation
 from analysis.design.corrections import statsmodels_method
+from analysis.design.replicate_design import ReplicateDesign
 from analysis.design.sample_design import Design, DesignError
 
 Correction = Literal["none", "bonferroni", "holm", "bh", "fdr_bh"]
@@ -294,7 +295,8 @@ def mean_difference_test(design: Design, y: str | pd.Series | np.ndarray,
     """Design-based t test of a difference between two group means, as R's svyttest(y ~ g).
 
     The estimate is mean(second level) - mean(first level) (for a boolean, True - False); the
-    df are those of svyglm: degf of the respondents with both values, minus one.
+    df are those of svyglm: degf of the respondents with both values, minus one (on a replicate
+    design, degf of the whole design minus one, as svyglm.svyrep.design counts them).
     """
     dom, labels, _ = estimation.domains(design, group)
     if len(labels) != 2:
@@ -306,9 +308,12 @@ def mean_difference_test(design: Design, y: str | pd.Series | np.ndarray,
     v = np.asarray(m.vcov)
     diff = float(m.estimate[1, 0] - m.estimate[0, 0])
     se = float(np.sqrt(v[0, 0] + v[1, 1] - 2 * v[0, 1]))
-    yv = y if not isinstance(y, str) else design.column(y)
-    used = (dom >= 0) & pd.notna(np.asarray(pd.Series(yv), dtype=object))
-    df = float(design.domain_degf(np.where(used, 0, -1), 1)[0] - 1)
+    if isinstance(design, ReplicateDesign):  # svyglm.svyrep.design: degf of the whole design
+        df = float(design.degf - 1)
+    else:
+        yv = y if not isinstance(y, str) else design.column(y)
+        used = (dom >= 0) & pd.notna(np.asarray(pd.Series(yv), dtype=object))
+        df = float(design.domain_degf(np.where(used, 0, -1), 1)[0] - 1)
     t = diff / se
     return TestResult("design-t", t, df, float(2 * stats.t.sf(abs(t), df)), alpha,
                       estimate=diff)

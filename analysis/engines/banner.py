@@ -318,6 +318,9 @@ def file_banner(path: str | Path, questionnaire: Questionnaire | str | Path, row
         questionnaire = load_questionnaire(questionnaire)
     if settings:
         options = dataclasses.replace(options or BannerOptions(), **settings)
+    if questionnaire.design.replicate_weights:
+        raise EngineError("replicate-weight designs are analysed in memory: the engines sum "
+                          "by primary sampling unit, which replicate weights stand in for")
     eng = open_engine(path, engine) if isinstance(engine, str) else engine
     columns, design_notes = design_columns(eng.kinds, questionnaire.design, weight=weight,
                                            strata=strata, cluster=cluster, fpc=fpc)

@@ -17,7 +17,7 @@ from analysis.findings.people import for_people
 from analysis.findings.verdicts import Findings
 from survey.files.atomic import atomic_path
 from survey.messages import text, words
-from survey.messages.tables import FINDINGS, name_of
+from survey.messages.tables import DESIGN_WORDS, FINDINGS, name_of
 from survey.questionnaire.model import Questionnaire
 from survey.writers import UnknownOutputFormat
 
@@ -73,11 +73,14 @@ def _compared_with(f, questionnaire: Questionnaire, lang: str) -> str:
     return name_of(f.comparison_label, lang) if c.kind == "comparison" else f.comparison_label
 
 
-def method_note(findings: Findings, design: str | None = None, lang: str | None = "en") -> str:
-    """How the claims were tested and judged, and with which design when `design` says."""
+def method_note(findings: Findings, design: str | None = None, lang: str | None = "en",
+                variance: str | None = None) -> str:
+    """How the claims were tested and judged, and with which design when `design` says;
+    `variance` says how variances were made (default: Taylor linearisation)."""
+    variance = variance or words(DESIGN_WORDS, lang)["taylor"]
     note = text(FINDINGS, "method", lang, alpha=findings.alpha, claims=len(findings.findings),
                 correction=name_of(findings.correction, lang), min_base=findings.min_base,
-                rule=text(FINDINGS, "verdict_rule", lang))
+                rule=text(FINDINGS, "verdict_rule", lang), variance=variance)
     return note if design is None else text(FINDINGS, "design", lang, note=note, design=design)
 
 

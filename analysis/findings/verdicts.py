@@ -23,6 +23,7 @@ from analysis.design.choice import choose_design
 from analysis.design.corrections import correction_name, statsmodels_method
 from analysis.design.sample_design import Design, DesignError
 from analysis.design.significance import mean_difference_test
+from analysis.findings.adjusted import adjusted_coefficient
 from analysis.findings.claims import Claim, load_claims
 from analysis.findings.medians import median_test, two_groups
 from survey.messages import family, text
@@ -247,7 +248,8 @@ def _test_comparison(claim: Claim, data: ClaimData, design: Design, alpha: float
                       n, n_other, "design-t (svyttest)", note,
                       comparison_label=claim.versus or "rest")
     if claim.controls:
-        coefficient, p, used = _adjusted(claim, data, design, y, group)
+        coefficient, p, used = adjusted_coefficient(claim.controls, data.variable, design,
+                                                    y, group)
         finding = replace(finding, adjusted=(coefficient, p), adjusted_n=used, p=p,
                           test="design-glm (controls)",
                           said=("controls", {"controls": ", ".join(claim.controls)}))
@@ -345,42 +347,3 @@ def _test_anchor(claim: Claim, data: ClaimData, design: Design, alpha: float,
                    (difference - half, difference + half), p, math.nan, n, 0,
                    "design-t vs published value", ("anchor", {"source": claim.anchor.source}),
                    comparison_label="anchor")
-
-
-def _adjusted(claim: Claim, data: ClaimData, design: Design, y: np.ndarray,
-              group: np.ndarray) -> tuple[float, float, int]:
-    """The group coefficient controlling for covariates, with svyglm's design-based variance,
-    its p, and the respondents the model used (an answer to every control too).
-
-    The weighted GLM (logistic for a 0/1 measure, linear otherwise) gives the coefficients; the
-    sandwich is R's svy.varcoef: influence values estfun %*% solve(information), totalled per
-    sampling unit and passed to the design's variance (svyrecvar); t on degf + 1 - p.
-    """
-    import statsmodels.api as sm
-
-    frame = pd.DataFrame({"segment": (group == 1).astype(float)})
-    for name in claim.controls:
-        values = data.variable(name)
-        if isinstance(values.dtype, pd.CategoricalDtype) or values.dtype == object:
-            dummies = pd.get_dummies(values.astype("category"), prefix=name, drop_first=True,
-                                     dtype=float).set_axis(frame.index)
-            dummies[values.isna().to_numpy()] = np.nan
-            frame = pd.concat([frame, dummies], axis=1)
-        else:
-            frame[name] = pd.to_numeric(values, errors="coerce").to_numpy(float)
-    keep = (group >= 0) & ~np.isnan(y) & frame.notna().all(axis=1).to_numpy()
-    x = sm.add_constant(frame[keep], has_constant="add").to_numpy(float)
-    w, yk = np.asarray(design.weights)[keep], y[keep]
-    binary = set(np.unique(yk)) <= {0.0, 1.0}
-    family = sm.families.Binomial() if binary else sm.families.Gaussian()
-    fit = sm.GLM(yk, x, family=family, var_weights=w).fit()
-    mu = fit.mu
-    working = w * (mu * (1 - mu) if binary else 1.0)
-    inverse = np.linalg.inv(x.T @ (x * working[:, None]))
-    influence = (x * (w * (yk - mu))[:, None]) @ inverse
-    totals = np.zeros((design.n_units, x.shape[1]))
-    np.add.at(totals, np.asarray(design.unit)[keep], influence)
-    se = float(np.sqrt(design.variance(totals)[1, 1]))
-    df = float(design.domain_degf(np.where(keep, 0, -1), 1)[0]) + 1 - x.shape[1]
-    coefficient = float(fit.params[1])
-    return coefficient, float(2 * stats.t.sf(abs(coefficient) / se, max(df, 1))), int(keep.sum())

@@ -136,7 +136,7 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
         result = assess_claims(claims, ClaimData.from_responses(responses), choice.design,
                                alpha=options.alpha, min_base=options.min_base)
         table = findings_table(result, q, lang)
-        note = method_note(result, lang=lang)
+        note = method_note(result, lang=lang, variance=choice.variance(lang)["variance"])
         files.append(write_findings(table, note, staging / "findings.csv"))
         files.append(write_findings(table, note, staging / "findings.xlsx", lang))
         charts_made = _findings_charts(table, staging, lang)
@@ -155,7 +155,7 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
                  f"{choice.describe(lang)}",
         lang=lang, sample_text=_sample_text(responses, choice, lang),
         bases=_bases(responses, choice, lang), design_notes=choice.notes,
-        methods=_methods(banners, lang), questions=tuple(blocks), findings=table,
+        methods=_methods(banners, choice, lang), questions=tuple(blocks), findings=table,
         findings_rule=text(FINDINGS, "verdict_rule", lang), correction=options.correction,
         findings_png=findings_png,
         profiles=profiles, reliability=tuple(reliability),
@@ -239,9 +239,9 @@ def _sample_text(responses, choice, lang: str) -> str:
                 efficiency=f"{efficiency:.1%}")
 
 
-def _methods(banners: Sequence[Banner], lang: str) -> tuple[str, ...]:
+def _methods(banners: Sequence[Banner], choice, lang: str) -> tuple[str, ...]:
     lines = [footnote(banners[0], lang)] if banners else []
-    lines.append(text(REPORT, "methods", lang))
+    lines.append(text(REPORT, "methods", lang, **choice.variance(lang)))
     return tuple(lines)
 
 

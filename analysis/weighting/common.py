@@ -107,10 +107,12 @@ class WeightingReport:
 
 @dataclass(frozen=True)
 class WeightingResult:
-    """Final weights (read-only, one per row of the input frame, in order) and their report."""
+    """Final weights (read-only, one per row of the input frame, in order) and their report;
+    `replicate_columns` names the replicate weights weighted the same way (`weight`)."""
 
     weights: np.ndarray
     report: WeightingReport
+    replicate_columns: tuple[str, ...] = ()
 
     def series(self, frame: pd.DataFrame, name: str = "weight") -> pd.Series:
         """The weights as a Series on `frame`'s index, ready to assign to a copy of it."""

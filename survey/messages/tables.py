@@ -46,7 +46,7 @@ BANNER: dict[str, dict[str, str]] = {
 
 FINDINGS: dict[str, dict[str, str]] = {
     "zh": {
-        "method": "检验：基于设计的t检验（泰勒线性化，同R survey包的svyttest）；α = {alpha}；"
+        "method": "检验：基于设计的t检验（{variance}，同R survey包的svyttest）；α = {alpha}；"
                   "{claims}条结论的p值{correction}（校正范围是全部结论，而分题表在每张表内校正，"
                   "故同一差异在两处的显著性可能不同）；每组至少{min_base}名受访者。"
                   "判定规则：{rule}",
@@ -60,7 +60,7 @@ FINDINGS: dict[str, dict[str, str]] = {
         "verdict": "判定", "sheet": "结论检验", "method_sheet": "方法", "method_header": "说明",
     },
     "en": {
-        "method": "Tests: design-based t (Taylor linearisation, as R survey's svyttest); alpha "
+        "method": "Tests: design-based t ({variance}, as R survey's svyttest); alpha "
                   "{alpha}; p-values of {claims} claims: {correction} (across the claims, "
                   "while a banner corrects within its own table, so one difference may be "
                   "significant in one and not the other); groups "
@@ -84,7 +84,7 @@ REPORT: dict[str, dict[str, str]] = {
     "zh": {
         "everyone": "全部受访者",
         "sample": "共{n}名受访者；分析设计：{design}；设计自由度{df}；加权效率{efficiency}。",
-        "methods": "估计基于抽样设计（泰勒线性化，同R的survey包）：权重、分层与整群如上所述；"
+        "methods": "估计基于抽样设计（{variance}，同R的survey包）：{parts}如上所述；"
                    "子群体估计保留完整设计。多选题和排序题的百分比以回答该题的受访者为基数；"
                    "缺失回答从不计为“未选”。标*的列样本量低于最小基数，不作检验。",
         "shares_title": "比例之差（百分点）",
@@ -106,8 +106,8 @@ REPORT: dict[str, dict[str, str]] = {
         "everyone": "All respondents",
         "sample": "{n} respondents; design: {design}; design df {df}; weighting efficiency "
                   "{efficiency}.",
-        "methods": "Estimates are design-based (Taylor linearisation, as R's survey package): "
-                   "weights, strata and clusters as described above; domain estimates keep the "
+        "methods": "Estimates are design-based ({variance}, as R's survey package): "
+                   "{parts} as described above; domain estimates keep the "
                    "full design. Multi-select and rank questions are percentages of respondents "
                    "who answered the question; missing answers are never counted as 'not "
                    "selected'. Columns marked * have fewer respondents than the minimum base and "
@@ -135,9 +135,16 @@ REPORT: dict[str, dict[str, str]] = {
 # How a design is described: its parts, named by the columns that give them.
 DESIGN_WORDS: dict[str, dict[str, str]] = {
     "zh": {"weight": "权重", "strata": "分层", "cluster": "整群", "fpc": "有限总体校正",
-           "separator": "，", "srs": "简单随机样本，不加权"},
+           "separator": "，", "srs": "简单随机样本，不加权",
+           "replicates": "重复权重={columns}（{type}，{count}组）",
+           "taylor": "泰勒线性化", "taylor_parts": "权重、分层与整群",
+           "replicated": "重复权重法：{type}，{count}组", "replicated_parts": "权重与重复权重"},
     "en": {"weight": "weight", "strata": "strata", "cluster": "cluster", "fpc": "fpc",
-           "separator": ", ", "srs": "simple random sample, unweighted"},
+           "separator": ", ", "srs": "simple random sample, unweighted",
+           "replicates": "replicate weights={columns} ({type}, {count} replicates)",
+           "taylor": "Taylor linearisation", "taylor_parts": "weights, strata and clusters",
+           "replicated": "replicate weights: {type}, {count} replicates",
+           "replicated_parts": "weights and replicate weights"},
 }  # fmt: skip
 
 # The notes of a banner: what was not tested or shown, and why.

@@ -2,7 +2,8 @@
 
 Choice lists named by questions, keys that do not apply to a question's type, option codes used by
 nets, limits and expressions, names defined twice, expressions that name unknown or later
-questions, and scales built from items that are not rating items. Every problem is reported
+questions, scales built from items that are not rating items, and a `design:` block whose
+replicate-weight options do not hold together. Every problem is reported
 through `add(path, code, message, ...)` with the path of the YAML value it concerns.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 from survey.expressions import Expression, ExpressionError, parse
 from survey.files.source import suggest
 from survey.questionnaire.model import CHOICE_TYPES, SET_TYPES, Derived, Question, Scale, Segment
+from survey.questionnaire.replicates import check_design
 
 Add = Callable[..., None]
 Indexed = list[tuple[int, Any]]
@@ -47,6 +49,8 @@ def check_consistency(parts: dict[str, Any], add: Add, raw_names: set[str]) -> d
     _check_expressions(parts, names, add, raw_names)
     _check_segment_groups(parts["segments"], add)
     _check_scales(parts["scales"], dict(_items(resolved)), add, raw_names)
+    if parts.get("design") is not None:
+        check_design(parts["design"], add)
     return parts
 
 

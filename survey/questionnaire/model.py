@@ -23,6 +23,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from survey.questionnaire.replicates import REPLICATE_TYPES, replicate_type
+
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")  # an XLSForm choice name
 LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
@@ -100,6 +102,28 @@ def _limit(value: Any) -> float | date:
             pass
     raise PydanticCustomError("bad_limit", "'{value}' is neither a number nor a date "
                               "(YYYY-MM-DD)", {"value": value})
+
+
+def _replicate_type(value: Any) -> str:
+    found = replicate_type(value)
+    if found is None:
+        raise PydanticCustomError("unknown_replicate_type", "unknown replicate type '{value}'; "
+                                  "the types are: {types}",
+                                  {"value": value, "types": ", ".join(REPLICATE_TYPES)})
+    return found
+
+
+def _replicate_weights(value: Any) -> str | list[str]:
+    """A glob of column names ("repw*") or a list of them, each named once."""
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, list) and value and all(isinstance(v, str) and v.strip() for v in value):
+        if len(set(value)) < len(value):
+            raise PydanticCustomError("replicate_option", "a replicate weight column is listed "
+                                      "twice")
+        return [v.strip() for v in value]
+    raise PydanticCustomError("replicate_option", "replicate_weights is a pattern of column "
+                              "names such as 'repw*' or a list of column names")
 
 
 Name = Annotated[str, BeforeValidator(valid_name)]
@@ -202,10 +226,19 @@ class Scale(Model):
 
 
 class Design(Model):
+    """Analysis defaults: Taylor (weight, strata, cluster, fpc) or replicate weights (weight,
+    replicate_weights and their type and options, as R's svrepdesign)."""
+
     weight: Name | None = None
     strata: Name | None = None
     cluster: Name | None = None
     fpc: Name | None = None
+    replicate_weights: Annotated[str | list[str], BeforeValidator(_replicate_weights)] | None = None
+    replicate_type: Annotated[str, BeforeValidator(_replicate_type)] | None = None
+    replicate_scale: Annotated[float, Field(gt=0)] | None = None
+    replicate_rscales: list[Annotated[float, Field(ge=0)]] | None = None
+    mse: bool | None = None
+    rho: float | None = None
 
 
 class ImportMapping(Model):

@@ -37,7 +37,7 @@ def summarise(model: Questionnaire, claims: Path | None = None, language: str | 
         lines.append(f"{len(model.segments)} segments:")
         lines += [f"  {name:<16} {label(s.label)}  [{s.where}]"
                   for name, s in model.segments.items()]
-    design = {k: v for k, v in model.design.model_dump().items() if v}
+    design = {k: v for k, v in model.design.model_dump().items() if v is not None}
     if design:
         lines.append("design: " + ", ".join(f"{k}={v}" for k, v in design.items()))
     if claims is not None:
