@@ -23,11 +23,8 @@ ROOT = Path(__file__).parent.parent
 QUESTIONNAIRE = load_questionnaire(ROOT / "questionnaires" / "industrial_workers.yaml")
 CLAIMS = load_claims(ROOT / "questionnaires" / "industrial_workers.claims.yaml", QUESTIONNAIRE)
 FALSE_CLAIM = "F3-safety"  # planted with no effect (data_samples/README.md)
-# Not planted, yet contradicted: the simulator draws how many platforms a respondent picks
-# independently of who they are, so the planted preference of the young for Weibo, Douyin and
-# Kuaishou crowds WeChat out (40.8% vs 49.3%). The finding lists WeChat; the survey can say the
-# claim fails for it.
-CONTRADICTED = {"F8-wechat"}
+# Not planted: nearly everyone uses WeChat (data_samples/README.md), the young no more than others.
+UNPLANTED = {"F8-wechat"}
 
 
 def verdicts(responses: Responses) -> dict[str, str]:
@@ -41,8 +38,8 @@ def verdicts(responses: Responses) -> dict[str, str]:
 def test_bundled_sample_supports_every_planted_claim(sample):
     result = verdicts(read_responses(ROOT / "data_samples" / sample, QUESTIONNAIRE))
     assert result.pop(FALSE_CLAIM) == "not_supported"
-    assert {claim: result.pop(claim) for claim in CONTRADICTED} == \
-        dict.fromkeys(CONTRADICTED, "contradicted")
+    assert {claim: result.pop(claim) for claim in UNPLANTED} == \
+        dict.fromkeys(UNPLANTED, "not_supported")
     assert set(result.values()) == {"supported"}, {k: v for k, v in result.items()
                                                    if v != "supported"}
 

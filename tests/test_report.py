@@ -68,7 +68,7 @@ def test_findings_on_the_sample(report):
     table = pd.read_csv(report / "findings.csv", encoding="utf-8-sig")
     verdicts = dict(zip(table["id"], table["verdict"], strict=True))
     assert verdicts.pop("F3-safety") == "not_supported"
-    assert verdicts.pop("F8-wechat") == "contradicted"  # tests/test_findings_samples.py says why
+    assert verdicts.pop("F8-wechat") == "not_supported"  # not planted: data_samples/README.md
     assert set(verdicts.values()) == {"supported"}
 
 
