@@ -192,3 +192,22 @@ def test_means_carry_their_letters_and_each_sheet_lists_its_tests(report):
     assert len(tests) == len(expected) > len(b.tests)
     assert sorted(t[4] for t in tests) == pytest.approx(sorted(expected), rel=1e-9)
     assert any("均值的字母标记" in str(row[0]) for row in rows)
+
+
+def test_findings_charts_put_yuan_and_scale_points_on_one_relative_axis():
+    """F5 (yuan against the NBS figure) is drawn with the other means, each difference as a
+    percentage of what it is compared with; shares stay in percentage points."""
+    from analysis.report.build import findings_dots
+
+    table = pd.DataFrame({
+        "id": ["F5-income-mean", "F9-identity", "F2-career"],
+        "measure": ["mean", "mean", "share"],
+        "estimate": [4500.0, 3.2, 0.30], "comparison": [4961.0, 2.9, 0.20],
+        "difference": [-461.0, 0.3, 0.10], "ci_low": [-600.0, 0.1, 0.05],
+        "ci_high": [-322.0, 0.5, 0.15], "verdict": ["supported"] * 3})
+    charts = {name: dots for name, dots, _, _ in findings_dots(table, "zh")}
+    means = charts["findings_means"].set_index("label")
+    assert means.loc["F5-income-mean", "difference"] == pytest.approx(-461 / 4961 * 100)
+    assert means.loc["F5-income-mean", "ci_low"] == pytest.approx(-600 / 4961 * 100)
+    assert means.loc["F9-identity", "difference"] == pytest.approx(0.3 / 2.9 * 100)
+    assert charts["findings_shares"]["difference"].tolist() == pytest.approx([10.0])

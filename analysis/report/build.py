@@ -166,24 +166,28 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
     return files, len(banners), len(claims)
 
 
-def _findings_charts(table: pd.DataFrame, staging: Path, lang: str) -> list[Path]:
-    """Differences with their intervals, one chart per unit: shares in percentage points, and
-    means of rating scales, hours and counts. Claims in other units (yuan against a published
-    figure) would flatten the rest, so they are in the table only."""
+def findings_dots(table: pd.DataFrame, lang: str) -> list[tuple[str, pd.DataFrame, str, str]]:
+    """The findings charts' points as (name, dots, title, note): shares in percentage points;
+    means (scale points, hours, counts, yuan) as a percentage of what they are compared with, so
+    that F5's yuan and a scale's points share one axis without one flattening the other."""
     say = words(REPORT, lang)
     shown = table[table["difference"].notna() & table["ci_low"].notna()]
     share = shown["measure"].map(is_share)
-    small = shown["comparison"].abs() <= 10
-    parts = [("findings_shares", shown[share], 100, say["shares_title"]),
-             ("findings_means", shown[~share & small], 1, say["means_title"])]
+    means = shown[~share & shown["comparison"].abs().gt(0)]
+    parts = [("findings_shares", shown[share], 100, say["shares_title"], say["dots_note"]),
+             ("findings_means", means, 100 / means["comparison"].abs(), say["means_title"],
+              say["relative_note"])]
+    return [(name, pd.DataFrame({"label": part["id"], "difference": part["difference"] * scale,
+                                 "ci_low": part["ci_low"] * scale,
+                                 "ci_high": part["ci_high"] * scale,
+                                 "verdict": part["verdict"]}), title, note)
+            for name, part, scale, title, note in parts if not part.empty]
+
+
+def _findings_charts(table: pd.DataFrame, staging: Path, lang: str) -> list[Path]:
     written: list[Path] = []
-    for name, part, scale, title in parts:
-        if part.empty:
-            continue
-        dots = pd.DataFrame({"label": part["id"], "difference": part["difference"] * scale,
-                             "ci_low": part["ci_low"] * scale, "ci_high": part["ci_high"] * scale,
-                             "verdict": part["verdict"]})
-        fig = charts.difference_dots(dots, title, note=say["dots_note"], lang=lang)
+    for name, dots, title, note in findings_dots(table, lang):
+        fig = charts.difference_dots(dots, title, note=note, lang=lang)
         written += charts.save(fig, staging / "charts" / name)
     return written
 

@@ -88,8 +88,9 @@ REPORT: dict[str, dict[str, str]] = {
                    "子群体估计保留完整设计。多选题和排序题的百分比以回答该题的受访者为基数；"
                    "缺失回答从不计为“未选”。标*的列样本量低于最小基数，不作检验。",
         "shares_title": "比例之差（百分点）",
-        "means_title": "均值之差（量表分、小时、次数）",
+        "means_title": "均值之差（占对比值的百分比：量表分、小时、次数、元）",
         "dots_note": "95%置信区间；颜色表示判定",
+        "relative_note": "差值除以对比组均值或公布数值；95%置信区间按同一比例换算；颜色表示判定",
         "findings_sheet": "结论检验", "profiles_sheet": "群体特征", "summary_sheet": "结论概要",
         "reliability_sheet": "量表信度", "codebook_sheet": "编码簿",
         "profiles_note": "群体内比例与其余受访者比较；指数 = 100 × 群体比例 / 其余比例；"
@@ -113,8 +114,11 @@ REPORT: dict[str, dict[str, str]] = {
                    "selected'. Columns marked * have fewer respondents than the minimum base and "
                    "are not tested.",
         "shares_title": "Differences in shares (percentage points)",
-        "means_title": "Differences in means (scale points, hours, counts)",
+        "means_title": "Differences in means (% of what they are compared with: scale points, "
+                       "hours, counts, yuan)",
         "dots_note": "95% CI; colour = verdict",
+        "relative_note": "difference over the comparison group's mean or the published figure; "
+                         "95% CI on the same scale; colour = verdict",
         "findings_sheet": "Findings", "profiles_sheet": "Profiles",
         "summary_sheet": "Findings summary",
         "reliability_sheet": "Reliability", "codebook_sheet": "Codebook",
