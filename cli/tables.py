@@ -66,6 +66,9 @@ def crosstab(
                                         "memory (docs/scale.md).")] = "auto",
     quantiles: Annotated[str, typer.Option(help="Number and scale rows: quantiles with Woodruff "
                                            "intervals, e.g. 0.25,0.5,0.75.")] = "",
+    quantile_interval: Annotated[str, typer.Option(help="woodruff, or replicates: the quantile "
+                                                   "recomputed under each replicate weight "
+                                                   "(replicate designs).")] = "woodruff",
 ) -> None:
     """A banner table of ROW by each BY variable, with Total, letters and tests."""
     from analysis.banner.build import BannerOptions, banner
@@ -81,7 +84,8 @@ def crosstab(
                             percent=percent,  # type: ignore[arg-type]
                             extra=tuple(names(show)), nets=tuple(net or ()), lang=lang,
                             versus=versus,  # type: ignore[arg-type]
-                            quantiles=quantiles)  # type: ignore[arg-type]  (text is parsed)
+                            quantiles=quantiles,  # type: ignore[arg-type]  (text is parsed)
+                            quantile_interval=quantile_interval)  # type: ignore[arg-type]
     where(data)
     if choose_engine(data, engine) == "memory":
         responses = load_data(data, questionnaire)
