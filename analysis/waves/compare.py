@@ -40,7 +40,7 @@ from analysis.waves import panel
 from analysis.waves.asked import check_asked
 from survey.errors import SurveyError
 
-CHANGES = ["option", "option_label", "by", "col", "col_label", "estimate1", "se1", "n1",
+CHANGES = ["option", "option_label", "by", "by_label", "col", "col_label", "estimate1", "se1", "n1",
            "estimate2", "se2", "n2", "change", "se", "df", "statistic", "p", "p_adjusted",
            "ci_low", "ci_high", "small_base", "significant"]
 
@@ -49,6 +49,10 @@ class WaveError(SurveyError):
     """Waves that cannot be compared as asked (the message says why)."""
 
     code = "bad-waves"
+
+
+class QuestionChanged(WaveError):
+    """The compared question is not the same in both waves (its type or options changed)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,11 +133,12 @@ def _estimates(design: AnyDesign, values: np.ndarray, groups: Sequence[ByVariabl
     return found
 
 
-def _layout(groups: Sequence[ByVariable], lang: str) -> list[tuple[str, str, str]]:
-    """(by, col, label) of every banner column, Total first."""
-    out = [(TOTAL, TOTAL, TOTAL_LABEL.get(lang, "Total"))]
+def _layout(groups: Sequence[ByVariable], lang: str) -> list[tuple[str, str, str, str]]:
+    """(by, its label, col, col label) of every banner column, Total first."""
+    total = TOTAL_LABEL.get(lang, "Total")
+    out = [(TOTAL, total, TOTAL, total)]
     for g in groups:
-        out += [(g.name, v, label) for v, label in zip(g.values, g.labels, strict=True)]
+        out += [(g.name, g.label, v, label) for v, label in zip(g.values, g.labels, strict=True)]
     return out
 
 
@@ -170,7 +175,7 @@ def compare(wave1, wave2, row: str, by: str | Sequence[str] = (), *,
                             f"data {len(wave.frame)}")
     block1, block2 = row_block(wave1, row, lang=lang), row_block(wave2, row, lang=lang)
     if (block1.kind, block1.keys) != (block2.kind, block2.keys):
-        raise WaveError(f"{row} is not the same question in both waves ({block1.kind} with "
+        raise QuestionChanged(f"{row} is not the same question in both waves ({block1.kind} with "
                         f"options {', '.join(block1.keys) or 'none'} in {names[0]}, "
                         f"{block2.kind} with {', '.join(block2.keys) or 'none'} in {names[1]})")
     groups2 = [by_variable(wave2, b, lang=lang) for b in by]
@@ -189,10 +194,10 @@ def compare(wave1, wave2, row: str, by: str | Sequence[str] = (), *,
     layout = _layout(groups2, lang)
     changes = _changes(figures, keys, labels, layout, df, paired, alpha, level, correction,
                        min_base)
-    columns = pd.DataFrame([{"by": b, "col": c, "label": label} for b, c, label in layout])
+    columns = pd.DataFrame([{"by": b, "col": c, "label": label} for b, _, c, label in layout])
     counted = changes.drop_duplicates(["by", "col"]).set_index(["by", "col"])
-    columns["n1"] = [counted["n1"].get((b, c), 0) for b, c, _ in layout]
-    columns["n2"] = [counted["n2"].get((b, c), 0) for b, c, _ in layout]
+    columns["n1"] = [counted["n1"].get((b, c), 0) for b, _, c, _ in layout]
+    columns["n2"] = [counted["n2"].get((b, c), 0) for b, _, c, _ in layout]
     notes = tuple(dict.fromkeys(n for c in choices for n in c.notes))
     return WaveComparison(
         row=row, row_label=block2.label, row_type=block2.kind,
@@ -242,12 +247,13 @@ def _changes(figures: Figures, keys, labels, layout, df: np.ndarray, paired: boo
     k = len(keys)
     nan = np.full(k, np.nan)
     for j, (key, label) in enumerate(zip(keys, labels, strict=True)):
-        for by, col, col_label in layout:
+        for by, by_label, col, col_label in layout:
             f = figures.get((by, col), {"n1": 0, "n2": 0})
             get = {name: float(np.asarray(f.get(name, nan))[j]) for name in
                    ("estimate1", "se1", "estimate2", "se2", "change", "se")}
-            rows.append({"option": key, "option_label": label, "by": by, "col": col,
-                         "col_label": col_label, **get, "n1": int(f["n1"]), "n2": int(f["n2"])})
+            rows.append({"option": key, "option_label": label, "by": by, "by_label": by_label,
+                         "col": col, "col_label": col_label, **get, "n1": int(f["n1"]),
+                         "n2": int(f["n2"])})
     out = pd.DataFrame(rows)
     with np.errstate(divide="ignore", invalid="ignore"):
         if paired:

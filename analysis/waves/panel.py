@@ -42,9 +42,9 @@ def check_independent(first: pd.DataFrame, second: pd.DataFrame, names: Sequence
     if shared:
         raise PanelError(
             f"{names[0]} and {names[1]} share {len(shared)} respondent ids ({_examples(shared)}): "
-            "the same respondents in both waves are a panel, not two independent samples; "
-            "compare them paired (survey compare --paired), or, if the ids only number each "
-            "wave's respondents, declare the waves independent (--independent)")
+            "the same respondents in both waves are a panel, not two independent samples: "
+            "compare the waves paired, or, if the ids only number each wave's respondents, "
+            "say that the samples are independent")
 
 
 def pair(first: pd.DataFrame, second: pd.DataFrame, names: Sequence[str]) -> np.ndarray:
