@@ -100,3 +100,20 @@ def test_the_planted_changes_are_found_and_the_rest_mostly_not() -> None:
     migrants = concerns[(concerns.option == "social_insurance") & (concerns.col == "1")].iloc[0]
     assert migrants.significant and migrants.change > 0
     assert not concerns[concerns.option == "income"].significant.any()
+
+
+def test_a_stratum_with_one_enterprise_is_adjusted_as_the_banner_adjusts_it(tmp_path) -> None:
+    """A wave whose first district was sampled as one enterprise: the banner (tested against R's
+    survey.lonely.psu = "adjust" elsewhere) and the comparison give the same se, with a note."""
+    q = survey.load_questionnaire(WAVES / "questionnaire.yaml")
+    frame = pd.read_csv(WAVES / "wave_2.csv", dtype=str)
+    frame.loc[frame["district"] == "1", "enterprise_id"] = "999"
+    frame.to_csv(tmp_path / "lonely.csv", index=False)
+    lonely = survey.read(tmp_path / "lonely.csv", q)
+    assert lonely.frame["hours"].min() >= 20  # missing answers read as missing
+    found = compare(wave("wave_1"), lonely, "hours", "migrant")
+    assert any("adjust" in note for note in found.notes)
+    b = survey.banner(lonely, "hours", ["migrant"], design=survey.design(lonely))
+    ours = found.changes.set_index("col")["se2"]
+    for m in b.means.itertuples():
+        assert ours[m.col] == pytest.approx(m.se, rel=1e-12)

@@ -21,6 +21,7 @@ default, as the banner's letters).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,10 +36,13 @@ from analysis.banner.tables import TOTAL_LABEL
 from analysis.design import estimation
 from analysis.design.choice import DesignChoice, choose_design
 from analysis.design.corrections import adjust_p, correction_name
+from analysis.design.errors import LonelyPSUError
 from analysis.design.estimation import TOTAL, AnyDesign
 from analysis.waves import panel
 from analysis.waves.asked import check_asked
 from survey.errors import SurveyError
+from survey.messages import text
+from survey.messages.tables import BANNER_NOTES
 
 CHANGES = ["option", "option_label", "by", "by_label", "col", "col_label", "estimate1", "se1", "n1",
            "estimate2", "se2", "n2", "change", "se", "df", "statistic", "p", "p_adjusted",
@@ -117,16 +121,23 @@ def _domains(groups: Sequence[ByVariable]) -> list[tuple[str, str, Any]]:
     return out
 
 
-def _estimates(design: AnyDesign, values: np.ndarray, groups: Sequence[ByVariable]
+def _estimates(design: AnyDesign, values: np.ndarray, groups: Sequence[ByVariable],
+               notes: list[str], lang: str
                ) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray, int]]:
     """(estimate, se, respondents) of each column of `values`, per banner column, as svymean
-    (Total) and svyby (the domains) give them."""
+    (Total) and svyby (the domains) give them. A stratum with one PSU is handled as the banner
+    handles it: lonely_psu "adjust", with a note."""
     frame = pd.DataFrame(values, columns=[f"v{j}" for j in range(values.shape[1])])
     found: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, int]] = {}
+    if not np.isfinite(values).any():
+        return found
     for (by, _, domain), g in zip(_domains(groups), [None, *groups], strict=True):
-        if not np.isfinite(values).any():
-            continue
-        e = estimation.mean(design, frame, by=domain, na_rm=True)
+        try:
+            e = estimation.mean(design, frame, by=domain, na_rm=True)
+        except LonelyPSUError as error:
+            notes.append(text(BANNER_NOTES, "lonely_psu", lang, error=error))
+            design = dataclasses.replace(design, lonely_psu="adjust")
+            e = estimation.mean(design, frame, by=domain, na_rm=True)
         for i, label in enumerate(e.domains):
             col = TOTAL if g is None else g.values[int(label)]
             found[by, col] = (e.estimate[i], e.se[i], int(e.n[i]))
@@ -180,16 +191,19 @@ def compare(wave1, wave2, row: str, by: str | Sequence[str] = (), *,
                         f"{block2.kind} with {', '.join(block2.keys) or 'none'} in {names[1]})")
     groups2 = [by_variable(wave2, b, lang=lang) for b in by]
     keys, labels, values2 = _measures(block2)
+    notes = [n for c in choices for n in c.notes]
     if paired:
         order = panel.pair(wave1.frame, wave2.frame, names)
         values1 = _measures(block1)[2][order]
-        figures = _paired(choices[1].design, values1, values2, groups2)
+        figures = _paired(choices[1].design, values1, values2, groups2, notes, lang)
         df = np.full(1, float(choices[1].design.degf))
     else:
         if not independent:
             panel.check_independent(wave1.frame, wave2.frame, names)
         groups1 = [by_variable(wave1, b, lang=lang) for b in by]
-        figures = _independent(choices, _measures(block1)[2], values2, groups1, groups2)
+        first = _estimates(choices[0].design, _measures(block1)[2], groups1, notes, lang)
+        second = _estimates(choices[1].design, values2, groups2, notes, lang)
+        figures = _independent(first, second, values2.shape[1])
         df = np.array([float(c.design.degf) for c in choices])
     layout = _layout(groups2, lang)
     changes = _changes(figures, keys, labels, layout, df, paired, alpha, level, correction,
@@ -198,26 +212,21 @@ def compare(wave1, wave2, row: str, by: str | Sequence[str] = (), *,
     counted = changes.drop_duplicates(["by", "col"]).set_index(["by", "col"])
     columns["n1"] = [counted["n1"].get((b, c), 0) for b, _, c, _ in layout]
     columns["n2"] = [counted["n2"].get((b, c), 0) for b, _, c, _ in layout]
-    notes = tuple(dict.fromkeys(n for c in choices for n in c.notes))
     return WaveComparison(
         row=row, row_label=block2.label, row_type=block2.kind,
         measure="mean" if keys == (None,) else "share", by=tuple(by), paired=paired,
         waves=names, designs=(choices[0].columns | {"df": int(choices[0].design.degf)},
                               choices[1].columns | {"df": int(choices[1].design.degf)}),
         columns=columns, changes=changes, alpha=alpha, correction=correction, level=level,
-        min_base=min_base, lang=lang, notes=notes)
+        min_base=min_base, lang=lang, notes=tuple(dict.fromkeys(notes)))
 
 
 Figures = dict[tuple[str, str], dict[str, np.ndarray | int]]
 
 
-def _independent(choices, values1: np.ndarray, values2: np.ndarray,
-                 groups1: Sequence[ByVariable], groups2: Sequence[ByVariable]) -> Figures:
+def _independent(first: dict, second: dict, k: int) -> Figures:
     """Each wave's estimates from its own design; the change's variance is their sum."""
-    first = _estimates(choices[0].design, values1, groups1)
-    second = _estimates(choices[1].design, values2, groups2)
     figures: Figures = {}
-    k = values2.shape[1]
     nan = np.full(k, np.nan)
     for key in dict.fromkeys([*first, *second]):
         e1, s1, n1 = first.get(key, (nan, nan, 0))
@@ -228,13 +237,13 @@ def _independent(choices, values1: np.ndarray, values2: np.ndarray,
 
 
 def _paired(design: AnyDesign, values1: np.ndarray, values2: np.ndarray,
-            groups: Sequence[ByVariable]) -> Figures:
+            groups: Sequence[ByVariable], notes: list[str], lang: str) -> Figures:
     """Means of y1, y2 and d = y2 - y1 among the respondents answering in both waves, with the
     second wave's design: the change and its se are d's."""
     k = values2.shape[1]
     both = np.isfinite(values1) & np.isfinite(values2)
     y1, y2 = np.where(both, values1, np.nan), np.where(both, values2, np.nan)
-    found = _estimates(design, np.hstack([y1, y2, y2 - y1]), groups)
+    found = _estimates(design, np.hstack([y1, y2, y2 - y1]), groups, notes, lang)
     return {key: {"estimate1": e[:k], "se1": s[:k], "n1": n, "estimate2": e[k:2 * k],
                   "se2": s[k:2 * k], "n2": n, "change": e[2 * k:], "se": s[2 * k:]}
             for key, (e, s, n) in found.items()}
