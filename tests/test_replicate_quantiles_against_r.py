@@ -16,11 +16,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from cli_helpers import invoke
+from test_quantiles_against_r import load as taylor
+from test_quantiles_against_r import ours_of as ours
+from test_replicate_against_r import SPECS, data, ref
 
 from analysis.design.quantiles import quantile, quantile_difference
 from analysis.design.replicate_design import ReplicateDesign
 from analysis.design.sample_design import DesignError
-from tests.test_replicate_against_r import SPECS, data, ref
 
 HERE = Path(__file__).parent / "fixtures" / "r"
 QS = [0.1, 0.25, 0.5, 0.75, 0.9]
@@ -57,11 +60,6 @@ def theirs(name: str, analysis: str, variable: str, quantity: str) -> pd.DataFra
           & (r.quantity == quantity)]
     assert len(r), (name, analysis, variable, quantity)
     return r
-
-
-def ours(found, quantity: str) -> np.ndarray:
-    return {"value": found.value, "se": found.se, "ci_lower": found.lower,
-            "ci_upper": found.upper}[quantity]
 
 
 CASES = [(name, v, tag) for name in SPECS for v in VARIABLES[name] for tag in INTERVAL]
@@ -118,10 +116,8 @@ def test_median_difference_equals_r(name, variable, groups) -> None:
 
 
 def test_replicate_intervals_need_replicate_weights() -> None:
-    from tests.test_quantiles_against_r import load
-
     with pytest.raises(DesignError, match="replicate weights"):
-        quantile(load("apistrat"), "api00", 0.5, interval="replicates")
+        quantile(taylor("apistrat"), "api00", 0.5, interval="replicates")
     with pytest.raises(DesignError, match="woodruff or replicates"):
         quantile(design("worker_brr"), "pay", 0.5, interval="bootstrap")
 
@@ -166,8 +162,6 @@ def test_banner_quantiles_equal_r_svyby(interval) -> None:
 
 def test_crosstab_json_on_a_replicate_design(tmp_path) -> None:
     import json
-
-    from cli_helpers import invoke
 
     r, d = worker()
     q = tmp_path / "q.yaml"
