@@ -34,6 +34,7 @@ from analysis.banner.rows import (
 from analysis.banner.stats import BannerTest
 from analysis.design.corrections import correction_name
 from analysis.design.estimation import TOTAL
+from analysis.design.quantiles import INTERVALS
 from analysis.design.sample_design import Design, LonelyPSUError
 from survey.files.source import suggest
 from survey.messages import text
@@ -86,7 +87,7 @@ class BannerOptions:
         if self.versus not in ("group", "rest"):
             raise BannerError(f"versus is 'group' or 'rest', not {self.versus!r}")
         object.__setattr__(self, "quantiles", banner_quantiles.asked(self.quantiles))
-        if self.quantile_interval not in banner_quantiles.INTERVALS:
+        if self.quantile_interval not in INTERVALS:
             raise BannerError(f"the interval of quantiles is woodruff or replicates, not "
                               f"{self.quantile_interval!r}")
 

@@ -16,11 +16,10 @@ import pandas as pd
 
 from analysis.banner.rows import BannerError, ByVariable, RowBlock
 from analysis.design.estimation import TOTAL
-from analysis.design.quantiles import INTERVALS, Quantiles, probabilities, quantile
+from analysis.design.quantiles import Quantiles, probabilities, quantile
 from analysis.design.sample_design import Design, DesignError
 
 ROW_KINDS = ("number", "scale")
-__all__ = ["INTERVALS", "ROW_KINDS", "asked", "row_values", "table"]
 COLUMNS = ["by", "col", "letter", "q", "n", "value", "se", "ci_low", "ci_high", "small_base",
            "suppressed"]
 

@@ -23,7 +23,7 @@ BANNER: dict[str, dict[str, str]] = {
         "quantiles_note": "分位数为加权分位数（同R survey包svyquantile的默认规则），置信区间为"
                           "Woodruff区间，标准误由区间宽度推得。",
         "quantiles_note_replicates": "分位数为加权分位数（同R survey包svyquantile的默认规则），"
-                                     "标准误由各组重复权数下重算的分位数求得，置信区间为估计值"
+                                     "标准误由每组重复权重下重算的分位数求得，置信区间为估计值"
                                      "加减t倍标准误（同R的interval.type = \"quantile\"）。",
     },
     "en": {
