@@ -110,11 +110,7 @@ def sheet(changes: Changes, lang: str) -> SheetTable:
 
 
 def _note(changes: Changes, lang: str) -> str:
-    note = text(WAVES, "sheet_note", lang, previous=changes.previous,
-                rule=text(WAVES, "rule_paired" if changes.paired else "rule_independent", lang),
-                tests=text(WAVES, "rule_tests", lang, correction=name_of(changes.correction,
-                                                                         lang),
-                           alpha=f"{changes.alpha:g}"))
+    note = text(WAVES, "sheet_note", lang, previous=changes.previous, rule=_rule(changes, lang))
     if changes.skipped:
         note += " " + text(WAVES, "skipped", lang, names=", ".join(changes.skipped))
     return note

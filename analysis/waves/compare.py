@@ -112,15 +112,6 @@ def _measures(block: RowBlock) -> tuple[tuple[str | None, ...], tuple[str, ...],
     return block.keys[:k], block.labels[:k], values
 
 
-def _domains(groups: Sequence[ByVariable]) -> list[tuple[str, str, Any]]:
-    """(by, column values, the `by` argument of the estimators) for Total, then each group."""
-    out: list[tuple[str, str, Any]] = [(TOTAL, TOTAL, None)]
-    for g in groups:
-        out.append((g.name, "", pd.Categorical.from_codes(np.asarray(g.codes),
-                                                          categories=range(len(g.values)))))
-    return out
-
-
 def _estimates(design: AnyDesign, values: np.ndarray, groups: Sequence[ByVariable],
                notes: list[str], lang: str
                ) -> dict[tuple[str, str], tuple[np.ndarray, np.ndarray, int]]:
@@ -131,7 +122,10 @@ def _estimates(design: AnyDesign, values: np.ndarray, groups: Sequence[ByVariabl
     found: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, int]] = {}
     if not np.isfinite(values).any():
         return found
-    for (by, _, domain), g in zip(_domains(groups), [None, *groups], strict=True):
+    for g in [None, *groups]:  # Total, then each group's levels (domains by level index)
+        by = TOTAL if g is None else g.name
+        domain = None if g is None else pd.Categorical.from_codes(
+            np.asarray(g.codes), categories=range(len(g.values)))
         try:
             e = estimation.mean(design, frame, by=domain, na_rm=True)
         except LonelyPSUError as error:

@@ -29,8 +29,7 @@ WAVES: dict[str, dict[str, str]] = {
         "rule_tests": "每题内{correction}，α = {alpha}",
         "skipped": "上一轮没有的题目未作比较：{names}。",
         "sheet": "与上一轮相比",
-        "sheet_note": "变化 = 本轮 − 上一轮（{previous}）；比例及其变化以百分数表示；{rule}；"
-                      "{tests}。",
+        "sheet_note": "变化 = 本轮 − 上一轮（{previous}）；比例及其变化以百分数表示；{rule}。",
         "question": "题目", "option": "选项", "previous": "上一轮", "current": "本轮",
         "ci_low": "置信区间下限", "ci_high": "置信区间上限", "significant": "显著",
         "points": "个百分点",
@@ -66,7 +65,7 @@ WAVES: dict[str, dict[str, str]] = {
         "skipped": "Not compared, as the previous wave did not ask them: {names}.",
         "sheet": "Change since previous",
         "sheet_note": "change = this wave − the previous one ({previous}); shares and their "
-                      "changes as percentages; {rule}; {tests}.",
+                      "changes as percentages; {rule}.",
         "question": "question", "option": "option", "previous": "previous", "current": "current",
         "ci_low": "CI low", "ci_high": "CI high", "significant": "significant",
         "points": " pp",
