@@ -66,6 +66,9 @@ def crosstab(
                                         "memory (docs/scale.md).")] = "auto",
     quantiles: Annotated[str, typer.Option(help="Number and scale rows: quantiles with Woodruff "
                                            "intervals, e.g. 0.25,0.5,0.75.")] = "",
+    quantile_interval: Annotated[str, typer.Option(help="woodruff, or replicates: the quantile "
+                                                   "recomputed under each replicate weight "
+                                                   "(replicate designs).")] = "woodruff",
 ) -> None:
     """A banner table of ROW by each BY variable, with Total, letters and tests."""
     from analysis.banner.build import BannerOptions, banner
@@ -81,7 +84,8 @@ def crosstab(
                             percent=percent,  # type: ignore[arg-type]
                             extra=tuple(names(show)), nets=tuple(net or ()), lang=lang,
                             versus=versus,  # type: ignore[arg-type]
-                            quantiles=quantiles)  # type: ignore[arg-type]  (text is parsed)
+                            quantiles=quantiles,  # type: ignore[arg-type]  (text is parsed)
+                            quantile_interval=quantile_interval)  # type: ignore[arg-type]
     where(data)
     if choose_engine(data, engine) == "memory":
         responses = load_data(data, questionnaire)
@@ -165,24 +169,91 @@ def report(
     rho: Rho = None, mse: Mse = None,
     suppress: Suppress = 0,
     versus: Versus = "group",
+    previous: Annotated[Path | None, typer.Option(help="The previous wave (any file 'survey "
+                                                  "import' reads): adds the changes since "
+                                                  "it.")] = None,
+    paired: Annotated[bool, typer.Option("--paired", help="With --previous: a panel, the same "
+                                         "respondents (respondent_id).")] = False,
+    independent: Annotated[bool, typer.Option("--independent", help="With --previous: "
+                                              "independent samples even though respondent "
+                                              "ids repeat.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """The whole report in one folder: banner workbook, charts, findings and an HTML report."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from analysis.report.build import report as make_report
+    from analysis.report.changes import PreviousWave
 
+    if (paired or independent) and previous is None:
+        raise bad_option("--paired and --independent say how --previous relates to DATA: "
+                         "give --previous too")
+    options = (weight, strata, cluster, fpc, replicate_weights, replicate_type, replicate_scale,
+               replicate_rscales, rho, mse)
+    before = None
+    if previous is not None:
+        earlier = load_data(previous, questionnaire)
+        before = PreviousWave(earlier, design_of(earlier, *options).design, previous.name,
+                              data.name, paired, independent)
     responses = load_data(data, questionnaire)
-    design = design_of(responses, weight, strata, cluster, fpc, replicate_weights,
-                       replicate_type, replicate_scale, replicate_rscales, rho, mse).design
+    design = design_of(responses, *options).design
     with Progress(TextColumn("{task.description:<28}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                   console=err, disable=quiet or not err.is_terminal, transient=False) as bar:
         task = bar.add_task("reading", total=1)
         written = make_report(responses, output, claims=claims or (), design=design,
                               by=names(by) or None, lang=lang, suppress=suppress, versus=versus,
-                              progress=lambda step, done, total: bar.update(
+                              previous=before, progress=lambda step, done, total: bar.update(
                                   task, description=step, completed=done, total=max(total, 1)))
     say(f"wrote {len(written.files)} files to {written.folder}/: {written.banners} banner "
         f"tables, {written.claims} claims")
     say("\n".join(f"  {p}" for p in written.files if p.suffix in (".html", ".xlsx", ".csv")))
+
+
+@app.command()
+def compare(
+    wave1: Annotated[Path, typer.Argument(help="The first (earlier) wave: any file 'survey "
+                                          "import' reads.")],
+    wave2: Annotated[Path, typer.Argument(help="The second wave, of the same questionnaire.")],
+    questionnaire: Questionnaire,
+    row: Annotated[str, typer.Option(help="The question compared (single, multi, rank: "
+                                     "shares; scale, number: means).")],
+    by: Annotated[str, typer.Option(help="Column variables, comma-separated: questions, "
+                                    "derived variables or segments.")] = "",
+    json_: Annotated[bool, typer.Option("--json", help="Print the JSON document only.")] = False,
+    paired: Annotated[bool, typer.Option("--paired", help="A panel: the same respondents "
+                                         "(respondent_id) in both waves.")] = False,
+    independent: Annotated[bool, typer.Option("--independent", help="Independent samples "
+                                              "even though respondent ids repeat.")] = False,
+    lang: Lang = None,
+    weight: Weight = None, strata: Strata = None, cluster: Cluster = None, fpc: Fpc = None,
+    replicate_weights: ReplicateWeights = None, replicate_type: ReplicateType = None,
+    replicate_scale: ReplicateScale = None, replicate_rscales: ReplicateRscales = None,
+    rho: Rho = None, mse: Mse = None,
+    alpha: Annotated[float, typer.Option(help="Significance level.")] = 0.05,
+    correction: Annotated[str, typer.Option(help="holm, bonferroni, bh or none.")] = "holm",
+    min_base: Annotated[int, typer.Option(help="Smaller bases are flagged, not tested.")] = 30,
+) -> None:
+    """The change of ROW between two waves, per segment, with its interval and test."""
+    from analysis.design.corrections import CORRECTIONS
+    from analysis.waves.compare import compare as compare_waves
+    from analysis.waves.render import terminal_report
+
+    if correction not in CORRECTIONS:
+        raise bad_option(f"--correction {correction!r}: use holm, bonferroni, bh or none")
+    waves, designs = [], []
+    for path in (wave1, wave2):
+        responses = load_data(path, questionnaire)
+        designs.append(design_of(responses, weight, strata, cluster, fpc, replicate_weights,
+                                 replicate_type, replicate_scale, replicate_rscales, rho,
+                                 mse).design)
+        waves.append(responses)
+    where(wave2)
+    result = compare_waves(waves[0], waves[1], row, names(by), design1=designs[0],
+                           design2=designs[1], paired=paired, independent=independent,
+                           alpha=alpha, correction=correction, min_base=min_base, lang=lang,
+                           names=(wave1.name, wave2.name))
+    if json_:
+        return print(json.dumps(result.to_json(), ensure_ascii=False, indent=1))
+    for part in terminal_report(result, lang):
+        say(part)

@@ -12,6 +12,7 @@ The calls a notebook needs, in the order of an analysis (docs/api.md walks one):
     b = survey.banner(r, "concerns", by=["state_owned", "migrant"], design=d)
     f = survey.check_claims(r, "questionnaires/industrial_workers.claims.yaml", design=d)
     survey.report(r, "report/", claims=..., design=d)
+    survey.compare(r_previous, r, "concerns", by="migrant")          # the change since a wave
 
 Every error on bad input is a `survey.SurveyError` with a stable `code` (docs/errors.md). The
 command line calls these same functions. Names load on first use, so `import survey` is quick
@@ -55,6 +56,7 @@ _API = {
     "check_claims": "analysis.findings.verdicts:check_claims",
     "findings_table": "analysis.findings.table:findings_table",
     "report": "analysis.report.build:report",
+    "compare": "analysis.waves.compare:compare",  # two waves: the change per segment
     # out of core: a Parquet or CSV file aggregated by DuckDB (or Spark), never loaded whole
     "banner_file": "analysis.engines.banner:file_banner",
     "file_mean": "analysis.engines.estimators:mean",

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from survey import messages
-from survey.messages import forms, tables
+from survey.messages import forms, tables, waves
 
 ROOT = Path(__file__).resolve().parents[1]
-AREAS = {f"{module.__name__}.{name}": area for module in (forms, tables)
+AREAS = {f"{module.__name__}.{name}": area for module in (forms, tables, waves)
          for name, area in vars(module).items() if name.isupper() and isinstance(area, dict)}
 
 

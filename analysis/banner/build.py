@@ -34,6 +34,7 @@ from analysis.banner.rows import (
 from analysis.banner.stats import BannerTest
 from analysis.design.corrections import correction_name
 from analysis.design.estimation import TOTAL
+from analysis.design.quantiles import INTERVALS
 from analysis.design.sample_design import Design, LonelyPSUError
 from survey.files.source import suggest
 from survey.messages import text
@@ -52,7 +53,9 @@ class BannerOptions:
     nets (name, codes) to those of the questionnaire, each also as text "top2=4,5"; `versus`
     "rest" shows a group of segments as its segments, each against the rest of the sample,
     instead of side by side, each compared with each other ("group", as SPSS CTABLES);
-    `quantiles` asks number and scale rows for quantiles with Woodruff intervals."""
+    `quantiles` asks number and scale rows for quantiles with Woodruff intervals;
+    `quantile_interval` "replicates" recomputes them under each replicate weight instead (a
+    replicate design only, R's interval.type "quantile")."""
 
     alpha: float = 0.05
     correction: Correction = "holm"
@@ -66,6 +69,7 @@ class BannerOptions:
     lang: str | None = None
     versus: Literal["group", "rest"] = "group"
     quantiles: tuple[float, ...] = ()  # number and scale rows: e.g. (0.25, 0.5, 0.75)
+    quantile_interval: Literal["woodruff", "replicates"] = "woodruff"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "correction", correction_name(self.correction))
@@ -83,6 +87,9 @@ class BannerOptions:
         if self.versus not in ("group", "rest"):
             raise BannerError(f"versus is 'group' or 'rest', not {self.versus!r}")
         object.__setattr__(self, "quantiles", banner_quantiles.asked(self.quantiles))
+        if self.quantile_interval not in INTERVALS:
+            raise BannerError(f"the interval of quantiles is woodruff or replicates, not "
+                              f"{self.quantile_interval!r}")
 
 
 def parse_net(spec: str) -> tuple[str, tuple[Any, ...]]:

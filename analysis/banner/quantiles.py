@@ -1,5 +1,6 @@
 """Quantiles in a banner: for a number or scale row, each column's quantiles (the median,
-quartiles) with Woodruff intervals, as `analysis.design.quantiles.quantile` and R's
+quartiles) with Woodruff intervals (or, on a replicate design, intervals from the quantile under
+each replicate), as `analysis.design.quantiles.quantile` and R's
 svyby(..., svyquantile) give them; Total first, then each `by` variable's levels, as the columns.
 
 A quantile is some respondent's own answer, so small-cell suppression hides it like any figure
@@ -72,16 +73,21 @@ def table(design: Design, block: RowBlock, groups: list[ByVariable], options,
     if not options.quantiles:
         return None
     y = row_values(block)
-    alpha = 1 - options.level
+    alpha, interval = 1 - options.level, options.quantile_interval
     answered = ~np.isnan(y)  # nobody answered: no figures (the banner's notes say so)
-    found = quantile(design, y, options.quantiles, alpha=alpha) if answered.any() else None
-    rows = _rows(found, options.quantiles, TOTAL, [TOTAL], [TOTAL])
-    for g in groups:
-        codes = np.asarray(g.codes)
-        found = (quantile(design, y, options.quantiles, alpha=alpha, by=pd.Categorical.from_codes(
-            codes, categories=range(len(g.values)))) if (answered & (codes >= 0)).any() else None)
-        rows += _rows(found, options.quantiles, g.name, g.values,
-                      [str(i) for i in range(len(g.values))])
+    try:
+        found = quantile(design, y, options.quantiles, alpha=alpha, interval=interval) \
+            if answered.any() else None
+        rows = _rows(found, options.quantiles, TOTAL, [TOTAL], [TOTAL])
+        for g in groups:
+            codes = np.asarray(g.codes)
+            found = (quantile(design, y, options.quantiles, alpha=alpha, interval=interval,
+                              by=pd.Categorical.from_codes(codes, range(len(g.values))))
+                     if (answered & (codes >= 0)).any() else None)
+            rows += _rows(found, options.quantiles, g.name, g.values,
+                          [str(i) for i in range(len(g.values))])
+    except DesignError as error:  # replicate intervals asked of a Taylor design
+        raise BannerError(str(error)) from None
     frame = pd.DataFrame(rows)
     look = columns.set_index(["by", columns["value"].astype(str)])
     keys = list(zip(frame["by"], frame["col"].astype(str), strict=True))

@@ -16,7 +16,8 @@ The JSON is DESIGN.md's `survey crosstab --json` shape with these extensions:
 - tests: "adjusted_wald" {statistic, value, ndf, ddf, p}: the same table's adjusted Wald test
   (R: svychisq(statistic="adjWald")) beside Rao-Scott; null for Pearson and mean tests;
 - top level "quantiles": null unless asked (number and scale rows), else one entry per column
-  and quantile {by, col, q, value, se, ci, n, small_base, suppressed} (Woodruff intervals).
+  and quantile {by, col, q, value, se, ci, n, small_base, suppressed} (Woodruff intervals, or
+  from the replicates: "test" says which in "quantile_interval", null without quantiles).
 Suppressed or undefined figures are null; "n" of a suppressed column is null too.
 """
 
@@ -110,7 +111,8 @@ def to_json(b: Banner) -> dict[str, Any]:
                  "correction": o.correction, "level": o.level,
                  "interval": "wilson" if b.design.srs else
                  ("korn-graubard" if o.interval == "beta" else "logit"),
-                 "min_base": o.min_base, "suppress": o.suppress},
+                 "min_base": o.min_base, "suppress": o.suppress,
+                 "quantile_interval": None if b.quantiles is None else o.quantile_interval},
         "means": None if b.means is None else [_mean(m) for m in b.means.itertuples()],
         "missing": missing,
         "flags": {"small_base": [c.letter or c.value for c in b.columns.itertuples()
@@ -278,7 +280,9 @@ def terminal_report(b: Banner, notes: Sequence[str] = (), lang: str | None = Non
     lang = lang or b.options.lang  # None: the banner's own language
     tests = tests_table(b, lang)
     quantiles = quantiles_table(b, lang)
-    extra = [] if quantiles is None else [quantiles, text(BANNER, "quantiles_note", lang)]
+    note = "quantiles_note" + ("_replicates" if b.options.quantile_interval == "replicates"
+                               else "")
+    extra = [] if quantiles is None else [quantiles, text(BANNER, note, lang)]
     return [terminal_table(b, lang), *([tests] if tests is not None else []), *extra,
             footnote(b, lang), *(f"Note: {note}" for note in (*notes, *b.notes))]
 

@@ -14,10 +14,18 @@ As R survey 4.x's `svyquantile(~y, design, quantiles, na.rm=TRUE)` with its defa
   respondents with a value; an end beyond 0 or 1 is undefined (NaN), as in R;
 - the se is the interval's width over 2 t, as R reports it.
 
+On a replicate-weight design (R's svyquantile.svyrep.design) the same Woodruff interval is R's
+default there too (interval.type "mean"): the share at or below the estimate is a domain mean
+whose se comes from the replicates (svrVar), t on the degf of the domain's respondents with a
+value (the rank of their replicate weights minus one). `interval="replicates"` is R's
+interval.type "quantile": the quantile is computed again under each replicate's weights (rule
+"math", respondents of weight 0 left out, as qrule_math does), its variance is svrVar of those
+replicates and the interval is the estimate plus or minus t times its se. R warns that jackknife
+replicates may not give valid standard errors for quantiles (a quantile is not smooth), which is
+why Woodruff stays the default.
+
 Cumulative weights are summed in extended precision, as R's `cumsum` and `sum` do, so that a
-cumulative weight equal to p times the total is recognised exactly as in R. A replicate-weight
-design needs its own interval (R computes the quantile in every replicate); `quantile` takes the
-design object so that such a variant can be dispatched on its type.
+cumulative weight equal to p times the total is recognised exactly as in R.
 """
 
 from __future__ import annotations
@@ -30,8 +38,12 @@ import pandas as pd
 from scipy import stats
 
 from analysis.design import estimation
-from analysis.design.estimation import By
+from analysis.design.estimation import AnyDesign, By
+from analysis.design.replicate_design import ReplicateDesign
 from analysis.design.sample_design import Design, DesignError
+
+INTERVALS = ("woodruff", "replicates")  # R's interval.type "mean" and "quantile"
+REPLICATE_BLOCK = 16  # replicate columns gathered at a time: a domain's copy stays small
 
 
 @dataclass(frozen=True, eq=False)
@@ -41,7 +53,8 @@ class Quantiles:
     `lower`/`upper` are the Woodruff interval at level 1 - alpha (NaN where an end is
     undefined), `se` its width over 2 t. `cdf` is the estimated share at or below each quantile
     and `cdf_se` its se, on which the interval rests. `n` counts the respondents with a value
-    per domain and `df` the t degrees of freedom used (degf of those respondents).
+    per domain and `df` the t degrees of freedom used (degf of those respondents). `interval`
+    is "woodruff" or, on a replicate design, "replicates" (then `cdf` and `cdf_se` are NaN).
     """
 
     variable: str
@@ -57,6 +70,7 @@ class Quantiles:
     n: np.ndarray
     df: np.ndarray
     alpha: float
+    interval: str = "woodruff"
 
     def to_frame(self) -> pd.DataFrame:
         """One row per domain and quantile: value, se, ci_low, ci_high, n, df."""
@@ -96,9 +110,14 @@ class _Sorted:
     @classmethod
     def of(cls, x: np.ndarray, w: np.ndarray) -> _Sorted:
         order = np.argsort(x, kind="stable")  # R's order(): ties keep their rows' order
-        cumw = np.cumsum(w[order].astype(np.longdouble)).astype(float)
-        total = float(np.cumsum(w.astype(np.longdouble))[-1]) if len(w) else 0.0
-        return cls(x[order], cumw, total)
+        return cls.ordered(x[order], w[order])
+
+    @classmethod
+    def ordered(cls, x: np.ndarray, w: np.ndarray) -> _Sorted:
+        """From values already in R's order and their weights."""
+        cumw = np.cumsum(w.astype(np.longdouble))
+        total = float(cumw[-1]) if len(w) else 0.0
+        return cls(x, cumw.astype(float), total)
 
     def quantile(self, p: np.ndarray) -> np.ndarray:
         """R's qrule_math: the value at the last position whose cumulative weight is at most
@@ -112,7 +131,7 @@ class _Sorted:
         return np.where(exact, self.x[pos], self.x[nxt])
 
 
-def _values(design: Design, variable: str | pd.Series | np.ndarray) -> tuple[np.ndarray, str]:
+def _values(design: AnyDesign, variable: str | pd.Series | np.ndarray) -> tuple[np.ndarray, str]:
     name = variable if isinstance(variable, str) else str(getattr(variable, "name", None) or "x")
     s = design.column(variable) if isinstance(variable, str) else pd.Series(variable)
     if len(s) != design.n:
@@ -126,18 +145,26 @@ def _values(design: Design, variable: str | pd.Series | np.ndarray) -> tuple[np.
     return y, name
 
 
-def quantile(design: Design, variable: str | pd.Series | np.ndarray,
+def quantile(design: AnyDesign, variable: str | pd.Series | np.ndarray,
              q: float | Sequence[float] = 0.5, by: By = None, *,
-             alpha: float = 0.05) -> Quantiles:
-    """Quantiles `q` of a numeric variable, overall or by segment, with Woodruff intervals.
+             alpha: float = 0.05, interval: str = "woodruff") -> Quantiles:
+    """Quantiles `q` of a numeric variable, overall or by segment, with their intervals.
 
     As R's svyquantile(~y, design, q, na.rm=TRUE) (defaults: qrule "math", Woodruff intervals,
     ci=TRUE) and svyby(~y, ~by, design, svyquantile, ...): respondents without a value are
     dropped, domains keep the full design. `by` names a column or gives one value a respondent.
+    On a replicate design `interval="replicates"` recomputes the quantile under each replicate
+    (R: interval.type="quantile"); the default is Woodruff's, as R's.
     """
-    if not isinstance(design, Design):
-        raise DesignError("quantiles are estimated on a Taylor design (weights, strata, "
-                          "clusters); this kind of design is not supported yet")
+    if not isinstance(design, Design | ReplicateDesign):
+        raise DesignError("quantiles are estimated on a survey design (Taylor or replicate "
+                          "weights)")
+    if interval not in INTERVALS:
+        raise DesignError(f"the interval of a quantile is {' or '.join(INTERVALS)}, not "
+                          f"{interval!r}")
+    if interval == "replicates" and not isinstance(design, ReplicateDesign):
+        raise DesignError("replicate intervals of quantiles need replicate weights; a design "
+                          "with strata and clusters gives Woodruff intervals")
     if not 0 < alpha < 1:
         raise DesignError(f"alpha must be between 0 and 1, not {alpha}")
     probs = probabilities(q)
@@ -146,20 +173,66 @@ def quantile(design: Design, variable: str | pd.Series | np.ndarray,
     if not ((dom >= 0) & ~np.isnan(y)).any():
         raise DesignError(f"{name} has no values" + (f" in any level of {by_name}" if by_name
                                                        else ""))
+    if interval == "replicates":
+        assert isinstance(design, ReplicateDesign)
+        return _replicated(design, y, name, dom, labels, by_name, probs, alpha)
     return _woodruff(design, y, name, dom, labels, by_name, probs, alpha)
 
 
-def _woodruff(design: Design, y: np.ndarray, name: str, dom: np.ndarray,
+def _in_domains(dom: np.ndarray, y: np.ndarray, n_dom: int) -> list[np.ndarray]:
+    """The rows of each domain with a value, in row order."""
+    rows = np.flatnonzero((dom >= 0) & ~np.isnan(y))
+    rows = rows[np.argsort(dom[rows], kind="stable")]
+    starts = np.searchsorted(dom[rows], np.arange(n_dom + 1))
+    return [rows[starts[d]:starts[d + 1]] for d in range(n_dom)]
+
+
+def _replicated(design: ReplicateDesign, y: np.ndarray, name: str, dom: np.ndarray,
+                labels: tuple[str, ...], by: str | None, probs: tuple[float, ...],
+                alpha: float) -> Quantiles:
+    """R's repCI: each domain's quantiles under every replicate's weights (qrule_math drops
+    weights of 0), their svrVar, and estimate +- t se on the domain's degf."""
+    n_dom, k = len(labels), len(probs)
+    p = np.array(probs)
+    value = np.full((n_dom, k), np.nan)
+    var = np.full((n_dom, k), np.nan)
+    w = np.asarray(design.weights)
+    for d, rows in enumerate(_in_domains(dom, y, n_dom)):
+        if not len(rows):
+            continue
+        rows = rows[np.argsort(y[rows], kind="stable")]  # sorted once for every replicate
+        x = y[rows]
+        value[d] = _Sorted.ordered(x, w[rows]).quantile(p)
+        reps = np.full((design.n_replicates, k), np.nan)
+        for start in range(0, design.n_replicates, REPLICATE_BLOCK):
+            block = design.replicates[rows, start:start + REPLICATE_BLOCK]
+            for j in range(block.shape[1]):
+                keep = block[:, j] != 0
+                if keep.any():
+                    reps[start + j] = _Sorted.ordered(x[keep], block[keep, j]).quantile(p)
+        var[d] = design.rule.variances(reps, value[d], np.arange(k))  # svrVar per quantile
+    ok = (dom >= 0) & ~np.isnan(y)
+    df = design.domain_degf(np.where(ok, dom, -1), n_dom).astype(float)
+    n = np.bincount(dom[ok], minlength=n_dom)
+    df[n == 0] = np.nan
+    with np.errstate(invalid="ignore"):
+        t = stats.t.ppf(1 - alpha / 2, df)[:, None]
+    se = np.sqrt(var)
+    nan = np.full((n_dom, k), np.nan)
+    return Quantiles(variable=name, by=by, domains=labels, q=probs, value=_ro(value),
+                     se=_ro(se), lower=_ro(value - t * se), upper=_ro(value + t * se),
+                     cdf=_ro(nan), cdf_se=_ro(nan), n=_ro(n), df=_ro(df), alpha=alpha,
+                     interval="replicates")
+
+
+def _woodruff(design: AnyDesign, y: np.ndarray, name: str, dom: np.ndarray,
               labels: tuple[str, ...], by: str | None, probs: tuple[float, ...],
               alpha: float) -> Quantiles:
     n_dom, k = len(labels), len(probs)
     ok = (dom >= 0) & ~np.isnan(y)
     rows = np.flatnonzero(ok)
-    rows = rows[np.argsort(dom[rows], kind="stable")]
-    starts = np.searchsorted(dom[rows], np.arange(n_dom + 1))
     w = np.asarray(design.weights)
-    sorted_ = [_Sorted.of(y[r], w[r]) for r in
-               (rows[starts[d]:starts[d + 1]] for d in range(n_dom))]
+    sorted_ = [_Sorted.of(y[r], w[r]) for r in _in_domains(dom, y, n_dom)]
     value = np.array([s.quantile(np.array(probs)) for s in sorted_]).reshape(n_dom, k)
 
     # the share at or below each domain's estimate: a domain mean of y <= q, full design
@@ -207,7 +280,7 @@ class QuantileDifference:
     n: tuple[int, int]  # respondents with a value: second group, first group
 
 
-def quantile_difference(design: Design, variable: str | pd.Series | np.ndarray, groups: By,
+def quantile_difference(design: AnyDesign, variable: str | pd.Series | np.ndarray, groups: By,
                         q: float = 0.5, *, alpha: float = 0.05) -> QuantileDifference:
     """Difference of a quantile (the median by default) between the two levels of `groups`.
 

@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,6 +31,8 @@ from analysis.findings.summary import finding_summary
 from analysis.findings.table import findings_table, method_note, write_findings
 from analysis.findings.verdicts import ClaimData, assess_claims
 from analysis.report import charts
+from analysis.report.changes import PreviousWave, changes_since, section
+from analysis.report.changes import sheet as changes_sheet
 from analysis.report.html import QuestionBlock, ReportContent, render_report
 from analysis.report.shown import chart_columns, drawn_marks, people_table, segment_differences
 from analysis.report.workbook import SheetTable, write_workbook
@@ -58,24 +61,29 @@ def _quiet(step: str, done: int, total: int) -> None:
 def report(responses, folder: str | Path, *, claims: Sequence[Claim] | str | Path = (),
            design: Design | None = None, by: Sequence[str] | None = None,
            lang: str | None = None, suppress: int = 0, versus: str = "group",
-           progress: Progress = _quiet) -> ReportFiles:
+           previous: PreviousWave | Any = None, progress: Progress = _quiet) -> ReportFiles:
     """Write the whole report of `responses` into `folder`: banner workbook, charts, findings of
     `claims` (a claims file or claims loaded) and the HTML report; `design` defaults to the
     questionnaire's, `by` to its banner columns (segment groups, other segments); `versus`
-    "rest" shows each segment of a group against the rest of the sample."""
+    "rest" shows each segment of a group against the rest of the sample. `previous` (the
+    previous wave's responses, or a `PreviousWave` with its design and how it relates) adds
+    the changes since it: a workbook sheet and a section of the HTML report."""
     if isinstance(claims, (str, Path)):
         claims = load_claims(claims, responses.questionnaire)
+    if previous is not None and not isinstance(previous, PreviousWave):
+        previous = PreviousWave(previous)
     choice = choose_design(responses) if design is None else DesignChoice.of(design)
     return make_report(responses, choice, folder, claims=claims, by=by, lang=lang,
                        options=BannerOptions(lang=lang, suppress=suppress,
                                              versus=versus),  # type: ignore[arg-type]
-                       progress=progress)
+                       previous=previous, progress=progress)
 
 
 def make_report(responses, choice: DesignChoice, folder: str | Path, *,
                 claims: Sequence[Claim] = (), by: Sequence[str] | None = None,
                 lang: str | None = None, options: BannerOptions | None = None,
-                charts_for: int = CHART_COLUMNS, progress: Progress = _quiet) -> ReportFiles:
+                charts_for: int = CHART_COLUMNS, previous: PreviousWave | None = None,
+                progress: Progress = _quiet) -> ReportFiles:
     """Write the whole report into `folder` (created or replaced whole)."""
     q = responses.questionnaire
     lang = lang or q.survey.default_language
@@ -84,17 +92,22 @@ def make_report(responses, choice: DesignChoice, folder: str | Path, *,
     folder = Path(folder)
     with staging_folder(folder) as staging:  # removed whatever happens, SIGTERM included
         written = _build(responses, choice, staging, claims, by, lang, options, charts_for,
-                         progress)
+                         previous, progress)
         _move_into_place(staging, folder)
     return ReportFiles(folder, tuple(folder / p.relative_to(staging) for p in written[0]),
                        written[1], written[2])
 
 
-def _build(responses, choice, staging: Path, claims, by, lang, options, charts_for, progress):
+def _build(responses, choice, staging: Path, claims, by, lang, options, charts_for, previous,
+           progress):
     q = responses.questionnaire
     (staging / "charts").mkdir()
     files: list[Path] = []
     rows = [name for name, item in q.items.items() if item.type in ROW_TYPES]
+    changes = None
+    if previous is not None:  # first: waves that cannot be compared stop before the work
+        progress("changes since the previous wave", 0, 1)
+        changes = changes_since(previous, responses, choice.design, rows, by, options, lang)
     banners: list[Banner] = []
     blocks: list[QuestionBlock] = []
     progress("segment profiles", 0, 1)  # first: the rank questions' heatmaps draw on them
@@ -146,7 +159,8 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
     progress("workbook", 0, 1)
     files.append(write_workbook(staging / "banner.xlsx", banners,
                                 title=q.label(q.survey.title, lang),
-                                tables=_sheets(q, table, note, profiles, reliability, lang),
+                                tables=_sheets(q, table, note, profiles, reliability, lang)
+                                + ([changes_sheet(changes, lang)] if changes else []),
                                 lang=lang))
     progress("html report", 0, 1)
     content = ReportContent(
@@ -159,7 +173,8 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
         findings_rule=text(FINDINGS, "verdict_rule", lang), correction=options.correction,
         findings_png=findings_png,
         profiles=profiles, reliability=tuple(reliability),
-        scale_labels={s.name: q.label(s.label, lang) for s in q.scales})
+        scale_labels={s.name: q.label(s.label, lang) for s in q.scales},
+        changes=section(changes, lang) if changes else None)
     html = staging / "report.html"
     html.write_text(render_report(content), encoding="utf-8")
     files.append(html)

@@ -72,6 +72,7 @@ class ReportContent:
     profiles: pd.DataFrame | None = None
     reliability: tuple = field(default_factory=tuple)
     scale_labels: dict = field(default_factory=dict)
+    changes: dict | None = None  # the changes since the previous wave (report/changes.py)
 
 
 def _fmt(x, digits: int = 3) -> str:
@@ -109,6 +110,7 @@ def render_report(content: ReportContent) -> str:
         correction=content.correction,
         findings_charts=[_png(png) for png in content.findings_png],
         profiles=_profiles(content.profiles), reliability=_reliability(content),
+        changes=content.changes,
         questions=[{"name": b.name, "title": b.title, "chart": _png(b.chart_png),
                     "footnote": b.footnote,
                     "table": b.table.to_html(index=False, escape=True, na_rep="",

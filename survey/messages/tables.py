@@ -22,6 +22,9 @@ BANNER: dict[str, dict[str, str]] = {
         "se": "标准误",
         "quantiles_note": "分位数为加权分位数（同R survey包svyquantile的默认规则），置信区间为"
                           "Woodruff区间，标准误由区间宽度推得。",
+        "quantiles_note_replicates": "分位数为加权分位数（同R survey包svyquantile的默认规则），"
+                                     "标准误由每组重复权重下重算的分位数求得，置信区间为估计值"
+                                     "加减t倍标准误（同R的interval.type = \"quantile\"）。",
     },
     "en": {
         "letters": "Letters: {test}, alpha {alpha}, {correction} across the banner's "
@@ -41,6 +44,10 @@ BANNER: dict[str, dict[str, str]] = {
         "interval": "{level}% CI", "se": "se",
         "quantiles_note": "Quantiles are weighted (R survey's svyquantile defaults), with "
                           "Woodruff confidence intervals; the se is derived from the interval.",
+        "quantiles_note_replicates": "Quantiles are weighted (R survey's svyquantile rule); "
+                                     "the se comes from the quantile recomputed under each "
+                                     "replicate weight, the interval is the estimate plus or "
+                                     "minus t se (R's interval.type = \"quantile\").",
     },
 }  # fmt: skip
 
