@@ -211,3 +211,21 @@ def test_findings_charts_put_yuan_and_scale_points_on_one_relative_axis():
     assert means.loc["F5-income-mean", "ci_low"] == pytest.approx(-600 / 4961 * 100)
     assert means.loc["F9-identity", "difference"] == pytest.approx(0.3 / 2.9 * 100)
     assert charts["findings_shares"]["difference"].tolist() == pytest.approx([10.0])
+
+
+@SHARED
+def test_the_page_carries_small_charts_and_stays_light(report):
+    """Charts are embedded at the page's width in a small palette (6.4 MB of page before, for
+    the sample); the PNG files beside the page keep their full size."""
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    html = (report / "report.html").read_text(encoding="utf-8")
+    embedded = [Image.open(io.BytesIO(base64.b64decode(data))) for data in
+                re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", html)]
+    assert embedded and all(image.width <= 800 and image.mode == "P" for image in embedded)
+    assert max(Image.open(p).width for p in (report / "charts").glob("*.png")) > 800
+    assert len(html.encode("utf-8")) < 2_000_000
