@@ -229,3 +229,4 @@ def test_the_page_carries_small_charts_and_stays_light(report):
     assert embedded and all(image.width <= 800 and image.mode == "P" for image in embedded)
     assert max(Image.open(p).width for p in (report / "charts").glob("*.png")) > 800
     assert len(html.encode("utf-8")) < 2_000_000
+    assert html.index('id="findings"') < html.index('id="sample"')  # the summary comes first
