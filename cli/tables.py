@@ -54,7 +54,7 @@ def crosstab(
     versus: Versus = "group",
     engine: Annotated[str, typer.Option(help="memory, duckdb or spark: where the sums are made. "
                                         "auto: duckdb for a .parquet or .csv file over 1/8 of "
-                                        "memory (docs/scale.md).")] = "auto",
+                                        "memory (docs/reference/scale.md).")] = "auto",
 ) -> None:
     """A banner table of ROW by each BY variable, with Total, letters and tests."""
     from analysis.banner.build import BannerOptions, banner
