@@ -88,3 +88,13 @@ def test_starting_from_an_export_runs_as_written(tmp_path, monkeypatch):
                                         ("init", "import")}
     assert len(pd.read_parquet("wjx.parquet")) == len(kobo)  # the same 2,000 respondents
 
+
+
+def test_the_chinese_readme_runs_the_same_commands():
+    """README.zh.md is a translation: its tour and its two first commands are the README's."""
+    english = tour_commands("A short tour", "README.md")
+    assert tour_commands("五条命令走一遍", "README.zh.md") == english
+    first = [re.search(r"```bash\n(.*?)```", (ROOT / name).read_text(encoding="utf-8"), re.S)[1]
+             for name in ("README.md", "README.zh.md")]
+    assert [line for line in first[0].splitlines() if not line.startswith("#")] == [
+        line for line in first[1].splitlines() if not line.startswith("#")]
