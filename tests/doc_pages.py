@@ -24,6 +24,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,19 +143,25 @@ def prepare(folder: Path) -> Path:
     return folder
 
 
+def played(page: str, folder: Path) -> Iterator[tuple[Step, int, str]]:
+    """Do a page's steps in `folder`: each command with its exit code and what it printed."""
+    prepare(folder)
+    for step in steps(page):
+        if step.kind == "command":
+            yield (step, *run(step.text, folder))
+            continue
+        with open(folder / step.target, "w" if step.kind == "file" else "a",
+                  encoding="utf-8") as handle:
+            handle.write(step.text)
+
+
 def check_page(path: Path, folder: Path) -> list[str]:
     """Run a page; the differences between what it shows and what happened (none: it is true)."""
-    prepare(folder)
     problems = []
-    for step in steps(path.read_text(encoding="utf-8")):
-        if step.kind != "command":
-            with open(folder / step.target, "w" if step.kind == "file" else "a",
-                      encoding="utf-8") as handle:
-                handle.write(step.text)
-            continue
-        code, printed = run(step.text, folder)
+    for step, code, printed in played(path.read_text(encoding="utf-8"), folder):
         shown, happened = normalise(step.expected, folder), normalise(printed, folder)
-        where = f"{path.relative_to(ROOT)}:{step.line}: $ {step.text}"
+        shown_path = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        where = f"{shown_path}:{step.line}: $ {step.text}"
         if code != step.exit_code:
             problems.append(f"{where}\nexit code {code}, the page expects {step.exit_code}\n"
                             f"{printed}")
@@ -168,18 +175,11 @@ def check_page(path: Path, folder: Path) -> list[str]:
 def update_page(path: Path) -> None:
     """Rewrite the outputs a page shows with what its commands print now."""
     lines = path.read_text(encoding="utf-8").split("\n")
+    replaced: list[tuple[tuple[int, int], list[str]]] = []
     with tempfile.TemporaryDirectory() as temporary:
-        folder = prepare(Path(temporary))
-        replaced: list[tuple[tuple[int, int], list[str]]] = []
-        for step in steps("\n".join(lines)):
-            if step.kind != "command":
-                with open(folder / step.target, "w" if step.kind == "file" else "a",
-                          encoding="utf-8") as handle:
-                    handle.write(step.text)
-                continue
-            _, printed = run(step.text, folder)
+        for step, _, printed in played("\n".join(lines), Path(temporary)):
             indent = re.match(r"[ \t]*", lines[step.line - 1])[0]
-            shown = normalise(printed, folder).split("\n") if printed.strip() else []
+            shown = normalise(printed, Path(temporary)).split("\n") if printed.strip() else []
             replaced.append((step.output_lines, [indent + line if line else line
                                                  for line in shown]))
     for (start, end), new in reversed(replaced):

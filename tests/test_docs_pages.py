@@ -38,7 +38,7 @@ def test_each_tutorial_goes_from_the_export_to_the_report(name):
                                                       .read_text(encoding="utf-8"))
                     if s.kind == "command" and s.text.startswith("survey ")]
         wanted = ["init", "import", "crosstab", "findings", "report"]
-        assert [c for c in commands if c in wanted] == wanted, (name, lang, commands)
+        assert [c for c in dict.fromkeys(commands) if c in wanted] == wanted, (name, lang)
 
 
 @pytest.mark.parametrize("name", TUTORIALS)
@@ -51,3 +51,21 @@ def test_both_languages_run_the_same_commands(name):
         return [re.sub(r" --lang (en|zh)\b", "", s.text) for s in page if s.kind == "command"]
 
     assert commands(english) == commands(chinese)
+
+
+def test_a_page_that_lies_is_caught(tmp_path):
+    """The runner is no rubber stamp: a wrong output, a wrong exit code and a file the page writes
+    are all seen (a real command, an expected output off by one line)."""
+    page = tmp_path / "page.md"
+    page.write_text("<!-- file: notes.txt -->\n```text\nfirst\n```\n\n"
+                    "<!-- append: notes.txt -->\n```text\nsecond\n```\n\n"
+                    "```console\n$ cat notes.txt\nfirst\nsecond\n$ echo shown\nnot shown\n```\n\n"
+                    "<!-- exit: 2 -->\n```console\n$ survey check no-such.yaml\n```\n",
+                    encoding="utf-8")
+    folder = tmp_path / "run"
+    folder.mkdir()
+    problems = check_page(page, folder)
+    assert len(problems) == 2, problems
+    assert "$ echo shown" in problems[0] and "+shown" in problems[0]
+    assert "$ survey check no-such.yaml" in problems[1]  # exit 2 as expected, but it printed
+    assert "cannot read the file" in problems[1]
