@@ -10,7 +10,9 @@ page shows on purpose); otherwise every command must succeed.
 
 Everything runs in one folder that holds links to the repository's data_samples/ and
 questionnaires/. Outputs are compared line by line after removing trailing spaces; the only
-other difference forgiven is the folder's own path, written `.` in the page.
+other differences forgiven are the folder's own path, written `.` in the page, and rounding noise
+(a number printed as 5.55e-16 is any number below 1e-12: how close to zero floating point lands
+may differ between machines).
 
     python3 tests/doc_pages.py docs/tutorials/spss.md ...   # rewrite the outputs shown
 """
@@ -96,7 +98,16 @@ def _session(body: list[str], first: int, exit_code: int) -> list[Step]:
     return commands
 
 
+NOISE = re.compile(r"\b\d(\.\d+)?e-(1[2-9]|[2-9]\d|\d{3})\b")
+
+
 def normalise(text: str, folder: Path) -> str:
+    """What is compared: `shown` text without the folder's path, trailing spaces or noise."""
+    return NOISE.sub("~0", as_shown(text, folder))
+
+
+def as_shown(text: str, folder: Path) -> str:
+    """Printed text as a page shows it: paths in the folder relative, no trailing spaces."""
     text = text.replace(str(folder.resolve()) + "/", "").replace(str(folder) + "/", "")
     lines = [line.rstrip() for line in text.replace(str(folder), ".").split("\n")]
     while lines and not lines[-1]:
@@ -179,7 +190,7 @@ def update_page(path: Path) -> None:
     with tempfile.TemporaryDirectory() as temporary:
         for step, _, printed in played("\n".join(lines), Path(temporary)):
             indent = re.match(r"[ \t]*", lines[step.line - 1])[0]
-            shown = normalise(printed, Path(temporary)).split("\n") if printed.strip() else []
+            shown = as_shown(printed, Path(temporary)).split("\n") if printed.strip() else []
             replaced.append((step.output_lines, [indent + line if line else line
                                                  for line in shown]))
     for (start, end), new in reversed(replaced):
