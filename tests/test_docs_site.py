@@ -6,6 +6,7 @@ every command, option, public name and error code."""
 from __future__ import annotations
 
 import html
+import os
 import re
 import subprocess
 import sys
@@ -57,8 +58,7 @@ def site(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("site")
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir",
                            str(folder)], cwd=ROOT, capture_output=True, text=True,
-                          env={"NO_MKDOCS_2_WARNING": "1", "PATH": "/usr/bin:/bin",
-                               "HOME": str(folder)})
+                          env=os.environ | {"NO_MKDOCS_2_WARNING": "1"})
     assert done.returncode == 0, done.stderr[-4000:]
     return folder
 
