@@ -35,4 +35,5 @@ def _prose(text: str) -> str:
 
 
 def _inline(match: re.Match) -> str:
-    return convert(match[1])
+    # in a span: Markdown takes a line that starts with <math> for a block of its own
+    return f'<span class="math">{convert(match[1])}</span>'
