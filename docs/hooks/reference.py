@@ -39,7 +39,7 @@ def cli_reference() -> str:
     group = _root_command()
     top = group.context_class(group, info_name="survey")
     parts = ["## survey", "", "```text", "survey [--debug] COMMAND [ARGS]...", "```", "",
-             _escape(group.help or ""), "", _options_table(group, top, "survey")]
+             _escape(group.help or ""), "", _options_table(group, top)]
     for name in group.list_commands(top):
         command = group.get_command(top, name)
         if command.hidden:
@@ -47,11 +47,11 @@ def cli_reference() -> str:
         ctx = command.context_class(command, info_name=name, parent=top)
         usage = " ".join(["survey", name, "[OPTIONS]", *map(_argument, _arguments(command))])
         parts += [f"## survey {name}", "", "```text", usage, "```", "",
-                  _escape(command.help or ""), "", _options_table(command, ctx, name)]
+                  _escape(command.help or ""), "", _options_table(command, ctx)]
     return "\n".join(parts)
 
 
-def _options_table(command, ctx, name: str) -> str:
+def _options_table(command, ctx) -> str:
     rows = ["| argument or option | what it is |", "|---|---|"]
     for param in command.params:
         if getattr(param, "hidden", False):
