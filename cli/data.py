@@ -34,7 +34,8 @@ def import_(
     report: Annotated[Path | None, typer.Option(help="Write the validation report (CSV).")] = None,
     strict: Annotated[bool, typer.Option(help="Exit 1 when validation finds problems; a "
                                          "doubtful column mapping is an error (exit 2).")] = False,
-    mapping: Annotated[Path | None, typer.Option(help="A mapping file (docs/mapping.md).")] = None,
+    mapping: Annotated[Path | None, typer.Option(
+        help="A mapping file (docs/reference/mapping.md).")] = None,
     show_mapping: Annotated[bool, typer.Option(help="Print the mapping table.")] = False,
     json_: Annotated[bool, typer.Option("--json", help="Print the import as JSON.")] = False,
     keep_identifiers: Annotated[bool, typer.Option(help="Keep IP, names, phone...")] = False,

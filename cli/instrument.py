@@ -109,7 +109,8 @@ def simulate(
     output: DataOutput,
     n: Annotated[int, typer.Option("-n", help="Number of respondents.", min=1)] = 2000,
     seed: Annotated[int | None, typer.Option(help="Random seed (same seed, same data).")] = None,
-    effects: Annotated[Path | None, typer.Option(help="Effects YAML (docs/simulate.md).")] = None,
+    effects: Annotated[Path | None, typer.Option(
+        help="Effects YAML (docs/reference/simulate.md).")] = None,
     lang: Annotated[str | None, typer.Option(help="Language of labels in .sav/.dta/.xlsx.")] = None,
 ) -> None:
     """Simulate realistic responses (skip logic, choice limits, planted effects)."""

@@ -63,7 +63,7 @@ def crosstab(
     versus: Versus = "group",
     engine: Annotated[str, typer.Option(help="memory, duckdb or spark: where the sums are made. "
                                         "auto: duckdb for a .parquet or .csv file over 1/8 of "
-                                        "memory (docs/scale.md).")] = "auto",
+                                        "memory (docs/reference/scale.md).")] = "auto",
     quantiles: Annotated[str, typer.Option(help="Number and scale rows: quantiles with Woodruff "
                                            "intervals, e.g. 0.25,0.5,0.75.")] = "",
     quantile_interval: Annotated[str, typer.Option(help="woodruff, or replicates: the quantile "

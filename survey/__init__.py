@@ -1,6 +1,6 @@
 """worker-survey: questionnaires, exports and design-correct statistics for surveys of workers.
 
-The calls a notebook needs, in the order of an analysis (docs/api.md walks one)::
+The calls a notebook needs, in the order of an analysis (docs/reference/api.md walks one)::
 
     import survey
 
@@ -14,8 +14,8 @@ The calls a notebook needs, in the order of an analysis (docs/api.md walks one):
     survey.report(r, "report/", claims=..., design=d)
     survey.compare(r_previous, r, "concerns", by="migrant")          # the change since a wave
 
-Every error on bad input is a `survey.SurveyError` with a stable `code` (docs/errors.md). The
-command line calls these same functions. Names load on first use, so `import survey` is quick
+Every error on bad input is a `survey.SurveyError` with a stable `code` (docs/reference/errors.md).
+The command line calls these same functions. Names load on first use, so `import survey` is quick
 and the instrument side (`survey.*` packages) never imports the statistics (`analysis.*`).
 """
 

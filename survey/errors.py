@@ -1,10 +1,10 @@
 """One root for every error the library raises on bad input: `SurveyError`.
 
 A `SurveyError` is the user's to fix (a file, a column, an option that cannot be used); it has a
-stable `code` that tests and scripts can match (docs/errors.md lists every code) and, where one is
-known, a `location` (a file, or FILE:LINE:COLUMN). Any other exception out of the library is a bug.
-The messages speak of the data and the questionnaire, never of command-line flags: the same error
-reaches a notebook and the CLI.
+stable `code` that tests and scripts can match (docs/reference/errors.md lists every code) and,
+where one is known, a `location` (a file, or FILE:LINE:COLUMN). Any other exception out of the
+library is a bug. The messages speak of the data and the questionnaire, never of command-line flags:
+the same error reaches a notebook and the CLI.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The public API: docs/api.md runs as written, every name is documented, the CLI agrees."""
+"""The public API: docs/reference/api.md runs as written, every name is documented, the CLI
+agrees."""
 
 from __future__ import annotations
 
@@ -23,15 +24,15 @@ QUESTIONNAIRE = "questionnaires/industrial_workers.yaml"
 
 @pytest.mark.long  # it builds a report: scheduled first (tests/conftest.py)
 def test_docs_api_runs_as_written(monkeypatch):
-    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "docs" / "api.md").read_text("utf-8"),
-                        re.S)
+    page = (ROOT / "docs" / "reference" / "api.md").read_text("utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", page, re.S)
     assert len(blocks) >= 6
     monkeypatch.chdir(ROOT)
     namespace: dict = {}
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         for block in blocks:
-            exec(compile(block, "docs/api.md", "exec"), namespace)
+            exec(compile(block, "docs/reference/api.md", "exec"), namespace)
     text = printed.getvalue()
     assert "2000 respondents" in text
     assert namespace["written"].banners > 0 and namespace["written"].claims > 0

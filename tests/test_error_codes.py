@@ -1,4 +1,5 @@
-"""One error root and a complete catalogue of codes (docs/errors.md); the CLI's error policy."""
+"""One error root and a complete catalogue of codes (docs/reference/errors.md); the CLI's error
+policy."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from cli import app
 from survey.errors import SurveyError
 
 ROOT = Path(__file__).resolve().parents[1]
-DOC = ROOT / "docs" / "errors.md"
+DOC = ROOT / "docs" / "reference" / "errors.md"
 CODE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 # Calls whose string arguments include a problem code: Problem(...), source.problem(...), the
 # loaders' add(path, code, message), readers' fail/error, the server's _refuse, validation's _bad.
@@ -81,12 +82,12 @@ def all_error_classes() -> list[type]:
 def test_every_code_in_the_source_is_documented():
     missing = {code: files for code, files in codes_in_source().items()
                if code not in documented_codes()}
-    assert not missing, f"add these codes to docs/errors.md: {missing}"
+    assert not missing, f"add these codes to docs/reference/errors.md: {missing}"
 
 
 def test_every_documented_code_is_used():
     stale = documented_codes() - set(codes_in_source())
-    assert not stale, f"docs/errors.md lists codes the code never uses: {sorted(stale)}"
+    assert not stale, f"docs/reference/errors.md lists codes the code never uses: {sorted(stale)}"
 
 
 def test_every_library_error_derives_from_survey_error_and_has_a_documented_code():

@@ -358,8 +358,8 @@ def cells_text(path: Path) -> str:
 def test_every_wjx_layout_the_reader_reads_drafts_and_imports(small, layout, tmp_path):
     """One view alone, in each of the catalogue's shapes: the answers per question that the
     catalogue's own pandas read finds (drafted questions in small.yaml's order). The simulated
-    comments repeat five texts, which from 按文本 alone read as options (docs/init.md): left out
-    of the comparison there."""
+    comments repeat five texts, which from 按文本 alone read as options
+    (docs/reference/init.md): left out of the comparison there."""
     export = layout.write(tmp_path)
     output = tmp_path / "questionnaire.yaml"
     said = init(export, output=output)

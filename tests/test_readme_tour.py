@@ -1,6 +1,6 @@
-"""The README's short tour runs as written, command by command (all but `survey serve`, a
-server), in a folder holding the repository's questionnaires and samples; its .sav and .dta
-outputs are read back by pyreadstat."""
+"""The README's short tour and docs/tour.md (every command once) run as written, command by
+command (all but `survey serve`, a server), in a folder holding the repository's questionnaires
+and samples; their .sav and .dta outputs are read back by pyreadstat."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from cli_helpers import invoke
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def tour_commands(section: str = "A short tour") -> list[list[str]]:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(rf"## {section}\n\n.*?```bash\n(.*?)```", readme, re.S)[1]
+def tour_commands(section: str = "Every command", page: str = "docs/tour.md"
+                  ) -> list[list[str]]:
+    text = (ROOT / page).read_text(encoding="utf-8")
+    block = re.search(rf"## {section}\n\n.*?```bash\n(.*?)```", text, re.S)[1]
     lines = block.replace("\\\n", " ").splitlines()
     return [shlex.split(line, comments=True) for line in lines if line.strip()]
 
@@ -57,6 +58,21 @@ def test_the_tour_runs_as_written(tmp_path, monkeypatch):
         assert Path(path).stat().st_size > 0, path
 
 
+@pytest.mark.long
+def test_the_readme_tour_runs_as_written(tmp_path, monkeypatch):
+    for folder in ("questionnaires", "data_samples"):
+        (tmp_path / folder).symlink_to(ROOT / folder)
+    monkeypatch.chdir(tmp_path)
+    commands = tour_commands("A short tour", "README.md")
+    assert [c[1] for c in commands] == ["init", "import", "crosstab", "findings", "report"]
+    for command in commands:
+        quiet = ["--quiet"] if command[1] == "report" else []
+        result = invoke(*command[1:], *quiet)
+        assert result.exit_code == 0, f"{shlex.join(command)}\n{result.stderr}"
+    assert len(pd.read_parquet("clean.parquet")) == 2000
+    assert Path("mine.yaml").stat().st_size > 0 and Path("report/report.html").stat().st_size > 0
+
+
 def test_starting_from_an_export_runs_as_written(tmp_path, monkeypatch):
     (tmp_path / "data_samples").symlink_to(ROOT / "data_samples")
     monkeypatch.chdir(tmp_path)
@@ -72,3 +88,13 @@ def test_starting_from_an_export_runs_as_written(tmp_path, monkeypatch):
                                         ("init", "import")}
     assert len(pd.read_parquet("wjx.parquet")) == len(kobo)  # the same 2,000 respondents
 
+
+
+def test_the_chinese_readme_runs_the_same_commands():
+    """README.zh.md is a translation: its tour and its two first commands are the README's."""
+    english = tour_commands("A short tour", "README.md")
+    assert tour_commands("五条命令走一遍", "README.zh.md") == english
+    first = [re.search(r"```bash\n(.*?)```", (ROOT / name).read_text(encoding="utf-8"), re.S)[1]
+             for name in ("README.md", "README.zh.md")]
+    assert [line for line in first[0].splitlines() if not line.startswith("#")] == [
+        line for line in first[1].splitlines() if not line.startswith("#")]

@@ -64,7 +64,7 @@ def test_xport_without_the_mapping_file_names_the_fix(tmp_path):
     with pytest.raises(SourceError) as caught:
         survey.import_export(path, Q, tmp_path / "out.parquet")
     assert caught.value.problems[0].code == "no-questions-matched"
-    assert "mapping (docs/mapping.md)" in str(caught.value)
+    assert "mapping (docs/reference/mapping.md)" in str(caught.value)
     assert not (tmp_path / "out.parquet").exists()
 
 

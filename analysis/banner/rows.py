@@ -1,8 +1,8 @@
 """The variables of a banner as arrays: the row question and the `by` (column) variables.
 
-A banner reads its row and its columns from `Responses` (docs/responses.md) once, into plain
-numpy arrays that the estimators aggregate in one pass: category codes for single and scale rows,
-0/1 selection flags (and rank points) for multi and rank blocks, values for numbers, and a
+A banner reads its row and its columns from `Responses` (docs/reference/responses.md) once, into
+plain numpy arrays that the estimators aggregate in one pass: category codes for single and scale
+rows, 0/1 selection flags (and rank points) for multi and rank blocks, values for numbers, and a
 partition of the sample into levels for each `by` variable. Unanswered respondents are never
 turned into "not selected": `answered` says who is in the base.
 """

@@ -1,2 +1,2 @@
 """Out-of-core analysis: the sums every Taylor variance needs, aggregated by an engine (DuckDB
-embedded, Spark SQL past one machine) and finished in numpy; docs/scale.md."""
+embedded, Spark SQL past one machine) and finished in numpy; docs/reference/scale.md."""

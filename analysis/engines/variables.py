@@ -1,5 +1,5 @@
-"""A questionnaire's variables as SQL over a file in our layout (docs/responses.md): derived
-variables and segments (compiled expressions), the codes of a banner's row and columns, and
+"""A questionnaire's variables as SQL over a file in our layout (docs/reference/responses.md):
+derived variables and segments (compiled expressions), the codes of a banner's row and columns, and
 the kind of every missing answer, each as `survey.responses` and `analysis.banner.rows` make
 them in memory.
 

@@ -109,8 +109,8 @@ def _finding_json(f: Finding) -> dict:
 class ClaimData:
     """The values claims are tested on: answers, derived variables, scale scores and segments.
 
-    `frame` is in the layout of docs/responses.md with derived variables and scale scores as
-    extra columns; `segments` maps each segment name to a boolean array. A measure is a float
+    `frame` is in the layout of docs/reference/responses.md with derived variables and scale scores
+    as extra columns; `segments` maps each segment name to a boolean array. A measure is a float
     Series with NaN where a respondent has no answer (such respondents are in no base).
     """
 

@@ -10,7 +10,7 @@ default, as the banner's letters).
 - Independent samples: each wave's estimate and se come from its own design (Taylor or
   replicate weights), as R's svymean and svyby; the waves are independent, so var(change) =
   se1^2 + se2^2, and t has Satterthwaite's df, (v1 + v2)^2 / (v1^2 / df1 + v2^2 / df2), df_i
-  the design df of wave i (docs/json.md, "survey compare", says why rather than the
+  the design df of wave i (docs/reference/json.md, "survey compare", says why rather than the
   smaller of the two).
 - A panel (`paired`): the same respondents in both waves, matched by respondent id; the change
   is estimated per respondent, d = y2 - y1, as a domain mean on the merged data with the second
@@ -88,7 +88,7 @@ class WaveComparison:
         return "design" if self.paired else "satterthwaite"
 
     def to_json(self) -> dict[str, Any]:
-        """The `survey compare --json` document (docs/json.md)."""
+        """The `survey compare --json` document (docs/reference/json.md)."""
         from analysis.waves.render import to_json
 
         return to_json(self)

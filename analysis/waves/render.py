@@ -1,4 +1,4 @@
-"""Showing a comparison of two waves: the `survey compare --json` document (docs/json.md) and a
+"""Showing a comparison of two waves: the `survey compare --json` document (docs/reference/json.md) and a
 terminal table that reads at 80 columns. Only presentation: every figure comes from the
 `WaveComparison`; NaN becomes JSON null and "–" on a terminal."""
 
@@ -39,7 +39,7 @@ def _change(c: Any) -> dict[str, Any]:
 
 
 def to_json(w: WaveComparison) -> dict[str, Any]:
-    """The comparison as one JSON document (docs/json.md, "survey compare --json")."""
+    """The comparison as one JSON document (docs/reference/json.md, "survey compare --json")."""
     return {
         "row": w.row, "row_label": w.row_label, "row_type": w.row_type, "measure": w.measure,
         "by": list(w.by), "paired": w.paired,

@@ -1,12 +1,13 @@
 """Read the collection store (`survey serve`'s SQLite file) into Responses.
 
 One row per stored submission of the questionnaire: ``respondent_id`` is the submission id, then
-the questionnaire's columns (docs/responses.md), then ``received`` (UTC), ``questionnaire_version``
-and ``language``. Missing kinds are inferred by `Responses.from_raw` from the same logic the form
-and the server applied: SKIPPED where ``relevant`` was false, EMPTY where shown and left empty.
-Registered with `survey.readers` as format ``sqlite``, so `survey import responses.sqlite` works.
-A PostgreSQL store is read with `read_store(url, questionnaire)`; `survey import postgresql://...`
-calls it (`survey.responses.importing`: the readers take files, this takes a URL).
+the questionnaire's columns (docs/reference/responses.md), then ``received`` (UTC),
+``questionnaire_version`` and ``language``. Missing kinds are inferred by `Responses.from_raw` from
+the same logic the form and the server applied: SKIPPED where ``relevant`` was false, EMPTY where
+shown and left empty. Registered with `survey.readers` as format ``sqlite``, so `survey import
+responses.sqlite` works. A PostgreSQL store is read with `read_store(url, questionnaire)`; `survey
+import postgresql://...` calls it (`survey.responses.importing`: the readers take files, this takes
+a URL).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Questionnaire → codebook: one row per data column, as Markdown (to read) and CSV (to process).
 
-The columns are those of the documented dataset layout (docs/responses.md): a single-choice or
-scale question is one column, a multi-select or rank question a block `<q>__<code>`, the free text
-of an "other" option `<q>__<code>_text`, derived variables last. Each row gives the label in the
-chosen language, the type, codes with their labels, the skip rule (as written and in words), the
-constraint in words, and the codes that mean a missing answer.
+The columns are those of the documented dataset layout (docs/reference/responses.md): a
+single-choice or scale question is one column, a multi-select or rank question a block
+`<q>__<code>`, the free text of an "other" option `<q>__<code>_text`, derived variables last. Each
+row gives the label in the chosen language, the type, codes with their labels, the skip rule (as
+written and in words), the constraint in words, and the codes that mean a missing answer.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ language (`label::中文 (zh)`); skip logic and constraints are compiled to XPat
   rank widget orders every option it is given: `<q>__pick` (select_multiple, the choice limits)
   and then `<q>` (rank, filtered to the picked options). Its value is the ranked options only.
 - The free text of an `other` option is a text question `<q>__<code>_text`, shown when the
-  option is selected (the column name of docs/responses.md).
+  option is selected (the column name of docs/reference/responses.md).
 - Derived variables become `calculate` rows: a condition as 1/0, cases as nested if().
 """
 

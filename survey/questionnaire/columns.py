@@ -1,4 +1,4 @@
-"""The column names of docs/responses.md: the one place that spells them.
+"""The column names of docs/reference/responses.md: the one place that spells them.
 
 A single-valued question is the column of its name; a multi or rank question is a block of
 `<name>__<code>` columns; the free text of an "other" option is `<name>__<code>_text`. Every

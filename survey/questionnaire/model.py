@@ -1,8 +1,8 @@
 """The questionnaire: the single source of truth for forms, readers and tables.
 
-Plain, frozen pydantic models of the YAML format in docs/questionnaire.md. Loading and checking a
-file lives in `survey.questionnaire.loader`; this module only says what a questionnaire is and
-answers questions
+Plain, frozen pydantic models of the YAML format in docs/reference/questionnaire.md. Loading and
+checking a file lives in `survey.questionnaire.loader`; this module only says what a questionnaire
+is and answers questions
 about it (which variables exist, what codes a question has, which label to show).
 """
 
@@ -242,8 +242,9 @@ class Design(Model):
 
 
 class ImportMapping(Model):
-    """The `mapping:` section: a mapping file's `columns:` and `values:` (docs/mapping.md) carried
-    by the questionnaire, applied by every import; checked by `survey.readers.mapping_file`."""
+    """The `mapping:` section: a mapping file's `columns:` and `values:` (docs/reference/mapping.md)
+    carried by the questionnaire, applied by every import; checked by
+    `survey.readers.mapping_file`."""
 
     columns: dict[str | int, str | None] = Field(default_factory=dict)
     values: dict[str, dict[str | int, str | int]] = Field(default_factory=dict)

@@ -1,4 +1,5 @@
-"""Turning an export's text cells into answers in the documented layout (docs/responses.md).
+"""Turning an export's text cells into answers in the documented layout
+(docs/reference/responses.md).
 
 Shared by the platform readers: each says how its platform spells missing answers (`tokens`) and
 how it writes options (by 1-based position, by label, or by code); this module does the rest,

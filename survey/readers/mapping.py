@@ -304,8 +304,9 @@ def _resolve(index: HeaderIndex, key: HeaderKey | None) -> Target:
 
 
 def layout_targets(questionnaire: Questionnaire) -> dict[str, Target]:
-    """The columns of a multi/rank block and the free-text columns of docs/responses.md, by name:
-    `concerns__income_any` (an option) and `concerns__other_text` (an option's free text)."""
+    """The columns of a multi/rank block and the free-text columns of docs/reference/responses.md,
+    by name: `concerns__income_any` (an option) and `concerns__other_text` (an option's free
+    text)."""
     found: dict[str, Target] = {}
     for question in questionnaire.items.values():
         if question.is_set:

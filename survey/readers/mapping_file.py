@@ -1,5 +1,5 @@
-"""The mapping a user writes (docs/mapping.md): a mapping file given with `--mapping`, or the
-`mapping:` section a questionnaire carries (`survey init` writes one when it renamed a source's
+"""The mapping a user writes (docs/reference/mapping.md): a mapping file given with `--mapping`, or
+the `mapping:` section a questionnaire carries (`survey init` writes one when it renamed a source's
 columns, so that the source still imports without a second file).
 
 Both have `columns:` (the header as the export writes it: the variable it holds) and `values:` (a

@@ -147,7 +147,7 @@ class ColumnFinder:
         by = f"its ImportId QID{number}" if how == "import id" else "its tag"
         return Found(key, how, f"matched question {key.question} '{question.name}' by {by}, "
                      f"but its text differs from the label '{label}'; check the questionnaire "
-                     "version, or name the column in a mapping file (docs/mapping.md)")
+                     "version, or name the column in a mapping file (docs/reference/mapping.md)")
 
     def _questions(self, number: int, text: str) -> list[Question]:
         """Question `number` as we number them, then counting notes in (only with a text to

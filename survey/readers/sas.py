@@ -1,9 +1,10 @@
 """SAS files through pyreadstat: transport (.xpt, v5 and v8) and data files (.sas7bdat).
 
-Columns hold codes as our coded files do (docs/responses.md: option codes, 0/1 or rank positions
-in blocks, -3/-2/-1 for missing kinds). They are matched by name, by variable label, or through a
-mapping file (`mapping=`, docs/mapping.md): XPORT v5 names have at most 8 characters and v8 names
-32, shorter than some of our layout's columns, so a mapping file is the usual way in.
+Columns hold codes as our coded files do (docs/reference/responses.md: option codes, 0/1 or rank
+positions in blocks, -3/-2/-1 for missing kinds). They are matched by name, by variable label, or
+through a mapping file (`mapping=`, docs/reference/mapping.md): XPORT v5 names have at most 8
+characters and v8 names 32, shorter than some of our layout's columns, so a mapping file is the
+usual way in.
 
 A .sas7bdat keeps its value labels in a separate format catalog (.sas7bcat); `catalog=` names
 one, else `formats.sas7bcat` or `<name>.sas7bcat` beside the file is used when present. The

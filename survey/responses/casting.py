@@ -1,4 +1,4 @@
-"""Casting a question's raw columns to the dtypes of docs/responses.md.
+"""Casting a question's raw columns to the dtypes of docs/reference/responses.md.
 
 Readers produce plain values (codes as numbers or text, numbers as text, blocks of 0/1 or rank
 positions); the functions here turn one question's raw columns into the documented dtypes. They

@@ -1,7 +1,7 @@
 """Our coded file layout: Responses as plain codes, with missing kinds spelled as codes.
 
-.sav, .csv and .xlsx files we write hold, per docs/responses.md, option codes in coded columns,
-0/1 or rank positions in multi/rank blocks, and the negative codes of
+.sav, .csv and .xlsx files we write hold, per docs/reference/responses.md, option codes in coded
+columns, 0/1 or rank positions in multi/rank blocks, and the negative codes of
 `survey.responses.missing.FILE_CODES`
 where an answer is missing, so the kind survives programs that know nothing of ours. `encode`
 writes that layout and `decode` reads it back; both are column-wise.

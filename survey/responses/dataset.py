@@ -1,4 +1,4 @@
-"""Responses: a dataset in the one layout of docs/responses.md, with its questionnaire.
+"""Responses: a dataset in the one layout of docs/reference/responses.md, with its questionnaire.
 
 Every reader returns a `Responses`; every analysis takes one. It is immutable: derived variables,
 segments and scale scores are computed from it, never stored into it.

@@ -1,8 +1,8 @@
 """The import pipeline: detect, read, map, validate, flag, write, report, in one call.
 
 What `survey import` does, as a function a notebook can call too: an export is read into the
-layout of docs/responses.md, validated (every problem reported, nothing fixed or dropped), flagged
-with a `_problems` count per respondent and, when an output is named, written whole.
+layout of docs/reference/responses.md, validated (every problem reported, nothing fixed or dropped),
+flagged with a `_problems` count per respondent and, when an output is named, written whole.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ class Imported:
         return [*lines, self.validation.summary_text()]
 
     def to_json(self, export: str | Path) -> dict:
-        """The import as the `survey import --json` document (docs/json.md)."""
+        """The import as the `survey import --json` document (docs/reference/json.md)."""
         return {"file": source_name(export), "format": self.format, **self.match.to_json(),
                 "written": [str(p) for p in self.written],
                 "identifiers_left_out": list(self.identifiers),

@@ -108,7 +108,7 @@ def refuse_empty(summary: MatchSummary, file: str) -> None:
         raise SourceError([Problem(file, 1, 1, "no-questions-matched",
                                    "no column of the file matches a question of the "
                                    "questionnaire; is it the right questionnaire, or does the "
-                                   "file need a mapping (docs/mapping.md)?")])
+                                   "file need a mapping (docs/reference/mapping.md)?")])
     if summary.respondents == 0 or summary.answers == 0:
         raise SourceError([Problem(file, 1, 1, "no-answers",
                                    f"the file has {summary.respondents} respondent(s) and no "

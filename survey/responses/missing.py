@@ -1,7 +1,7 @@
 """Kinds of missing answers, and how our own files spell them.
 
-In memory (`Responses.missing`) a kind is a small integer (docs/responses.md). In our own coded
-files (.sav, .dta, CSV, Excel) a missing answer of a coded or number question is written as a
+In memory (`Responses.missing`) a kind is a small integer (docs/reference/responses.md). In our own
+coded files (.sav, .dta, CSV, Excel) a missing answer of a coded or number question is written as a
 negative code in the value column, as Wenjuanxing does (-3 skipped, -2 not shown), so the kind
 survives programs that know nothing of ours. A "don't know" answer keeps the question's own
 `dont_know` code (e.g. 99), which .sav declares user-missing.

@@ -1,4 +1,5 @@
-"""The effects file of `survey simulate` (docs/simulate.md): marginals, segment effects, design.
+"""The effects file of `survey simulate` (docs/reference/simulate.md): marginals, segment effects,
+design.
 
 Read with located errors (FILE:LINE:COLUMN) like every YAML file a user writes; every name and
 code is checked against the questionnaire, so a typo is reported, never silently ignored.

@@ -1,4 +1,4 @@
-"""Realistic synthetic responses from any questionnaire (docs/simulate.md).
+"""Realistic synthetic responses from any questionnaire (docs/reference/simulate.md).
 
 Questions are generated in order, all respondents at once (a loop over questions, never over
 respondents): `relevant` is evaluated on the answers so far, so skip logic holds; choice limits,

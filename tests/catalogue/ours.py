@@ -1,5 +1,5 @@
-"""Our own coded layout (docs/responses.md) in every container a user saves it in, and the ways
-people re-save it: another encoding and separator, a row of labels, upper-case names."""
+"""Our own coded layout (docs/reference/responses.md) in every container a user saves it in, and the
+ways people re-save it: another encoding and separator, a row of labels, upper-case names."""
 
 from __future__ import annotations
 
