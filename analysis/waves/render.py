@@ -1,6 +1,6 @@
-"""Showing a comparison of two waves: the `survey compare --json` document (docs/reference/json.md) and a
-terminal table that reads at 80 columns. Only presentation: every figure comes from the
-`WaveComparison`; NaN becomes JSON null and "–" on a terminal."""
+"""Showing a comparison of two waves: the `survey compare --json` document
+(docs/reference/json.md) and a terminal table that reads at 80 columns. Only presentation:
+every figure comes from the `WaveComparison`; NaN becomes JSON null and "–" on a terminal."""
 
 from __future__ import annotations
 
