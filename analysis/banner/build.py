@@ -159,6 +159,31 @@ def _is_srs(design: Design) -> bool:
     return all(design.description.get(k) is None for k in ("weight", "strata", "cluster", "fpc"))
 
 
+def prepared(responses: ResponsesLike, row: str, by: str | Sequence[str],
+             options: BannerOptions) -> tuple[BannerOptions, RowBlock, list[ByVariable]]:
+    """A banner's request read and checked, wherever its sums are made: the options with their
+    language, the row's block and the by variables (a group's segments one by one with
+    `versus="rest"`)."""
+    names = [by] if isinstance(by, str) else list(by)
+    if options.versus == "rest":  # a group's segments, each against the rest of the sample
+        groups_of = responses.questionnaire.segment_groups
+        names = [name for b in names for name in groups_of.get(b, [b])]
+    if options.lang is None:  # labels in the questionnaire's first language, as everywhere else
+        options = dataclasses.replace(options,
+                                      lang=responses.questionnaire.survey.default_language)
+    if len(set(names)) != len(names):
+        raise BannerError("a by variable is given twice")
+    block = row_block(responses, row, lang=options.lang, nets=dict(options.nets))
+    if options.quantiles and block.kind not in banner_quantiles.ROW_KINDS:
+        raise BannerError(f"quantiles are for number and scale rows; {row} is {block.kind}")
+    if options.percent == "responses" and not block.is_set:
+        raise BannerError(f"percentages of responses are for multi and rank rows; {row} is "
+                          f"{block.kind}")
+    if row in names:
+        raise BannerError(f"{row} is both the row and a by variable")
+    return options, block, [by_variable(responses, b, lang=options.lang) for b in names]
+
+
 def banner(responses: ResponsesLike, row: str, by: str | Sequence[str] = (), *,
            design: Design | None = None, options: BannerOptions | None = None,
            **settings: Any) -> Banner:
@@ -174,25 +199,7 @@ def banner(responses: ResponsesLike, row: str, by: str | Sequence[str] = (), *,
         if unknown:
             raise BannerError(f"unknown banner option {unknown[0]!r}{suggest(unknown[0], known)}")
         options = dataclasses.replace(options or BannerOptions(), **settings)
-    options = options or BannerOptions()
-    by = [by] if isinstance(by, str) else list(by)
-    if options.versus == "rest":  # a group's segments, each against the rest of the sample
-        groups_of = responses.questionnaire.segment_groups
-        by = [name for b in by for name in groups_of.get(b, [b])]
-    if options.lang is None:  # labels in the questionnaire's first language, as everywhere else
-        options = dataclasses.replace(options,
-                                      lang=responses.questionnaire.survey.default_language)
-    if len(set(by)) != len(by):
-        raise BannerError("a by variable is given twice")
-    block = row_block(responses, row, lang=options.lang, nets=dict(options.nets))
-    if options.quantiles and block.kind not in banner_quantiles.ROW_KINDS:
-        raise BannerError(f"quantiles are for number and scale rows; {row} is {block.kind}")
-    if options.percent == "responses" and not block.is_set:
-        raise BannerError(f"percentages of responses are for multi and rank rows; {row} is "
-                          f"{block.kind}")
-    groups = [by_variable(responses, b, lang=options.lang) for b in by]
-    if row in by:
-        raise BannerError(f"{row} is both the row and a by variable")
+    options, block, groups = prepared(responses, row, by, options or BannerOptions())
     if design is None:
         design = Design.build(responses.frame)
     elif design.n != len(responses.frame):

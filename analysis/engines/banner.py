@@ -17,14 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.banner.build import Banner, BannerOptions, assemble
+from analysis.banner.build import Banner, BannerOptions, assemble, prepared
 from analysis.banner.rows import (
     BannerError,
     ByVariable,
     RowBlock,
-    by_variable,
     net_codes,
-    row_block,
 )
 from analysis.banner.stats import GroupFigures, categorical_map
 from analysis.banner.tables import from_groups
@@ -267,26 +265,10 @@ def engine_banner(v: Variables, design: EngineDesign, row: str, by: str | Sequen
     if options.quantiles:
         raise EngineError("quantiles need every answer in order, which the out-of-core engines "
                           "do not gather; import the file and analyse it in memory")
-    by = [by] if isinstance(by, str) else list(by)
-    groups_of = v.questionnaire.segment_groups
-    if options.versus == "rest":
-        by = [name for b in by for name in groups_of.get(b, [b])]
-    for name in by:
-        if name in groups_of:
-            _refuse_overlaps(v, name)
-    if options.lang is None:
-        options = dataclasses.replace(options,
-                                      lang=v.questionnaire.survey.default_language)
-    if len(set(by)) != len(by):
-        raise BannerError("a by variable is given twice")
-    meta = metadata(v.engine, v.questionnaire)
-    block = row_block(meta, row, lang=options.lang, nets=dict(options.nets))
-    if options.percent == "responses" and not block.is_set:
-        raise BannerError(f"percentages of responses are for multi and rank rows; {row} is "
-                          f"{block.kind}")
-    groups = [by_variable(meta, b, lang=options.lang) for b in by]
-    if row in by:
-        raise BannerError(f"{row} is both the row and a by variable")
+    options, block, groups = prepared(metadata(v.engine, v.questionnaire), row, by, options)
+    for group in groups:
+        if group.name in v.questionnaire.segment_groups:
+            _refuse_overlaps(v, group.name)
     r = row_sql(v, block, dict(options.nets))
     notes: list[str] = []
     srs = all(design.description.get(k) is None for k in ("weight", "strata", "cluster", "fpc"))
