@@ -80,13 +80,15 @@ def bad_option(message: str) -> InputError:
     return InputError(message, code="bad-option")
 
 
-def load_data(data: Path, questionnaire: Path):
-    """The responses in DATA (any readable export) with their questionnaire."""
+def load_data(data: Path, questionnaire: Path, variables: list[str | None] | None = None):
+    """The responses in DATA (any readable export) with their questionnaire; with `variables`
+    (the names a command uses), only what they need is read where the format allows."""
     from survey.readers import read_responses
 
     model = load(questionnaire)
     where(data)  # errors of the data's own (a design column, a row) are about this file
-    return read_responses(data, model)
+    wanted = None if variables is None else [v for v in variables if v]
+    return read_responses(data, model, variables=wanted)
 
 
 def names(text: str) -> list[str]:

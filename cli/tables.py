@@ -60,7 +60,7 @@ def crosstab(
                             min_base=min_base, suppress=suppress,
                             percent=percent,  # type: ignore[arg-type]
                             extra=tuple(names(show)), nets=tuple(net or ()), lang=lang)
-    responses = load_data(data, questionnaire)
+    responses = load_data(data, questionnaire, [row, *names(by), weight, strata, cluster, fpc])
     choice = design_of(responses, weight, strata, cluster, fpc)
     table = banner(responses, row, names(by), design=choice.design, options=options)
     if chart is not None:

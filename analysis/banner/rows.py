@@ -127,6 +127,9 @@ def _frame_column(responses: ResponsesLike, name: str) -> pd.Series:
     frame = responses.frame
     if name in frame.columns:
         return frame[name]
+    series = getattr(responses, "series", None)  # Responses: computes this variable alone
+    if series is not None and any(d.name == name for d in responses.questionnaire.derived):
+        return series(name)
     derive = getattr(responses, "derive", None)
     if derive is not None:
         derived = derive()
@@ -261,10 +264,10 @@ def _set_block(responses: ResponsesLike, q: Question, label: str, keys: tuple[st
     absent = [c for c in columns if c not in frame.columns]
     if absent:
         raise BannerError(f"{q.name}: column {absent[0]!r} of its block is not in the data")
-    block = [frame[c] for c in columns]
+    block = [frame[c].array for c in columns]  # the arrays: no Series built per step
     answered = np.zeros(len(frame), dtype=bool)
     for s in block:
-        answered |= s.notna().to_numpy()
+        answered |= ~np.asarray(s.isna())
     raw = [s.to_numpy(dtype=np.int8, na_value=0) for s in block]
     flags = [(r > 0).view(np.uint8) for r in raw]
     points: list[np.ndarray] = []
