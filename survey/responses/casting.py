@@ -66,8 +66,7 @@ def cast_choice(q: Question, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     codes = list(q.codes)
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         values = raw.to_numpy(dtype="float64", na_value=np.nan)
-        distinct = pd.unique(values[~np.isnan(values)])
-        mapping = {float(v): _code_of(float(v)) for v in distinct}
+        mapping = {float(v): _code_of(float(v)) for v in _distinct(values)}
     else:
         values = raw.to_numpy(dtype=object, na_value=None)
         mapping = {v: _code_of(v) for v in pd.unique(values) if v is not None}
@@ -99,6 +98,20 @@ def cast_choice(q: Question, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     dtype = pd.CategoricalDtype(categories, ordered=is_ordered(q))
     cat = pd.Categorical.from_codes(positions, dtype=dtype)
     return pd.Series(cat, index=raw.index, name=q.name), dont_know
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """The distinct numbers of a float column (NaN left out): small integer codes, as every
+    numeric file holds, are found by counting, without hashing a million floats."""
+    present = values[~np.isnan(values)]
+    if not len(present):
+        return present
+    low, high = present.min(), present.max()
+    if np.isfinite(low) and np.isfinite(high) and high - low < 65536 \
+            and np.array_equal(present, np.floor(present)):
+        seen = np.bincount((present - low).astype(np.int64))
+        return np.flatnonzero(seen).astype(np.float64) + low
+    return pd.unique(present)
 
 
 def _numbers(raw: pd.Series, place: Place, what: str) -> np.ndarray:
@@ -158,6 +171,9 @@ def cast_block(q: Question, raw: pd.DataFrame, place: Place) -> tuple[pd.DataFra
     leave unselected options blank. A row with every cell empty is unanswered (all NA).
     """
     columns = block_columns(q)
+    fast = _integer_block(raw, list(columns.values()))
+    if fast is not None:
+        return fast
     matrix = np.column_stack([
         _numbers(raw[c], place, "a selection (0/1) or rank position") if c in raw.columns
         else np.full(len(raw), np.nan) for c in columns.values()
@@ -174,3 +190,27 @@ def cast_block(q: Question, raw: pd.DataFrame, place: Place) -> tuple[pd.DataFra
                           dtype="Float64").astype(BLOCK_DTYPE)
            for i, name in enumerate(columns.values())}
     return pd.DataFrame(out, index=raw.index), unanswered
+
+
+def _integer_block(raw: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """`cast_block` for blocks held as integers (Parquet, our own layout): no float matrix, the
+    same result. None when a column is not integer-typed or holds values Int8 cannot."""
+    present = [raw[c] for c in names if c in raw.columns]
+    if not present or not all(pd.api.types.is_integer_dtype(s.dtype) for s in present):
+        return None
+    unanswered = np.ones(len(raw), dtype=bool)
+    values = {}
+    for s in present:
+        missing = s.isna().to_numpy()
+        unanswered &= missing
+        v = s.to_numpy(dtype=np.int64 if s.dtype.itemsize > 1 else np.int8, na_value=0)
+        if v.dtype != np.int8:
+            if len(v) and (v.min() < -128 or v.max() > 127):
+                return None
+            v = v.astype(np.int8)
+        values[s.name] = v
+    out = {}
+    for name in names:  # an answered row's empty cell is "not selected" (0), as cast_block says
+        v = values.get(name, np.zeros(len(raw), dtype=np.int8))
+        out[name] = pd.arrays.IntegerArray(v, unanswered.copy())
+    return pd.DataFrame(out, index=raw.index, copy=False), unanswered
