@@ -18,7 +18,7 @@ import pytest
 
 from analysis.banner.build import banner, parse_net
 from analysis.banner.planes import LEVELS, pack, prepare
-from analysis.banner.rows import row_block
+from analysis.banner.rows import by_variable, row_block
 from analysis.design.sample_design import Design
 from survey.questionnaire.loader import parse_questionnaire
 from survey.responses.dataset import Responses
@@ -125,7 +125,7 @@ def test_planes_hold_every_flag_and_rank_once() -> None:
         block = row_block(responses, name, nets=dict(parse_net(n) for n in NETS[name]))
         planes = pack(block)
         assert planes is not None
-        assert all(len(decode) <= LEVELS for decode in planes.decode)
+        assert all(code.max() < LEVELS for code in planes.codes)
         # decoding each respondent's levels gives back its flags, points and a one
         values = sum(decode[code] for code, decode in zip(planes.codes, planes.decode,
                                                            strict=True))
@@ -139,8 +139,9 @@ def test_the_packed_pass_is_the_one_taken_for_a_design(design: str) -> None:
     responses = Responses.from_raw(parse_questionnaire(QUESTIONNAIRE), data())
     ours, general = both(responses.frame, DESIGNS[design])
     block = row_block(responses, "m")
-    assert prepare(ours, block, 6).planes is not None
-    assert prepare(general, block, 6).planes is None
+    by = [by_variable(responses, "g"), by_variable(responses, "first")]
+    assert prepare(ours, block, by).planes is not None
+    assert prepare(general, block, by).planes is None
 
 
 def test_ranks_beyond_a_plane_take_the_general_path() -> None:

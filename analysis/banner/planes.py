@@ -16,12 +16,13 @@ the per-column pass.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from analysis.banner.rows import RowBlock
+from analysis.banner.rows import ByVariable, RowBlock
 from analysis.banner.totals import DomainTotals
 from analysis.design.sample_design import Design
 
@@ -78,10 +79,10 @@ def pack(block: RowBlock) -> Planes | None:
             code += values.astype(np.uint8) * np.uint8(radix)
             radix *= levels
         level = np.arange(radix)
-        decode = np.zeros((radix, q))
+        decode = np.zeros((LEVELS, q))  # rows past the plane's levels stay 0: one stride
         step = 1
         for _, levels, table in plane:
-            decode += table[(level // step) % levels]
+            decode[:radix] += table[(level // step) % levels]
             step *= levels
         if i == 0:
             decode[:, q - 1] = 1  # every respondent is counted once in each plane
@@ -97,11 +98,9 @@ def fits(design: Design, n_dom: int) -> bool:
 
 @dataclass(frozen=True, eq=False)
 class DomainSums:
-    """Weighted sums per (unit, domain, quantity), unweighted sums per (domain, quantity), and
-    respondents per (unit, domain)."""
+    """Weighted sums per (unit, domain, quantity) and respondents per (unit, domain)."""
 
     weighted: np.ndarray  # (n_units, D, q)
-    counts: np.ndarray  # (D, q)
     respondents: np.ndarray  # (n_units, D)
 
     def totals(self, design: Design) -> DomainTotals:
@@ -127,24 +126,49 @@ def present_degf(design: Design, unit_present: np.ndarray) -> np.ndarray:
     return (unit_present.sum(axis=0) - strata.sum(axis=0)).astype(float)
 
 
+def domain_codes(block: RowBlock, by: ByVariable | None) -> tuple[np.ndarray, int]:
+    """Each respondent's domain for a `by` variable: its level, then "no level" (a missing
+    answer to the `by` question: in Total only), then "unanswered" (in no base)."""
+    n_lev = 0 if by is None else len(by.values)
+    codes = np.full(len(block.answered), -1, np.int64) if by is None else by.codes
+    return np.where(block.answered, np.where(codes >= 0, codes, n_lev), n_lev + 1), n_lev + 2
+
+
 def domain_sums(design: Design, planes: Planes, dom: np.ndarray, n_dom: int) -> DomainSums:
-    """Per plane, a weighted and a plain bincount over (unit, domain, level), then the decode:
-    the sums of all quantities, and how many respondents each (unit, domain) has."""
+    """Per plane, one weighted bincount over (unit, domain, level), then the decode: the sums of
+    all quantities; and how many respondents each (unit, domain) has."""
     k, q = design.n_units, planes.quantities
     key = design.unit * n_dom + dom
+    base = key * LEVELS
     weighted = np.zeros((k * n_dom, q))
-    counts = np.zeros((n_dom, q))
-    respondents = None
     for code, decode in zip(planes.codes, planes.decode, strict=True):
-        levels = len(decode)
-        index = key * levels + code
-        bins = np.bincount(index, design.weights, minlength=k * n_dom * levels)
-        weighted += bins.reshape(k * n_dom, levels) @ decode
-        tally = np.bincount(index, minlength=k * n_dom * levels).reshape(k, n_dom, levels)
-        counts += tally.sum(axis=0) @ decode
-        if respondents is None:
-            respondents = tally.sum(axis=2)
-    return DomainSums(weighted.reshape(k, n_dom, q), counts, respondents)
+        bins = np.bincount(base + code, design.weights, minlength=k * n_dom * LEVELS)
+        weighted += bins.reshape(k * n_dom, LEVELS) @ decode
+    respondents = np.bincount(key, minlength=k * n_dom).reshape(k, n_dom)
+    return DomainSums(weighted.reshape(k, n_dom, q), respondents)
+
+
+def tallies(planes: Planes, doms: list[tuple[np.ndarray, int]]) -> list[np.ndarray]:
+    """Unweighted sums per (domain, quantity) of each `by` variable. Their domains combined are
+    few (7 x 6 x 5), so one small bincount per plane over the combinations serves them all."""
+    sizes = [n for _, n in doms]
+    q = planes.quantities
+    if int(np.prod(sizes)) * LEVELS > 1 << 20:  # many combinations: one tally per variable
+        return [sum(np.bincount(dom * LEVELS + code, minlength=n * LEVELS).reshape(n, LEVELS)
+                    @ decode for code, decode in zip(planes.codes, planes.decode, strict=True))
+                for dom, n in doms]
+    cell = np.zeros(len(planes.codes[0]), np.int64)
+    for dom, n in doms:
+        cell = cell * n + dom
+    base = cell * LEVELS
+    found = [np.zeros((n, q)) for n in sizes]
+    for code, decode in zip(planes.codes, planes.decode, strict=True):
+        table = np.bincount(base + code, minlength=int(np.prod(sizes)) * LEVELS)
+        table = table.reshape(*sizes, LEVELS)
+        for b in range(len(sizes)):
+            others = tuple(i for i in range(len(sizes)) if i != b)
+            found[b] += table.sum(axis=others) @ decode
+    return found
 
 
 def _values_frame(block: RowBlock) -> pd.DataFrame | None:
@@ -171,16 +195,30 @@ class Prepared:
     total_df: float
     squared_weights: np.ndarray
     planes: Planes | None = None
+    counts: dict[str | None, np.ndarray] | None = None  # with planes: tallies by `by` name
+    domains: dict[str | None, tuple[np.ndarray, int]] | None = None  # domain_codes by name
+
+    def domain_codes(self, block: RowBlock, by: ByVariable | None) -> tuple[np.ndarray, int]:
+        name = None if by is None else by.name
+        if self.domains is not None and name in self.domains:
+            return self.domains[name]
+        return domain_codes(block, by)
 
 
-def prepare(design: Design, block: RowBlock, n_dom: int = 2) -> Prepared:
-    """`n_dom`: the most domains of any `by` variable (its levels, no level, unanswered)."""
+def prepare(design: Design, block: RowBlock, by: Sequence[ByVariable | None] = (None,)
+            ) -> Prepared:
+    """What the banner of `block` by each of `by` (None: Total only) shares."""
     total_df = float(design.domain_degf(np.where(block.answered, 0, -1), 1)[0])
     squared = design.weights * design.weights
+    doms = [domain_codes(block, b) for b in by]
+    names = [None if b is None else b.name for b in by]
+    n_dom = max(n for _, n in doms)
     planes = pack(block) if block.is_set and fits(design, n_dom) else None
     if planes is not None:
         none = (np.zeros(0, np.int32), np.zeros(0, np.int16))
-        return Prepared(None, none, total_df, squared, planes)
+        counts = dict(zip(names, tallies(planes, doms), strict=True))
+        return Prepared(None, none, total_df, squared, planes, counts,
+                        dict(zip(names, doms, strict=True)))
     rows = [np.flatnonzero(f).astype(np.int32) for f in block.flags]  # int32: a third less
     opts = [np.full(len(r), j, np.int16) for j, r in enumerate(rows)]
     selections = ((np.concatenate(rows), np.concatenate(opts)) if rows

@@ -111,8 +111,7 @@ def group_figures(design: Design, block: RowBlock, prep: Prepared,
     n_lev = 0 if by is None else len(by.values)
     codes = np.full(design.n, -1, np.int64) if by is None else by.codes
     answered = block.answered
-    dom = np.where(answered, np.where(codes >= 0, codes, n_lev), n_lev + 1)
-    n_dom = n_lev + 2
+    dom, n_dom = prep.domain_codes(block, by)
     cat = dom  # plain codes: domains() factorizes them faster than a Categorical is pruned
     sums = None
     if prep.planes is not None:
@@ -136,7 +135,9 @@ def group_figures(design: Design, block: RowBlock, prep: Prepared,
     s[n_lev, : n_lev + 1] = 1
     w = design.weights
     if sums is not None:  # respondents and their weights are a quantity of the planes
-        n = s @ sums.counts[:, -1]
+        assert prep.counts is not None
+        tally = prep.counts[None if by is None else by.name]
+        n = s @ tally[:, -1]
         sw = s @ tot.theta[:, -1]
     else:
         n = s @ np.bincount(dom, minlength=n_dom).astype(float)
@@ -144,7 +145,7 @@ def group_figures(design: Design, block: RowBlock, prep: Prepared,
     sw2 = s @ np.bincount(dom, prep.squared_weights, minlength=n_dom)
     ext = tot.combine(s)
     if sums is not None:
-        counts = sums.counts[:, : len(block.flags)]
+        counts = tally[:, : len(block.flags)]
     elif block.is_set:
         rows, opts = prep.selections
         m = len(block.flags)

@@ -40,7 +40,7 @@ TOTAL_LABEL = {"zh": "合计", "en": "Total"}
 def compute(design: Design, block: RowBlock, by: list[ByVariable], options, srs: bool,
             notes: list[str]) -> Parts:
     """Every figure and test of the banner of `block` by each of `by`."""
-    prep = prepare(design, block, max((len(b.values) + 2 for b in by), default=2))
+    prep = prepare(design, block, by or [None])
     groups = ([group_figures(design, block, prep, b) for b in by]
               or [group_figures(design, block, prep, None)])
     if not block.answered.any():
