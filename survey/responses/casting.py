@@ -64,7 +64,10 @@ def cast_choice(q: Question, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     so validation can report them and nothing is dropped.
     """
     codes = list(q.codes)
-    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+    if isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "iu":
+        values = raw.to_numpy().astype(np.int64, copy=False)  # no missing: no float detour
+        mapping = {float(v): _code_of(float(v)) for v in _distinct(values)}
+    elif pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         values = raw.to_numpy(dtype="float64", na_value=np.nan)
         mapping = {float(v): _code_of(float(v)) for v in _distinct(values)}
     else:
@@ -76,13 +79,14 @@ def cast_choice(q: Question, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     position = {code: i for i, code in enumerate(categories)}
     keys = list(mapping)
     key_positions = np.array([position.get(mapping[k], -1) for k in keys] + [-1], dtype=np.int64)
-    if values.dtype == np.float64 and keys and all(float(k).is_integer() for k in keys) \
+    if values.dtype.kind in "if" and keys and all(float(k).is_integer() for k in keys) \
             and max(keys) - min(keys) < 65536:
         # integer codes (every numeric file): a lookup table indexed by code, no hashing
         low = int(min(keys))
         table = np.full(int(max(keys)) - low + 2, -1, dtype=np.int64)  # last slot: missing
         table[np.array(keys, dtype=np.int64) - low] = key_positions[:-1]
-        offsets = np.where(np.isnan(values), len(table) - 1 + low, values).astype(np.int64)
+        offsets = values if values.dtype.kind == "i" else \
+            np.where(np.isnan(values), len(table) - 1 + low, values).astype(np.int64)
         positions = table[offsets - low]
     else:
         index = pd.Index(keys, dtype="float64" if values.dtype == np.float64 else object)
@@ -101,12 +105,15 @@ def cast_choice(q: Question, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
-    """The distinct numbers of a float column (NaN left out): small integer codes, as every
-    numeric file holds, are found by counting, without hashing a million floats."""
-    present = values[~np.isnan(values)]
+    """The distinct numbers of an integer or float column (NaN left out): small integer codes,
+    as every numeric file holds, are found by counting, without hashing a million numbers."""
+    integers = values.dtype.kind == "i"
+    present = values if integers else values[~np.isnan(values)]
     if not len(present):
-        return present
+        return present.astype(np.float64)
     low, high = present.min(), present.max()
+    if integers and high - low < 65536:
+        return np.flatnonzero(np.bincount(present - low)).astype(np.float64) + low
     if np.isfinite(low) and np.isfinite(high) and high - low < 65536 \
             and np.array_equal(present, np.floor(present)):
         seen = np.bincount((present - low).astype(np.int64))
