@@ -66,10 +66,10 @@ def cast_choice(q: Question, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     codes = list(q.codes)
     if isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "iu":
         values = raw.to_numpy().astype(np.int64, copy=False)  # no missing: no float detour
-        mapping = {float(v): _code_of(float(v)) for v in _distinct(values)}
+        mapping = {float(v): _code_of(float(v)) for v in distinct_numbers(values)}
     elif pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         values = raw.to_numpy(dtype="float64", na_value=np.nan)
-        mapping = {float(v): _code_of(float(v)) for v in _distinct(values)}
+        mapping = {float(v): _code_of(float(v)) for v in distinct_numbers(values)}
     else:
         values = raw.to_numpy(dtype=object, na_value=None)
         mapping = {v: _code_of(v) for v in pd.unique(values) if v is not None}
@@ -104,9 +104,10 @@ def cast_choice(q: Question, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return pd.Series(cat, index=raw.index, name=q.name), dont_know
 
 
-def _distinct(values: np.ndarray) -> np.ndarray:
+def distinct_numbers(values: np.ndarray) -> np.ndarray:
     """The distinct numbers of an integer or float column (NaN left out): small integer codes,
-    as every numeric file holds, are found by counting, without hashing a million numbers."""
+    as every numeric file holds, are found by counting, without hashing a million numbers
+    (then in ascending order; else in order of appearance)."""
     integers = values.dtype.kind == "i"
     present = values if integers else values[~np.isnan(values)]
     if not len(present):
