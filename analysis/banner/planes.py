@@ -130,8 +130,9 @@ def domain_codes(block: RowBlock, by: ByVariable | None) -> tuple[np.ndarray, in
     """Each respondent's domain for a `by` variable: its level, then "no level" (a missing
     answer to the `by` question: in Total only), then "unanswered" (in no base)."""
     n_lev = 0 if by is None else len(by.values)
-    codes = np.full(len(block.answered), -1, np.int64) if by is None else by.codes
-    return np.where(block.answered, np.where(codes >= 0, codes, n_lev), n_lev + 1), n_lev + 2
+    codes = np.full(len(block.answered), -1, np.int16) if by is None else by.codes
+    dom = np.where(block.answered, np.where(codes >= 0, codes, n_lev), n_lev + 1)
+    return dom.astype(np.int16 if n_lev + 2 < 32767 else np.int64), n_lev + 2
 
 
 def domain_sums(design: Design, planes: Planes, dom: np.ndarray, n_dom: int) -> DomainSums:
@@ -139,13 +140,25 @@ def domain_sums(design: Design, planes: Planes, dom: np.ndarray, n_dom: int) -> 
     all quantities; and how many respondents each (unit, domain) has."""
     k, q = design.n_units, planes.quantities
     key = design.unit * n_dom + dom
-    base = key * LEVELS
+    respondents = np.bincount(key, minlength=k * n_dom).reshape(k, n_dom)
+    key *= LEVELS  # in place: each respondent's first bin; a plane's code is its offset
     weighted = np.zeros((k * n_dom, q))
     for code, decode in zip(planes.codes, planes.decode, strict=True):
-        bins = np.bincount(base + code, design.weights, minlength=k * n_dom * LEVELS)
+        bins = np.bincount(key + code, design.weights, minlength=k * n_dom * LEVELS)
         weighted += bins.reshape(k * n_dom, LEVELS) @ decode
-    respondents = np.bincount(key, minlength=k * n_dom).reshape(k, n_dom)
     return DomainSums(weighted.reshape(k, n_dom, q), respondents)
+
+
+def category_totals(design: Design, codes: np.ndarray, levels: int, dom: np.ndarray,
+                    n_dom: int) -> DomainTotals:
+    """Estimated counts of each category of `codes` (0..levels-1) per domain, with their
+    covariance: one bincount over (unit, domain, category), as estimation.proportions(counts=
+    True) gives for the respondents of every domain."""
+    k = design.n_units
+    index = (design.unit * n_dom + dom) * levels + codes
+    sums = np.bincount(index, design.weights, minlength=k * n_dom * levels)
+    del index
+    return DomainSums(sums.reshape(k, n_dom, levels), np.zeros((k, n_dom))).totals(design)
 
 
 def tallies(planes: Planes, doms: list[tuple[np.ndarray, int]]) -> list[np.ndarray]:
@@ -154,7 +167,8 @@ def tallies(planes: Planes, doms: list[tuple[np.ndarray, int]]) -> list[np.ndarr
     sizes = [n for _, n in doms]
     q = planes.quantities
     if int(np.prod(sizes)) * LEVELS > 1 << 20:  # many combinations: one tally per variable
-        return [sum(np.bincount(dom * LEVELS + code, minlength=n * LEVELS).reshape(n, LEVELS)
+        return [sum(np.bincount(dom.astype(np.int64) * LEVELS + code, minlength=n * LEVELS)
+                    .reshape(n, LEVELS)
                     @ decode for code, decode in zip(planes.codes, planes.decode, strict=True))
                 for dom, n in doms]
     cell = np.zeros(len(planes.codes[0]), np.int64)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.banner.planes import Prepared, domain_sums
+from analysis.banner.planes import Prepared, category_totals, domain_sums
 from analysis.banner.rows import MISSING_KINDS, ByVariable, RowBlock
 from analysis.banner.totals import DomainTotals, Ratios, pooled_shares, ratios
 from analysis.design import distributions as dist
@@ -109,9 +109,9 @@ def group_figures(design: Design, block: RowBlock, prep: Prepared,
                   by: ByVariable | None) -> GroupFigures:
     """One `by` variable's figures (or the Total's): totals per domain and their bases."""
     n_lev = 0 if by is None else len(by.values)
-    codes = np.full(design.n, -1, np.int64) if by is None else by.codes
+    codes = np.full(design.n, -1, np.int64) if by is None else by.codes.astype(np.int64)
     answered = block.answered
-    dom, n_dom = prep.domain_codes(block, by)
+    dom, n_dom = prep.domain_codes(block, by)  # small integers: products widen them first
     cat = dom  # plain codes: domains() factorizes them faster than a Categorical is pruned
     sums = None
     if prep.planes is not None:
@@ -149,10 +149,12 @@ def group_figures(design: Design, block: RowBlock, prep: Prepared,
     elif block.is_set:
         rows, opts = prep.selections
         m = len(block.flags)
-        counts = np.bincount(dom[rows] * m + opts, minlength=n_dom * m).reshape(n_dom, m)
+        counts = np.bincount(dom[rows].astype(np.int64) * m + opts,
+                             minlength=n_dom * m).reshape(n_dom, m)
     elif block.codes is not None:
         k = block.n_options
-        raw = np.bincount(np.where(answered, dom * k + block.codes, 0), answered.astype(float),
+        raw = np.bincount(np.where(answered, dom.astype(np.int64) * k + block.codes, 0),
+                          answered.astype(float),
                           minlength=n_dom * k).reshape(n_dom, k)
         counts = raw @ _categorical_map(block)[: k + len(block.net_matrix)].T
     else:
@@ -168,11 +170,16 @@ def group_figures(design: Design, block: RowBlock, prep: Prepared,
     first = first_counts = None
     if block.first is not None:
         k = block.n_options + 1  # the last category: answered but nothing ranked first
-        fc = pd.Categorical.from_codes(np.where(answered, block.first, -1), categories=range(k))
-        ft = _scatter(estimation.proportions(design, fc, by=cat, counts=True, covariance=True),
-                      n_dom)
+        if sums is not None:  # the unanswered have their own domain, which Total leaves out
+            ft = category_totals(design, block.first, k, dom, n_dom)
+        else:
+            fc = pd.Categorical.from_codes(np.where(answered, block.first, -1),
+                                           categories=range(k))
+            ft = _scatter(estimation.proportions(design, fc, by=cat, counts=True,
+                                                 covariance=True), n_dom)
         first = ft.mapped(np.vstack([np.eye(k), np.ones((1, k))])).combine(s)
-        first_counts = s @ np.bincount(np.where(answered, dom * k + block.first, 0),
+        first_counts = s @ np.bincount(np.where(answered, dom.astype(np.int64) * k + block.first,
+                                                0),
                                        answered.astype(float), minlength=n_dom * k
                                        ).reshape(n_dom, k)
     df = np.append(level_df, prep.total_df)
