@@ -44,6 +44,7 @@ def segment_profiles(responses, design: Design, *, lang: str | None = None,
     q = responses.questionnaire
     questions = [item for item in q.items.values() if item.type in CHOICE]
     indicators = {item.name: option_indicators(responses, item.name) for item in questions}
+    answered = {name: block.notna().all(axis=1).to_numpy() for name, block in indicators.items()}
     rows = []
     for name in q.segments:
         inside = responses.segment(name).to_numpy(bool)
@@ -53,8 +54,8 @@ def segment_profiles(responses, design: Design, *, lang: str | None = None,
             if item.name in defining:
                 continue
             block = indicators[item.name]
-            answered = block.notna().all(axis=1).to_numpy()
-            n_in, n_out = int((answered & inside).sum()), int((answered & ~inside).sum())
+            n_in = int((answered[item.name] & inside).sum())
+            n_out = int((answered[item.name] & ~inside).sum())
             if min(n_in, n_out) < min_base:
                 continue
             try:
