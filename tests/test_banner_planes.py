@@ -149,3 +149,22 @@ def test_ranks_beyond_a_plane_take_the_general_path() -> None:
     block = row_block(responses, "r")
     deep = dataclasses.replace(block, max_rank=LEVELS)
     assert pack(deep) is None
+
+
+def test_segment_profiles_by_the_packed_pass_equal_estimation_mean() -> None:
+    from pathlib import Path
+
+    from analysis.design.choice import choose_design
+    from analysis.findings.profiles import segment_profiles
+    from survey.questionnaire.loader import load_questionnaire
+    from survey.readers import read_responses
+
+    root = Path(__file__).parent.parent
+    q = load_questionnaire(root / "questionnaires" / "industrial_workers.yaml")
+    responses = read_responses(root / "data_samples" / "industrial_workers.parquet", q)
+    ours = choose_design(responses).design
+    general = General(**{f.name: getattr(ours, f.name) for f in dataclasses.fields(ours)})
+    # ties in |difference| may swap places by a last bit: compare row by row
+    pd.testing.assert_frame_equal(segment_profiles(responses, ours).sort_index(),
+                                  segment_profiles(responses, general).sort_index(),
+                                  rtol=1e-9, atol=1e-13)
