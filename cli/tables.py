@@ -32,6 +32,7 @@ from cli.common import (
     load,
     load_data,
     names,
+    replicated,
     say,
     where,
 )
@@ -88,7 +89,9 @@ def crosstab(
                             quantile_interval=quantile_interval)  # type: ignore[arg-type]
     where(data)
     if choose_engine(data, engine) == "memory":
-        responses = load_data(data, questionnaire)
+        wanted = [row, *names(by), weight, strata, cluster, fpc]
+        responses = load_data(data, questionnaire,
+                              None if replicated(questionnaire, replicate_weights) else wanted)
         choice = design_of(responses, weight, strata, cluster, fpc, replicate_weights,
                            replicate_type, replicate_scale, replicate_rscales, rho, mse)
         table = banner(responses, row, names(by), design=choice.design, options=options)

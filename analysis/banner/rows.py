@@ -109,6 +109,12 @@ def _ro(a: np.ndarray) -> np.ndarray:
     return a
 
 
+def _levels(codes: np.ndarray) -> np.ndarray:
+    """A `by` variable's level per respondent, read-only, in two bytes (a million respondents'
+    levels in int64 are 8 MB; three `by` variables held that much more than their data)."""
+    return _ro(codes.astype(np.int16 if codes.max(initial=0) < 32767 else np.int64))
+
+
 def _code_key(code: object) -> str:
     return str(code)
 
@@ -127,6 +133,9 @@ def _frame_column(responses: ResponsesLike, name: str) -> pd.Series:
     frame = responses.frame
     if name in frame.columns:
         return frame[name]
+    series = getattr(responses, "series", None)  # Responses: computes this variable alone
+    if series is not None and any(d.name == name for d in responses.questionnaire.derived):
+        return series(name)
     derive = getattr(responses, "derive", None)
     if derive is not None:
         derived = derive()
@@ -261,10 +270,10 @@ def _set_block(responses: ResponsesLike, q: Question, label: str, keys: tuple[st
     absent = [c for c in columns if c not in frame.columns]
     if absent:
         raise BannerError(f"{q.name}: column {absent[0]!r} of its block is not in the data")
-    block = [frame[c] for c in columns]
+    block = [frame[c].array for c in columns]  # the arrays: no Series built per step
     answered = np.zeros(len(frame), dtype=bool)
     for s in block:
-        answered |= s.notna().to_numpy()
+        answered |= ~np.asarray(s.isna())
     raw = [s.to_numpy(dtype=np.int8, na_value=0) for s in block]
     flags = [(r > 0).view(np.uint8) for r in raw]
     points: list[np.ndarray] = []
@@ -275,10 +284,12 @@ def _set_block(responses: ResponsesLike, q: Question, label: str, keys: tuple[st
         # the 3-2-1 score generalised: rank r earns max_rank + 1 - r points
         if max_rank > 126:
             raise BannerError(f"{q.name}: ranks above 126 are not supported")
-        points = [np.where(r > 0, max_rank + 1 - r, 0).astype(np.int8) for r in raw]
-        first = np.full(len(frame), len(columns), dtype=np.int64)
+        first = np.full(len(frame), len(columns), dtype=np.int16)  # an option's index
         for j, r in enumerate(raw):
             first[r == 1] = j
+        points = [r.copy() for r in raw]  # a rank may be a view of the frame's own column
+        for p in points:
+            np.subtract(max_rank + 1, p, out=p, where=p > 0)
     for _, _, members in nets:
         net = np.zeros(len(frame), dtype=np.uint8)
         for j in members:
@@ -324,7 +335,7 @@ def by_variable(responses: ResponsesLike, name: str, *, lang: str | None = None)
         label = questionnaire.label(seg.label, lang)
         rest = {"zh": "其他", "en": "Others"}.get(lang or questionnaire.survey.default_language,
                                                  "Others")
-        return ByVariable(name, label, ("1", "0"), (label, rest), _ro(codes.astype(np.int64)))
+        return ByVariable(name, label, ("1", "0"), (label, rest), _levels(codes))
     if name in questionnaire.items:
         q = questionnaire.items[name]
         if q.type not in ("single", "scale"):
@@ -333,7 +344,7 @@ def by_variable(responses: ResponsesLike, name: str, *, lang: str | None = None)
         codes = _categorical(_frame_column(responses, name), q.codes, name)
         labels = tuple(questionnaire.label(t, lang) for t in (q.options or {}).values())  # type: ignore[union-attr]
         return ByVariable(name, questionnaire.label(q.label, lang),
-                          tuple(_code_key(c) for c in q.codes), labels, _ro(codes))
+                          tuple(_code_key(c) for c in q.codes), labels, _levels(codes))
     derived = next((d for d in questionnaire.derived if d.name == name), None)
     if derived is None:
         raise _unknown(name, questionnaire, "by")
@@ -343,12 +354,11 @@ def by_variable(responses: ResponsesLike, name: str, *, lang: str | None = None)
         return ByVariable(name, questionnaire.label(derived.label, lang),
                           tuple(_code_key(c) for c in derived.options),
                           tuple(questionnaire.label(t, lang) for t in derived.options.values()),
-                          _ro(codes))
+                          _levels(codes))
     if pd.api.types.is_bool_dtype(s) or set(pd.unique(s.dropna())) <= {0, 1}:
         member = s.astype("boolean")
         codes = np.where(member.isna(), -1, np.where(member.fillna(False), 0, 1))
         label = questionnaire.label(derived.label, lang)
-        return ByVariable(name, label, ("1", "0"), (label, "not " + label),
-                          _ro(codes.astype(np.int64)))
+        return ByVariable(name, label, ("1", "0"), (label, "not " + label), _levels(codes))
     raise BannerError(f"by {name!r} is a derived number; give it options (cases) to use it as "
                       "banner columns")

@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from analysis.banner.planes import Prepared, category_totals, domain_sums
 from analysis.banner.rows import MISSING_KINDS, ByVariable, RowBlock
 from analysis.banner.totals import DomainTotals, Ratios, pooled_shares, ratios
+from analysis.design import distributions as dist
 from analysis.design import estimation, intervals, significance, wald
 from analysis.design.corrections import adjust_p
 from analysis.design.estimation import TOTAL
@@ -103,77 +104,64 @@ def _scatter(est: estimation.Estimates, n_dom: int) -> DomainTotals:
                         reps)
 
 
-def _values_frame(block: RowBlock) -> pd.DataFrame | None:
-    """The dense quantities of multi/rank and number rows, built once for every `by`."""
-    if block.is_set:
-        cols = {f"f{j}": f for j, f in enumerate(block.flags)}
-        cols |= {f"p{j}": p for j, p in enumerate(block.points)}
-        cols["ones"] = np.ones(len(block.answered), dtype=np.uint8)
-        return pd.DataFrame(cols, copy=False)
-    if block.kind == "number":
-        y = np.where(block.answered, block.values, 0.0)
-        return pd.DataFrame({"y": y, "y2": y * y, "ones": np.ones(len(y), dtype=np.uint8)})
-    return None
-
-
-@dataclass(frozen=True, eq=False)
-class Prepared:
-    """What every `by` variable shares: the dense quantities, the (respondent, option) pairs
-    of all selections (for unweighted counts in one bincount) and the df of the answered."""
-
-    values: pd.DataFrame | None
-    selections: tuple[np.ndarray, np.ndarray]
-    total_df: float
-
-
-def prepare(design: Design, block: RowBlock) -> Prepared:
-    rows = [np.flatnonzero(f).astype(np.int32) for f in block.flags]  # int32: a third less
-    opts = [np.full(len(r), j, np.int16) for j, r in enumerate(rows)]
-    selections = ((np.concatenate(rows), np.concatenate(opts)) if rows
-                  else (np.zeros(0, np.int32), np.zeros(0, np.int16)))
-    total_df = float(design.domain_degf(np.where(block.answered, 0, -1), 1)[0])
-    return Prepared(_values_frame(block), selections, total_df)
+def _domain_df(est: estimation.Estimates, n_dom: int) -> np.ndarray:
+    """Each domain's df from the estimator's (absent domains: 0)."""
+    df = np.zeros(n_dom)
+    for label, df_d in zip(est.domains, est.domain_df, strict=True):
+        df[int(label)] = df_d
+    return df
 
 
 def group_figures(design: Design, block: RowBlock, prep: Prepared,
                   by: ByVariable | None) -> GroupFigures:
     """One `by` variable's figures (or the Total's): totals per domain and their bases."""
     n_lev = 0 if by is None else len(by.values)
-    codes = np.full(design.n, -1, np.int64) if by is None else by.codes
+    codes = np.full(design.n, -1, np.int64) if by is None else by.codes.astype(np.int64)
     answered = block.answered
-    dom = np.where(answered, np.where(codes >= 0, codes, n_lev), n_lev + 1)
-    n_dom = n_lev + 2
+    dom, n_dom = prep.domain_codes(block, by)  # small integers: products widen them first
     cat = dom  # plain codes: domains() factorizes them faster than a Categorical is pruned
-    if prep.values is not None:
+    sums = None
+    if prep.planes is not None:
+        sums = domain_sums(design, prep.planes, dom, n_dom)
+        tot, domain_df = sums.totals(design), sums.degf(design)
+    elif prep.values is not None:
         est = estimation.total(design, prep.values, by=cat, covariance=True)
-        tot = _scatter(est, n_dom)
+        tot, domain_df = _scatter(est, n_dom), _domain_df(est, n_dom)
     else:
         assert block.codes is not None
         est = estimation.proportions(
             design, pd.Categorical.from_codes(block.codes, categories=range(block.n_options)),
             by=cat, counts=True, covariance=True)
         tot = _scatter(est, n_dom).mapped(categorical_map(block))
+        domain_df = _domain_df(est, n_dom)
     # each level's df: degf of its respondents (R: degf(subset(...)), as svyciprop uses)
-    level_df = np.zeros(n_lev)
-    for label, df_d in zip(est.domains, est.domain_df, strict=True):
-        if int(label) < n_lev:
-            level_df[int(label)] = df_d
+    level_df = domain_df[:n_lev]
     # levels, then Total = every answered respondent (with or without a level)
     s = np.zeros((n_lev + 1, n_dom))
     s[np.arange(n_lev), np.arange(n_lev)] = 1
     s[n_lev, : n_lev + 1] = 1
     w = design.weights
-    n = s @ np.bincount(dom, minlength=n_dom).astype(float)
-    sw = s @ np.bincount(dom, w, minlength=n_dom)
-    sw2 = s @ np.bincount(dom, w * w, minlength=n_dom)
+    if sums is not None:  # respondents and their weights are a quantity of the planes
+        assert prep.counts is not None
+        tally = prep.counts[None if by is None else by.name]
+        n = s @ tally[:, -1]
+        sw = s @ tot.theta[:, -1]
+    else:
+        n = s @ np.bincount(dom, minlength=n_dom).astype(float)
+        sw = s @ np.bincount(dom, w, minlength=n_dom)
+    sw2 = s @ np.bincount(dom, prep.squared_weights, minlength=n_dom)
     ext = tot.combine(s)
-    if block.is_set:
+    if sums is not None:
+        counts = tally[:, : len(block.flags)]
+    elif block.is_set:
         rows, opts = prep.selections
         m = len(block.flags)
-        counts = np.bincount(dom[rows] * m + opts, minlength=n_dom * m).reshape(n_dom, m)
+        counts = np.bincount(dom[rows].astype(np.int64) * m + opts,
+                             minlength=n_dom * m).reshape(n_dom, m)
     elif block.codes is not None:
         k = block.n_options
-        raw = np.bincount(np.where(answered, dom * k + block.codes, 0), answered.astype(float),
+        raw = np.bincount(np.where(answered, dom.astype(np.int64) * k + block.codes, 0),
+                          answered.astype(float),
                           minlength=n_dom * k).reshape(n_dom, k)
         counts = raw @ categorical_map(block)[: k + len(block.net_matrix)].T
     else:
@@ -189,23 +177,30 @@ def group_figures(design: Design, block: RowBlock, prep: Prepared,
     first = first_counts = None
     if block.first is not None:
         k = block.n_options + 1  # the last category: answered but nothing ranked first
-        fc = pd.Categorical.from_codes(np.where(answered, block.first, -1), categories=range(k))
-        ft = _scatter(estimation.proportions(design, fc, by=cat, counts=True, covariance=True),
-                      n_dom)
+        if sums is not None:  # the unanswered have their own domain, which Total leaves out
+            ft = category_totals(design, block.first, k, dom, n_dom)
+        else:
+            fc = pd.Categorical.from_codes(np.where(answered, block.first, -1),
+                                           categories=range(k))
+            ft = _scatter(estimation.proportions(design, fc, by=cat, counts=True,
+                                                 covariance=True), n_dom)
         first = ft.mapped(np.vstack([np.eye(k), np.ones((1, k))])).combine(s)
-        first_counts = s @ np.bincount(np.where(answered, dom * k + block.first, 0),
+        first_counts = s @ np.bincount(np.where(answered, dom.astype(np.int64) * k + block.first,
+                                                0),
                                        answered.astype(float), minlength=n_dom * k
                                        ).reshape(n_dom, k)
     df = np.append(level_df, prep.total_df)
     missing = np.zeros((n_lev + 1, len(MISSING_KINDS)))
     all_dom = np.where(codes >= 0, codes, n_lev)
-    size = np.bincount(all_dom, minlength=n_lev + 1).astype(float)
-    size[n_lev] = size.sum()
     if block.missing_kind is not None:
         kinds = np.bincount(all_dom * 5 + np.clip(block.missing_kind, 0, 4),
-                            minlength=(n_lev + 1) * 5).reshape(n_lev + 1, 5)[:, 1:]
-        missing[:n_lev] = kinds[:n_lev]
-        missing[n_lev] = kinds.sum(0)
+                            minlength=(n_lev + 1) * 5).reshape(n_lev + 1, 5)
+        size = kinds.sum(axis=1).astype(float)
+        missing[:n_lev] = kinds[:n_lev, 1:]
+        missing[n_lev] = kinds[:, 1:].sum(0)
+    else:
+        size = np.bincount(all_dom, minlength=n_lev + 1).astype(float)
+    size[n_lev] = size.sum()
     with np.errstate(divide="ignore", invalid="ignore"):
         eff = sw**2 / sw2
     return GroupFigures(by, ext, counts, n, sw, np.nan_to_num(eff), df.astype(float), missing,
@@ -358,7 +353,7 @@ def mean_test(r: Ratios, g: GroupFigures, design: Design, srs: bool, testable: n
         within = float((s2 - s1**2 / n).sum())
         dfw = float(n.sum() - k)
         f = (between / (k - 1)) / (within / dfw)
-        return significance.TestResult("anova-F", f, k - 1.0, float(stats.f.sf(f, k - 1, dfw)),
+        return significance.TestResult("anova-F", f, k - 1.0, float(dist.f_sf(f, k - 1, dfw)),
                                        ddf=dfw)
     m = r.estimate[keep, 0]
     v = r.vcov[np.ix_(keep, keep)]
@@ -368,7 +363,7 @@ def mean_test(r: Ratios, g: GroupFigures, design: Design, srs: bool, testable: n
     ndf = k - 1.0
     ddf = float(design.degf - ndf)
     f = wald / ndf
-    return significance.TestResult("design-wald-F", f, ndf, float(stats.f.sf(f, ndf, ddf)),
+    return significance.TestResult("design-wald-F", f, ndf, float(dist.f_sf(f, ndf, ddf)),
                                    ddf=ddf)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.banner.planes import prepare
 from analysis.banner.rows import MISSING_KINDS, ByVariable, RowBlock
 from analysis.banner.stats import (
     BannerTest,
@@ -24,7 +25,6 @@ from analysis.banner.stats import (
     layout,
     letter_pairs,
     mean_test,
-    prepare,
     share_tables,
 )
 from analysis.banner.totals import Ratios, ratios
@@ -40,7 +40,7 @@ TOTAL_LABEL = {"zh": "合计", "en": "Total"}
 def compute(design: Design, block: RowBlock, by: list[ByVariable], options, srs: bool,
             notes: list[str]) -> Parts:
     """Every figure and test of the banner of `block` by each of `by`."""
-    prep = prepare(design, block)
+    prep = prepare(design, block, by or [None])
     groups = ([group_figures(design, block, prep, b) for b in by]
               or [group_figures(design, block, prep, None)])
     return from_groups(design, block, groups, options, srs, notes)
@@ -74,22 +74,24 @@ def from_groups(design, block: RowBlock, groups: list[GroupFigures], options, sr
                 notes.append(text(BANNER_NOTES, "empty_column", options.lang,
                                   label=g.by.labels[i], by=g.by.name, name=block.name))
         testable.append(g.n[:d] >= max(options.min_base, 1))
+    for i, c in enumerate(cols[1:]):
+        c["letter"] = column_letter(i)
+    for c in cols:
+        c["small_base"] = c["n"] < options.min_base
     columns = pd.DataFrame(cols)
-    columns.loc[1:, "letter"] = [column_letter(i) for i in range(len(columns) - 1)]
-    columns["small_base"] = columns["n"] < options.min_base
-    small = int(columns["small_base"][1:].sum())
+    small = sum(bool(c["small_base"]) for c in cols[1:])
     if small:
         notes.append(text(BANNER_NOTES, "small_columns", options.lang, k=small,
                           min_base=options.min_base))
-    letters = {(r.group, r.level): r.letter for r in columns.itertuples()}
+    about = {(c["group"], c["level"]): c for c in cols}  # plain values: no frame lookups
     tests: list[BannerTest] = []
-    cells = _cells(design, block, groups, options, srs, testable, letters, columns, tests,
+    cells = _cells(design, block, groups, options, srs, testable, about, tests,
                    notes) if block.has_categories else None
-    means = _means(design, block, groups, options, srs, testable, letters, columns, tests,
+    means = _means(design, block, groups, options, srs, testable, about, tests,
                    notes) if block.has_mean else None
-    missing = columns[["by", "value", "size", "n"]].rename(columns={"value": "col"}).copy()
-    missing["unanswered"] = missing.pop("size") - missing.pop("n")
     kinds = np.vstack([groups[0].missing[-1:]] + [g.missing[:-1] for g in groups if g.by])
+    missing = pd.DataFrame({"by": [c["by"] for c in cols], "col": [c["value"] for c in cols],
+                            "unanswered": np.array([c["size"] - c["n"] for c in cols], float)})
     for j, kind in enumerate(MISSING_KINDS):
         missing[kind] = kinds[:, j] if block.missing_kind is not None else np.nan
     if cells is None:
@@ -121,20 +123,18 @@ def _columns_of(groups: list[GroupFigures]) -> list[tuple[int, int, int]]:
     return out
 
 
-def _letters(pairs: list[pd.DataFrame], options, columns: pd.DataFrame, groups: list[GroupFigures],
-             m: int) -> dict[tuple[int, int, int], tuple[str, ...]]:
+def _letters(pairs: list[pd.DataFrame], options, about: dict[tuple[int, int], dict]
+             ) -> dict[tuple[int, int, int], tuple[str, ...]]:
     """{(group, level, row): letters of the columns it is significantly higher than}."""
     sig = higher_than(pairs, options.correction, options.alpha)
     found: dict[tuple[int, int, int], list[str]] = {}
-    lookup = {(r.group, r.level): r.letter for r in columns.itertuples()}
-    for r in sig.itertuples():
-        found.setdefault((int(r.group), int(r.high), int(r.row)), []).append(
-            lookup[(int(r.group), int(r.low))])
+    for group, high, row, low in zip(*(sig[c].astype(int).tolist()
+                                       for c in ("group", "high", "row", "low")), strict=True):
+        found.setdefault((group, high, row), []).append(about[(group, low)]["letter"])
     return {k: tuple(sorted(v, key=lambda s: (len(s), s))) for k, v in found.items()}
 
 
-def _cells(design, block, groups, options, srs, testable, letters, columns, tests, notes
-           ) -> pd.DataFrame:
+def _cells(design, block, groups, options, srs, testable, about, tests, notes) -> pd.DataFrame:
     lay = layout(block)
     m = len(lay.count)
     tabs = share_tables(block, groups, srs, options)
@@ -177,27 +177,30 @@ def _cells(design, block, groups, options, srs, testable, letters, columns, test
         if testable[gi].sum() < 2:
             notes.append(text(BANNER_NOTES, "few_testable", options.lang, by=g.by.name,
                               min_base=options.min_base))
-    higher = _letters(pairs, options, columns, groups, m)
-    rows = []
+    higher = _letters(pairs, options, about)
+    parts: dict[str, list] = {name: [] for name in CELL_COLUMNS}
     for gi, i, level in _columns_of(groups):
         g, t = groups[gi], tabs[gi]
         r: Ratios = t["ratios"]
-        col = columns[(columns.group == (gi if level >= 0 else -1))
-                      & (columns.level == level)].iloc[0]
-        for j in range(m):
-            cell = {
-                "row": block.keys[j], "row_label": block.labels[j],
-                "net": j >= block.n_options, "by": col["by"], "col": col["value"],
-                "letter": col["letter"], "n": g.counts[i, j],
-                "weighted_n": g.totals.theta[i, lay.count[j]],
-                "proportion": r.estimate[i, j], "se": r.se[i, j],
-                "ci_low": t["low"][i, j], "ci_high": t["high"][i, j],
-                "adjusted_residual": residual[gi][i, j],
-                "design_residual": by_design[gi][i, j],
-                "higher_than": higher.get((gi, level, j), ()),
-                "small_base": bool(col["small_base"]), "suppressed": False}
-            rows.append(cell)
-    cells = pd.DataFrame(rows, columns=CELL_COLUMNS)
+        col = about[(gi if level >= 0 else -1, level)]
+        figures = {"n": g.counts[i, :m], "weighted_n": g.totals.theta[i, list(lay.count)],
+                   "proportion": r.estimate[i], "se": r.se[i], "ci_low": t["low"][i],
+                   "ci_high": t["high"][i], "adjusted_residual": residual[gi][i],
+                   "design_residual": by_design[gi][i]}
+        for name, values in figures.items():
+            parts[name].append(values)
+        parts["row"] += block.keys[:m]
+        parts["row_label"] += block.labels[:m]
+        parts["net"] += [j >= block.n_options for j in range(m)]
+        for name, key in (("by", "by"), ("col", "value"), ("letter", "letter")):
+            parts[name] += [col[key]] * m
+        parts["higher_than"] += [higher.get((gi, level, j), ()) for j in range(m)]
+        parts["small_base"] += [bool(col["small_base"])] * m
+        parts["suppressed"] += [False] * m
+    for name in ("n", "weighted_n", "proportion", "se", "ci_low", "ci_high",
+                 "adjusted_residual", "design_residual"):
+        parts[name] = np.concatenate(parts[name]).astype(float)
+    cells = pd.DataFrame(parts, columns=CELL_COLUMNS)
     cells = _extras(block, groups, options, cells, lay)
     empty = ~np.isfinite(cells["proportion"].to_numpy(float))
     if empty.any() and block.answered.any():
@@ -223,33 +226,37 @@ def _extras(block: RowBlock, groups: list[GroupFigures], options, cells: pd.Data
     wanted = set(options.extra)
     q = groups[0].totals.shape[1]
     eye = np.eye(q)
-    extra: dict[str, list[float]] = {k: [] for k in ("row_proportion", "total_proportion",
-                                                     "ranked_first", "ranked_first_se",
-                                                     "ranked_first_n", "score", "score_se")}
+    extra: dict[str, list[np.ndarray]] = {k: [] for k in (
+        "row_proportion", "total_proportion", "ranked_first", "ranked_first_se",
+        "ranked_first_n", "score", "score_se")}
+    ranked: dict[int, tuple[Ratios, Ratios]] = {}
     for gi, i, _ in _columns_of(groups):
         g = groups[gi]
         theta = g.totals.theta
         with np.errstate(divide="ignore", invalid="ignore"):
-            extra["row_proportion"] += list(theta[i, list(lay.count)]
-                                            / theta[-1, list(lay.count)])
-            extra["total_proportion"] += list(theta[i, list(lay.count)] / theta[-1, lay.ones])
+            extra["row_proportion"].append(theta[i, list(lay.count)]
+                                           / theta[-1, list(lay.count)])
+            extra["total_proportion"].append(theta[i, list(lay.count)] / theta[-1, lay.ones])
         if block.first is not None and g.first is not None:
             k = block.n_options
-            first = ratios(g.first, np.eye(k + 2)[:k], np.tile(np.eye(k + 2)[k + 1], (k, 1)))
-            score = ratios(g.totals, eye[list(lay.points)], np.tile(eye[lay.ones], (k, 1)))
-            pad = [np.nan] * (len(lay.count) - k)
-            extra["ranked_first"] += list(first.estimate[i]) + pad
-            extra["ranked_first_se"] += list(first.se[i]) + pad
+            if gi not in ranked:  # a group's ratios once, then one column of them at a time
+                ranked[gi] = (
+                    ratios(g.first, np.eye(k + 2)[:k], np.tile(np.eye(k + 2)[k + 1], (k, 1))),
+                    ratios(g.totals, eye[list(lay.points)], np.tile(eye[lay.ones], (k, 1))))
+            first, score = ranked[gi]
+            pad = np.full(len(lay.count) - k, np.nan)
             assert g.first_counts is not None
-            extra["ranked_first_n"] += list(g.first_counts[i, :k]) + pad
-            extra["score"] += list(score.estimate[i]) + pad
-            extra["score_se"] += list(score.se[i]) + pad
+            for key, values in (("ranked_first", first.estimate[i]),
+                                ("ranked_first_se", first.se[i]),
+                                ("ranked_first_n", g.first_counts[i, :k]),
+                                ("score", score.estimate[i]), ("score_se", score.se[i])):
+                extra[key].append(np.concatenate([values, pad]))
     for key in ("row", "total"):
         if key in wanted:
-            cells[f"{key}_proportion"] = extra[f"{key}_proportion"]
+            cells[f"{key}_proportion"] = np.concatenate(extra[f"{key}_proportion"])
     if block.first is not None:
         for key in ("ranked_first", "ranked_first_se", "ranked_first_n", "score", "score_se"):
-            cells[key] = extra[key]
+            cells[key] = np.concatenate(extra[key])
     return cells
 
 
@@ -257,8 +264,7 @@ MEAN_COLUMNS = ["by", "col", "letter", "n", "weighted_n", "mean", "sd", "se", "c
                 "ci_high", "higher_than", "small_base", "suppressed"]
 
 
-def _means(design, block, groups, options, srs, testable, letters, columns, tests, notes
-           ) -> pd.DataFrame:
+def _means(design, block, groups, options, srs, testable, about, tests, notes) -> pd.DataFrame:
     lay = layout(block)
     assert lay.y is not None and lay.y2 is not None
     q = groups[0].totals.shape[1]
@@ -280,12 +286,11 @@ def _means(design, block, groups, options, srs, testable, letters, columns, test
         if test is not None:
             tests.append(BannerTest(g.by.name, "mean", test.name, test.statistic, test.df,
                                     test.ddf, test.p))
-    higher = _letters(pairs, options, columns, groups, 1)
+    higher = _letters(pairs, options, about)
     rows = []
     for gi, i, level in _columns_of(groups):
         g, r = groups[gi], found[gi]
-        col = columns[(columns.group == (gi if level >= 0 else -1))
-                      & (columns.level == level)].iloc[0]
+        col = about[(gi if level >= 0 else -1, level)]
         mean, e2, n = r.estimate[i, 0], r.estimate[i, 1], g.n[i]
         with np.errstate(invalid="ignore", divide="ignore"):
             sd = np.sqrt(max(e2 - mean**2, 0.0) * n / (n - 1)) if n > 1 else np.nan

@@ -82,10 +82,11 @@ def ratios(totals: DomainTotals, numerators: np.ndarray, denominators: np.ndarra
             return _replicate_ratios(totals.replicates, r, a, b)
         grad = (a[None] - r[:, :, None] * b[None]) / bottom[:, :, None]  # (D, m, q)
     grad = np.where(np.isfinite(grad), grad, 0.0)
-    v = totals.vcov.reshape(d, q, d, q)
-    cov = np.einsum("dja,daeb,ekb->djek", grad, v, grad, optimize=True)
     m = a.shape[0]
-    cov = cov.reshape(d * m, d * m)
+    jacobian = np.zeros((d * m, d * q))  # block diagonal: a domain's ratios, its totals
+    for k in range(d):
+        jacobian[k * m:(k + 1) * m, k * q:(k + 1) * q] = grad[k]
+    cov = jacobian @ totals.vcov @ jacobian.T
     se = np.sqrt(np.maximum(np.diag(cov), 0.0)).reshape(d, m)
     se = np.where(np.isfinite(r), se, np.nan)
     return Ratios(r, se, cov)

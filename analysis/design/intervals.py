@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from scipy import stats
 
+from analysis.design import distributions as dist
 from analysis.design.estimation import Estimates
 from analysis.design.replication import Replicated
 
@@ -36,8 +36,8 @@ def _ro(a: np.ndarray | float) -> np.ndarray:
 def _quantile(level: float, df: float | np.ndarray | None) -> np.ndarray:
     upper = 1 - (1 - level) / 2
     if df is None:
-        return np.asarray(stats.norm.ppf(upper))
-    return np.asarray(stats.t.ppf(upper, df))
+        return np.asarray(dist.norm_ppf(upper))
+    return np.asarray(dist.t_ppf(upper, df))
 
 
 def wald(estimate: np.ndarray, se: np.ndarray, *, df: float | np.ndarray | None = None,
@@ -120,10 +120,10 @@ def korn_graubard(p: np.ndarray, se: np.ndarray, *, n: np.ndarray | float,
     alpha = 1 - level
     with np.errstate(divide="ignore", invalid="ignore"):
         n_eff = p * (1 - p) / np.asarray(se, dtype=float) ** 2
-        n_eff = n_eff * (stats.t.ppf(alpha / 2, np.asarray(n) - 1)
-                         / stats.t.ppf(alpha / 2, df)) ** 2
-        lower = stats.beta.ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
-        upper = stats.beta.ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
+        n_eff = n_eff * (dist.t_ppf(alpha / 2, np.asarray(n) - 1)
+                         / dist.t_ppf(alpha / 2, df)) ** 2
+        lower = dist.beta_ppf(alpha / 2, n_eff * p, n_eff * (1 - p) + 1)
+        upper = dist.beta_ppf(1 - alpha / 2, n_eff * p + 1, n_eff * (1 - p))
     return Interval(_ro(lower), _ro(upper), "korn-graubard", level, df)
 
 
@@ -131,7 +131,7 @@ def wilson(count: np.ndarray, n: np.ndarray, *, level: float = 0.95) -> Interval
     """Wilson score interval for x successes in n SRS draws (statsmodels method="wilson")."""
     count = np.asarray(count, dtype=float)
     n = np.asarray(n, dtype=float)
-    z = float(stats.norm.ppf(1 - (1 - level) / 2))
+    z = float(dist.norm_ppf(1 - (1 - level) / 2))
     with np.errstate(divide="ignore", invalid="ignore"):
         p = count / n
         centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)

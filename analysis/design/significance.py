@@ -4,16 +4,16 @@ multiple-comparison correction, and the design-based two-group mean test (as R's
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
+from analysis.design import distributions as dist
 from analysis.design import estimation
-from analysis.design.corrections import statsmodels_method
+from analysis.design.corrections import adjust_p
 from analysis.design.replicate_design import ReplicateDesign
 from analysis.design.sample_design import Design, DesignError
 
@@ -101,7 +101,7 @@ def pearson_chisq(counts: np.ndarray, *, alpha: float = 0.05) -> PearsonResult:
     e = expected_counts(t)
     x2 = float(np.sum((t - e) ** 2 / e))
     df = (t.shape[0] - 1) * (t.shape[1] - 1)
-    test = TestResult("pearson-chisq", x2, float(df), float(stats.chi2.sf(x2, df)), alpha)
+    test = TestResult("pearson-chisq", x2, float(df), float(dist.chi2_sf(x2, df)), alpha)
     return PearsonResult(test, _ro(e), _ro(adjusted_residuals(t)), cramers_v(t))
 
 
@@ -141,6 +141,22 @@ def rao_scott(design: Design, row: str | pd.Series | np.ndarray,
                             alpha=alpha)
 
 
+@functools.lru_cache(maxsize=128)
+def _interaction_contrasts(nr: int, nc: int) -> np.ndarray:
+    """Contrasts for the interaction, orthogonal to the main effects (svychisq's Cmat); the
+    same for every table of a shape, so a banner's many tables share them."""
+    rr = np.tile(np.arange(nr), nc)
+    cc = np.repeat(np.arange(nc), nr)
+    x1 = np.column_stack([np.ones(nr * nc)]
+                         + [(rr == i).astype(float) for i in range(1, nr)]
+                         + [(cc == j).astype(float) for j in range(1, nc)])
+    inter = np.column_stack([((rr == i) & (cc == j)).astype(float)
+                             for j in range(1, nc) for i in range(1, nr)])
+    cmat = inter - x1 @ np.linalg.lstsq(x1, inter, rcond=None)[0]
+    cmat.flags.writeable = False
+    return cmat
+
+
 def rao_scott_shares(p: np.ndarray, v: np.ndarray, n_rows: int, n_cols: int, *, n: float,
                      degf: float, statistic: Literal["F", "Chisq"] = "F",
                      alpha: float = 0.05) -> TestResult:
@@ -160,15 +176,7 @@ def rao_scott_shares(p: np.ndarray, v: np.ndarray, n_rows: int, n_cols: int, *, 
     with np.errstate(divide="ignore", invalid="ignore"):
         x2 = float(np.nansum((table - e) ** 2 / e))
 
-    # Contrasts for the interaction, orthogonal to the main effects (svychisq's Cmat)
-    rr = np.tile(np.arange(nr), nc)
-    cc = np.repeat(np.arange(nc), nr)
-    x1 = np.column_stack([np.ones(nr * nc)]
-                         + [(rr == i).astype(float) for i in range(1, nr)]
-                         + [(cc == j).astype(float) for j in range(1, nc)])
-    inter = np.column_stack([((rr == i) & (cc == j)).astype(float)
-                             for j in range(1, nc) for i in range(1, nr)])
-    cmat = inter - x1 @ np.linalg.lstsq(x1, inter, rcond=None)[0]
+    cmat = _interaction_contrasts(nr, nc)
     inv_p = np.where(p == 0, 0.0, 1 / np.where(p == 0, 1, p))
     denom = cmat.T @ (inv_p[:, None] / n * cmat)
     numer = cmat.T @ (inv_p[:, None] * v * inv_p[None, :]) @ cmat
@@ -178,12 +186,12 @@ def rao_scott_shares(p: np.ndarray, v: np.ndarray, n_rows: int, n_cols: int, *, 
     if statistic == "F":
         d0 = trace**2 / trace2
         f = x2 / trace
-        return TestResult("rao-scott-F", f, d0, float(stats.f.sf(f, d0, d0 * nu)), alpha,
+        return TestResult("rao-scott-F", f, d0, float(dist.f_sf(f, d0, d0 * nu)), alpha,
                           ddf=d0 * nu)
     if statistic == "Chisq":
         k = delta.shape[0]
         return TestResult("rao-scott-chisq", x2, float(k),
-                          float(stats.chi2.sf(x2 / (trace / k), k)), alpha)
+                          float(dist.chi2_sf(x2 / (trace / k), k)), alpha)
     raise ValueError(f"statistic must be 'F' or 'Chisq', not {statistic!r}")
 
 
@@ -207,7 +215,6 @@ class ColumnTests:
 def _pairwise(diff: np.ndarray, se: np.ndarray, p: np.ndarray, name: str, alpha: float,
               correction: str, family: str, testable: np.ndarray | None) -> ColumnTests:
     """Adjust the p values of all (row, a, b) comparisons and collect the higher-than sets."""
-    method = statsmodels_method(correction)
     n_rows, n_cols = diff.shape[0], diff.shape[1]
     a_idx, b_idx = np.triu_indices(n_cols, k=1)
     rows = np.repeat(np.arange(n_rows), len(a_idx))
@@ -224,8 +231,7 @@ def _pairwise(diff: np.ndarray, se: np.ndarray, p: np.ndarray, name: str, alpha:
     groups = rows if family == "row" else np.zeros_like(rows)
     for g in np.unique(groups[valid]):  # one adjustment per row (SPSS) or per table
         sel = valid & (groups == g)
-        adjusted[sel] = (pv[sel] if method is None
-                         else multipletests(pv[sel], alpha=alpha, method=method)[1])
+        adjusted[sel] = adjust_p(pv[sel], correction)
     significant = valid & (adjusted < alpha)
     pairs = pd.DataFrame({"row": rows, "column_a": a, "column_b": b, "difference": d, "se": s,
                           "statistic": np.where(s > 0, d / np.where(s > 0, s, 1), np.nan),
@@ -264,7 +270,7 @@ def column_proportion_tests(estimates: estimation.Estimates, *, alpha: float = 0
     diff = est[:, :, None] - est[:, None, :]
     with np.errstate(invalid="ignore", divide="ignore"):  # equal columns with SE 0: p is NaN
         se = np.sqrt(np.maximum(var[:, :, None] + var[:, None, :] - 2 * cov, 0.0))
-        p = 2 * stats.t.sf(np.abs(diff / se), estimates.df)
+        p = 2 * dist.t_sf(np.abs(diff / se), estimates.df)
     return _pairwise(diff, se, p, "design-column-proportions-t", alpha, correction, family,
                      testable)
 
@@ -284,7 +290,7 @@ def srs_column_proportion_tests(counts: np.ndarray, bases: np.ndarray, *, alpha:
         pooled = (x[:, :, None] + x[:, None, :]) / (n[:, None] + n[None, :])[None]
         se = np.sqrt(pooled * (1 - pooled) * (1 / n[:, None] + 1 / n[None, :])[None])
         diff = prop[:, :, None] - prop[:, None, :]
-        p = 2 * stats.norm.sf(np.abs(diff / se))
+        p = 2 * dist.norm_sf(np.abs(diff / se))
     return _pairwise(diff, se, p, "srs-column-proportions-z", alpha, correction, family,
                      testable)
 
@@ -315,5 +321,5 @@ def mean_difference_test(design: Design, y: str | pd.Series | np.ndarray,
         used = (dom >= 0) & pd.notna(np.asarray(pd.Series(yv), dtype=object))
         df = float(design.domain_degf(np.where(used, 0, -1), 1)[0] - 1)
     t = diff / se
-    return TestResult("design-t", t, df, float(2 * stats.t.sf(abs(t), df)), alpha,
+    return TestResult("design-t", t, df, float(2 * dist.t_sf(abs(t), df)), alpha,
                       estimate=diff)

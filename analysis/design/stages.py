@@ -24,6 +24,16 @@ def codes_of(values: np.ndarray | pd.Series, what: str) -> tuple[np.ndarray, tup
     return codes.astype(np.int64), tuple(uniques.tolist())
 
 
+def unique_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(codes, return_inverse=True) for non-negative integer codes; counted in one
+    pass when they are few for the rows (strata x clusters), as sorting a million is slow."""
+    if len(codes) and codes.max() < 4 * len(codes):
+        present = np.bincount(codes) > 0
+        rank = np.cumsum(present) - 1
+        return np.flatnonzero(present), rank[codes]
+    return np.unique(codes, return_inverse=True)
+
+
 def constant_within(values: np.ndarray, groups: np.ndarray, n_groups: int, what: str,
                     labels: Sequence[object]) -> np.ndarray:
     """The one value each group has, or an error naming the first group where it varies."""
@@ -118,7 +128,7 @@ def first_stage(data: pd.DataFrame | None, clusters: list[object], s_codes: np.n
         psu[order] = np.arange(size)
         return psu, s_codes[order], tuple(range(size))
     c_codes, c_labels_all = codes_of(design_column(data, clusters[0], "cluster"), "cluster")
-    pairs, psu = np.unique(s_codes * len(c_labels_all) + c_codes, return_inverse=True)
+    pairs, psu = unique_codes(s_codes * len(c_labels_all) + c_codes)
     pair_cluster = pairs % len(c_labels_all)
     if not nest and len(pair_cluster) > len(c_labels_all):
         bad = c_labels_all[int(np.argmax(np.bincount(pair_cluster) > 1))]

@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from analysis.banner.planes import Planes, domain_sums, fits, pack
+from analysis.banner.rows import RowBlock
+from analysis.banner.totals import ratios
+from analysis.design import distributions as dist
 from analysis.design import estimation
 from analysis.design.corrections import adjust_p
 from analysis.design.sample_design import Design, DesignError
@@ -44,6 +47,9 @@ def segment_profiles(responses, design: Design, *, lang: str | None = None,
     q = responses.questionnaire
     questions = [item for item in q.items.values() if item.type in CHOICE]
     indicators = {item.name: option_indicators(responses, item.name) for item in questions}
+    answered = {name: block.notna().all(axis=1).to_numpy() for name, block in indicators.items()}
+    packed = {name: planes for name, block in indicators.items()
+              if (planes := _packed(design, block, answered[name])) is not None}
     rows = []
     for name in q.segments:
         inside = responses.segment(name).to_numpy(bool)
@@ -53,23 +59,23 @@ def segment_profiles(responses, design: Design, *, lang: str | None = None,
             if item.name in defining:
                 continue
             block = indicators[item.name]
-            answered = block.notna().all(axis=1).to_numpy()
-            n_in, n_out = int((answered & inside).sum()), int((answered & ~inside).sum())
+            n_in = int((answered[item.name] & inside).sum())
+            n_out = int((answered[item.name] & ~inside).sum())
             if min(n_in, n_out) < min_base:
                 continue
             try:
-                m = estimation.mean(design, block, by=groups, covariance=True)
+                estimate, v = _shares(design, block, groups, packed.get(item.name), inside,
+                                      answered[item.name])
             except DesignError:
                 continue
             p = block.shape[1]
-            v = np.asarray(m.vcov)
             idx = np.arange(p)
             var = v[idx, idx] + v[p + idx, p + idx] - 2 * v[idx, p + idx]
-            diff = m.estimate[1] - m.estimate[0]
+            diff = estimate[1] - estimate[0]
             se = np.sqrt(np.maximum(var, 0))
             with np.errstate(divide="ignore", invalid="ignore"):
-                pvalue = 2 * stats.t.sf(np.abs(diff / se), max(m.df, 1))
-                index = 100 * m.estimate[1] / m.estimate[0]
+                pvalue = 2 * dist.t_sf(np.abs(diff / se), max(design.degf, 1))
+                index = 100 * estimate[1] / estimate[0]
             codes = [c for c in item.codes if str(c) in block.columns]
             for j, code in enumerate(codes):
                 rows.append({
@@ -77,7 +83,7 @@ def segment_profiles(responses, design: Design, *, lang: str | None = None,
                     "question": item.name, "question_label": q.label(item.label, lang),
                     "option": code,
                     "option_label": q.label(item.options[code], lang),
-                    "share": m.estimate[1, j], "rest_share": m.estimate[0, j],
+                    "share": estimate[1, j], "rest_share": estimate[0, j],
                     "difference": diff[j], "index": index[j], "p": pvalue[j],
                     "n": n_in, "n_rest": n_out})
     table = pd.DataFrame(rows)
@@ -93,6 +99,32 @@ def segment_profiles(responses, design: Design, *, lang: str | None = None,
     order = table["difference"].abs().rank(ascending=False, method="first")
     return (table.assign(_segment=table["segment"].map(place), _order=order)
             .sort_values(["_segment", "_order"]).drop(columns=["_segment", "_order"]))
+
+
+def _packed(design: Design, block: pd.DataFrame, answered: np.ndarray) -> Planes | None:
+    """A question's 0/1 indicators packed for one aggregation pass per segment (the banner's
+    planes), when the design allows it (a segment's in, out and unanswered: three domains)."""
+    if not fits(design, 3):
+        return None
+    flags = tuple(block[c].fillna(0).to_numpy(np.uint8) for c in block.columns)
+    row = RowBlock(name="", kind="multi", label="", keys=(), labels=(), n_options=len(flags),
+                   answered=answered, flags=flags)
+    return pack(row)
+
+
+def _shares(design: Design, block: pd.DataFrame, groups: pd.Categorical, planes: Planes | None,
+            inside: np.ndarray, answered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each option's share among the answered outside (row 0) and inside (row 1) the segment,
+    and their covariance (domain-major): svymean's linearisation, as estimation.mean gives."""
+    if planes is None:
+        m = estimation.mean(design, block, by=groups, covariance=True)
+        return m.estimate, np.asarray(m.vcov)
+    p = block.shape[1]
+    dom = np.where(answered, inside.astype(np.int16), 2)
+    totals = domain_sums(design, planes, dom, 3).totals(design).combine(np.eye(3)[:2])
+    eye = np.eye(p + 1)
+    shares = ratios(totals, eye[:p], np.tile(eye[p], (p, 1)))
+    return shares.estimate, shares.vcov
 
 
 def defining_questions(questionnaire, segment: str) -> set[str]:

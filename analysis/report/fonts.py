@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from functools import cache
 from pathlib import Path
 
 CJK_FONT_FILE = "NotoSansCJKsc-Regular.otf"
 FAMILY = "Report CJK"
+CJK = re.compile("[\u2e80-\U0010ffff]")  # from the CJK radicals up: what needs the font
 
 
 def cjk_font_path() -> Path:
@@ -25,7 +27,7 @@ def cjk_font_path() -> Path:
 
 def font_face(text: str) -> str:
     """A CSS @font-face rule carrying the glyphs of `text` that need a CJK font ('' if none)."""
-    glyphs = "".join(sorted({ch for ch in text if ord(ch) >= 0x2E80}))
+    glyphs = "".join(sorted(set(CJK.findall(text))))  # the regex skips the images' base64
     if not glyphs:
         return ""
     woff = _subset(glyphs)

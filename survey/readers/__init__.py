@@ -13,16 +13,20 @@ Adding a reader is one registration, in the list at the bottom of this file:
 - `detect(path: Path, head: bytes) -> bool` (optional): `head` is the first 64 KiB of the file.
   Return True only when the file is certainly yours. Detectors run by ascending `priority`, so
   platform layouts (priority 10: wjx, kobo, qualtrics) are tried before the generic container
-  formats they are written in (priority 50: sav, dta, parquet, xlsx; 90: csv, which accepts any
-  text).
+  formats they are written in (priority 50: xlsx, xpt, sas7bdat; 90: csv, which accepts any
+  text). Containers no platform is written in and known by their first bytes alone (parquet,
+  sav, dta: priority 5) come first: a cheap test that spares importing the platform readers.
 - Both may be callables or "module:function" strings (imported on first use, so registering
   costs nothing). Errors in user files are `SourceError` with located `Problem`s.
+- `projects=True`: the reader takes `variables=` (the names a command needs, see
+  survey.questionnaire.needs) and reads and casts only what they need; other readers read the
+  whole file whatever `variables` says.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +48,7 @@ class Reader:
     read: ReadFunction | str
     detect: DetectFunction | str | None = None
     priority: int = 50
+    projects: bool = False
 
     def reader(self) -> ReadFunction:
         return _resolve(self.read)
@@ -56,9 +61,9 @@ READERS: dict[str, Reader] = {}
 
 
 def register(name: str, read: ReadFunction | str, detect: DetectFunction | str | None = None,
-             *, priority: int = 50) -> None:
+             *, priority: int = 50, projects: bool = False) -> None:
     """Make a reader available to `read_responses` and `--format NAME`."""
-    READERS[name] = Reader(name, read, detect, priority)
+    READERS[name] = Reader(name, read, detect, priority, projects)
 
 
 def _resolve(target: Callable | str) -> Callable:
@@ -95,10 +100,13 @@ def detect_format(path: str | Path) -> str:
 
 
 def read_responses(path: str | Path, questionnaire: Questionnaire | str | Path,
-                   format: str = "auto", **options: Any) -> Responses:
+                   format: str = "auto", *, variables: Collection[str] | None = None,
+                   **options: Any) -> Responses:
     """Read a data file into Responses; `format` is "auto" (by content) or a registered name.
 
-    `questionnaire` is a loaded Questionnaire or the path of its YAML file.
+    `questionnaire` is a loaded Questionnaire or the path of its YAML file. `variables` names
+    what the caller will use (questions, derived variables, segments, design columns): a reader
+    that can (Parquet) then reads only the columns computing them needs; None reads everything.
     """
     if isinstance(questionnaire, (str, Path)):
         from survey.questionnaire.loader import load_questionnaire
@@ -114,7 +122,10 @@ def read_responses(path: str | Path, questionnaire: Questionnaire | str | Path,
     if not path.exists() or path.is_dir():
         raise SourceError([Problem(str(path), 1, 1, "unreadable",
                                    "a folder, not a file" if path.exists() else "no such file")])
-    return READERS[format].reader()(path, questionnaire, **options)
+    reader = READERS[format]
+    if variables is not None and reader.projects:
+        options["variables"] = variables
+    return reader.reader()(path, questionnaire, **options)
 
 
 def _magic(*prefixes: bytes) -> DetectFunction:
@@ -128,15 +139,16 @@ def _is_stata(path: Path, head: bytes) -> bool:
     return len(head) > 4 and head[0] in range(104, 116) and head[1] in (1, 2) and head[2] == 1
 
 
-# Registrations: platform layouts first (priority 10), then containers, then plain text.
+# Registrations: containers known by their magic alone (5), platform layouts (10), then other
+# containers (50), then plain text (90).
+register("parquet", "survey.readers.parquet:read", _magic(b"PAR1"), priority=5, projects=True)
+register("sav", "survey.readers.spss:read", _magic(b"$FL2", b"$FL3"), priority=5)
+register("dta", "survey.readers.stata:read", _is_stata, priority=5)
 register("wjx", "survey.readers.wjx:read", "survey.readers.wjx:detect", priority=10)
 register("kobo", "survey.readers.kobo:read", "survey.readers.kobo:detect", priority=10)
 register("qualtrics", "survey.readers.qualtrics:read", "survey.readers.qualtrics:detect",
          priority=10)
 register("sqlite", "survey.collect.reader:read", "survey.collect.reader:detect", priority=10)
-register("parquet", "survey.readers.parquet:read", _magic(b"PAR1"))
-register("sav", "survey.readers.spss:read", _magic(b"$FL2", b"$FL3"))
-register("dta", "survey.readers.stata:read", _is_stata)
 register("xpt", "survey.readers.sas:read_xport", "survey.readers.sas:detect_xport")
 register("sas7bdat", "survey.readers.sas:read_sas7bdat", "survey.readers.sas:detect_sas7bdat")
 register("xlsx", "survey.readers.excel:read", _magic(b"PK\x03\x04"))

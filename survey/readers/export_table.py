@@ -274,6 +274,9 @@ class ImportNotes:
     mapping: pd.DataFrame
     problems: pd.DataFrame
 
+    def __deepcopy__(self, memo: dict) -> ImportNotes:
+        return self  # never changed: pandas deep-copies attrs on every column it hands out
+
 
 def attach(responses, mapping_table: pd.DataFrame, problems: pd.DataFrame):
     """Keep the mapping and read problems with the Responses (`frame.attrs["import"]`, an

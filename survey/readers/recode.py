@@ -19,6 +19,7 @@ import pandas as pd
 from survey.questionnaire.columns import block_columns
 from survey.questionnaire.model import Code, Question, Questionnaire
 from survey.readers.mapping import normalise
+from survey.responses.casting import distinct_numbers
 from survey.responses.missing import FILE_CODES
 
 ValueLabels = Mapping[str, Mapping[object, str]]  # column -> {value in the file: its label}
@@ -69,7 +70,11 @@ def _lookup(column: pd.Series, q: Question, questionnaire: Questionnaire,
     texts = option_texts(questionnaire, q)
     by_file_label = _by_value_labels(labels, texts, codes)
     found: dict[object, Code] = {}
-    for value in pd.unique(column.dropna()):
+    numeric = pd.api.types.is_numeric_dtype(column.dtype) and \
+        not pd.api.types.is_bool_dtype(column.dtype)
+    values = distinct_numbers(column.to_numpy(dtype="float64", na_value=np.nan)) if numeric \
+        else pd.unique(column.dropna())
+    for value in values:
         written = _written(value)
         if written is None or (written in codes and not mapped and not by_file_label):
             continue

@@ -84,7 +84,9 @@ def _foreign_missing(frame: pd.DataFrame, declared: dict[str, Ranges],
         hit = np.zeros(len(values), bool)
         for lo, hi in declared[q.name]:  # column-wise: a range test per declared range
             hit |= (values >= lo) & (values <= hi)
-        hit &= ~np.isin(values, [float(c) for c in (*ours, *q.codes) if isinstance(c, int)])
+        rows = np.flatnonzero(hit)  # few: our own codes and options are then let through
+        known = np.isin(values[rows], [float(c) for c in (*ours, *q.codes) if isinstance(c, int)])
+        hit[rows[known]] = False
         if not hit.any():
             continue
         kinds[q.name] = np.where(hit, float(EMPTY), np.nan)

@@ -64,10 +64,12 @@ def cast_choice(q: Question, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     so validation can report them and nothing is dropped.
     """
     codes = list(q.codes)
-    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+    if isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "iu":
+        values = raw.to_numpy().astype(np.int64, copy=False)  # no missing: no float detour
+        mapping = {float(v): _code_of(float(v)) for v in distinct_numbers(values)}
+    elif pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         values = raw.to_numpy(dtype="float64", na_value=np.nan)
-        distinct = pd.unique(values[~np.isnan(values)])
-        mapping = {float(v): _code_of(float(v)) for v in distinct}
+        mapping = {float(v): _code_of(float(v)) for v in distinct_numbers(values)}
     else:
         values = raw.to_numpy(dtype=object, na_value=None)
         mapping = {v: _code_of(v) for v in pd.unique(values) if v is not None}
@@ -77,13 +79,14 @@ def cast_choice(q: Question, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     position = {code: i for i, code in enumerate(categories)}
     keys = list(mapping)
     key_positions = np.array([position.get(mapping[k], -1) for k in keys] + [-1], dtype=np.int64)
-    if values.dtype == np.float64 and keys and all(float(k).is_integer() for k in keys) \
+    if values.dtype.kind in "if" and keys and all(float(k).is_integer() for k in keys) \
             and max(keys) - min(keys) < 65536:
         # integer codes (every numeric file): a lookup table indexed by code, no hashing
         low = int(min(keys))
         table = np.full(int(max(keys)) - low + 2, -1, dtype=np.int64)  # last slot: missing
         table[np.array(keys, dtype=np.int64) - low] = key_positions[:-1]
-        offsets = np.where(np.isnan(values), len(table) - 1 + low, values).astype(np.int64)
+        offsets = values if values.dtype.kind == "i" else \
+            np.where(np.isnan(values), len(table) - 1 + low, values).astype(np.int64)
         positions = table[offsets - low]
     else:
         index = pd.Index(keys, dtype="float64" if values.dtype == np.float64 else object)
@@ -99,6 +102,24 @@ def cast_choice(q: Question, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     dtype = pd.CategoricalDtype(categories, ordered=is_ordered(q))
     cat = pd.Categorical.from_codes(positions, dtype=dtype)
     return pd.Series(cat, index=raw.index, name=q.name), dont_know
+
+
+def distinct_numbers(values: np.ndarray) -> np.ndarray:
+    """The distinct numbers of an integer or float column (NaN left out): small integer codes,
+    as every numeric file holds, are found by counting, without hashing a million numbers
+    (then in ascending order; else in order of appearance)."""
+    integers = values.dtype.kind == "i"
+    present = values if integers else values[~np.isnan(values)]
+    if not len(present):
+        return present.astype(np.float64)
+    low, high = present.min(), present.max()
+    if integers and high - low < 65536:
+        return np.flatnonzero(np.bincount(present - low)).astype(np.float64) + low
+    if np.isfinite(low) and np.isfinite(high) and high - low < 65536 \
+            and np.array_equal(present, np.floor(present)):
+        seen = np.bincount((present - low).astype(np.int64))
+        return np.flatnonzero(seen).astype(np.float64) + low
+    return pd.unique(present)
 
 
 def _numbers(raw: pd.Series, place: Place, what: str) -> np.ndarray:
@@ -158,6 +179,9 @@ def cast_block(q: Question, raw: pd.DataFrame, place: Place) -> tuple[pd.DataFra
     leave unselected options blank. A row with every cell empty is unanswered (all NA).
     """
     columns = block_columns(q)
+    fast = _integer_block(raw, list(columns.values()))
+    if fast is not None:
+        return fast
     matrix = np.column_stack([
         _numbers(raw[c], place, "a selection (0/1) or rank position") if c in raw.columns
         else np.full(len(raw), np.nan) for c in columns.values()
@@ -174,3 +198,27 @@ def cast_block(q: Question, raw: pd.DataFrame, place: Place) -> tuple[pd.DataFra
                           dtype="Float64").astype(BLOCK_DTYPE)
            for i, name in enumerate(columns.values())}
     return pd.DataFrame(out, index=raw.index), unanswered
+
+
+def _integer_block(raw: pd.DataFrame, names: list[str]) -> tuple[pd.DataFrame, np.ndarray] | None:
+    """`cast_block` for blocks held as integers (Parquet, our own layout): no float matrix, the
+    same result. None when a column is not integer-typed or holds values Int8 cannot."""
+    present = [raw[c] for c in names if c in raw.columns]
+    if not present or not all(pd.api.types.is_integer_dtype(s.dtype) for s in present):
+        return None
+    unanswered = np.ones(len(raw), dtype=bool)
+    values = {}
+    for s in present:
+        missing = s.isna().to_numpy()
+        unanswered &= missing
+        v = s.to_numpy(dtype=np.int64 if s.dtype.itemsize > 1 else np.int8, na_value=0)
+        if v.dtype != np.int8:
+            if len(v) and (v.min() < -128 or v.max() > 127):
+                return None
+            v = v.astype(np.int8)
+        values[s.name] = v
+    out = {}
+    for name in names:  # an answered row's empty cell is "not selected" (0), as cast_block says
+        v = values.get(name, np.zeros(len(raw), dtype=np.int8))
+        out[name] = pd.arrays.IntegerArray(v, unanswered.copy())
+    return pd.DataFrame(out, index=raw.index, copy=False), unanswered

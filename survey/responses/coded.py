@@ -100,18 +100,24 @@ def decode(questionnaire: Questionnaire, raw: pd.DataFrame) -> tuple[pd.DataFram
         kind = np.full(len(raw), np.nan)
         for column in names:
             numbers = _as_numbers(columns[column])
-            negative = numbers < 0
-            if not negative.any():  # most columns: no file code at all, one cheap pass
+            negative = np.flatnonzero(numbers < 0)  # most columns: none, one cheap pass
+            if not len(negative):
                 continue
-            mapped = np.select([numbers == c for c in KIND_OF_FILE_CODE],
+            found = numbers[negative]  # only the few negative cells are looked at
+            mapped = np.select([found == c for c in KIND_OF_FILE_CODE],
                                list(KIND_OF_FILE_CODE.values()), np.nan)
-            hit = ~np.isnan(mapped)
-            if not hit.any():
+            rows, mapped = negative[~np.isnan(mapped)], mapped[~np.isnan(mapped)]
+            if not len(rows):
                 continue
-            kind = np.where(np.isnan(kind) & hit, mapped, kind)
+            first = np.isnan(kind[rows])  # a block's first column with a code gives the kind
+            kind[rows[first]] = mapped[first]
             if pd.api.types.is_numeric_dtype(columns[column].dtype):
-                columns[column] = pd.Series(np.where(hit, np.nan, numbers), index=raw.index)
+                blanked = numbers.copy()
+                blanked[rows] = np.nan
+                columns[column] = pd.Series(blanked, index=raw.index)
             else:
+                hit = np.zeros(len(raw), dtype=bool)
+                hit[rows] = True
                 columns[column] = columns[column].astype(object).where(~hit, None)
         kinds[q.name] = kind
     return (pd.DataFrame(columns, index=raw.index, copy=False),

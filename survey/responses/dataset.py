@@ -6,6 +6,7 @@ segments and scale scores are computed from it, never stored into it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -17,7 +18,7 @@ from survey.expressions import parse
 from survey.expressions.pandas_eval import FrameEnvironment, evaluate
 from survey.files.source import suggest
 from survey.questionnaire.columns import PROBLEMS, block_columns, layout_columns, other_column
-from survey.questionnaire.model import Code, Question, Questionnaire
+from survey.questionnaire.model import Code, Derived, Question, Questionnaire
 from survey.responses.casting import (
     Place,
     cast_block,
@@ -44,6 +45,9 @@ class LayoutNotes:
     unused: tuple[str, ...]
     notes: tuple[str, ...] = ()  # what the reader left out of the source, and why
 
+    def __deepcopy__(self, memo: dict) -> LayoutNotes:
+        return self  # immutable: pandas deep-copies attrs on every column it hands out
+
 
 class DerivedEnvironment(FrameEnvironment):
     """A FrameEnvironment to which derived variables can be added (kept beside the frame)."""
@@ -62,11 +66,34 @@ class DerivedEnvironment(FrameEnvironment):
 
 
 class ResponsesEnvironment(DerivedEnvironment):
-    """Expressions on Responses: questions, then derived variables as they are added."""
+    """Expressions on Responses: questions, then derived variables as they are added; with
+    `derive`, a derived variable is computed when an expression first reads it (so a command
+    that needs one segment computes what that segment reads, not every derived variable)."""
 
-    def __init__(self, frame: pd.DataFrame, questionnaire: Questionnaire) -> None:
+    def __init__(self, frame: pd.DataFrame, questionnaire: Questionnaire,
+                 derive: bool = False) -> None:
         blocks = {q.name: block_columns(q) for q in questionnaire.items.values() if q.is_set}
         super().__init__(frame, blocks)
+        self.pending = {d.name: d for d in questionnaire.derived} if derive else {}
+
+    def value(self, name: str) -> pd.Series:
+        if name in self.pending and name not in self.extra:
+            self.with_column(name, derived_values(self.pending[name], self))
+        return super().value(name)
+
+
+def derived_values(d: Derived, env: ResponsesEnvironment) -> pd.Series:
+    """A derived variable: categorical (first matching case wins), boolean or number."""
+    if d.cases:
+        conditions = [evaluate(parse(c.when), env).to_numpy(dtype=bool) for c in d.cases]
+        codes = list(d.options or {}) or list(dict.fromkeys(c.value for c in d.cases))
+        position = {code: i for i, code in enumerate(codes)}
+        choices = [position[c.value] for c in d.cases]
+        positions = np.select(conditions, choices, default=-1)
+        return pd.Series(pd.Categorical.from_codes(positions, categories=codes),
+                         index=env.index, name=d.name)
+    values = evaluate(parse(d.expr or "false"), env).rename(d.name)
+    return values.astype("Float64") if values.dtype == float else values
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,7 +107,8 @@ class Responses:
     @classmethod
     def from_raw(cls, questionnaire: Questionnaire, raw: pd.DataFrame, *,
                  missing: pd.DataFrame | None = None, source: str = "<data>",
-                 notes: tuple[str, ...] = (), place: Place | None = None) -> Responses:
+                 notes: tuple[str, ...] = (), place: Place | None = None,
+                 only: Collection[str] | None = None) -> Responses:
         """Cast a frame in the documented column layout, holding plain values, to its dtypes.
 
         `missing` gives the kind of missing answers the source recorded (codes of
@@ -89,6 +117,8 @@ class Responses:
         question's `relevant` is false, EMPTY otherwise, NOT_SHOWN for a variable whose columns
         are absent. Uncastable numbers, dates or selections raise SourceError located at
         `source`, row and column (`place` says where the frame's rows and columns are).
+        `only` names the questions to cast (a projection, survey.questionnaire.needs): the
+        others are left out of the layout altogether, neither read nor checked.
         """
         raw = raw.reset_index(drop=True)
         place = place or Place(source)
@@ -97,7 +127,7 @@ class Responses:
         dont_know: dict[str, np.ndarray] = {}
         absent: set[str] = set()
         n = len(raw)
-        for q in questionnaire.items.values():
+        for q in _questions(questionnaire, only):
             names = [q.name] if not q.is_set else list(block_columns(q).values())
             if not any(c in raw.columns for c in names):
                 absent.add(q.name)
@@ -125,12 +155,13 @@ class Responses:
                 column = raw[other] if other in raw.columns else pd.Series([None] * n)
                 columns[other] = cast_text(column, other)
         frame = pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)
-        extra = [c for c in raw.columns if c not in frame.columns]
+        others = set() if only is None else set(layout_columns(questionnaire))
+        extra = [c for c in raw.columns if c not in frame.columns and c not in others]
         if "respondent_id" in extra:
             frame.insert(0, "respondent_id", cast_text(raw["respondent_id"], "respondent_id"))
             extra.remove("respondent_id")
         frame = pd.concat([frame, raw[extra]], axis=1) if extra else frame
-        kinds = _infer_missing(questionnaire, frame, answered, dont_know, absent, missing)
+        kinds = _infer_missing(questionnaire, frame, answered, dont_know, absent, missing, only)
         frame.attrs[LAYOUT_NOTES] = LayoutNotes(tuple(q for q in questionnaire.items
                                                       if q in absent),
                                                 tuple(str(c) for c in extra if c != PROBLEMS),
@@ -191,25 +222,14 @@ class Responses:
         return self._derived
 
     @cached_property
+    def _lazy(self) -> ResponsesEnvironment:
+        # one environment computes each derived variable once, when first read: a Responses
+        # never changes, and segments read derived variables
+        return ResponsesEnvironment(self.frame, self.questionnaire, derive=True)
+
+    @cached_property
     def _derived(self) -> pd.DataFrame:
-        # computed once: a Responses never changes, and every segment needs the derived values
-        env = ResponsesEnvironment(self.frame, self.questionnaire)
-        out: dict[str, pd.Series] = {}
-        for d in self.questionnaire.derived:
-            if d.cases:
-                conditions = [evaluate(parse(c.when), env).to_numpy(dtype=bool) for c in d.cases]
-                codes = list(d.options or {}) or list(dict.fromkeys(c.value for c in d.cases))
-                position = {code: i for i, code in enumerate(codes)}
-                choices = [position[c.value] for c in d.cases]
-                positions = np.select(conditions, choices, default=-1)
-                values = pd.Series(pd.Categorical.from_codes(positions, categories=codes),
-                                   index=self.frame.index, name=d.name)
-            else:
-                values = evaluate(parse(d.expr or "false"), env).rename(d.name)
-                if values.dtype == float:
-                    values = values.astype("Float64")
-            out[d.name] = values
-            env.with_column(d.name, values)
+        out = {d.name: self._lazy.value(d.name) for d in self.questionnaire.derived}
         return pd.DataFrame(out, index=self.frame.index)
 
     def series(self, name: str) -> pd.Series:
@@ -219,11 +239,11 @@ class Responses:
         """
         if name in self.frame.columns:
             return self.frame[name]
-        if name in self._derived.columns:
-            return self._derived[name]
+        if name in self._lazy.pending:
+            return self._lazy.value(name)
         if name in self.questionnaire.segments:
             return self.segment(name)
-        known = [*self.frame.columns, *self._derived.columns, *self.questionnaire.segments]
+        known = [*self.frame.columns, *self._lazy.pending, *self.questionnaire.segments]
         raise InputError(f"unknown variable {name!r}: not a question, derived variable or "
                          f"segment{suggest(name, map(str, known))}", code="unknown-variable")
 
@@ -233,13 +253,14 @@ class Responses:
             raise InputError(f"unknown segment {name!r}"
                              f"{suggest(name, self.questionnaire.segments)}",
                              code="unknown-segment")
+        if name not in self._segments:
+            where = parse(self.questionnaire.segments[name].where).as_condition()
+            self._segments[name] = evaluate(where, self._lazy).astype(bool).rename(name)
         return self._segments[name].copy()
 
     @cached_property
     def _segments(self) -> dict[str, pd.Series]:
-        env = self.environment()
-        return {name: evaluate(parse(s.where).as_condition(), env).astype(bool).rename(name)
-                for name, s in self.questionnaire.segments.items()}
+        return {}  # filled as segments are asked for (see segment)
 
     def scale_scores(self) -> pd.DataFrame:
         """The mean of each scale's answered items, reverse-keyed items scored (min + max - x).
@@ -302,14 +323,20 @@ def _comparable(series: pd.Series) -> np.ndarray:
                      else v for v in values], dtype=object)
 
 
+def _questions(questionnaire: Questionnaire, only: Collection[str] | None) -> list[Question]:
+    items = questionnaire.items.values()
+    return list(items) if only is None else [q for q in items if q.name in only]
+
+
 def _infer_missing(questionnaire: Questionnaire, frame: pd.DataFrame,
                    answered: dict[str, np.ndarray], dont_know: dict[str, np.ndarray],
-                   absent: set[str], given: pd.DataFrame | None) -> pd.DataFrame:
+                   absent: set[str], given: pd.DataFrame | None,
+                   only: Collection[str] | None = None) -> pd.DataFrame:
     """The kind of every missing answer: given by the source, else inferred (see from_raw)."""
     env = ResponsesEnvironment(frame, questionnaire)
     n = len(frame)
     kinds: dict[str, np.ndarray] = {}
-    for q in questionnaire.items.values():
+    for q in _questions(questionnaire, only):
         kind = np.full(n, EMPTY, dtype=np.int8)
         if q.name in absent:
             kind[:] = NOT_SHOWN

@@ -7,23 +7,19 @@ Every writer produces its file whole or not at all (a temporary file beside it, 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import importlib
 from pathlib import Path
 
 from survey.errors import SurveyError
 from survey.responses.dataset import Responses
-from survey.writers.parquet import write_parquet
-from survey.writers.spss import write_sav
-from survey.writers.stata import write_dta
-from survey.writers.table import write_csv, write_xlsx
-from survey.writers.text_cells import fit_text
 
-WRITERS: dict[str, Callable[..., Path]] = {
-    "parquet": write_parquet,
-    "sav": write_sav,
-    "dta": write_dta,
-    "csv": write_csv,
-    "xlsx": write_xlsx,
+# "module:function", imported on first use: reading a Parquet file need not load pyreadstat
+WRITERS: dict[str, str] = {
+    "parquet": "survey.writers.parquet:write_parquet",
+    "sav": "survey.writers.spss:write_sav",
+    "dta": "survey.writers.stata:write_dta",
+    "csv": "survey.writers.table:write_csv",
+    "xlsx": "survey.writers.table:write_xlsx",
 }
 SUFFIXES = {".parquet": "parquet", ".pq": "parquet", ".sav": "sav", ".dta": "dta", ".csv": "csv",
             ".xlsx": "xlsx"}
@@ -50,9 +46,13 @@ def write_responses(responses: Responses, path: str | Path, format: str = "auto"
     if format not in WRITERS:
         raise UnknownOutputFormat(f"unknown output format '{format}'; the formats are: "
                                   + ", ".join(WRITERS))
+    module, _, name = WRITERS[format].partition(":")
+    write = getattr(importlib.import_module(module), name)
     if format == "parquet":
-        return write_parquet(responses, path)
+        return write(responses, path)
+    from survey.writers.text_cells import fit_text
+
     fitted = fit_text(responses.frame, format)
     if fitted is not responses.frame:
         responses = dataclasses.replace(responses, frame=fitted)
-    return WRITERS[format](responses, path, lang=lang)
+    return write(responses, path, lang=lang)

@@ -10,10 +10,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from survey.files.atomic import atomic_path
+from survey.readers.parquet import METADATA_KEY, MISSING_PREFIX
 from survey.responses.dataset import Responses
-
-MISSING_PREFIX = "_missing."
-METADATA_KEY = b"worker_survey"
 
 
 def parquet_table(responses: Responses) -> pa.Table:

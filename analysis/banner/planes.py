@@ -1,0 +1,240 @@
+"""One aggregation pass per `by` variable for every quantity of a multi or rank row.
+
+The Taylor variance of domain totals needs each quantity's weighted sum per (sampling unit,
+domain): for a 16-option multi row, 16 flags, the nets and the respondents. One `np.bincount`
+per quantity reads the million respondents 17 times per `by` variable. The quantities of a set
+row are small integers (a flag is 0/1; a rank option's points are 0..k), so they are packed into
+"planes": a plane is one code per respondent with at most `LEVELS` levels, the mixed-radix digits
+of a few columns (four flags; two rank options), and a matrix that says what each level adds to
+every quantity. One bincount per plane over (unit, domain, level), then one small matrix product,
+gives the sums of all its columns: the sums the per-column pass gives, added in another order.
+
+Only for the Taylor `Design` (other designs take the general estimator path), and only while
+the (unit, domain, level) bins stay few (`MAX_BINS`): a design of one respondent per unit keeps
+the per-column pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.banner.rows import ByVariable, RowBlock
+from analysis.banner.totals import DomainTotals
+from analysis.design.sample_design import Design
+
+LEVELS = 16  # a plane's levels: bins of (unit, domain, level) small enough to stay in cache
+MAX_BINS = 1 << 22
+
+
+@dataclass(frozen=True, eq=False)
+class Planes:
+    """The packed quantities of a row: a code per respondent and a decode matrix per plane."""
+
+    codes: tuple[np.ndarray, ...]  # (n,) uint8, one per plane
+    decode: tuple[np.ndarray, ...]  # (levels, q): what each level adds to each quantity
+
+    @property
+    def quantities(self) -> int:
+        return self.decode[0].shape[1]
+
+
+def pack(block: RowBlock) -> Planes | None:
+    """The quantities of a set row in stats.layout's order (flags, points, respondents), packed;
+    None when a column has more levels than a plane holds."""
+    f, p = len(block.flags), len(block.points)
+    q = f + p + 1
+    # (code column, its levels, decode (levels, q)): a flag, or a rank option's points 0..k
+    columns: list[tuple[np.ndarray, int, np.ndarray]] = []
+    for j, flag in enumerate(block.flags):
+        if j < p:  # a ranked option: its points say both whether and how high it was ranked
+            continue
+        table = np.zeros((2, q))
+        table[1, j] = 1
+        columns.append((flag, 2, table))
+    for j, points in enumerate(block.points):
+        levels = block.max_rank + 1
+        if levels > LEVELS:
+            return None
+        table = np.zeros((levels, q))
+        table[1:, j] = 1
+        table[:, f + j] = np.arange(levels)
+        columns.append((points, levels, table))
+    if not columns:
+        return None
+    planes: list[list[tuple[np.ndarray, int, np.ndarray]]] = [[]]
+    for column in columns:
+        size = int(np.prod([c[1] for c in planes[-1]] + [column[1]]))
+        if size > LEVELS:
+            planes.append([])
+        planes[-1].append(column)
+    codes, decodes = [], []
+    for i, plane in enumerate(planes):
+        code = np.zeros(len(block.answered), dtype=np.uint8)
+        radix = 1
+        for values, levels, _ in plane:
+            code += values.astype(np.uint8) * np.uint8(radix)
+            radix *= levels
+        level = np.arange(radix)
+        decode = np.zeros((LEVELS, q))  # rows past the plane's levels stay 0: one stride
+        step = 1
+        for _, levels, table in plane:
+            decode[:radix] += table[(level // step) % levels]
+            step *= levels
+        if i == 0:
+            decode[:, q - 1] = 1  # every respondent is counted once in each plane
+        codes.append(code)
+        decodes.append(decode)
+    return Planes(tuple(codes), tuple(decodes))
+
+
+def fits(design: Design, n_dom: int) -> bool:
+    """Whether the (unit, domain, level) bins are few enough for the packed pass."""
+    return type(design) is Design and design.n_units * n_dom * LEVELS <= MAX_BINS
+
+
+@dataclass(frozen=True, eq=False)
+class DomainSums:
+    """Weighted sums per (unit, domain, quantity) and respondents per (unit, domain)."""
+
+    weighted: np.ndarray  # (n_units, D, q)
+    respondents: np.ndarray  # (n_units, D)
+
+    def totals(self, design: Design) -> DomainTotals:
+        """Domain totals of every quantity with their Taylor covariance (svytotal's influence
+        values are w y, summed per unit: Design.variance)."""
+        k, d, q = self.weighted.shape
+        v = design.variance(self.weighted.reshape(k, d * q), full=True)
+        return DomainTotals(self.weighted.sum(axis=0), v, np.zeros(d), np.zeros(d))
+
+    def degf(self, design: Design) -> np.ndarray:
+        """Each domain's df: its PSUs minus its strata (R: degf(subset(design, ...)))."""
+        return present_degf(design, self.respondents > 0)
+
+
+def present_degf(design: Design, unit_present: np.ndarray) -> np.ndarray:
+    """PSUs minus strata with a respondent, per column of `unit_present` (n_units, D)."""
+    if design.n_units != len(design.psu_stratum):  # second-stage units: any unit of the PSU
+        starts = np.flatnonzero(np.r_[True, np.diff(design.unit_psu) != 0])
+        unit_present = np.add.reduceat(unit_present.astype(np.int64), starts, axis=0) > 0
+    n_strata = len(design.strata_labels)
+    strata = np.stack([np.bincount(design.psu_stratum, unit_present[:, j], minlength=n_strata)
+                       for j in range(unit_present.shape[1])], axis=1) > 0
+    return (unit_present.sum(axis=0) - strata.sum(axis=0)).astype(float)
+
+
+def domain_codes(block: RowBlock, by: ByVariable | None) -> tuple[np.ndarray, int]:
+    """Each respondent's domain for a `by` variable: its level, then "no level" (a missing
+    answer to the `by` question: in Total only), then "unanswered" (in no base)."""
+    n_lev = 0 if by is None else len(by.values)
+    codes = np.full(len(block.answered), -1, np.int16) if by is None else by.codes
+    dom = np.where(block.answered, np.where(codes >= 0, codes, n_lev), n_lev + 1)
+    return dom.astype(np.int16 if n_lev + 2 < 32767 else np.int64), n_lev + 2
+
+
+def domain_sums(design: Design, planes: Planes, dom: np.ndarray, n_dom: int) -> DomainSums:
+    """Per plane, one weighted bincount over (unit, domain, level), then the decode: the sums of
+    all quantities; and how many respondents each (unit, domain) has."""
+    k, q = design.n_units, planes.quantities
+    key = design.unit * n_dom + dom
+    respondents = np.bincount(key, minlength=k * n_dom).reshape(k, n_dom)
+    key *= LEVELS  # in place: each respondent's first bin; a plane's code is its offset
+    weighted = np.zeros((k * n_dom, q))
+    for code, decode in zip(planes.codes, planes.decode, strict=True):
+        bins = np.bincount(key + code, design.weights, minlength=k * n_dom * LEVELS)
+        weighted += bins.reshape(k * n_dom, LEVELS) @ decode
+    return DomainSums(weighted.reshape(k, n_dom, q), respondents)
+
+
+def category_totals(design: Design, codes: np.ndarray, levels: int, dom: np.ndarray,
+                    n_dom: int) -> DomainTotals:
+    """Estimated counts of each category of `codes` (0..levels-1) per domain, with their
+    covariance: one bincount over (unit, domain, category), as estimation.proportions(counts=
+    True) gives for the respondents of every domain."""
+    k = design.n_units
+    index = (design.unit * n_dom + dom) * levels + codes
+    sums = np.bincount(index, design.weights, minlength=k * n_dom * levels)
+    del index
+    return DomainSums(sums.reshape(k, n_dom, levels), np.zeros((k, n_dom))).totals(design)
+
+
+def tallies(planes: Planes, doms: list[tuple[np.ndarray, int]]) -> list[np.ndarray]:
+    """Unweighted sums per (domain, quantity) of each `by` variable. Their domains combined are
+    few (7 x 6 x 5), so one small bincount per plane over the combinations serves them all."""
+    sizes = [n for _, n in doms]
+    q = planes.quantities
+    if int(np.prod(sizes)) * LEVELS > 1 << 20:  # many combinations: one tally per variable
+        return [sum(np.bincount(dom.astype(np.int64) * LEVELS + code, minlength=n * LEVELS)
+                    .reshape(n, LEVELS)
+                    @ decode for code, decode in zip(planes.codes, planes.decode, strict=True))
+                for dom, n in doms]
+    cell = np.zeros(len(planes.codes[0]), np.int64)
+    for dom, n in doms:
+        cell = cell * n + dom
+    base = cell * LEVELS
+    found = [np.zeros((n, q)) for n in sizes]
+    for code, decode in zip(planes.codes, planes.decode, strict=True):
+        table = np.bincount(base + code, minlength=int(np.prod(sizes)) * LEVELS)
+        table = table.reshape(*sizes, LEVELS)
+        for b in range(len(sizes)):
+            others = tuple(i for i in range(len(sizes)) if i != b)
+            found[b] += table.sum(axis=others) @ decode
+    return found
+
+
+def _values_frame(block: RowBlock) -> pd.DataFrame | None:
+    """The dense quantities of multi/rank and number rows, built once for every `by`."""
+    if block.is_set:
+        cols = {f"f{j}": f for j, f in enumerate(block.flags)}
+        cols |= {f"p{j}": p for j, p in enumerate(block.points)}
+        cols["ones"] = np.ones(len(block.answered), dtype=np.uint8)
+        return pd.DataFrame(cols, copy=False)
+    if block.kind == "number":
+        y = np.where(block.answered, block.values, 0.0)
+        return pd.DataFrame({"y": y, "y2": y * y, "ones": np.ones(len(y), dtype=np.uint8)})
+    return None
+
+
+@dataclass(frozen=True, eq=False)
+class Prepared:
+    """What every `by` variable shares: a set row's quantities packed into planes (one pass
+    per plane, banner_planes), or else the dense quantities with the (respondent, option) pairs
+    of all selections (for unweighted counts in one bincount); and the df of the answered."""
+
+    values: pd.DataFrame | None
+    selections: tuple[np.ndarray, np.ndarray]
+    total_df: float
+    squared_weights: np.ndarray
+    planes: Planes | None = None
+    counts: dict[str | None, np.ndarray] | None = None  # with planes: tallies by `by` name
+    domains: dict[str | None, tuple[np.ndarray, int]] | None = None  # domain_codes by name
+
+    def domain_codes(self, block: RowBlock, by: ByVariable | None) -> tuple[np.ndarray, int]:
+        name = None if by is None else by.name
+        if self.domains is not None and name in self.domains:
+            return self.domains[name]
+        return domain_codes(block, by)
+
+
+def prepare(design: Design, block: RowBlock, by: Sequence[ByVariable | None] = (None,)
+            ) -> Prepared:
+    """What the banner of `block` by each of `by` (None: Total only) shares."""
+    total_df = float(design.domain_degf(np.where(block.answered, 0, -1), 1)[0])
+    squared = design.weights * design.weights
+    doms = [domain_codes(block, b) for b in by]
+    names = [None if b is None else b.name for b in by]
+    n_dom = max(n for _, n in doms)
+    planes = pack(block) if block.is_set and fits(design, n_dom) else None
+    if planes is not None:
+        none = (np.zeros(0, np.int32), np.zeros(0, np.int16))
+        counts = dict(zip(names, tallies(planes, doms), strict=True))
+        return Prepared(None, none, total_df, squared, planes, counts,
+                        dict(zip(names, doms, strict=True)))
+    rows = [np.flatnonzero(f).astype(np.int32) for f in block.flags]  # int32: a third less
+    opts = [np.full(len(r), j, np.int16) for j, r in enumerate(rows)]
+    selections = ((np.concatenate(rows), np.concatenate(opts)) if rows
+                  else (np.zeros(0, np.int32), np.zeros(0, np.int16)))
+    return Prepared(_values_frame(block), selections, total_df, squared)
