@@ -108,3 +108,13 @@ def test_the_command_reads_a_projection_and_prints_the_full_banner() -> None:
     assert notes[-len(expected["notes"]):] == expected.pop("notes")
     assert document == json.loads(json.dumps({k: v for k, v in expected.items()
                                               if k != "notes"}, ensure_ascii=False))
+
+
+@pytest.mark.parametrize("group", ["migrant_status", "enterprise_scale", "cohort"])
+def test_a_projected_read_follows_a_segment_group_to_its_segments(group: str) -> None:
+    """A group's name is no column: the read must take the questions its segments' conditions
+    read, or every respondent would fall outside the group's columns."""
+    q, responses, design = full()
+    projected = read_responses(SAMPLE, q, variables=["tenure", group])
+    same(banner(projected, "tenure", group, design=choose_design(projected).design),
+         banner(responses, "tenure", group, design=design))
