@@ -192,3 +192,17 @@ def test_the_rank_heatmap_is_design_based_corrected_and_one_column_per_segment()
     fig = charts.residual_heatmap(values, "concerns", significant=significant, bar="points")
     assert fig.axes[-1].get_ylabel() == "points"  # the colour bar says what it measures
     charts.plt.close(fig)
+
+
+def test_an_interval_that_meets_its_share_at_zero_draws():
+    """At 0% a Wilson interval's lower end equals the share only up to rounding (found on a
+    sample where nobody chose "other"): the chart draws, not a matplotlib error."""
+    import pandas as pd
+
+    from analysis.report import charts
+
+    cells = pd.DataFrame({"row_label": ["其他", "工资"], "column_label": ["合计", "合计"],
+                          "proportion": [0.0, 0.5], "ci_low": [1e-17, 0.45],
+                          "ci_high": [0.002, 0.55], "base": [2000, 2000],
+                          "small_base": [False, False], "mark": ["", ""]})
+    assert charts.grouped_bars(cells, "t") is not None

@@ -94,8 +94,10 @@ def grouped_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
         ax.barh(y, value, height=height * 0.92, color=PALETTE[k % len(PALETTE)],
                 label=_wrap([with_base(cells, column)], 34)[0])
         if {"ci_low", "ci_high"} <= set(part.columns):
-            low = value - part["ci_low"].to_numpy(float) * 100
-            high = part["ci_high"].to_numpy(float) * 100 - value
+            # an interval's end equals its share to the last bit at 0% or 100% (Wilson): never
+            # let rounding make an error bar negative, which matplotlib refuses
+            low = np.maximum(value - part["ci_low"].to_numpy(float) * 100, 0)
+            high = np.maximum(part["ci_high"].to_numpy(float) * 100 - value, 0)
             ax.errorbar(value, y, xerr=[low, high], fmt="none", ecolor="#333333",
                         elinewidth=0.8, capsize=2)
         if "mark" in part.columns:
@@ -162,8 +164,8 @@ def difference_dots(findings: pd.DataFrame, title: str, *, note: str = "",
     y = np.arange(len(findings))
     colours = [VERDICT_COLOURS.get(v, "#333333") for v in findings["verdict"]]
     diff = findings["difference"].to_numpy(float)
-    ax.errorbar(diff, y, xerr=[diff - findings["ci_low"].to_numpy(float),
-                               findings["ci_high"].to_numpy(float) - diff],
+    ax.errorbar(diff, y, xerr=[np.maximum(diff - findings["ci_low"].to_numpy(float), 0),
+                               np.maximum(findings["ci_high"].to_numpy(float) - diff, 0)],
                 fmt="none", ecolor="#777777", elinewidth=1, capsize=2)
     ax.scatter(diff, y, c=colours, zorder=3, s=28)
     ax.axvline(0, color="#333333", linewidth=0.8)
