@@ -136,7 +136,10 @@ def wilson(count: np.ndarray, n: np.ndarray, *, level: float = 0.95) -> Interval
         p = count / n
         centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
         half = z / (1 + z**2 / n) * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
-    return Interval(_ro(centre - half), _ro(centre + half), "wilson", level, None)
+    # at 0 and n successes the ends are 0 and 1 exactly; the formula leaves rounding (2e-19)
+    low = np.where(count == 0, 0.0, centre - half)
+    high = np.where(count == n, 1.0, centre + half)
+    return Interval(_ro(low), _ro(high), "wilson", level, None)
 
 
 def proportion_interval(estimates: Estimates, method: Literal["logit", "beta"] = "logit", *,

@@ -94,8 +94,8 @@ def grouped_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
         ax.barh(y, value, height=height * 0.92, color=PALETTE[k % len(PALETTE)],
                 label=_wrap([with_base(cells, column)], 34)[0])
         if {"ci_low", "ci_high"} <= set(part.columns):
-            # an interval's end equals its share to the last bit at 0% or 100% (Wilson): never
-            # let rounding make an error bar negative, which matplotlib refuses
+            # an interval's end may meet its share only up to rounding: never let that make an
+            # error bar negative, which matplotlib refuses
             low = np.maximum(value - part["ci_low"].to_numpy(float) * 100, 0)
             high = np.maximum(part["ci_high"].to_numpy(float) * 100 - value, 0)
             ax.errorbar(value, y, xerr=[low, high], fmt="none", ecolor="#333333",

@@ -101,7 +101,7 @@ def named(index: HeaderIndex, name: str) -> str | None:
     it in case alone (an XLSForm's `Age` is the questionnaire's `age`)."""
     if name in index.by_name:
         return name
-    folded = [known for known in index.by_name if known.lower() == name.lower()]
+    folded = index.by_folded_name.get(name.lower(), [])
     return folded[0] if len(folded) == 1 else None
 
 

@@ -143,6 +143,14 @@ class HeaderIndex:
                 for text in item.label.values():
                     self.by_label.setdefault(normalise(text), (question, item.name))
 
+    @cached_property
+    def by_folded_name(self) -> dict[str, list[str]]:
+        """The names by their lower case: an export's `Age` may be the questionnaire's `age`."""
+        folded: dict[str, list[str]] = {}
+        for name in self.by_name:
+            folded.setdefault(name.lower(), []).append(name)
+        return folded
+
     def options(self, question: Question) -> dict[Code, dict[str, str]]:
         options = question.options
         if isinstance(options, str):
