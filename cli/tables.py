@@ -75,7 +75,6 @@ def crosstab(
     from analysis.banner.build import BannerOptions, banner
     from analysis.banner.render import chart_cells, footnote, terminal_report
     from analysis.design.corrections import CORRECTIONS
-    from analysis.engines.banner import file_banner
     from analysis.engines.connect import choose_engine
 
     if correction not in CORRECTIONS:
@@ -97,6 +96,8 @@ def crosstab(
         table = banner(responses, row, names(by), design=choice.design, options=options)
         table = dataclasses.replace(table, notes=(*choice.notes, *table.notes))
     else:  # the file stays in the engine: the same banner from its sums
+        from analysis.engines.banner import file_banner  # pyarrow.parquet, SQL: only here
+
         if replicate_weights:
             raise bad_option("replicate weights are analysed in memory: --engine memory")
         table = file_banner(data, load(questionnaire), row, names(by),
