@@ -32,7 +32,6 @@ from cli.common import (
     load,
     load_data,
     names,
-    replicated,
     say,
     where,
 )
@@ -89,8 +88,7 @@ def crosstab(
     where(data)
     if choose_engine(data, engine) == "memory":
         wanted = [row, *names(by), weight, strata, cluster, fpc]
-        responses = load_data(data, questionnaire,
-                              None if replicated(questionnaire, replicate_weights) else wanted)
+        responses = load_data(data, questionnaire, wanted, replicate_weights)
         choice = design_of(responses, weight, strata, cluster, fpc, replicate_weights,
                            replicate_type, replicate_scale, replicate_rscales, rho, mse)
         table = banner(responses, row, names(by), design=choice.design, options=options)
