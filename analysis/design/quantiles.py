@@ -35,7 +35,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analysis.design import estimation
 from analysis.design.estimation import AnyDesign, By
@@ -192,6 +191,8 @@ def _replicated(design: ReplicateDesign, y: np.ndarray, name: str, dom: np.ndarr
                 alpha: float) -> Quantiles:
     """R's repCI: each domain's quantiles under every replicate's weights (qrule_math drops
     weights of 0), their svrVar, and estimate +- t se on the domain's degf."""
+    from scipy import stats  # imported when asked: a table without quantiles never needs it
+
     n_dom, k = len(labels), len(probs)
     p = np.array(probs)
     value = np.full((n_dom, k), np.nan)
@@ -228,6 +229,8 @@ def _replicated(design: ReplicateDesign, y: np.ndarray, name: str, dom: np.ndarr
 def _woodruff(design: AnyDesign, y: np.ndarray, name: str, dom: np.ndarray,
               labels: tuple[str, ...], by: str | None, probs: tuple[float, ...],
               alpha: float) -> Quantiles:
+    from scipy import stats  # imported when asked: a table without quantiles never needs it
+
     n_dom, k = len(labels), len(probs)
     ok = (dom >= 0) & ~np.isnan(y)
     rows = np.flatnonzero(ok)
@@ -291,6 +294,8 @@ def quantile_difference(design: AnyDesign, variable: str | pd.Series | np.ndarra
     share clusters are not treated as independent. t on the degf of the respondents in either
     group with a value (R: degf(subset(design, ...))).
     """
+    from scipy import stats  # imported when asked: a table without quantiles never needs it
+
     p = probabilities(q)
     if len(p) != 1:
         raise DesignError("a quantile difference is of one quantile")

@@ -23,8 +23,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from analysis.design import distributions as dist
 from analysis.design import estimation
 from analysis.design.sample_design import Design, DesignError
 from analysis.design.significance import TestResult
@@ -95,7 +95,7 @@ def wald(theta: np.ndarray, vcov: np.ndarray, rows: np.ndarray, base: np.ndarray
     else:
         raise ValueError(f"form must be 'Wald' or 'adjWald', not {form!r}")
     with np.errstate(invalid="ignore"):
-        p = float(stats.f.sf(f, d, ddf)) if ddf > 0 else np.nan
+        p = float(dist.f_sf(f, d, ddf)) if ddf > 0 else np.nan
     return TestResult(NAMES[form], float(f), float(d), p, alpha, ddf=ddf)
 
 
