@@ -50,11 +50,14 @@ def test_the_ranges_cover_every_row_once():
 
 
 @pytest.mark.parametrize("processes", [2, 3])
-def test_rows_read_in_ranges_are_one_reads_frame(sav, processes):
+@pytest.mark.parametrize("shared", [True, False], ids=["numbers-shared", "all-sent"])
+def test_rows_read_in_ranges_are_one_reads_frame(sav, processes, shared):
     alone, meta = pyreadstat.read_sav(str(sav), user_missing=True)
     ranges = spss_rows.row_ranges(ROWS, 10**6, processes)
     assert len(ranges) == processes
-    split = spss_rows.read_ranges(str(sav), ranges)
+    numbers = [c for c, kind in meta.readstat_variable_types.items() if kind == "double"]
+    assert "start_date" in numbers  # a date is a number SPSS shows as a date: sent, not shared
+    split = spss_rows.read_ranges(str(sav), ranges, numbers if shared else None)
     pd.testing.assert_frame_equal(split, alone, check_exact=True)
     assert alone["start_date"].isna().sum() == len(range(0, ROWS, 13))  # the gaps are there
     assert isinstance(alone["start_date"].dropna().iloc[0], datetime.date)

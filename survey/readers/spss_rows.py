@@ -3,16 +3,17 @@
 pyreadstat makes a Python object of every cell (about 0.2 microseconds each, in one process): a
 million respondents by sixty variables take it 10 s of one core, more than all our casting. A file
 of more than SPLIT_CELLS cells is therefore read in row ranges, the first in this process and the
-others at the same time in forked ones, each sending its columns back as arrays; the ranges'
-columns are joined and made a frame as pyreadstat makes its own (`DataFrame.from_dict`), so the
-frame is the one a single read gives, dtypes included. Smaller files, systems without `fork`
-(Windows, macOS, where a child process would import the caller's script again) and daemonic
-processes (which may not start children) read in one process, as does a file whose number of rows
-its header does not give.
+others at the same time in forked ones. Numeric columns are written by each process into one
+block of memory shared with its children, text and dates sent back; the frame is made as pyreadstat
+makes its own (a DataFrame of a dict of arrays), so it is the one a single read gives, values and
+dtypes alike. Smaller files, systems without `fork` (Windows, macOS, where a child process would
+import the caller's script again) and daemonic processes (which may not start children) read in
+one process, as does a file whose header does not say how many rows it has.
 """
 
 from __future__ import annotations
 
+import mmap
 import multiprocessing
 import os
 import sys
@@ -21,8 +22,8 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 
-# Below about 150,000 cells a split saves less than forking and sending the arrays back cost
-# (measured on a 2-core machine: docs/reference/performance.md).
+# Below this many cells a split saves less than starting a process costs (measured on a 2-core
+# machine: docs/reference/performance.md).
 SPLIT_CELLS = 150_000
 MAX_PROCESSES = 4
 
@@ -35,8 +36,9 @@ def read_sav(path: str) -> tuple[pd.DataFrame, object]:
     _, meta = pyreadstat.read_sav(path, metadataonly=True, user_missing=True)
     ranges = row_ranges(meta.number_rows, len(meta.column_names), processes())
     if len(ranges) > 1:
+        numbers = [name for name, kind in meta.readstat_variable_types.items() if kind == "double"]
         try:
-            return read_ranges(path, ranges), meta
+            return read_ranges(path, ranges, numbers), meta
         except Exception:  # read again below, in one process
             pass
     frame, _ = pyreadstat.read_sav(path, user_missing=True)
@@ -62,19 +64,30 @@ def row_ranges(rows: int | None, columns: int, processes: int) -> list[tuple[int
     return [(bounds[i], bounds[i + 1] - bounds[i]) for i in range(parts)]
 
 
-def read_ranges(path: str, ranges: list[tuple[int, int]]) -> pd.DataFrame:
-    """The rows of every range, the first read here and the others in forked processes."""
+def read_ranges(path: str, ranges: list[tuple[int, int]],
+                numbers: list[str] | None = None) -> pd.DataFrame:
+    """The rows of every range, the first read here and the others in forked processes.
+
+    The columns named in `numbers` (the file's numeric variables; pyreadstat gives float64 for
+    all but dates) are written by every process straight into one block of memory shared with
+    its children, which is the frame's own: nothing to send back, join or copy again. Other
+    columns (text, dates) are sent back and joined."""
+    rows = ranges[-1][0] + ranges[-1][1]
+    numbers = numbers or []
+    shared = mmap.mmap(-1, max(1, len(numbers) * rows * 8))  # anonymous, shared with children
+    block = np.frombuffer(shared, np.float64, len(numbers) * rows).reshape(len(numbers), rows)
+    slots = {name: i for i, name in enumerate(numbers)}
     context = multiprocessing.get_context("fork")
     children = []
     try:
         for first, count in ranges[1:]:
             receive, send = context.Pipe(duplex=False)
-            child = context.Process(target=_send_columns, args=(send, path, first, count),
-                                    daemon=True)
+            child = context.Process(target=_send_columns, daemon=True,
+                                    args=(send, path, first, count, block, slots))
             child.start()
             send.close()
             children.append((child, receive))
-        parts = [_columns(path, *ranges[0])]
+        parts = [_columns(path, *ranges[0], block, slots)]
         for _child, receive in children:
             parts.append(_received(receive))
     finally:
@@ -84,31 +97,47 @@ def read_ranges(path: str, ranges: list[tuple[int, int]]) -> pd.DataFrame:
             if child.is_alive():
                 child.kill()
                 child.join()
-    names = list(parts[0])
-    return pd.DataFrame.from_dict({name: np.concatenate([part.pop(name) for part in parts])
-                                   for name in names})
+    columns = {}
+    for name in parts[0]:
+        found = [part[name] for part in parts]
+        if all(f is None for f in found):
+            columns[name] = block[slots[name]]  # a view: the frame is the shared block
+        else:  # text and dates, or (never in a .sav) a column placed in one range only
+            columns[name] = np.concatenate([
+                block[slots[name], first:first + count] if f is None else f
+                for f, (first, count) in zip(found, ranges, strict=True)])
+    return pd.DataFrame(columns, copy=False)  # as pyreadstat's DataFrame.from_dict, unjoined
 
 
-def _columns(path: str, first: int, count: int) -> dict[str, np.ndarray]:
-    """{column: its values} of `count` rows from `first`, as pyreadstat holds them (float64 for
-    numbers, objects for text and dates)."""
+def _columns(path: str, first: int, count: int, block: np.ndarray,
+             slots: dict[str, int]) -> dict[str, np.ndarray | None]:
+    """{column: its values} of `count` rows from `first` (None for a numeric column written into
+    `block`), in the file's order; text and dates as objects, as pyreadstat holds them."""
     frame, _ = pyreadstat.read_sav(path, user_missing=True, row_offset=first, row_limit=count)
-    return {str(name): frame[name].to_numpy(dtype=object if frame[name].dtype != np.float64
-                                            else np.float64)
-            for name in frame.columns}
+    found: dict[str, np.ndarray | None] = {}
+    for name in frame.columns:
+        values = frame[name]
+        if name in slots and values.dtype == np.float64:
+            block[slots[name], first:first + count] = values.to_numpy()
+            found[str(name)] = None  # in the block
+        else:
+            found[str(name)] = values.to_numpy(dtype=np.float64 if values.dtype == np.float64
+                                               else object)
+    return found
 
 
-def _send_columns(send, path: str, first: int, count: int) -> None:
+def _send_columns(send, path: str, first: int, count: int, block: np.ndarray,
+                  slots: dict[str, int]) -> None:
     """The child's work: its range's columns, or the error that stopped it, sent back."""
     try:
-        send.send(_columns(path, first, count))
+        send.send(_columns(path, first, count, block, slots))
     except Exception as error:  # sent back and raised there, where it is reported
         send.send(RuntimeError(str(error)))
     finally:
         send.close()
 
 
-def _received(receive) -> dict[str, np.ndarray]:
+def _received(receive) -> dict[str, np.ndarray | None]:
     try:
         found = receive.recv()
     except EOFError:  # the child died without a word (killed, out of memory)
