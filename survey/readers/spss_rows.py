@@ -39,7 +39,8 @@ def read_sav(path: str) -> tuple[pd.DataFrame, object]:
     _, meta = pyreadstat.read_sav(path, metadataonly=True, user_missing=True)
     ranges = row_ranges(meta.number_rows, len(meta.column_names), processes())
     if len(ranges) > 1:
-        numbers = [name for name, kind in meta.readstat_variable_types.items() if kind == "double"]
+        types = getattr(meta, "readstat_variable_types", None) or {}
+        numbers = [name for name, kind in types.items() if kind == "double"]
         try:
             return read_ranges(path, ranges, numbers), meta
         except Exception:  # read again below, in one process
@@ -56,8 +57,14 @@ def processes() -> int:
     if sys.platform in ("win32", "darwin") or not forks or multiprocessing.current_process().daemon:
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    busy = int(os.getloadavg()[0]) if IDLE_CORES_ONLY and hasattr(os, "getloadavg") else 0
-    return max(1, min((cores or 1) - busy, MAX_PROCESSES))
+    return max(1, min((cores or 1) - (_busy_cores() if IDLE_CORES_ONLY else 0), MAX_PROCESSES))
+
+
+def _busy_cores() -> int:
+    try:
+        return int(os.getloadavg()[0])
+    except (AttributeError, OSError):  # no load average on this system
+        return 0
 
 
 def row_ranges(rows: int | None, columns: int, processes: int) -> list[tuple[int, int]]:

@@ -118,7 +118,9 @@ def whole_offsets(values: np.ndarray) -> Offsets | None:
         return None
     if values.dtype.kind == "i":
         low, high = int(values.min()), int(values.max())
-        return (values - low, low, high - low + 1) if high - low < 65536 else None
+        if high - low >= 65536:
+            return None
+        return values.astype(np.intp, copy=False) - low, low, high - low + 1
     low, high = np.fmin.reduce(values), np.fmax.reduce(values)  # NaN left out; all NaN: NaN
     if not (np.isfinite(low) and np.isfinite(high) and high - low < 65536) or low != int(low):
         return None
