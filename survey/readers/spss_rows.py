@@ -7,9 +7,9 @@ others at the same time in forked ones, on the cores the load average says are i
 columns are written by each process into one block of memory shared with its children, text and
 dates sent back; the frame is made as pyreadstat makes its own (a DataFrame of a dict of arrays),
 so it is the one a single read gives, values and dtypes alike. Smaller files, a busy machine,
-systems without `fork` (Windows, macOS, where a child process would import the caller's script
-again) and daemonic processes (which may not start children) read in one process, as does a
-file whose header does not say how many rows it has.
+systems without a safe `fork` (none on Windows, unsafe on macOS; a spawned child would import
+the caller's script again) and daemonic processes (which may not start children) read in one
+process, as does a file whose header does not say how many rows it has.
 """
 
 from __future__ import annotations
