@@ -3,10 +3,10 @@
     python bench/bench_import.py [--rows 1000000] [--file PATH]
 
 Target (issue 15, item 5): read_responses takes no longer than pyreadstat.read_sav alone, in the
-same run. read_responses reads a large file in row ranges over the machine's idle cores
-(survey.readers.spss_rows): it is timed split over every core, and in one process (what it does
-when the load average says no core is idle). Wall seconds, with CPU seconds (this process +
-its children) in brackets, and the load average: on a busy machine the split gains nothing.
+same run. read_responses reads a large file in row ranges over the machine's cores
+(survey.readers.spss_rows); it is also timed in one process, to show what the split gives. Wall
+seconds, with CPU seconds (this process + its children) in brackets, and the load average: on
+a busy machine the split gains less, or nothing.
 `--file` keeps the generated file there (made when absent) for the next run.
 """
 
@@ -66,14 +66,13 @@ def timed(work) -> tuple[object, float, str]:
     return result, wall, f"{mine:.2f}" + (f" + {children:.2f}" if children else "")
 
 
-def read_as(path: Path, questionnaire, *, split_cells: int, idle_only: bool):
-    """read_responses with the split's settings given (those shipped restored after)."""
-    shipped = spss_rows.SPLIT_CELLS, spss_rows.IDLE_CORES_ONLY
-    spss_rows.SPLIT_CELLS, spss_rows.IDLE_CORES_ONLY = split_cells, idle_only
+def one_process(path: Path, questionnaire):
+    """read_responses with the split turned off."""
+    shipped, spss_rows.SPLIT_CELLS = spss_rows.SPLIT_CELLS, 10**15
     try:
         return timed(lambda: read_responses(path, questionnaire))
     finally:
-        spss_rows.SPLIT_CELLS, spss_rows.IDLE_CORES_ONLY = shipped
+        spss_rows.SPLIT_CELLS = shipped
 
 
 def measure(path: Path) -> None:
@@ -81,19 +80,16 @@ def measure(path: Path) -> None:
     rows = pyreadstat.read_sav(str(path), metadataonly=True)[1].number_rows
     columns = SINGLES + SCALES + NUMBERS
     load = os.getloadavg()[0]
-    shipped = len(spss_rows.row_ranges(rows, columns, spss_rows.processes()))
+    split = len(spss_rows.row_ranges(rows, columns, spss_rows.processes()))
     _, alone, alone_cpu = timed(lambda: pyreadstat.read_sav(str(path)))
-    responses, split, split_cpu = read_as(path, questionnaire, split_cells=spss_rows.SPLIT_CELLS,
-                                          idle_only=False)
-    _, one, one_cpu = read_as(path, questionnaire, split_cells=10**15, idle_only=False)
+    responses, ours, ours_cpu = timed(lambda: read_responses(path, questionnaire))
+    _, one, one_cpu = one_process(path, questionnaire)
     print(f"{rows:,} respondents x {columns} variables (.sav); load average {load:.1f} before, "
-          f"{os.getloadavg()[0]:.1f} after, {os.cpu_count()} cores; read_responses as shipped "
-          f"reads in {shipped} process(es) at this load")
-    print(f"pyreadstat.read_sav alone:           {alone:6.2f} s ({alone_cpu})")
-    print(f"read_responses, split over the cores: {split:6.2f} s ({split_cpu})  "
-          f"{split / alone:.2f}x pyreadstat (target <= 1.0)")
-    print(f"read_responses, one process:         {one:6.2f} s ({one_cpu})  "
-          f"{one / alone:.2f}x")
+          f"{os.getloadavg()[0]:.1f} after, {os.cpu_count()} cores")
+    print(f"pyreadstat.read_sav alone:          {alone:6.2f} s ({alone_cpu})")
+    print(f"read_responses, {split} process(es):     {ours:6.2f} s ({ours_cpu})  "
+          f"{ours / alone:.2f}x pyreadstat (target <= 1.0)")
+    print(f"read_responses, one process:        {one:6.2f} s ({one_cpu})  {one / alone:.2f}x")
     assert len(responses) == rows
 
 

@@ -67,7 +67,6 @@ def test_rows_read_in_ranges_are_one_reads_frame(sav, processes, shared):
 
 
 def test_an_import_split_over_processes_is_the_import_in_one(sav, monkeypatch):
-    monkeypatch.setattr(spss_rows, "IDLE_CORES_ONLY", False)  # busy or not
     if spss_rows.processes() < 2:
         pytest.skip("one core or no fork: every .sav is read in one process here")
     q = small()

@@ -3,13 +3,13 @@
 pyreadstat makes a Python object of every cell (about 0.2 microseconds each, in one process): a
 million respondents by sixty variables take it 10 s of one core, more than all our casting. A file
 of more than SPLIT_CELLS cells is therefore read in row ranges, the first in this process and the
-others at the same time in forked ones, on the cores the load average says are idle. Numeric
-columns are written by each process into one block of memory shared with its children, text and
-dates sent back; the frame is made as pyreadstat makes its own (a DataFrame of a dict of arrays),
-so it is the one a single read gives, values and dtypes alike. Smaller files, a busy machine,
-systems without a safe `fork` (none on Windows, unsafe on macOS; a spawned child would import
-the caller's script again) and daemonic processes (which may not start children) read in one
-process, as does a file whose header does not say how many rows it has.
+others at the same time in forked ones, one per core. Numeric columns are written by each process
+into one block of memory shared with its children, text and dates sent back; the frame is made as
+pyreadstat makes its own (a DataFrame of a dict of arrays), so it is the one a single read gives,
+values and dtypes alike. Smaller files, systems without a safe `fork` (none on Windows, unsafe on
+macOS; a spawned child would import the caller's script again) and daemonic processes (which may
+not start children) read in one process, as does a file whose header does not say how many rows
+it has.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ import pyreadstat
 # (docs/reference/performance.md).
 SPLIT_CELLS = 150_000
 MAX_PROCESSES = 4
-IDLE_CORES_ONLY = True  # False: split over every core, busy or not (what the tests check)
 
 
 def metadata(path: str):
@@ -57,21 +56,14 @@ def read_sav(path: str, meta=None, usecols: list[str] | None = None) -> tuple[pd
 
 
 def processes() -> int:
-    """How many processes may read: the cores this one may run on less those the last minute's
-    load average says other work keeps busy (on a busy machine a split costs more than it
-    saves: docs/reference/performance.md), when it may fork."""
+    """How many processes may read: the cores this one may run on, when it may fork. (Busy
+    cores are counted too: on a loaded machine a split gained as often as it lost, measured in
+    docs/reference/performance.md, and on idle ones it saves a third.)"""
     forks = "fork" in multiprocessing.get_all_start_methods()
     if sys.platform in ("win32", "darwin") or not forks or multiprocessing.current_process().daemon:
         return 1
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min((cores or 1) - (_busy_cores() if IDLE_CORES_ONLY else 0), MAX_PROCESSES))
-
-
-def _busy_cores() -> int:
-    try:
-        return int(os.getloadavg()[0])
-    except (AttributeError, OSError):  # no load average on this system
-        return 0
+    return max(1, min(cores or 1, MAX_PROCESSES))
 
 
 def row_ranges(rows: int | None, columns: int, processes: int) -> list[tuple[int, int]]:
