@@ -136,9 +136,13 @@ def domains(design: AnyDesign, by: By) -> tuple[np.ndarray, tuple[str, ...], str
     if len(s) != design.n:
         raise DesignError(f"segment {name!r} has {len(s)} rows, the design {design.n}")
     if isinstance(s.dtype, pd.CategoricalDtype):
-        s = s.cat.remove_unused_categories()
+        # the categories present, counted (remove_unused_categories hashes every value)
         codes = s.cat.codes.to_numpy().astype(np.int64)
-        labels = tuple(str(c) for c in s.cat.categories)
+        present = np.bincount(codes[codes >= 0], minlength=len(s.cat.categories)) > 0
+        if not present.all():
+            codes = np.where(codes >= 0, (np.cumsum(present) - 1)[codes], -1)
+        labels = tuple(str(c) for c, used in zip(s.cat.categories, present, strict=True)
+                       if used)
     else:
         codes, uniq = pd.factorize(s, sort=True)
         codes = codes.astype(np.int64)

@@ -309,6 +309,19 @@ def mean_difference_test(design: Design, y: str | pd.Series | np.ndarray,
         raise DesignError(f"a two-group test needs exactly two groups, got {len(labels)}")
     m = estimation.mean(design, y if not isinstance(y, str) else [y], by=pd.Categorical.from_codes(
         dom, range(2)), covariance=True)
+    yv = y if not isinstance(y, str) else design.column(y)
+    values = np.asarray(yv)
+    present = ~np.isnan(values) if values.dtype.kind == "f" else pd.Series(values).notna()
+    return two_means_test(design, m, (dom >= 0) & np.asarray(present), alpha=alpha)
+
+
+def two_means_test(design: Design, m: estimation.Estimates, used: np.ndarray, *,
+                   alpha: float = 0.05) -> TestResult:
+    """svyttest's t of `m`'s second domain mean minus its first (`m`: estimation.mean of one
+    variable by two domains, with covariance); `used` marks the respondents with a value in
+    either domain, whose degf (minus one) are the test's df on a Taylor design."""
+    if len(m.domains) != 2:
+        raise DesignError(f"a two-group test needs exactly two groups, got {len(m.domains)}")
     if (m.n < 1).any():
         raise DesignError("one of the two groups has no respondents with a value")
     v = np.asarray(m.vcov)
@@ -317,8 +330,6 @@ def mean_difference_test(design: Design, y: str | pd.Series | np.ndarray,
     if isinstance(design, ReplicateDesign):  # svyglm.svyrep.design: degf of the whole design
         df = float(design.degf - 1)
     else:
-        yv = y if not isinstance(y, str) else design.column(y)
-        used = (dom >= 0) & pd.notna(np.asarray(pd.Series(yv), dtype=object))
         df = float(design.domain_degf(np.where(used, 0, -1), 1)[0] - 1)
     t = diff / se
     return TestResult("design-t", t, df, float(2 * dist.t_sf(abs(t), df)), alpha,

@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from analysis.design import distributions as dist
 from analysis.design.quantiles import quantile, quantile_difference
 from analysis.design.sample_design import Design, DesignError
 
 if TYPE_CHECKING:
     from analysis.findings.claims import Claim
-    from analysis.findings.verdicts import ClaimData
+    from analysis.findings.measures import ClaimData
 
 COMPARISON_TEST = "design-median-t"
 ANCHOR_TEST = "design-median-t vs published value"
@@ -102,7 +102,7 @@ def _anchor(claim: Claim, data: ClaimData, design: Design, y: np.ndarray, alpha:
     value = claim.anchor.value
     median, se, df = float(m.value[0, 0]), float(m.se[0, 0]), float(m.df[0])
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = float(2 * stats.t.sf(abs(median - value) / se, df)) if se > 0 else math.nan
+        p = float(2 * dist.t_sf(abs(median - value) / se, df)) if se > 0 else math.nan
     return _fields("not_supported", median, value,
                    (float(m.lower[0, 0]) - value, float(m.upper[0, 0]) - value), p, n, 0,
                    ANCHOR_TEST, ("anchor", {"source": claim.anchor.source}), "anchor")
