@@ -38,7 +38,7 @@ def adjusted_coefficient(controls: Sequence[str], variable: Callable[[str], pd.S
     """
     x, keep = model_matrix(controls, variable, y, group)
     w, yk = np.asarray(design.weights)[keep], y[keep]
-    binary = set(np.unique(yk)) <= {0.0, 1.0}
+    binary = bool(np.all((yk == 0) | (yk == 1)))
     params, mu = fit_glm(x, yk, w, binary)
     coefficient = float(params[1])
     if isinstance(design, ReplicateDesign):
@@ -49,11 +49,14 @@ def adjusted_coefficient(controls: Sequence[str], variable: Callable[[str], pd.S
     else:
         working = w * (mu * (1 - mu) if binary else 1.0)
         inverse = np.linalg.inv(x.T @ (x * working[:, None]))
-        influence = (x * (w * (yk - mu))[:, None]) @ inverse
+        # the influence values (x_i w_i (y_i - mu_i)) @ inverse, totalled per unit: the
+        # scores' unit totals times the inverse (the product is linear)
+        residual = w * (yk - mu)
         unit = np.asarray(design.unit)[keep]
-        totals = np.column_stack([np.bincount(unit, influence[:, j], minlength=design.n_units)
+        scores = np.column_stack([np.bincount(unit, x[:, j] * residual,
+                                              minlength=design.n_units)
                                   for j in range(x.shape[1])])
-        se = float(np.sqrt(design.variance(totals)[1, 1]))
+        se = float(np.sqrt(design.variance(scores @ inverse)[1, 1]))
         df = float(design.domain_degf(np.where(keep, 0, -1), 1)[0]) + 1 - x.shape[1]
     p = float(2 * dist.t_sf(abs(coefficient) / se, max(df, 1)))
     return coefficient, p, int(keep.sum())
@@ -62,24 +65,35 @@ def adjusted_coefficient(controls: Sequence[str], variable: Callable[[str], pd.S
 def model_matrix(controls: Sequence[str], variable: Callable[[str], pd.Series], y: np.ndarray,
                  group: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The model matrix (intercept, group, then each control: a number, or a coded answer's
-    categories but the first as 0/1 columns) of the respondents it keeps: in a group, with a
-    measure and every control answered."""
-    columns = [(group == 1).astype(float)]
+    categories but the first as 0/1 columns, as pd.get_dummies(drop_first=True)) of the
+    respondents it keeps: in a group, with a measure and every control answered."""
     keep = (group >= 0) & ~np.isnan(y)
+    parts: list[tuple[np.ndarray, int]] = []  # a number (width 0) or category codes and width
     for name in controls:
         values = variable(name)
         if isinstance(values.dtype, pd.CategoricalDtype) or values.dtype == object:
-            codes = values.astype("category").cat.codes.to_numpy()
+            values = values.astype("category")
+            codes = values.cat.codes.to_numpy()
             keep &= codes >= 0
-            columns += [(codes == k).astype(float) for k in range(1, codes.max() + 1)]
+            parts.append((codes, len(values.cat.categories) - 1))
         else:
             number = pd.to_numeric(values, errors="coerce").to_numpy(float)
             keep &= ~np.isnan(number)
-            columns.append(number)
-    x = np.empty((int(keep.sum()), len(columns) + 1))
+            parts.append((number, 0))
+    rows = np.flatnonzero(keep)
+    x = np.zeros((len(rows), 2 + sum(max(width, 1) for _, width in parts)))
     x[:, 0] = 1.0
-    for j, column in enumerate(columns, start=1):
-        x[:, j] = column[keep]
+    x[:, 1] = group[rows] == 1
+    column = 2
+    for values, width in parts:
+        if width == 0:
+            x[:, column] = values[rows]
+            column += 1
+            continue
+        codes = values[rows]
+        dummy = np.flatnonzero(codes > 0)  # the first category is the reference
+        x[dummy, column + codes[dummy] - 1] = 1.0
+        column += width
     return x, keep
 
 

@@ -53,7 +53,9 @@ class ClaimData:
         name, option = claim.question, claim.option
         item = self.questionnaire.items.get(name)
         if item is not None and item.is_set:
-            values = pd.to_numeric(self.frame[option_column(name, option)], errors="coerce")
+            values = self.frame[option_column(name, option)]
+            if not pd.api.types.is_numeric_dtype(values.dtype):
+                values = pd.to_numeric(values, errors="coerce")
             values = values.to_numpy(dtype=float, na_value=np.nan)
             chosen = values == 1 if claim.resolved_measure == "ranked_first" else values > 0
             return pd.Series(np.where(np.isnan(values), np.nan, chosen), index=self.frame.index)

@@ -44,13 +44,18 @@ class Groups:
 def two_groups(claim: Claim, data: ClaimData, y: np.ndarray) -> Groups:
     """The segment against the rest of the respondents, or against the `versus` segment."""
     inside = data.segment(claim.segment)
-    other = data.segment(claim.versus) if claim.versus else ~inside
-    both = inside & other
-    group = np.where(inside & ~both, 1, np.where(other & ~both, 0, -1))
     answered = ~np.isnan(y)
+    if not claim.versus:  # the segment and its rest: every respondent in one of the two
+        n = int(np.count_nonzero(answered & inside))
+        return Groups(inside.astype(np.int8), n, int(np.count_nonzero(answered)) - n, None)
+    other = data.segment(claim.versus)
+    both = inside & other
+    group = np.full(len(inside), -1, np.int8)
+    group[other & ~both] = 0
+    group[inside & ~both] = 1
     note = ("both_groups", {"n": int(both.sum())}) if both.any() else None
-    return Groups(group, int((answered & (group == 1)).sum()),
-                  int((answered & (group == 0)).sum()), note)
+    return Groups(group, int(np.count_nonzero(answered & (group == 1))),
+                  int(np.count_nonzero(answered & (group == 0))), note)
 
 
 def _fields(verdict: str, estimate: float, comparison: float, ci: tuple[float, float],

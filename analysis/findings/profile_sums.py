@@ -85,10 +85,12 @@ def question_quantities(responses, name: str, options: Sequence) -> Quantities:
     rank block answered in every column; a single answer present: "don't know" is not)."""
     q = responses.question(name)
     if q.is_set:
-        values = [pd.to_numeric(responses.frame[c]).to_numpy(dtype=float, na_value=np.nan)
-                  for c in responses.columns_of(name)]
-        answered = ~np.logical_or.reduce([np.isnan(v) for v in values])
-        return from_flags([(v > 0) & answered for v in values], answered)
+        columns = [responses.frame[c] for c in responses.columns_of(name)]
+        columns = [c if pd.api.types.is_numeric_dtype(c.dtype) else pd.to_numeric(c)
+                   for c in columns]
+        answered = ~np.logical_or.reduce([c.isna().to_numpy() for c in columns])
+        return from_flags([(c > 0).to_numpy(dtype=bool, na_value=False) & answered
+                           for c in columns], answered)
     values = responses.frame[name]
     if isinstance(values.dtype, pd.CategoricalDtype):
         place = {code: j for j, code in enumerate(options)}

@@ -208,13 +208,14 @@ def _test_comparison(claim: Claim, data: ClaimData, design: Design, alpha: float
 def _test_top(claim: Claim, data: ClaimData, design: Design, alpha: float,
               min_base: int) -> Finding:
     """The weakest claimed option against the strongest other one, as a paired difference."""
-    shares = {code: data.measure_of(claim.model_copy(update={"option": code, "top": None}))
-              .to_numpy(float)
-              for code in data.options(claim)}
-    within = data.segment(claim.within) if claim.within else np.ones(design.n, bool)
-    matrix = pd.DataFrame({str(k): np.where(within, v, np.nan) for k, v in shares.items()})
-    answered = matrix.notna().all(axis=1).to_numpy()
-    n = int(answered.sum())
+    codes = list(data.options(claim))
+    block = np.empty((design.n, len(codes)), order="F")  # a column per option, each contiguous
+    for j, code in enumerate(codes):
+        block[:, j] = data.measure_of(claim.model_copy(update={"option": code, "top": None}))
+    if claim.within:
+        block[~data.segment(claim.within)] = np.nan
+    matrix = pd.DataFrame(block, columns=[str(k) for k in codes], copy=False)
+    n = int((~np.isnan(block).any(axis=1)).sum())
     if n < min_base:
         return _insufficient(claim, n, n, ("base_below_one", {"min_base": min_base, "n": n}))
     m = estimation.mean(design, matrix, covariance=True)
