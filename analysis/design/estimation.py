@@ -138,7 +138,7 @@ def domains(design: AnyDesign, by: By) -> tuple[np.ndarray, tuple[str, ...], str
     if isinstance(s.dtype, pd.CategoricalDtype):
         # the categories present, counted (remove_unused_categories hashes every value)
         codes = s.cat.codes.to_numpy().astype(np.int64)
-        present = np.bincount(codes[codes >= 0], minlength=len(s.cat.categories)) > 0
+        present = np.bincount(codes + 1, minlength=len(s.cat.categories) + 1)[1:] > 0
         if not present.all():
             codes = np.where(codes >= 0, (np.cumsum(present) - 1)[codes], -1)
         labels = tuple(str(c) for c, used in zip(s.cat.categories, present, strict=True)

@@ -81,7 +81,8 @@ def model_matrix(controls: Sequence[str], variable: Callable[[str], pd.Series], 
             keep &= ~np.isnan(number)
             parts.append((number, 0))
     rows = np.flatnonzero(keep)
-    x = np.zeros((len(rows), 2 + sum(max(width, 1) for _, width in parts)))
+    # columns contiguous (Fortran order): each is summed per unit on its own
+    x = np.zeros((len(rows), 2 + sum(max(width, 1) for _, width in parts)), order="F")
     x[:, 0] = 1.0
     x[:, 1] = group[rows] == 1
     column = 2

@@ -269,7 +269,11 @@ class Responses:
         Reverse-keyed items are those in the scale's `reverse:` and grid items with
         `reverse: true`.
         """
-        scale = next(s for s in self.questionnaire.scales if s.name == name)
+        scale = next((s for s in self.questionnaire.scales if s.name == name), None)
+        if scale is None:
+            names = [s.name for s in self.questionnaire.scales]
+            raise InputError(f"unknown scale {name!r}{suggest(name, names)}",
+                             code="unknown-variable")
         rows = []
         for item in scale.items:
             q = self.question(item)
