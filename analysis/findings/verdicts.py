@@ -21,7 +21,7 @@ from analysis.design import estimation
 from analysis.design.choice import choose_design
 from analysis.design.corrections import adjust_p, correction_name
 from analysis.design.sample_design import Design, DesignError
-from analysis.design.significance import two_means_test
+from analysis.design.significance import two_means
 from analysis.findings.adjusted import adjusted_coefficient
 from analysis.findings.claims import Claim, load_claims
 from analysis.findings.measures import ClaimData, positions
@@ -182,17 +182,15 @@ def _test_comparison(claim: Claim, data: ClaimData, design: Design, alpha: float
     if min(n, n_other) < min_base:
         return _insufficient(claim, n, n_other, ("base_below", {"min_base": min_base, "n": n,
                                                                 "n_other": n_other}))
-    groups = pd.Categorical.from_codes(group, [0, 1])
-    try:  # svyby's two domain means and svyttest's t from their covariance
-        m = estimation.mean(design, pd.Series(y, name=claim.question), by=groups,
-                            covariance=True)
-        t = two_means_test(design, m, (group >= 0) & ~np.isnan(y), alpha=alpha)
+    try:  # svyby's two domain means and svyttest's t
+        two = two_means(design, y, group, alpha=alpha)
     except DesignError as error:
         return _insufficient(claim, n, n_other, ("design", {"error": str(error)}))
+    t = two.test
     difference = float(t.estimate)
     se = difference / t.statistic if t.statistic else 0.0
     half = dist.t_ppf(1 - alpha / 2, t.df) * abs(se)
-    finding = Finding(claim, "not_supported", float(m.estimate[1, 0]), float(m.estimate[0, 0]),
+    finding = Finding(claim, "not_supported", float(two.means[1]), float(two.means[0]),
                       difference, (difference - half, difference + half), float(t.p), math.nan,
                       n, n_other, "design-t (svyttest)", note,
                       comparison_label=claim.versus or "rest")
