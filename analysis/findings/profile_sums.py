@@ -27,7 +27,7 @@ from analysis.banner.planes import LEVELS
 from analysis.design.sample_design import Design
 from analysis.design.stages import unique_codes
 
-MAX_BINS = 1 << 23  # (cell, level) bins of one pass: 64 MB of float64
+MAX_BINS = 1 << 23  # (cell, level) bins of one plane's pass: 64 MB of float64
 BITS = 4  # flags per plane: 2^4 = LEVELS levels
 
 
@@ -153,16 +153,14 @@ class Membership:
 
     def sums(self, design: Design, quantities: Quantities) -> np.ndarray:
         """Weighted sums (n_units, S + 1, p + 1) of every option and the answered, per unit in
-        each segment and (last) for everyone: the planes' (cell, level) sums side by side, added
-        up per (unit, segment) by the sparse gather, then decoded (a small product: a large one
-        would start BLAS threads, which spin on a busy machine)."""
-        bins = np.empty((self.n_cells, LEVELS * len(quantities.codes)))
-        for k, code in enumerate(quantities.codes):
-            bins[:, k * LEVELS:(k + 1) * LEVELS] = np.bincount(
-                self.cell + code, design.weights,
-                minlength=self.n_cells * LEVELS).reshape(self.n_cells, LEVELS)
-        x = (self.gather @ bins) @ np.vstack(quantities.decode)
-        return x.reshape(design.n_units, self.members.shape[1] + 1, -1)
+        each segment and (last) for everyone: per plane its (cell, level) sums, added up per
+        (unit, segment) by the sparse gather, then decoded (a small product: a large one would
+        start BLAS threads, which spin on a busy machine)."""
+        x = 0.0
+        for code, decode in zip(quantities.codes, quantities.decode, strict=True):
+            bins = np.bincount(self.cell + code, design.weights, minlength=self.n_cells * LEVELS)
+            x = x + (self.gather @ bins.reshape(self.n_cells, LEVELS)) @ decode
+        return np.asarray(x).reshape(design.n_units, self.members.shape[1] + 1, -1)
 
     def contrasts(self, design: Design, quantities: Quantities) -> Contrasts:
         """Each segment's shares against its rest's, with the Taylor variance of the difference:
