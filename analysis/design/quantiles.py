@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.design import distributions as dist
 from analysis.design import estimation
 from analysis.design.estimation import AnyDesign, By
 from analysis.design.replicate_design import ReplicateDesign
@@ -217,7 +218,7 @@ def _replicated(design: ReplicateDesign, y: np.ndarray, name: str, dom: np.ndarr
     n = np.bincount(dom[ok], minlength=n_dom)
     df[n == 0] = np.nan
     with np.errstate(invalid="ignore"):
-        t = stats.t.ppf(1 - alpha / 2, df)[:, None]
+        t = dist.t_ppf(1 - alpha / 2, df)[:, None]
     se = np.sqrt(var)
     nan = np.full((n_dom, k), np.nan)
     return Quantiles(variable=name, by=by, domains=labels, q=probs, value=_ro(value),
@@ -252,7 +253,7 @@ def _woodruff(design: AnyDesign, y: np.ndarray, name: str, dom: np.ndarray,
     df[present] = share.domain_df
 
     with np.errstate(invalid="ignore"):
-        t = stats.t.ppf(1 - alpha / 2, df)[:, None]  # NaN for df 0, as R's qt
+        t = dist.t_ppf(1 - alpha / 2, df)[:, None]  # NaN for df 0, as R's qt
         p_low, p_high = cdf - t * cdf_se, cdf + t * cdf_se
     lower = np.full((n_dom, k), np.nan)
     upper = np.full((n_dom, k), np.nan)
@@ -322,8 +323,8 @@ def quantile_difference(design: AnyDesign, variable: str | pd.Series | np.ndarra
         difference = float(value[1] - value[0])
         df = float(design.domain_degf(np.where(codes >= 0, 0, -1), 1)[0])
         statistic = difference / se if se > 0 else np.nan
-        pvalue = float(2 * stats.t.sf(abs(statistic), df))
-        half = float(stats.t.ppf(1 - alpha / 2, df)) * se
+        pvalue = float(2 * dist.t_sf(abs(statistic), df))
+        half = float(dist.t_ppf(1 - alpha / 2, df)) * se
     return QuantileDifference(p[0], float(value[1]), float(value[0]), difference, se, df,
                               float(statistic), pvalue, (difference - half, difference + half),
                               (int(found.n[1]), int(found.n[0])))
