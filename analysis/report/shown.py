@@ -9,9 +9,9 @@ names a column the reader cannot see.
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
-import numpy as np
 import pandas as pd
 
 from analysis.banner.build import Banner
@@ -70,17 +70,28 @@ def chart_columns(b: Banner, q) -> list[str]:
     return [x for x in labels if x not in rest]
 
 
-def marks(b: Banner, q, drawn: set[str],
-          columns: list[Column] | None = None) -> dict[tuple[str, str, str], str]:
+def marks(b: Banner, q, drawn: set[str]) -> dict[tuple[str, str, str], str]:
     """{(row label, by, column value): the cell's mark}: letters of `drawn` columns only, plus
     + or − against a segment's undrawn rest, from the banner's letters in both directions."""
-    columns = banner_columns(b, q) if columns is None else columns
+    return _marks(banner_columns(b, q), _letters(_cell_lists(b)), drawn)
+
+
+def _cell_lists(b: Banner) -> dict[str, list]:
+    """The banner's cells, column by column as lists, read once."""
+    return {name: b.cells[name].tolist() for name in ("row", "row_label", "by", "col",
+                                                      "proportion", "suppressed", "higher_than")}
+
+
+def _letters(cells: dict[str, list]) -> dict[tuple[str, str, str], tuple]:
+    """{(row label, by, column value): the letters of the columns the cell is higher than}, the
+    last of duplicates."""
+    return {(row, by, str(col)): letters for row, by, col, letters in zip(
+        cells["row_label"], cells["by"], cells["col"], cells["higher_than"], strict=True)}
+
+
+def _marks(columns: list[Column], higher: dict, drawn: set[str]) -> dict[tuple, str]:
     rest_of = {c.by: c for c in columns if c.rest}
     letter_of = {(c.by, c.value): c.letter for c in columns}
-    cells = b.cells
-    higher = {(row, by, str(col)): letters for row, by, col, letters in zip(
-        cells["row_label"].tolist(), cells["by"].tolist(), cells["col"].tolist(),
-        cells["higher_than"].tolist(), strict=True)}  # the last of duplicates, as before
     found = {}
     for (row, by, value), letters in higher.items():
         kept = "".join(sorted({x for x in letters if x in drawn}, key=lambda s: (len(s), s))) \
@@ -101,7 +112,7 @@ def drawn_marks(b: Banner, q, shown: pd.DataFrame) -> pd.DataFrame:
     column_of = {_chart_label(c): c for c in columns}
     labels = shown["column_label"].tolist()
     drawn = {column_of[label].letter for label in set(labels)}
-    found = marks(b, q, drawn, columns)
+    found = _marks(columns, _letters(_cell_lists(b)), drawn)
     return shown.assign(mark=[
         found.get((row, column_of[label].by, column_of[label].value), "")
         for row, label in zip(shown["row_label"].tolist(), labels, strict=True)])
@@ -113,21 +124,20 @@ def people_table(b: Banner, q, lang: str) -> pd.DataFrame:
     say = words(BANNER, lang)
     every = banner_columns(b, q)
     columns = [c for c in every if not c.rest]
-    drawn = {c.letter for c in columns if c.letter}
-    found = marks(b, q, drawn, every)
+    cells = _cell_lists(b)
+    found = _marks(every, _letters(cells), {c.letter for c in columns if c.letter})
     header = [c.label + (f" ({c.letter})" if c.letter else "") + (" *" if c.small_base else "")
               for c in columns]
     rows = [[say["n"]] + [str(int(c.n)) for c in columns],
             [say["weighted_n"]] + [f"{c.weighted_n:,.1f}" for c in columns],
             [say["effective_n"]] + [f"{c.effective_n:,.1f}" for c in columns]]
     shown: dict[tuple, str] = {}  # (row, by, column): the cell's text, the first of duplicates
-    cells = b.cells
     for key, label, by, col, share, suppressed in zip(
-            *(cells[name].tolist() for name in ("row", "row_label", "by", "col", "proportion",
-                                                "suppressed")), strict=True):
+            *(cells[name] for name in ("row", "row_label", "by", "col", "proportion",
+                                       "suppressed")), strict=True):
         col = str(col)
         if (key, by, col) not in shown:
-            shown[(key, by, col)] = "" if suppressed or not np.isfinite(share) else \
+            shown[(key, by, col)] = "" if suppressed or not math.isfinite(share) else \
                 f"{100 * share:.1f}% {found.get((label, by, col), '')}".strip()
     for key, label in dict.fromkeys(zip(cells["row"], cells["row_label"], strict=True)):
         rows.append([label, *(shown.get((key, c.by, c.value), "") for c in columns)])
@@ -135,7 +145,7 @@ def people_table(b: Banner, q, lang: str) -> pd.DataFrame:
     rows += [[label, *(texts[i] for i in keep)] for label, texts in b.missing_rows(lang)]
     if b.means is not None and not b.means.empty and "mean" in b.means.columns:
         means = b.means["mean"].tolist()
-        rows.append([say["mean"]] + [f"{means[i]:.2f}" if np.isfinite(means[i]) else ""
+        rows.append([say["mean"]] + [f"{means[i]:.2f}" if math.isfinite(means[i]) else ""
                                      for i in keep])
     return pd.DataFrame(rows, columns=["", *header])
 
