@@ -91,6 +91,8 @@ class _Sheet:
 
     def __init__(self, sheet, styles: dict) -> None:
         self.sheet, self.styles, self.row, self.width = sheet, styles, -1, 0
+        self.text, self.number, self.blank = sheet.write_string, sheet.write_number, \
+            sheet.write_blank
 
     def append(self, values: Sequence = (), style: str | None = None, *, span: bool = False,
                at: dict | None = None) -> None:
@@ -98,41 +100,37 @@ class _Sheet:
         fmt = self.styles[style] if style else None
         count = max(len(values), self.width) if span else len(values)
         for j in range(count):
-            _put(self.sheet, self.row, j, values[j] if j < len(values) else None,
-                 at.get(j, fmt) if at else fmt)
+            self.put(j, values[j] if j < len(values) else None, at.get(j, fmt) if at else fmt)
         for j in at or ():
             if j >= count:  # a styled cell past the values: a blank with its number format
-                self.sheet.write_blank(self.row, j, None, at[j])
+                self.blank(self.row, j, None, at[j])
         self.width = max(self.width, count, max(at, default=-1) + 1 if at else 0)
+
+    def put(self, col: int, value, fmt) -> None:
+        """One cell of the current row: a text, a number, a truth value, or a blank (None, "",
+        not finite) that is written only when it has a style."""
+        kind = type(value)
+        if value is None:
+            pass
+        elif kind is str:
+            if value:
+                return self.text(self.row, col, value, fmt)
+        elif kind is float or kind is int:
+            if math.isfinite(value):
+                return self.number(self.row, col, value, fmt)
+        elif isinstance(value, (bool, np.bool_)):
+            return self.sheet.write_boolean(self.row, col, bool(value), fmt)
+        elif isinstance(value, numbers.Real):  # numpy's numbers
+            if math.isfinite(value):
+                return self.number(self.row, col, value, fmt)
+        else:
+            return self.sheet.write(self.row, col, value, fmt)
+        if fmt is not None:
+            self.blank(self.row, col, None, fmt)
 
     def widths(self, widths: dict[int, float]) -> None:
         for j, width in widths.items():
             self.sheet.set_column_pixels(j, j, PIXELS * width)
-
-
-def _put(sheet, row: int, col: int, value, fmt) -> None:
-    """One cell: a text, a number, a truth value, or a blank (None, "", not finite) that is
-    written only when it has a style."""
-    kind = type(value)
-    if kind is str or kind is float or kind is int:  # the common cases first
-        if kind is str and value:
-            sheet.write_string(row, col, value, fmt)
-            return
-        if kind is not str and math.isfinite(value):
-            sheet.write_number(row, col, value, fmt)
-            return
-    elif isinstance(value, (bool, np.bool_)):
-        sheet.write_boolean(row, col, bool(value), fmt)
-        return
-    elif isinstance(value, numbers.Real):  # numpy's numbers
-        if math.isfinite(value):
-            sheet.write_number(row, col, value, fmt)
-            return
-    elif value is not None:
-        sheet.write(row, col, value, fmt)
-        return
-    if fmt is not None:
-        sheet.write_blank(row, col, None, fmt)
 
 
 def write_workbook(path: str | Path, banners: Sequence[Banner], *, title: str,
