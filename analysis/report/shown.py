@@ -39,16 +39,17 @@ class Column(NamedTuple):
     rest: bool
 
 
-def banner_columns(b: Banner, q) -> list[Column]:
+def banner_columns(b: Banner, q=None) -> list[Column]:
     """The banner's columns read once into plain tuples (its frame holds Arrow strings, slow to
-    read an element at a time)."""
+    read an element at a time); `rest` marks segments' rests when the questionnaire is given."""
     frame = b.columns
-    return [Column(by, str(value), label, letter, n, weighted, effective, small,
-                   by in q.segments and str(value) == "0")
+    segments = q.segments if q is not None else {}
+    return [Column(by, str(value), label, letter, n, weighted, effective, bool(small),
+                   by in segments and str(value) == "0")
             for by, value, label, letter, n, weighted, effective, small in zip(
-                *(frame[name].tolist() for name in ("by", "value", "label", "letter", "n",
-                                                   "weighted_n", "effective_n", "small_base")),
-                strict=True)]
+                *(frame[name].tolist() if name in frame else [False] * len(frame)
+                  for name in ("by", "value", "label", "letter", "n", "weighted_n",
+                               "effective_n", "small_base")), strict=True)]
 
 
 def _chart_label(c: Column) -> str:

@@ -24,6 +24,7 @@ import xlsxwriter
 
 from analysis.banner.build import Banner
 from analysis.banner.render import footnote, quantile_label
+from analysis.report.shown import banner_columns
 from survey.files.atomic import atomic_path
 from survey.messages import text
 from survey.messages.tables import BANNER, name_of
@@ -169,8 +170,7 @@ def _records(frame: pd.DataFrame, names: Sequence[str]) -> list[tuple]:
 
 def _banner_sheet(ws: _Sheet, b: Banner, words: dict, lang: str) -> None:
     """One question's banner: headers, bases, shares with their letters, means, then footnotes."""
-    columns = _records(b.columns, ("by", "value", "label", "letter", "n", "weighted_n",
-                                   "effective_n", "small_base"))
+    columns = banner_columns(b)
     ws.append([b.row_label], at={0: ws.styles["sheet_title"]})
     _column_headers(ws, columns)
     _base_rows(ws, columns, words)
@@ -192,20 +192,20 @@ def _column_headers(ws: _Sheet, columns: list) -> None:
     style = ws.styles["column_header"]
     ws.append([""], "column_header")
     for j, c in enumerate(columns):
-        ws.sheet.merge_range(ws.row, 1 + 2 * j, ws.row, 2 + 2 * j, c[2], style)
+        ws.sheet.merge_range(ws.row, 1 + 2 * j, ws.row, 2 + 2 * j, c.label, style)
     ws.width = max(ws.width, 1 + 2 * len(columns))
-    ws.append(sum(([f"({c[3]})" if c[3] else "", ""] for c in columns), [""]), "column_header",
-              span=True)
+    ws.append(sum(([f"({c.letter})" if c.letter else "", ""] for c in columns), [""]),
+              "column_header", span=True)
 
 
 def _base_rows(ws: _Sheet, columns: list, words: dict) -> None:
     """The unweighted, weighted and effective bases of each column; small bases in the warning
     font, since their shares are not tested."""
-    for k, label, style in ((4, words["base_n"], "n"), (5, words["weighted_n"], "weighted"),
-                            (6, words["effective_n"], "weighted")):
-        at = {1 + 2 * j: ws.styles[style + ("_small" if c[7] else "")]
+    for key, style in (("n", "n"), ("weighted_n", "weighted"), ("effective_n", "weighted")):
+        at = {1 + 2 * j: ws.styles[style + ("_small" if c.small_base else "")]
               for j, c in enumerate(columns)}
-        ws.append([label] + sum(([_number(c[k]), ""] for c in columns), []), at=at)
+        ws.append([words["base_n" if key == "n" else key]]
+                  + sum(([_number(getattr(c, key)), ""] for c in columns), []), at=at)
 
 
 def _figures(ws: _Sheet, columns: list, style: str) -> dict:
@@ -224,7 +224,7 @@ def _share_rows(ws: _Sheet, cells: pd.DataFrame, columns: list) -> None:
     for key, label in dict.fromkeys(zip(cells["row"], cells["row_label"], strict=True)):
         values: list = [label]
         for c in columns:
-            values += found.get((key, c[0], str(c[1])), (None, None))
+            values += found.get((key, c.by, c.value), (None, None))
         ws.append(values, at=at)
 
 
@@ -245,7 +245,7 @@ def _quantile_rows(ws: _Sheet, quantiles: pd.DataFrame, columns: list, lang: str
              _records(quantiles, ("by", "col", "q", "value"))}
     for q in dict.fromkeys(quantiles["q"].tolist()):
         ws.append([quantile_label(q, lang)] + sum(
-            ([_number(found.get((c[0], str(c[1]), q))), None] for c in columns), []),
+            ([_number(found.get((c.by, c.value, q))), None] for c in columns), []),
             at=_figures(ws, columns, "quantile"))
 
 
@@ -269,7 +269,7 @@ def _footnotes(ws: _Sheet, b: Banner, columns: list, words: dict, lang: str) -> 
     quantiles = [] if b.quantiles is None else [text(BANNER, "quantiles_note", lang)]
     for line in [footnote(b, lang), *quantiles, *b.notes]:
         ws.append([line], at={0: ws.styles["note"]})
-    if any(c[7] for c in columns):
+    if any(c.small_base for c in columns):
         ws.append([f"* {words['small']}"])
 
 
