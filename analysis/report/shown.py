@@ -19,11 +19,6 @@ from survey.messages import words
 from survey.messages.tables import BANNER
 
 
-def is_rest(column, q) -> bool:
-    """Whether a banner column is a segment's complement (its `0` level)."""
-    return column.by in q.segments and str(column.value) == "0"
-
-
 class Column(NamedTuple):
     """A banner column as shown: its key (by, value as text), label, letter, bases, and whether
     it is a segment's rest."""
