@@ -103,11 +103,19 @@ class DomainSums:
     weighted: np.ndarray  # (n_units, D, q)
     respondents: np.ndarray  # (n_units, D)
 
-    def totals(self, design: Design) -> DomainTotals:
+    def totals(self, design: Design, present: np.ndarray | None = None) -> DomainTotals:
         """Domain totals of every quantity with their Taylor covariance (svytotal's influence
-        values are w y, summed per unit: Design.variance)."""
+        values are w y, summed per unit: Design.variance). With `present` (a mask of domains),
+        the covariance of those alone, 0 elsewhere: the matrix `estimation` makes for the
+        domains it finds, so that the figures agree to the last bit."""
         k, d, q = self.weighted.shape
-        v = design.variance(self.weighted.reshape(k, d * q), full=True)
+        if present is None or present.all():
+            v = design.variance(self.weighted.reshape(k, d * q), full=True)
+        else:
+            at = (np.flatnonzero(present)[:, None] * q + np.arange(q)).ravel()
+            v = np.zeros((d * q, d * q))
+            v[np.ix_(at, at)] = design.variance(self.weighted[:, present].reshape(k, -1),
+                                                full=True)
         return DomainTotals(self.weighted.sum(axis=0), v, np.zeros(d), np.zeros(d))
 
     def degf(self, design: Design) -> np.ndarray:
@@ -150,15 +158,18 @@ def domain_sums(design: Design, planes: Planes, dom: np.ndarray, n_dom: int) -> 
 
 
 def category_totals(design: Design, codes: np.ndarray, levels: int, dom: np.ndarray,
-                    n_dom: int) -> DomainTotals:
+                    n_dom: int, weights: np.ndarray | None = None) -> DomainTotals:
     """Estimated counts of each category of `codes` (0..levels-1) per domain, with their
     covariance: one bincount over (unit, domain, category), as estimation.proportions(counts=
-    True) gives for the respondents of every domain."""
+    True) gives for the respondents of every domain (`weights` 0 leaves a respondent out; then
+    the covariance is that of the domains with respondents, as the estimator's)."""
     k = design.n_units
     index = (design.unit * n_dom + dom) * levels + codes
-    sums = np.bincount(index, design.weights, minlength=k * n_dom * levels)
+    sums = np.bincount(index, design.weights if weights is None else weights,
+                       minlength=k * n_dom * levels)
     del index
-    return DomainSums(sums.reshape(k, n_dom, levels), np.zeros((k, n_dom))).totals(design)
+    return DomainSums(sums.reshape(k, n_dom, levels), np.zeros((k, n_dom))).totals(
+        design, None if weights is None else np.bincount(dom, minlength=n_dom) > 0)
 
 
 def tallies(planes: Planes, doms: list[tuple[np.ndarray, int]]) -> list[np.ndarray]:

@@ -115,6 +115,13 @@ def _levels(codes: np.ndarray) -> np.ndarray:
     return _ro(codes.astype(np.int16 if codes.max(initial=0) < 32767 else np.int64))
 
 
+def membership(member: pd.Series) -> np.ndarray:
+    """A segment's column per respondent: 0 its members, 1 the rest, -1 unknown (NA)."""
+    if member.dtype == bool:  # Responses.segment: no NA, read without pandas' NA handling
+        return np.where(member.to_numpy(), 0, 1)
+    return np.where(member.isna(), -1, np.where(member.fillna(False).astype(bool), 0, 1))
+
+
 def _code_key(code: object) -> str:
     return str(code)
 
@@ -210,8 +217,7 @@ def row_block(responses: ResponsesLike, name: str, *, lang: str | None = None,
                          options={1: {"": "yes"}, 0: {"": "no"}})
     elif name in questionnaire.segments:
         seg = questionnaire.segments[name]
-        member = responses.segment(name)
-        codes = np.where(member.isna(), -1, np.where(member.fillna(False).astype(bool), 0, 1))
+        codes = membership(responses.segment(name))
         label = questionnaire.label(seg.label, lang)
         return RowBlock(name=name, kind="single", label=label, keys=("1", "0"),
                         labels=(label, "other"), n_options=2, answered=_ro(codes >= 0),
@@ -305,7 +311,7 @@ def _segment_group(responses: ResponsesLike, group: str, lang: str | None) -> By
     """Segments that do not overlap, one column each (respondents in none: no column)."""
     questionnaire = responses.questionnaire
     names = questionnaire.segment_groups[group]
-    members = np.column_stack([responses.segment(n).fillna(False).to_numpy(bool) for n in names])
+    members = np.column_stack([membership(responses.segment(n)) == 0 for n in names])
     shared = members.sum(axis=1) > 1
     if shared.any():
         first = int(np.argmax(shared))
@@ -330,8 +336,7 @@ def by_variable(responses: ResponsesLike, name: str, *, lang: str | None = None)
         return _segment_group(responses, name, lang)
     if name in questionnaire.segments:
         seg = questionnaire.segments[name]
-        member = responses.segment(name)
-        codes = np.where(member.isna(), -1, np.where(member.fillna(False).astype(bool), 0, 1))
+        codes = membership(responses.segment(name))
         label = questionnaire.label(seg.label, lang)
         rest = {"zh": "其他", "en": "Others"}.get(lang or questionnaire.survey.default_language,
                                                  "Others")

@@ -14,17 +14,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.banner.planes import Prepared, category_totals, domain_sums
+from analysis.banner.planes import (
+    DomainSums,
+    Prepared,
+    category_totals,
+    domain_sums,
+)
 from analysis.banner.rows import MISSING_KINDS, ByVariable, RowBlock
-from analysis.banner.totals import DomainTotals, Ratios, pooled_shares, ratios
+from analysis.banner.totals import DomainTotals, Ratios, ratios
 from analysis.design import distributions as dist
-from analysis.design import estimation, intervals, significance, wald
-from analysis.design.corrections import adjust_p
-from analysis.design.estimation import TOTAL
+from analysis.design import estimation, intervals, significance
 from analysis.design.replication import Replicated
-from analysis.design.sample_design import Design, DesignError
-from survey.messages import text
-from survey.messages.tables import BANNER_NOTES
+from analysis.design.sample_design import Design
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,6 +113,31 @@ def _domain_df(est: estimation.Estimates, n_dom: int) -> np.ndarray:
     return df
 
 
+def _totals(design: Design, block: RowBlock, prep: Prepared, dom: np.ndarray, n_dom: int
+            ) -> tuple[DomainTotals, np.ndarray, DomainSums | None]:
+    """The domain totals of the row's quantities with their covariance and each domain's df:
+    a Taylor design sums a set row's planes and a single row's categories per (unit, domain)
+    with one bincount, as `estimation.proportions(counts=True)` does for the domains present;
+    numbers and other designs go through the estimators."""
+    if prep.planes is not None:
+        sums = domain_sums(design, prep.planes, dom, n_dom)
+        return sums.totals(design), sums.degf(design), sums
+    if type(design) is Design and block.codes is not None:
+        answered = block.answered
+        tot = category_totals(design, np.where(answered, block.codes, 0), block.n_options, dom,
+                              n_dom, weights=np.where(answered, design.weights, 0.0))
+        degf = design.domain_degf(np.where(answered, dom, -1), n_dom).astype(float)
+        return tot.mapped(categorical_map(block)), degf, None
+    if prep.values is not None:
+        est = estimation.total(design, prep.values, by=dom, covariance=True)
+        return _scatter(est, n_dom), _domain_df(est, n_dom), None
+    assert block.codes is not None
+    est = estimation.proportions(
+        design, pd.Categorical.from_codes(block.codes, categories=range(block.n_options)),
+        by=dom, counts=True, covariance=True)  # plain codes: factorized faster than pruned
+    return _scatter(est, n_dom).mapped(categorical_map(block)), _domain_df(est, n_dom), None
+
+
 def group_figures(design: Design, block: RowBlock, prep: Prepared,
                   by: ByVariable | None) -> GroupFigures:
     """One `by` variable's figures (or the Total's): totals per domain and their bases."""
@@ -119,21 +145,7 @@ def group_figures(design: Design, block: RowBlock, prep: Prepared,
     codes = np.full(design.n, -1, np.int64) if by is None else by.codes.astype(np.int64)
     answered = block.answered
     dom, n_dom = prep.domain_codes(block, by)  # small integers: products widen them first
-    cat = dom  # plain codes: domains() factorizes them faster than a Categorical is pruned
-    sums = None
-    if prep.planes is not None:
-        sums = domain_sums(design, prep.planes, dom, n_dom)
-        tot, domain_df = sums.totals(design), sums.degf(design)
-    elif prep.values is not None:
-        est = estimation.total(design, prep.values, by=cat, covariance=True)
-        tot, domain_df = _scatter(est, n_dom), _domain_df(est, n_dom)
-    else:
-        assert block.codes is not None
-        est = estimation.proportions(
-            design, pd.Categorical.from_codes(block.codes, categories=range(block.n_options)),
-            by=cat, counts=True, covariance=True)
-        tot = _scatter(est, n_dom).mapped(categorical_map(block))
-        domain_df = _domain_df(est, n_dom)
+    tot, domain_df, sums = _totals(design, block, prep, dom, n_dom)
     # each level's df: degf of its respondents (R: degf(subset(...)), as svyciprop uses)
     level_df = domain_df[:n_lev]
     # levels, then Total = every answered respondent (with or without a level)
@@ -182,7 +194,7 @@ def group_figures(design: Design, block: RowBlock, prep: Prepared,
         else:
             fc = pd.Categorical.from_codes(np.where(answered, block.first, -1),
                                            categories=range(k))
-            ft = _scatter(estimation.proportions(design, fc, by=cat, counts=True,
+            ft = _scatter(estimation.proportions(design, fc, by=dom, counts=True,
                                                  covariance=True), n_dom)
         first = ft.mapped(np.vstack([np.eye(k), np.ones((1, k))])).combine(s)
         first_counts = s @ np.bincount(np.where(answered, dom.astype(np.int64) * k + block.first,
@@ -246,95 +258,6 @@ def adjusted_residuals(x: np.ndarray, col: np.ndarray) -> np.ndarray:
     e = r * col[:, None] / n
     with np.errstate(divide="ignore", invalid="ignore"):
         return (x - e) / np.sqrt(e * (1 - r / n) * (1 - col[:, None] / n))
-
-
-def letter_pairs(tests: significance.ColumnTests, group: int) -> pd.DataFrame:
-    pairs = tests.pairs.copy()
-    pairs["group"] = group
-    return pairs[pairs["p"].notna()]
-
-
-def higher_than(pairs: list[pd.DataFrame], correction: str, alpha: float) -> pd.DataFrame:
-    """Adjust all comparisons of the banner together; return significant (group, row, hi, lo)."""
-    if not pairs or not sum(len(p) for p in pairs):
-        return pd.DataFrame(columns=["group", "row", "high", "low"])
-    allp = pd.concat(pairs, ignore_index=True)
-    adj = adjust_p(allp["p"].to_numpy(), correction)
-    sig = allp[adj < alpha]
-    hi = np.where(sig["difference"] > 0, sig["column_a"], sig["column_b"])
-    lo = np.where(sig["difference"] > 0, sig["column_b"], sig["column_a"])
-    return pd.DataFrame({"group": sig["group"].to_numpy(), "row": sig["row"].to_numpy(),
-                         "high": hi, "low": lo})
-
-
-def as_estimates(r: Ratios, g: GroupFigures, design: Design, keys: tuple[str, ...]
-                  ) -> estimation.Estimates:
-    """The levels (not Total) of a group's ratios as `Estimates` for the column tests."""
-    d, m = len(g.n) - 1, r.estimate.shape[1]
-    assert g.by is not None
-    return estimation.Estimates(
-        statistic="mean", variables=keys, domains=g.by.values, by=g.by.name,
-        estimate=r.estimate[:d], se=r.se[:d], vcov=r.vcov[: d * m, : d * m], deff=None,
-        n=g.n[:d].astype(np.int64), weighted_n=g.weighted_n[:d], df=design.degf,
-        domain_df=g.df[:d])
-
-
-def chisq_tests(block: RowBlock, g: GroupFigures, design: Design, srs: bool, testable: np.ndarray,
-                 notes: list[str], lang: str | None = None
-                 ) -> list[tuple[str, significance.TestResult, significance.TestResult | None]]:
-    """One test for a single/scale row; one per option and net (selected vs not) for sets:
-    Pearson for simple random samples; for designs Rao-Scott, with the adjusted Wald test."""
-    lay = layout(block)
-    d_all = len(g.n) - 1
-    keep = np.flatnonzero(testable)
-    q = g.totals.shape[1]
-    found = []
-    if block.is_set:
-        tables = [(block.keys[j], [j]) for j in range(len(lay.count))]
-    else:
-        tables = [(block.name, list(range(block.n_options)))]
-    if len(keep) < 2:
-        notes.append(text(BANNER_NOTES, "few_columns", lang, name=block.name,
-                          by=g.by.name if g.by else TOTAL))
-        return found
-    for name, rows in tables:
-        x = g.counts[keep][:, rows] if srs else None
-        nr = len(rows) + (1 if block.is_set else 0)
-        cell = np.zeros((len(keep) * nr, (d_all + 1) * q))
-        base = np.zeros((d_all + 1) * q)
-        for c, i in enumerate(keep):  # rows vary fastest, as svychisq's interaction
-            for r, j in enumerate(rows):
-                cell[c * nr + r, i * q + lay.count[j]] = 1
-            if block.is_set:  # not selected = answered - selected
-                cell[c * nr + 1, i * q + lay.ones] = 1
-                cell[c * nr + 1, i * q + lay.count[rows[0]]] = -1
-            base[i * q + lay.ones] = 1
-        if srs:
-            assert x is not None
-            table = x.T if not block.is_set else np.vstack([x.T, g.n[keep] - x.T[0]])
-            try:
-                found.append((name, significance.pearson_chisq(table).test, None))
-            except DesignError:
-                notes.append(text(BANNER_NOTES, "few_rows", lang, name=name,
-                                  by=g.by.name if g.by else TOTAL))
-            continue
-        p, v = pooled_shares(g.totals, cell, base)
-        row_sum = p.reshape(len(keep), nr).sum(0)
-        use_rows = np.flatnonzero(row_sum > 1e-12)
-        if len(use_rows) < 2:
-            notes.append(text(BANNER_NOTES, "one_row", lang, name=name,
-                              by=g.by.name if g.by else TOTAL))
-            continue
-        sel = (np.arange(len(keep))[:, None] * nr + use_rows[None, :]).ravel()
-        # the same table's adjusted Wald test (svychisq "adjWald"), from the domain totals
-        eye = np.eye(q)
-        table_rows = (eye[[lay.count[j] for j in rows]] if not block.is_set else
-                      np.vstack([eye[lay.count[j]], eye[lay.ones] - eye[lay.count[j]]]))
-        found.append((name, significance.rao_scott_shares(
-            p[sel], v[np.ix_(sel, sel)], len(use_rows), len(keep), n=float(design.n),
-            degf=design.degf), wald.wald(*wald.select_columns(g.totals.theta, g.totals.vcov, keep),
-                                         table_rows[use_rows], eye[lay.ones], degf=design.degf)))
-    return found
 
 
 def mean_test(r: Ratios, g: GroupFigures, design: Design, srs: bool, testable: np.ndarray

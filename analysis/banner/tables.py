@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.banner.independence import chisq_tests
+from analysis.banner.letters import design_pairs, letters, srs_pairs
 from analysis.banner.planes import prepare
 from analysis.banner.rows import MISSING_KINDS, ByVariable, RowBlock
 from analysis.banner.stats import (
@@ -18,17 +20,13 @@ from analysis.banner.stats import (
     Layout,
     Parts,
     adjusted_residuals,
-    as_estimates,
-    chisq_tests,
     group_figures,
-    higher_than,
     layout,
-    letter_pairs,
     mean_test,
     share_tables,
 )
 from analysis.banner.totals import Ratios, ratios
-from analysis.design import intervals, significance, wald
+from analysis.design import intervals, wald
 from analysis.design.estimation import TOTAL
 from analysis.design.sample_design import Design
 from survey.messages import text
@@ -123,17 +121,6 @@ def _columns_of(groups: list[GroupFigures]) -> list[tuple[int, int, int]]:
     return out
 
 
-def _letters(pairs: list[pd.DataFrame], options, about: dict[tuple[int, int], dict]
-             ) -> dict[tuple[int, int, int], tuple[str, ...]]:
-    """{(group, level, row): letters of the columns it is significantly higher than}."""
-    sig = higher_than(pairs, options.correction, options.alpha)
-    found: dict[tuple[int, int, int], list[str]] = {}
-    for group, high, row, low in zip(*(sig[c].astype(int).tolist()
-                                       for c in ("group", "high", "row", "low")), strict=True):
-        found.setdefault((group, high, row), []).append(about[(group, low)]["letter"])
-    return {k: tuple(sorted(v, key=lambda s: (len(s), s))) for k, v in found.items()}
-
-
 def _cells(design, block, groups, options, srs, testable, about, tests, notes) -> pd.DataFrame:
     lay = layout(block)
     m = len(lay.count)
@@ -149,19 +136,14 @@ def _cells(design, block, groups, options, srs, testable, about, tests, notes) -
         d = len(g.by.values)
         r: Ratios = t["ratios"]
         if srs:
-            ct = significance.srs_column_proportion_tests(
-                g.counts[:d].T, t["base"][:d, 0] if options.percent == "respondents"
-                else g.counts[:d, : block.n_options].sum(1), correction="none", family="table",
-                testable=testable[gi])
             x, col = g.counts[:d], (g.n[:d] if options.percent == "respondents"
                                    else g.counts[:d, : block.n_options].sum(1))
+            pairs.append((gi, srs_pairs(x.T, t["base"][:d, 0] if options.percent ==
+                                        "respondents" else col, testable[gi])))
         else:
-            ct = significance.column_proportion_tests(
-                as_estimates(r, g, design, block.keys), correction="none", family="table",
-                testable=testable[gi])
+            pairs.append((gi, design_pairs(r, d, design.degf, testable[gi])))
             f = g.n[:d].sum() / max(t["base"][:d, 0].sum(), 1e-300)
             x, col = g.totals.theta[:d][:, list(lay.count)] * f, t["base"][:d, 0] * f
-        pairs.append(letter_pairs(ct, gi))
         res = np.full((d + 1, m), np.nan)
         live = col > 0
         if live.sum() >= 2:
@@ -177,7 +159,7 @@ def _cells(design, block, groups, options, srs, testable, about, tests, notes) -
         if testable[gi].sum() < 2:
             notes.append(text(BANNER_NOTES, "few_testable", options.lang, by=g.by.name,
                               min_base=options.min_base))
-    higher = _letters(pairs, options, about)
+    higher = letters(pairs, options.correction, options.alpha, about)
     parts: dict[str, list] = {name: [] for name in CELL_COLUMNS}
     for gi, i, level in _columns_of(groups):
         g, t = groups[gi], tabs[gi]
@@ -277,31 +259,29 @@ def _means(design, block, groups, options, srs, testable, about, tests, notes) -
         d = len(g.by.values)
         one = Ratios(r.estimate[:, :1], r.se[:, :1],
                      r.vcov.reshape(d + 1, 2, d + 1, 2)[:, 0, :, 0])
-        ct = significance.column_proportion_tests(
-            as_estimates(one, g, design, ("mean",)), correction="none", family="table",
-            testable=testable[gi])
-        pairs.append(letter_pairs(ct, gi))
+        pairs.append((gi, design_pairs(one, d, design.degf, testable[gi])))
         test = mean_test(Ratios(one.estimate[:d], one.se[:d], one.vcov[:d, :d]), g, design,
                           srs, testable[gi])
         if test is not None:
             tests.append(BannerTest(g.by.name, "mean", test.name, test.statistic, test.df,
                                     test.ddf, test.p))
-    higher = _letters(pairs, options, about)
-    rows = []
-    for gi, i, level in _columns_of(groups):
-        g, r = groups[gi], found[gi]
-        col = about[(gi if level >= 0 else -1, level)]
-        mean, e2, n = r.estimate[i, 0], r.estimate[i, 1], g.n[i]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sd = np.sqrt(max(e2 - mean**2, 0.0) * n / (n - 1)) if n > 1 else np.nan
-        ci = intervals.wald(np.array(mean), np.array(r.se[i, 0]), df=float(design.degf),
-                            level=options.level)
-        rows.append({"by": col["by"], "col": col["value"], "letter": col["letter"], "n": n,
-                     "weighted_n": g.weighted_n[i], "mean": mean, "sd": sd, "se": r.se[i, 0],
-                     "ci_low": float(ci.lower), "ci_high": float(ci.upper),
-                     "higher_than": higher.get((gi, level, 0), ()),
-                     "small_base": bool(col["small_base"]), "suppressed": False})
-    return pd.DataFrame(rows, columns=MEAN_COLUMNS)
+    higher = letters(pairs, options.correction, options.alpha, about)
+    where = _columns_of(groups)
+    cols = [about[(gi if level >= 0 else -1, level)] for gi, _, level in where]
+    mean, e2, se = (np.array([found[gi].__getattribute__(a)[i, j] for gi, i, _ in where])
+                    for a, j in (("estimate", 0), ("estimate", 1), ("se", 0)))
+    n = np.array([groups[gi].n[i] for gi, i, _ in where])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.where(n > 1, np.sqrt(np.maximum(e2 - mean**2, 0.0) * n / (n - 1)), np.nan)
+    ci = intervals.wald(mean, se, df=float(design.degf), level=options.level)
+    return pd.DataFrame({
+        "by": [c["by"] for c in cols], "col": [c["value"] for c in cols],
+        "letter": [c["letter"] for c in cols], "n": n,
+        "weighted_n": np.array([groups[gi].weighted_n[i] for gi, i, _ in where]),
+        "mean": mean, "sd": sd, "se": se, "ci_low": ci.lower.copy(), "ci_high": ci.upper.copy(),
+        "higher_than": [higher.get((gi, level, 0), ()) for gi, _, level in where],
+        "small_base": [bool(c["small_base"]) for c in cols],
+        "suppressed": [False] * len(cols)}, columns=MEAN_COLUMNS)
 
 
 def _suppress(parts: Parts, k: int) -> Parts:

@@ -35,8 +35,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from analysis.design import distributions as dist
 from analysis.design import estimation
 from analysis.design.estimation import AnyDesign, By
 from analysis.design.replicate_design import ReplicateDesign
@@ -216,7 +216,7 @@ def _replicated(design: ReplicateDesign, y: np.ndarray, name: str, dom: np.ndarr
     n = np.bincount(dom[ok], minlength=n_dom)
     df[n == 0] = np.nan
     with np.errstate(invalid="ignore"):
-        t = stats.t.ppf(1 - alpha / 2, df)[:, None]
+        t = dist.t_ppf(1 - alpha / 2, df)[:, None]
     se = np.sqrt(var)
     nan = np.full((n_dom, k), np.nan)
     return Quantiles(variable=name, by=by, domains=labels, q=probs, value=_ro(value),
@@ -239,7 +239,7 @@ def _woodruff(design: AnyDesign, y: np.ndarray, name: str, dom: np.ndarray,
     below = np.full((design.n, k), np.nan)
     below[rows] = (y[rows, None] <= value[dom[rows]]).astype(float)
     codes = np.where(ok, dom, -1)
-    share = estimation.mean(design, pd.DataFrame(below, columns=[f"q{j}" for j in range(k)]),
+    share = estimation.mean(design, below,  # its columns' names are not read
                             by=pd.Categorical.from_codes(codes, categories=range(n_dom)))
     cdf = np.full((n_dom, k), np.nan)
     cdf_se = np.full((n_dom, k), np.nan)
@@ -249,7 +249,7 @@ def _woodruff(design: AnyDesign, y: np.ndarray, name: str, dom: np.ndarray,
     df[present] = share.domain_df
 
     with np.errstate(invalid="ignore"):
-        t = stats.t.ppf(1 - alpha / 2, df)[:, None]  # NaN for df 0, as R's qt
+        t = dist.t_ppf(1 - alpha / 2, df)[:, None]  # NaN for df 0, as R's qt
         p_low, p_high = cdf - t * cdf_se, cdf + t * cdf_se
     lower = np.full((n_dom, k), np.nan)
     upper = np.full((n_dom, k), np.nan)
@@ -317,8 +317,8 @@ def quantile_difference(design: AnyDesign, variable: str | pd.Series | np.ndarra
         difference = float(value[1] - value[0])
         df = float(design.domain_degf(np.where(codes >= 0, 0, -1), 1)[0])
         statistic = difference / se if se > 0 else np.nan
-        pvalue = float(2 * stats.t.sf(abs(statistic), df))
-        half = float(stats.t.ppf(1 - alpha / 2, df)) * se
+        pvalue = float(2 * dist.t_sf(abs(statistic), df))
+        half = float(dist.t_ppf(1 - alpha / 2, df)) * se
     return QuantileDifference(p[0], float(value[1]), float(value[0]), difference, se, df,
                               float(statistic), pvalue, (difference - half, difference + half),
                               (int(found.n[1]), int(found.n[0])))

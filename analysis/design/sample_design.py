@@ -220,12 +220,25 @@ def _stratified_variance(x: np.ndarray, stratum: np.ndarray, n: np.ndarray, pops
     V_h = f_h n_h / (n_h - 1) * sum_i (x_hi - mean_h)^2 (`stratum_scale`), summed over strata."""
     scale, center = stratum_scale(n, popsize, lonely, labels, stage)
     scale = scale * multiplier
-    sums = np.zeros((len(n), x.shape[1]))
-    for j in range(x.shape[1]):
-        sums[:, j] = np.bincount(stratum, x[:, j], minlength=len(n))
+    sums = stratum_sums(x, stratum, len(n))
     means = np.where(center[:, None], sums / n[:, None], 0.0)
     xc = x - means[stratum]
     c = scale[stratum]
     if full:
         return xc.T @ (xc * c[:, None])
     return np.einsum("ij,ij,i->j", xc, xc, c)
+
+
+def stratum_sums(x: np.ndarray, stratum: np.ndarray, n_strata: int) -> np.ndarray:
+    """Each column's sum per stratum, (n_strata, q): one bincount over (stratum, column) while
+    the index stays small (a column's units are added in the same order as a bincount per
+    column, so the sums are the same to the last bit), else one per column."""
+    rows, q = x.shape
+    if rows * q <= 1 << 22:
+        index = (stratum[:, None] * q + np.arange(q)).ravel()
+        return np.bincount(index, np.ascontiguousarray(x).ravel(),
+                           minlength=n_strata * q).reshape(n_strata, q)
+    sums = np.zeros((n_strata, q))
+    for j in range(q):
+        sums[:, j] = np.bincount(stratum, x[:, j], minlength=n_strata)
+    return sums

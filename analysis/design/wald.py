@@ -23,8 +23,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from analysis.design import distributions as dist
 from analysis.design import estimation
 from analysis.design.sample_design import Design, DesignError
 from analysis.design.significance import TestResult
@@ -44,29 +44,43 @@ def select_columns(theta: np.ndarray, vcov: np.ndarray, keep: np.ndarray
 
 def _parts(theta: np.ndarray, rows: np.ndarray, base: np.ndarray
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Y (R, C), and the two factors of its gradient: dY_rc/dtheta_k = alpha_ck u_r, with
-    alpha_ck = [c == k] - c_c / n and u_r = a_r - (r_r / n) b."""
+    """Y (T, R, C) of T tables (rows (T, R, q)), and the two factors of its gradient:
+    dY_rc/dtheta_k = alpha_ck u_r, with alpha_ck = [c == k] - c_c / n (the same for every
+    table) and u_r = a_r - (r_r / n) b, (T, R, q)."""
     theta = np.asarray(theta, dtype=float)
-    cells = np.asarray(rows, dtype=float) @ theta.T  # (R, C)
-    col = theta @ np.asarray(base, dtype=float)  # (C,)
+    base = np.asarray(base, dtype=float)
+    cells = np.asarray(rows, dtype=float) @ theta.T  # (T, R, C)
+    col = theta @ base  # (C,)
     n = col.sum()
-    row = cells.sum(axis=1)
-    deviation = cells - np.outer(row, col) / n
+    row = cells.sum(axis=2)
+    deviation = cells - row[:, :, None] * col[None, None, :] / n
     alpha = np.eye(len(col)) - (col / n)[:, None]
-    u = rows - (row / n)[:, None] * np.asarray(base, dtype=float)[None]
+    u = rows - (row / n)[:, :, None] * base[None, None, :]
     return deviation, alpha, u
+
+
+def _quadratic(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """inner[t, r, k, s, l] = u[t, r] . V[k, :, l, :] . u[t, s]: the covariance of the rows'
+    linear combinations between columns, (T, R, C, R, C), with `v` (C, q, C, q)."""
+    t, r, q = u.shape
+    c = v.shape[0]
+    left = np.tensordot(u, v, axes=([2], [1]))  # (T, R, C, C, q)
+    inner = left.reshape(t, r * c * c, q) @ u.transpose(0, 2, 1)  # (T, R*C*C, R)
+    return inner.reshape(t, r, c, c, r).transpose(0, 1, 2, 4, 3)
 
 
 def residuals(theta: np.ndarray, vcov: np.ndarray, rows: np.ndarray,
               base: np.ndarray) -> np.ndarray:
     """Design-based residuals Y_rc / se(Y_rc) of the table, shaped (R, C)."""
-    deviation, alpha, u = _parts(theta, rows, base)
+    deviation, alpha, u = _parts(theta, np.asarray(rows, dtype=float)[None], base)
     c, q = np.asarray(theta).shape
     v = np.asarray(vcov).reshape(c, q, c, q)
-    inner = np.einsum("rq,kqlp,rp->rkl", u, v, u, optimize=True)  # (R, C, C)
-    var = np.einsum("ck,rkl,cl->rc", alpha, inner, alpha, optimize=True)
+    r = u.shape[1]
+    inner = _quadratic(u, v)[0]  # (R, C, R, C)
+    same = inner[np.arange(r), :, np.arange(r), :]  # (R, C, C): each row with itself
+    var = ((alpha @ same) * alpha[None]).sum(axis=2)  # alpha_c . inner_r . alpha_c
     with np.errstate(divide="ignore", invalid="ignore"):
-        return deviation / np.sqrt(np.where(var > 0, var, np.nan))
+        return deviation[0] / np.sqrt(np.where(var > 0, var, np.nan))
 
 
 def wald(theta: np.ndarray, vcov: np.ndarray, rows: np.ndarray, base: np.ndarray, *,
@@ -75,28 +89,43 @@ def wald(theta: np.ndarray, vcov: np.ndarray, rows: np.ndarray, base: np.ndarray
 
     A singular covariance (a cell that cannot vary) or too few design df give NaN, as R's
     figures would be undefined."""
+    return wald_tables(theta, vcov, np.asarray(rows, dtype=float)[None], base, degf=degf,
+                       form=form, alpha=alpha)[0]
+
+
+def wald_tables(theta: np.ndarray, vcov: np.ndarray, rows: np.ndarray, base: np.ndarray, *,
+                degf: float, form: Form = "adjWald", alpha: float = 0.05) -> list[TestResult]:
+    """`wald` of T tables over the same columns at once, their rows `rows` (T, R, q): a
+    banner's tables of every option of a multi-select row in one pass."""
+    if form not in NAMES:
+        raise ValueError(f"form must be 'Wald' or 'adjWald', not {form!r}")
     deviation, grad, u = _parts(theta, rows, base)
-    n_rows, n_cols = deviation.shape
+    n_tables, n_rows, n_cols = deviation.shape
     c, q = np.asarray(theta).shape
     v = np.asarray(vcov).reshape(c, q, c, q)
-    inner = np.einsum("rq,kqlp,sp->rksl", u[1:], v, u[1:], optimize=True)
-    cov = np.einsum("ck,rksl,dl->rcsd", grad[1:], inner, grad[1:], optimize=True)
+    inner = _quadratic(u[:, 1:], v)  # (T, R-1, C, R-1, C)
+    g = grad[1:]
+    cov = np.tensordot(inner @ g.T, g, axes=([2], [1]))  # (T, R-1, R-1, C-1, C-1) as (t r s l c)
     d = (n_rows - 1) * (n_cols - 1)
-    y = deviation[1:, 1:].ravel()
+    cov = cov.transpose(0, 1, 4, 2, 3).reshape(n_tables, d, d)
+    y = deviation[:, 1:, 1:].reshape(n_tables, d)
+    w = np.full(n_tables, np.nan)
     try:
-        w = float(y @ np.linalg.solve(cov.reshape(d, d), y))
-    except np.linalg.LinAlgError:
-        w = np.nan
+        w = (y * np.linalg.solve(cov, y[:, :, None])[:, :, 0]).sum(axis=1)
+    except np.linalg.LinAlgError:  # some table is singular: each on its own
+        for t in range(n_tables):
+            try:
+                w[t] = y[t] @ np.linalg.solve(cov[t], y[t])
+            except np.linalg.LinAlgError:
+                w[t] = np.nan
     if form == "Wald":
         f, ddf = w / d, float(degf)
-    elif form == "adjWald":
-        ddf = float(degf - d + 1)
-        f = w * ddf / (d * degf) if ddf > 0 else np.nan
     else:
-        raise ValueError(f"form must be 'Wald' or 'adjWald', not {form!r}")
-    with np.errstate(invalid="ignore"):
-        p = float(stats.f.sf(f, d, ddf)) if ddf > 0 else np.nan
-    return TestResult(NAMES[form], float(f), float(d), p, alpha, ddf=ddf)
+        ddf = float(degf - d + 1)
+        f = w * ddf / (d * degf) if ddf > 0 else np.full(n_tables, np.nan)
+    p = np.atleast_1d(dist.f_sf(f, d, ddf)) if ddf > 0 else np.full(n_tables, np.nan)
+    return [TestResult(NAMES[form], float(f[t]), float(d), float(p[t]), alpha, ddf=ddf)
+            for t in range(n_tables)]
 
 
 def _table(design: Design, row: str | pd.Series | np.ndarray,
