@@ -11,6 +11,8 @@ chi-square of the unweighted counts.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from analysis.banner.rows import RowBlock
@@ -37,44 +39,87 @@ def table_rows(block: RowBlock, q: int) -> tuple[list[str], np.ndarray]:
     return [block.name], eye[list(lay.count[: block.n_options])][None]
 
 
-def chisq_tests(block: RowBlock, g: GroupFigures, design: Design, srs: bool,
-                testable: np.ndarray, notes: list[str], lang: str | None = None) -> Found:
-    """One test for a single/scale row; one per option and net (selected vs not) for sets:
-    Pearson for simple random samples; for designs Rao-Scott, with the adjusted Wald test."""
-    keep = np.flatnonzero(testable)
-    by = g.by.name if g.by else TOTAL
-    if len(keep) < 2:
-        notes.append(text(BANNER_NOTES, "few_columns", lang, name=block.name, by=by))
-        return []
-    names, rows = table_rows(block, g.totals.shape[1])
-    if srs:
-        return _pearson(block, g, keep, names, notes, lang)
+@dataclass(frozen=True, eq=False)
+class _Table:
+    """One table of a group for the design's tests: its cell shares and their covariance, and
+    the totals of the group's testable columns (theta, vcov) it is made of."""
+
+    group: int
+    index: int
+    p: np.ndarray
+    v: np.ndarray
+    totals: tuple[np.ndarray, np.ndarray]
+
+
+def group_tests(block: RowBlock, groups: list[GroupFigures], design: Design, srs: bool,
+                testable: list[np.ndarray], lang: str | None = None
+                ) -> dict[int, tuple[Found, list[str]]]:
+    """Each group's tests and notes: one test for a single/scale row; one per option and net
+    (selected vs not) for sets: Pearson for simple random samples; for designs Rao-Scott, with
+    the adjusted Wald test, the tables of one shape tested together across the groups."""
+    names, rows = table_rows(block, groups[0].totals.shape[1])
+    notes: dict[int, list[str]] = {}
+    found: dict[tuple[int, int], tuple] = {}  # (group, table): (Rao-Scott, adjusted Wald)
+    pearson: dict[int, Found] = {}
+    batches: dict[tuple[int, int], list[_Table]] = {}
+    for gi, g in enumerate(groups):
+        if g.by is None:
+            continue
+        keep = np.flatnonzero(testable[gi])
+        notes[gi] = []
+        if len(keep) < 2:
+            notes[gi].append(text(BANNER_NOTES, "few_columns", lang, name=block.name,
+                                  by=g.by.name))
+        elif srs:
+            pearson[gi] = _pearson(block, g, keep, names, notes[gi], lang)
+        else:
+            for table in _tables(block, g, gi, design, keep, names, rows, found, notes[gi],
+                                 lang):
+                # a set row's tables share their group's totals: batched by group, not copied
+                batches.setdefault((len(keep), gi if block.is_set else -1), []).append(table)
+    base = np.eye(rows.shape[2])[layout(block).ones]
+    for (k, _), batch in batches.items():
+        rao = significance.rao_scott_tables(np.stack([b.p for b in batch]),
+                                            np.stack([b.v for b in batch]), rows.shape[1], k,
+                                            n=float(design.n), degf=design.degf)
+        theta, vcov = batch[0].totals if len({id(b.totals) for b in batch}) == 1 else \
+            (np.stack([b.totals[0] for b in batch]), np.stack([b.totals[1] for b in batch]))
+        adjusted = wald.wald_tables(theta, vcov, rows[[b.index for b in batch]], base,
+                                    degf=design.degf)
+        found |= {(b.group, b.index): pair for b, pair in zip(batch, zip(rao, adjusted,
+                                                                          strict=True),
+                                                              strict=True)}
+    return {gi: (pearson[gi] if gi in pearson else
+                 [(names[t], *found[(gi, t)]) for t in range(len(names)) if (gi, t) in found],
+                 notes[gi]) for gi in notes}
+
+
+def _tables(block: RowBlock, g: GroupFigures, gi: int, design: Design, keep: np.ndarray,
+            names: list[str], rows: np.ndarray, found: dict, notes: list[str],
+            lang: str | None) -> list[_Table]:
+    """A group's tables with a positive share in every row, to be tested together; the others
+    are tested here without their empty row (into `found`), or noted when one row is left."""
     ones = layout(block).ones
-    base = np.eye(rows.shape[2])[ones]
-    theta, vcov = wald.select_columns(g.totals.theta, g.totals.vcov, keep)
+    totals = wald.select_columns(g.totals.theta, g.totals.vcov, keep)
     p, v = _shares(g.totals, keep, rows, ones) if g.totals.replicates is not None \
-        else _taylor_shares(theta, vcov, rows, ones)
+        else _taylor_shares(*totals, rows, ones)
     nr, k = rows.shape[1], len(keep)
     row_sum = p.reshape(len(p), k, nr).sum(axis=1)
-    whole = (row_sum > 1e-12).all(axis=1)
-    found: dict[int, tuple] = {}
-    if whole.any():  # the usual case: every table of the row at once
-        at = np.flatnonzero(whole)
-        rao = significance.rao_scott_tables(p[at], v[at], nr, k, n=float(design.n),
-                                            degf=design.degf)
-        adjusted = wald.wald_tables(theta, vcov, rows[at], base, degf=design.degf)
-        found |= {int(t): pair for t, pair in zip(at, zip(rao, adjusted, strict=True),
-                                                  strict=True)}
-    for t in np.flatnonzero(~whole):  # a row nobody (or everybody) chose: tested without it
+    whole = []
+    for t in range(len(p)):
         use = np.flatnonzero(row_sum[t] > 1e-12)
-        if len(use) < 2:
-            notes.append(text(BANNER_NOTES, "one_row", lang, name=names[t], by=by))
-            continue
-        sel = (np.arange(k)[:, None] * nr + use[None, :]).ravel()
-        found[int(t)] = (significance.rao_scott_shares(
-            p[t][sel], v[t][np.ix_(sel, sel)], len(use), k, n=float(design.n),
-            degf=design.degf), wald.wald(theta, vcov, rows[t][use], base, degf=design.degf))
-    return [(names[t], *found[t]) for t in sorted(found)]
+        if len(use) == nr:
+            whole.append(_Table(gi, t, p[t], v[t], totals))
+        elif len(use) < 2:  # a row nobody (or everybody) chose
+            notes.append(text(BANNER_NOTES, "one_row", lang, name=names[t], by=g.by.name))
+        else:
+            sel = (np.arange(k)[:, None] * nr + use[None, :]).ravel()
+            found[(gi, t)] = (
+                significance.rao_scott_shares(p[t][sel], v[t][np.ix_(sel, sel)], len(use), k,
+                                              n=float(design.n), degf=design.degf),
+                wald.wald(*totals, rows[t][use], np.eye(rows.shape[2])[ones],
+                          degf=design.degf))
+    return whole
 
 
 def _taylor_shares(theta: np.ndarray, vcov: np.ndarray, rows: np.ndarray, ones: int

@@ -42,9 +42,34 @@ class Planes:
         return self.decode[0].shape[1]
 
 
+def categorical_map(block: RowBlock) -> np.ndarray:
+    """Category totals -> [categories, nets, respondents(, sum y, sum y^2)]."""
+    k = block.n_options
+    rows = [np.eye(k), block.net_matrix.reshape(-1, k), np.ones((1, k))]
+    if block.scores is not None:
+        rows += [block.scores[None], block.scores[None] ** 2]
+    return np.vstack(rows)
+
+
+def pack_categories(block: RowBlock) -> Planes | None:
+    """A single or scale row's quantities in stats.layout's order (categories, nets,
+    respondents, score, squared score) as one plane: its level is the answer, and the level
+    after the last category (what the unanswered have, who are in no base) adds nothing; None
+    when the options are more than a plane holds."""
+    k = block.n_options
+    if k + 1 > LEVELS or block.codes is None:
+        return None
+    decode = np.zeros((LEVELS, len(categorical_map(block))))
+    decode[:k] = categorical_map(block).T
+    return Planes((np.where(block.answered, block.codes, k).astype(np.uint8),), (decode,))
+
+
 def pack(block: RowBlock) -> Planes | None:
-    """The quantities of a set row in stats.layout's order (flags, points, respondents), packed;
-    None when a column has more levels than a plane holds."""
+    """The quantities of a row in stats.layout's order, packed: a set row's flags, points and
+    respondents (or a single row's, `pack_categories`); None when a column has more levels than
+    a plane holds."""
+    if not block.is_set:
+        return pack_categories(block)
     f, p = len(block.flags), len(block.points)
     q = f + p + 1
     # (code column, its levels, decode (levels, q)): a flag, or a rank option's points 0..k
@@ -211,8 +236,8 @@ def _values_frame(block: RowBlock) -> pd.DataFrame | None:
 
 @dataclass(frozen=True, eq=False)
 class Prepared:
-    """What every `by` variable shares: a set row's quantities packed into planes (one pass
-    per plane, banner_planes), or else the dense quantities with the (respondent, option) pairs
+    """What every `by` variable shares: a set or single row's quantities packed into planes
+    (one pass per plane), or else the dense quantities with the (respondent, option) pairs
     of all selections (for unweighted counts in one bincount); and the df of the answered."""
 
     values: pd.DataFrame | None
@@ -238,7 +263,7 @@ def prepare(design: Design, block: RowBlock, by: Sequence[ByVariable | None] = (
     doms = [domain_codes(block, b) for b in by]
     names = [None if b is None else b.name for b in by]
     n_dom = max(n for _, n in doms)
-    planes = pack(block) if block.is_set and fits(design, n_dom) else None
+    planes = pack(block) if block.kind != "number" and fits(design, n_dom) else None
     if planes is not None:
         none = (np.zeros(0, np.int32), np.zeros(0, np.int16))
         counts = dict(zip(names, tallies(planes, doms), strict=True))

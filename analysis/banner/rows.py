@@ -9,6 +9,7 @@ turned into "not selected": `answered` says who is in the base.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -311,20 +312,38 @@ def _segment_group(responses: ResponsesLike, group: str, lang: str | None) -> By
     """Segments that do not overlap, one column each (respondents in none: no column)."""
     questionnaire = responses.questionnaire
     names = questionnaire.segment_groups[group]
-    members = np.column_stack([membership(responses.segment(n)) == 0 for n in names])
-    shared = members.sum(axis=1) > 1
+    members = [membership(responses.segment(n)) == 0 for n in names]
+    codes = np.full(len(members[0]), -1, np.int64)
+    shared = np.zeros(len(codes), bool)
+    for i, member in enumerate(members):
+        shared |= member & (codes >= 0)
+        codes[member] = i
     if shared.any():
         first = int(np.argmax(shared))
-        both = [n for n, m in zip(names, members[first], strict=True) if m]
+        both = [n for n, m in zip(names, members, strict=True) if m[first]]
         raise BannerError(f"segments {both[0]!r} and {both[1]!r} of group {group!r} share "
                           f"{int(shared.sum())} respondent(s); the segments of a group must not "
                           "overlap (check their 'where')")
-    codes = np.where(members.any(axis=1), members.argmax(axis=1), -1)
     owner = questionnaire.items.get(group) or next(
         (d for d in questionnaire.derived if d.name == group), None)
     labels = tuple(questionnaire.label(questionnaire.segments[n].label, lang) for n in names)
     label = questionnaire.label(owner.label, lang) if owner is not None else " / ".join(labels)
-    return ByVariable(group, label, tuple(names), labels, _ro(codes.astype(np.int64)))
+    return ByVariable(group, label, tuple(names), labels, _ro(codes))
+
+
+_SEGMENT_COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # by Responses
+
+
+def _segment_columns(responses: ResponsesLike, name: str, lang: str | None) -> ByVariable:
+    """A group of segments (one column each), or a segment (its members and the rest)."""
+    questionnaire = responses.questionnaire
+    if name in questionnaire.segment_groups:
+        return _segment_group(responses, name, lang)
+    codes = membership(responses.segment(name))
+    label = questionnaire.label(questionnaire.segments[name].label, lang)
+    rest = {"zh": "其他", "en": "Others"}.get(lang or questionnaire.survey.default_language,
+                                             "Others")
+    return ByVariable(name, label, ("1", "0"), (label, rest), _levels(codes))
 
 
 def by_variable(responses: ResponsesLike, name: str, *, lang: str | None = None) -> ByVariable:
@@ -332,15 +351,14 @@ def by_variable(responses: ResponsesLike, name: str, *, lang: str | None = None)
     grid item, a derived categorical variable, or a segment (two columns: the segment and the
     rest of the sample)."""
     questionnaire = responses.questionnaire
-    if name in questionnaire.segment_groups:
-        return _segment_group(responses, name, lang)
-    if name in questionnaire.segments:
-        seg = questionnaire.segments[name]
-        codes = membership(responses.segment(name))
-        label = questionnaire.label(seg.label, lang)
-        rest = {"zh": "其他", "en": "Others"}.get(lang or questionnaire.survey.default_language,
-                                                 "Others")
-        return ByVariable(name, label, ("1", "0"), (label, rest), _levels(codes))
+    if name in questionnaire.segment_groups or name in questionnaire.segments:
+        try:  # a Responses never changes and caches its segments: their columns once too
+            known = _SEGMENT_COLUMNS.setdefault(responses, {})
+        except TypeError:  # not weakly referable: made each time
+            return _segment_columns(responses, name, lang)
+        if (name, lang) not in known:
+            known[(name, lang)] = _segment_columns(responses, name, lang)
+        return known[(name, lang)]
     if name in questionnaire.items:
         q = questionnaire.items[name]
         if q.type not in ("single", "scale"):

@@ -17,6 +17,7 @@ import pandas as pd
 from analysis.banner.planes import (
     DomainSums,
     Prepared,
+    categorical_map,
     category_totals,
     domain_sums,
 )
@@ -78,15 +79,6 @@ def layout(block: RowBlock) -> Layout:
     return Layout(tuple(range(m)), m)
 
 
-def categorical_map(block: RowBlock) -> np.ndarray:
-    """Category totals -> [categories, nets, respondents(, sum y, sum y^2)]."""
-    k = block.n_options
-    rows = [np.eye(k), block.net_matrix.reshape(-1, k), np.ones((1, k))]
-    if block.scores is not None:
-        rows += [block.scores[None], block.scores[None] ** 2]
-    return np.vstack(rows)
-
-
 def _scatter(est: estimation.Estimates, n_dom: int) -> DomainTotals:
     """Estimates of the domains present -> totals of all n_dom domains (absent ones zero)."""
     idx = np.array([int(d) for d in est.domains], dtype=np.int64)
@@ -116,18 +108,11 @@ def _domain_df(est: estimation.Estimates, n_dom: int) -> np.ndarray:
 def _totals(design: Design, block: RowBlock, prep: Prepared, dom: np.ndarray, n_dom: int
             ) -> tuple[DomainTotals, np.ndarray, DomainSums | None]:
     """The domain totals of the row's quantities with their covariance and each domain's df:
-    a Taylor design sums a set row's planes and a single row's categories per (unit, domain)
-    with one bincount, as `estimation.proportions(counts=True)` does for the domains present;
-    numbers and other designs go through the estimators."""
+    a Taylor design sums a row's planes per (unit, domain) with one bincount each; numbers
+    and other designs go through the estimators."""
     if prep.planes is not None:
         sums = domain_sums(design, prep.planes, dom, n_dom)
         return sums.totals(design), sums.degf(design), sums
-    if type(design) is Design and block.codes is not None:
-        answered = block.answered
-        tot = category_totals(design, np.where(answered, block.codes, 0), block.n_options, dom,
-                              n_dom, weights=np.where(answered, design.weights, 0.0))
-        degf = design.domain_degf(np.where(answered, dom, -1), n_dom).astype(float)
-        return tot.mapped(categorical_map(block)), degf, None
     if prep.values is not None:
         est = estimation.total(design, prep.values, by=dom, covariance=True)
         return _scatter(est, n_dom), _domain_df(est, n_dom), None
@@ -142,30 +127,43 @@ def group_figures(design: Design, block: RowBlock, prep: Prepared,
                   by: ByVariable | None) -> GroupFigures:
     """One `by` variable's figures (or the Total's): totals per domain and their bases."""
     n_lev = 0 if by is None else len(by.values)
-    codes = np.full(design.n, -1, np.int64) if by is None else by.codes.astype(np.int64)
-    answered = block.answered
     dom, n_dom = prep.domain_codes(block, by)  # small integers: products widen them first
     tot, domain_df, sums = _totals(design, block, prep, dom, n_dom)
-    # each level's df: degf of its respondents (R: degf(subset(...)), as svyciprop uses)
-    level_df = domain_df[:n_lev]
     # levels, then Total = every answered respondent (with or without a level)
     s = np.zeros((n_lev + 1, n_dom))
     s[np.arange(n_lev), np.arange(n_lev)] = 1
     s[n_lev, : n_lev + 1] = 1
-    w = design.weights
-    if sums is not None:  # respondents and their weights are a quantity of the planes
+    lay = layout(block)
+    if sums is not None:  # respondents, counts and scores are quantities of the planes
         assert prep.counts is not None
         tally = prep.counts[None if by is None else by.name]
-        n = s @ tally[:, -1]
-        sw = s @ tot.theta[:, -1]
+        n, sw = s @ tally[:, lay.ones], s @ tot.theta[:, lay.ones]
+        counts = s @ tally[:, list(lay.count)]
+        y_sums = None if lay.y is None else s @ tally[:, [lay.y, lay.y2]]
     else:
-        n = s @ np.bincount(dom, minlength=n_dom).astype(float)
-        sw = s @ np.bincount(dom, w, minlength=n_dom)
+        n, sw, counts, y_sums = _tallied(design, block, prep, dom, n_dom, s)
     sw2 = s @ np.bincount(dom, prep.squared_weights, minlength=n_dom)
-    ext = tot.combine(s)
-    if sums is not None:
-        counts = tally[:, : len(block.flags)]
-    elif block.is_set:
+    first = first_counts = None
+    if block.first is not None:
+        first, first_counts = _first(design, block, dom, n_dom, s, sums is not None)
+    # each level's df: degf of its respondents (R: degf(subset(...)), as svyciprop uses)
+    df = np.append(domain_df[:n_lev], prep.total_df)
+    missing, size = _missing(block, by, n_lev)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eff = sw**2 / sw2
+    return GroupFigures(by, tot.combine(s), counts, n, sw, np.nan_to_num(eff), df, missing,
+                        size, y_sums, first, first_counts)
+
+
+def _tallied(design: Design, block: RowBlock, prep: Prepared, dom: np.ndarray, n_dom: int,
+             s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Without planes: respondents, their weights, the share numerators' respondents and (for
+    means) the sums of values and squares per column, by bincounts."""
+    answered = block.answered
+    n = s @ np.bincount(dom, minlength=n_dom).astype(float)
+    sw = s @ np.bincount(dom, design.weights, minlength=n_dom)
+    raw = None
+    if block.is_set:
         rows, opts = prep.selections
         m = len(block.flags)
         counts = np.bincount(dom[rows].astype(np.int64) * m + opts,
@@ -178,32 +176,42 @@ def group_figures(design: Design, block: RowBlock, prep: Prepared,
         counts = raw @ categorical_map(block)[: k + len(block.net_matrix)].T
     else:
         counts = np.zeros((n_dom, 0))
-    counts = s @ counts
     y_sums = None
     if block.values is not None:
         y = np.where(answered, block.values, 0.0)
         y_sums = s @ np.column_stack([np.bincount(dom, y, minlength=n_dom),
                                       np.bincount(dom, y * y, minlength=n_dom)])
-    elif block.scores is not None:
+    elif block.scores is not None and raw is not None:
         y_sums = (s @ raw) @ np.column_stack([block.scores, block.scores**2])
-    first = first_counts = None
-    if block.first is not None:
-        k = block.n_options + 1  # the last category: answered but nothing ranked first
-        if sums is not None:  # the unanswered have their own domain, which Total leaves out
-            ft = category_totals(design, block.first, k, dom, n_dom)
-        else:
-            fc = pd.Categorical.from_codes(np.where(answered, block.first, -1),
-                                           categories=range(k))
-            ft = _scatter(estimation.proportions(design, fc, by=dom, counts=True,
-                                                 covariance=True), n_dom)
-        first = ft.mapped(np.vstack([np.eye(k), np.ones((1, k))])).combine(s)
-        first_counts = s @ np.bincount(np.where(answered, dom.astype(np.int64) * k + block.first,
-                                                0),
-                                       answered.astype(float), minlength=n_dom * k
-                                       ).reshape(n_dom, k)
-    df = np.append(level_df, prep.total_df)
+    return n, sw, s @ counts, y_sums
+
+
+def _first(design: Design, block: RowBlock, dom: np.ndarray, n_dom: int, s: np.ndarray,
+           packed: bool) -> tuple[DomainTotals, np.ndarray]:
+    """A rank row's first choices: their totals per column with covariance, and respondents."""
+    assert block.first is not None
+    answered = block.answered
+    k = block.n_options + 1  # the last category: answered but nothing ranked first
+    if packed:  # the unanswered have their own domain, which Total leaves out
+        ft = category_totals(design, block.first, k, dom, n_dom)
+    else:
+        fc = pd.Categorical.from_codes(np.where(answered, block.first, -1),
+                                       categories=range(k))
+        ft = _scatter(estimation.proportions(design, fc, by=dom, counts=True,
+                                             covariance=True), n_dom)
+    first = ft.mapped(np.vstack([np.eye(k), np.ones((1, k))])).combine(s)
+    counts = s @ np.bincount(np.where(answered, dom.astype(np.int64) * k + block.first, 0),
+                             answered.astype(float), minlength=n_dom * k).reshape(n_dom, k)
+    return first, counts
+
+
+def _missing(block: RowBlock, by: ByVariable | None, n_lev: int
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's count of every missing kind, (levels + 1, 4), and its respondents,
+    answered or not; the last row is the whole sample."""
     missing = np.zeros((n_lev + 1, len(MISSING_KINDS)))
-    all_dom = np.where(codes >= 0, codes, n_lev)
+    all_dom = np.full(len(block.answered), n_lev, np.int64) if by is None else \
+        np.where(by.codes >= 0, by.codes, n_lev)
     if block.missing_kind is not None:
         kinds = np.bincount(all_dom * 5 + np.clip(block.missing_kind, 0, 4),
                             minlength=(n_lev + 1) * 5).reshape(n_lev + 1, 5)
@@ -213,10 +221,7 @@ def group_figures(design: Design, block: RowBlock, prep: Prepared,
     else:
         size = np.bincount(all_dom, minlength=n_lev + 1).astype(float)
     size[n_lev] = size.sum()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        eff = sw**2 / sw2
-    return GroupFigures(by, ext, counts, n, sw, np.nan_to_num(eff), df.astype(float), missing,
-                  size, y_sums, first, first_counts)
+    return missing, size
 
 
 def share_tables(block: RowBlock, groups: list[GroupFigures], srs: bool, options) -> list[dict]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.banner.independence import chisq_tests
+from analysis.banner.independence import group_tests
 from analysis.banner.letters import design_pairs, letters, srs_pairs
 from analysis.banner.planes import prepare
 from analysis.banner.rows import MISSING_KINDS, ByVariable, RowBlock
@@ -76,7 +76,7 @@ def from_groups(design, block: RowBlock, groups: list[GroupFigures], options, sr
         c["letter"] = column_letter(i)
     for c in cols:
         c["small_base"] = c["n"] < options.min_base
-    columns = pd.DataFrame(cols)
+    columns = pd.DataFrame({key: [c[key] for c in cols] for key in COLUMN_KEYS})
     small = sum(bool(c["small_base"]) for c in cols[1:])
     if small:
         notes.append(text(BANNER_NOTES, "small_columns", options.lang, k=small,
@@ -88,14 +88,19 @@ def from_groups(design, block: RowBlock, groups: list[GroupFigures], options, sr
     means = _means(design, block, groups, options, srs, testable, about, tests,
                    notes) if block.has_mean else None
     kinds = np.vstack([groups[0].missing[-1:]] + [g.missing[:-1] for g in groups if g.by])
-    missing = pd.DataFrame({"by": [c["by"] for c in cols], "col": [c["value"] for c in cols],
-                            "unanswered": np.array([c["size"] - c["n"] for c in cols], float)})
+    missing = {"by": [c["by"] for c in cols], "col": [c["value"] for c in cols],
+               "unanswered": np.array([c["size"] - c["n"] for c in cols], float)}
     for j, kind in enumerate(MISSING_KINDS):
-        missing[kind] = kinds[:, j] if block.missing_kind is not None else np.nan
+        missing[kind] = kinds[:, j] if block.missing_kind is not None else \
+            np.full(len(cols), np.nan)
     if cells is None:
         cells = pd.DataFrame(columns=CELL_COLUMNS)
-    return _suppress(Parts(columns.drop(columns=["size"]), cells, means, missing, tests),
+    return _suppress(Parts(columns, cells, means, pd.DataFrame(missing), tests),
                      options.suppress)
+
+
+COLUMN_KEYS = ["by", "value", "label", "letter", "group", "level", "n", "weighted_n",
+               "effective_n", "small_base"]  # a column's size (answered or not) stays inside
 
 
 def column_letter(i: int) -> str:
@@ -121,41 +126,56 @@ def _columns_of(groups: list[GroupFigures]) -> list[tuple[int, int, int]]:
     return out
 
 
+def _bases(block: RowBlock, g: GroupFigures, t: dict, options, srs: bool, lay: Layout
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """A group's share numerators x (levels, m) and column bases, for residuals: respondents
+    (or selections) for a simple random sample; a design's weighted figures scaled to its
+    respondents."""
+    d = len(g.n) - 1
+    if srs:
+        return g.counts[:d], (g.n[:d] if options.percent == "respondents"
+                              else g.counts[:d, : block.n_options].sum(1))
+    f = g.n[:d].sum() / max(t["base"][:d, 0].sum(), 1e-300)
+    return g.totals.theta[:d][:, list(lay.count)] * f, t["base"][:d, 0] * f
+
+
 def _cells(design, block, groups, options, srs, testable, about, tests, notes) -> pd.DataFrame:
     lay = layout(block)
     m = len(lay.count)
     tabs = share_tables(block, groups, srs, options)
-    pairs = []
-    residual = []
-    by_design = []  # design-based residuals (NaN for simple random samples and Total)
-    for gi, (g, t) in enumerate(zip(groups, tabs, strict=True)):
-        by_design.append(np.full((len(g.n), m), np.nan))
-        if g.by is None:
-            residual.append(np.full((len(g.n), m), np.nan))
-            continue
-        d = len(g.by.values)
-        r: Ratios = t["ratios"]
-        if srs:
-            x, col = g.counts[:d], (g.n[:d] if options.percent == "respondents"
-                                   else g.counts[:d, : block.n_options].sum(1))
-            pairs.append((gi, srs_pairs(x.T, t["base"][:d, 0] if options.percent ==
-                                        "respondents" else col, testable[gi])))
-        else:
-            pairs.append((gi, design_pairs(r, d, design.degf, testable[gi])))
-            f = g.n[:d].sum() / max(t["base"][:d, 0].sum(), 1e-300)
-            x, col = g.totals.theta[:d][:, list(lay.count)] * f, t["base"][:d, 0] * f
-        res = np.full((d + 1, m), np.nan)
-        live = col > 0
-        if live.sum() >= 2:
-            res[:d][live] = adjusted_residuals(x[live], col[live])
-            if not srs:
-                by_design[gi][:d][live] = _design_residuals(g, np.flatnonzero(live), lay,
-                                                            block.n_options, options.percent)
-        residual.append(res)
-        for name, test, wald_test in chisq_tests(block, g, design, srs, testable[gi], notes,
-                                                 options.lang):
-            tests.append(BannerTest(g.by.name, name, test.name, test.statistic, test.df,
-                                    test.ddf, test.p, wald_test))
+    at = [gi for gi, g in enumerate(groups) if g.by is not None]
+    bases = {gi: _bases(block, groups[gi], tabs[gi], options, srs, lay) for gi in at}
+    if srs:
+        pairs = srs_pairs(at, [bases[gi][0].T for gi in at],
+                          [tabs[gi]["base"][:-1, 0] if options.percent == "respondents"
+                           else bases[gi][1] for gi in at], [testable[gi] for gi in at])
+    else:
+        found = [tabs[gi]["ratios"] for gi in at]
+        sizes = [len(groups[gi].n) - 1 for gi in at]
+        pairs = design_pairs(at, [r.estimate[:d] for r, d in zip(found, sizes, strict=True)],
+                             [r.vcov[: d * m, : d * m] for r, d in zip(found, sizes,
+                                                                       strict=True)],
+                             [testable[gi] for gi in at], design.degf)
+    residual = [np.full((len(g.n), m), np.nan) for g in groups]
+    by_design = [np.full((len(g.n), m), np.nan) for g in groups]  # NaN: SRS and Total
+    live = {}
+    for gi in at:
+        x, col = bases[gi]
+        d = len(col)
+        if (col > 0).sum() >= 2:
+            live[gi] = np.flatnonzero(col > 0)
+            residual[gi][:d][col > 0] = adjusted_residuals(x[col > 0], col[col > 0])
+    if not srs:
+        for gi, values in _design_residuals(groups, live, lay, block.n_options,
+                                            options.percent).items():
+            by_design[gi][live[gi]] = values
+    found_tests = group_tests(block, groups, design, srs, testable, options.lang)
+    for gi in at:
+        g = groups[gi]
+        group_found, group_notes = found_tests[gi]
+        notes += group_notes
+        tests += [BannerTest(g.by.name, name, test.name, test.statistic, test.df, test.ddf,
+                             test.p, wald_test) for name, test, wald_test in group_found]
         if testable[gi].sum() < 2:
             notes.append(text(BANNER_NOTES, "few_testable", options.lang, by=g.by.name,
                               min_base=options.min_base))
@@ -190,16 +210,26 @@ def _cells(design, block, groups, options, srs, testable, about, tests, notes) -
     return cells
 
 
-def _design_residuals(g: GroupFigures, live: np.ndarray, lay: Layout, n_options: int,
-                      percent: str) -> np.ndarray:
-    """Design-based residuals (analysis.design.wald) of each share numerator in the columns
-    `live` (indices of levels), (len(live), m): against all respondents in those columns, or
-    all their selections when percentages are of responses."""
-    eye = np.eye(g.totals.shape[1])
+def _design_residuals(groups: list[GroupFigures], live: dict[int, np.ndarray], lay: Layout,
+                      n_options: int, percent: str) -> dict[int, np.ndarray]:
+    """Design-based residuals (analysis.design.wald) of each share numerator in each group's
+    columns `live` (indices of levels), (len(live), m): against all respondents in those
+    columns, or all their selections when percentages are of responses; the groups with as
+    many columns computed together."""
+    eye = np.eye(groups[0].totals.shape[1])
     base = (eye[list(lay.count[:n_options])].sum(0) if percent == "responses"
             else eye[lay.ones])
-    theta, vcov = wald.select_columns(g.totals.theta, g.totals.vcov, live)
-    return wald.residuals(theta, vcov, eye[list(lay.count)], base).T
+    by_width: dict[int, list[int]] = {}
+    for gi, columns in live.items():
+        by_width.setdefault(len(columns), []).append(gi)
+    found = {}
+    for members in by_width.values():
+        totals = [wald.select_columns(groups[gi].totals.theta, groups[gi].totals.vcov,
+                                      live[gi]) for gi in members]
+        values = wald.residuals(np.stack([t for t, _ in totals]),
+                                np.stack([v for _, v in totals]), eye[list(lay.count)], base)
+        found |= {gi: v.T for gi, v in zip(members, values, strict=True)}
+    return found
 
 
 def _extras(block: RowBlock, groups: list[GroupFigures], options, cells: pd.DataFrame,
@@ -252,20 +282,23 @@ def _means(design, block, groups, options, srs, testable, about, tests, notes) -
     q = groups[0].totals.shape[1]
     eye = np.eye(q)
     found = [ratios(g.totals, eye[[lay.y, lay.y2]], eye[[lay.ones, lay.ones]]) for g in groups]
-    pairs = []
+    at, means, vcovs = [], [], []
     for gi, (g, r) in enumerate(zip(groups, found, strict=True)):
         if g.by is None:
             continue
         d = len(g.by.values)
         one = Ratios(r.estimate[:, :1], r.se[:, :1],
                      r.vcov.reshape(d + 1, 2, d + 1, 2)[:, 0, :, 0])
-        pairs.append((gi, design_pairs(one, d, design.degf, testable[gi])))
+        at.append(gi)
+        means.append(one.estimate[:d])
+        vcovs.append(one.vcov[:d, :d])
         test = mean_test(Ratios(one.estimate[:d], one.se[:d], one.vcov[:d, :d]), g, design,
                           srs, testable[gi])
         if test is not None:
             tests.append(BannerTest(g.by.name, "mean", test.name, test.statistic, test.df,
                                     test.ddf, test.p))
-    higher = letters(pairs, options.correction, options.alpha, about)
+    higher = letters(design_pairs(at, means, vcovs, [testable[gi] for gi in at], design.degf),
+                     options.correction, options.alpha, about)
     where = _columns_of(groups)
     cols = [about[(gi if level >= 0 else -1, level)] for gi, _, level in where]
     mean, e2, se = (np.array([found[gi].__getattribute__(a)[i, j] for gi, i, _ in where])

@@ -293,15 +293,17 @@ def column_differences(estimate: np.ndarray, vcov: np.ndarray, df: float
     """The differences between every pair of columns (domains) for each row (variable), their
     se from the full design covariance, var(a) + var(b) - 2 cov(a, b) (svyby(covmat=TRUE) then
     svycontrast), and two-sided p on t with `df`; each (rows, columns, columns). `estimate` is
-    (columns, rows) and `vcov` its (columns * rows)-square covariance, domain-major."""
-    est = np.asarray(estimate).T  # (rows, columns)
-    n_cols, n_rows = est.shape[1], est.shape[0]
-    v = np.asarray(vcov).reshape(n_cols, n_rows, n_cols, n_rows)
-    var = np.einsum("ajaj->ja", v)
-    cov = np.einsum("ajbj->jab", v)
-    diff = est[:, :, None] - est[:, None, :]
+    (columns, rows) and `vcov` its (columns * rows)-square covariance, domain-major; leading
+    axes, if any, are tables (a banner's groups, NaN where a group has fewer columns)."""
+    estimate, vcov = np.asarray(estimate), np.asarray(vcov)
+    est = np.swapaxes(estimate, -1, -2)  # (..., rows, columns)
+    n_rows, n_cols = est.shape[-2], est.shape[-1]
+    v = vcov.reshape(*vcov.shape[:-2], n_cols, n_rows, n_cols, n_rows)
+    var = np.einsum("...ajaj->...ja", v)
+    cov = np.einsum("...ajbj->...jab", v)
+    diff = est[..., :, None] - est[..., None, :]
     with np.errstate(invalid="ignore", divide="ignore"):  # equal columns with SE 0: p is NaN
-        se = np.sqrt(np.maximum(var[:, :, None] + var[:, None, :] - 2 * cov, 0.0))
+        se = np.sqrt(np.maximum(var[..., :, None] + var[..., None, :] - 2 * cov, 0.0))
         p = 2 * dist.t_sf(np.abs(diff / se), df)
     return diff, se, p
 
@@ -328,14 +330,18 @@ def srs_column_differences(counts: np.ndarray, bases: np.ndarray
                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Two-proportion z tests between columns with the pooled proportion, as SPSS CTABLES:
     differences, se and p, each (rows, columns, columns). `counts` is (rows, columns) of
-    respondents selecting each row; `bases` the column bases."""
-    x = np.atleast_2d(np.asarray(counts, dtype=float))
+    respondents selecting each row; `bases` the column bases; leading axes, if any, are
+    tables."""
+    x = np.asarray(counts, dtype=float)
+    x = np.atleast_2d(x) if x.ndim < 2 else x
     n = np.asarray(bases, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        prop = x / n[None, :]
-        pooled = (x[:, :, None] + x[:, None, :]) / (n[:, None] + n[None, :])[None]
-        se = np.sqrt(pooled * (1 - pooled) * (1 / n[:, None] + 1 / n[None, :])[None])
-        diff = prop[:, :, None] - prop[:, None, :]
+        prop = x / n[..., None, :]
+        pooled = (x[..., :, :, None] + x[..., :, None, :]) / \
+            (n[..., :, None] + n[..., None, :])[..., None, :, :]
+        se = np.sqrt(pooled * (1 - pooled)
+                     * (1 / n[..., :, None] + 1 / n[..., None, :])[..., None, :, :])
+        diff = prop[..., :, :, None] - prop[..., :, None, :]
         p = 2 * dist.norm_sf(np.abs(diff / se))
     return diff, se, p
 

@@ -44,43 +44,52 @@ def select_columns(theta: np.ndarray, vcov: np.ndarray, keep: np.ndarray
 
 def _parts(theta: np.ndarray, rows: np.ndarray, base: np.ndarray
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Y (T, R, C) of T tables (rows (T, R, q)), and the two factors of its gradient:
-    dY_rc/dtheta_k = alpha_ck u_r, with alpha_ck = [c == k] - c_c / n (the same for every
-    table) and u_r = a_r - (r_r / n) b, (T, R, q)."""
-    theta = np.asarray(theta, dtype=float)
+    """Y (T, R, C) of T tables, each with its columns' totals (theta (T, C, q)) and rows (rows
+    (T, R, q)), and the two factors of its gradient: dY_rc/dtheta_k = alpha_ck u_r, with
+    alpha_ck = [c == k] - c_c / n, (T, C, C), and u_r = a_r - (r_r / n) b, (T, R, q)."""
     base = np.asarray(base, dtype=float)
-    cells = np.asarray(rows, dtype=float) @ theta.T  # (T, R, C)
-    col = theta @ base  # (C,)
-    n = col.sum()
+    cells = rows @ theta.transpose(0, 2, 1)  # (T, R, C)
+    col = theta @ base  # (T, C)
+    n = col.sum(axis=1)
     row = cells.sum(axis=2)
-    deviation = cells - row[:, :, None] * col[None, None, :] / n
-    alpha = np.eye(len(col)) - (col / n)[:, None]
-    u = rows - (row / n)[:, :, None] * base[None, None, :]
+    deviation = cells - row[:, :, None] * col[:, None, :] / n[:, None, None]
+    alpha = np.eye(col.shape[1]) - (col / n[:, None])[:, :, None]
+    u = rows - (row / n[:, None])[:, :, None] * base
     return deviation, alpha, u
 
 
-def _quadratic(u: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """inner[t, r, k, s, l] = u[t, r] . V[k, :, l, :] . u[t, s]: the covariance of the rows'
-    linear combinations between columns, (T, R, C, R, C), with `v` (C, q, C, q)."""
+def _left(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """left[t, r, k, l, p] = u[t, r] . V_t[k, :, l, p], (T, R, C, C, q), `v` (T, C, q, C, q)."""
     t, r, q = u.shape
-    c = v.shape[0]
-    left = np.tensordot(u, v, axes=([2], [1]))  # (T, R, C, C, q)
-    inner = left.reshape(t, r * c * c, q) @ u.transpose(0, 2, 1)  # (T, R*C*C, R)
-    return inner.reshape(t, r, c, c, r).transpose(0, 1, 2, 4, 3)
+    c = v.shape[1]
+    left = u[:, None] @ v.reshape(t, c, q, c * q)  # (T, C, R, C*q)
+    return left.reshape(t, c, r, c, q).transpose(0, 2, 1, 3, 4)
+
+
+def _stack(theta: np.ndarray, vcov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One table's totals as a stack of one, or a stack as it is: (T, C, q), (T, C, q, C, q)."""
+    theta = np.asarray(theta, dtype=float)
+    vcov = np.asarray(vcov, dtype=float)
+    if theta.ndim == 2:
+        theta, vcov = theta[None], vcov[None]
+    t, c, q = theta.shape
+    return theta, vcov.reshape(t, c, q, c, q)
 
 
 def residuals(theta: np.ndarray, vcov: np.ndarray, rows: np.ndarray,
               base: np.ndarray) -> np.ndarray:
-    """Design-based residuals Y_rc / se(Y_rc) of the table, shaped (R, C)."""
-    deviation, alpha, u = _parts(theta, np.asarray(rows, dtype=float)[None], base)
-    c, q = np.asarray(theta).shape
-    v = np.asarray(vcov).reshape(c, q, c, q)
-    r = u.shape[1]
-    inner = _quadratic(u, v)[0]  # (R, C, R, C)
-    same = inner[np.arange(r), :, np.arange(r), :]  # (R, C, C): each row with itself
-    var = ((alpha @ same) * alpha[None]).sum(axis=2)  # alpha_c . inner_r . alpha_c
+    """Design-based residuals Y_rc / se(Y_rc) of the table, shaped (R, C); with a stack of
+    tables' totals, theta (T, C, q) and vcov (T, C*q, C*q), of each, (T, R, C)."""
+    stacked = np.asarray(theta).ndim == 3
+    theta, v = _stack(theta, vcov)
+    rows = np.broadcast_to(np.asarray(rows, dtype=float), (len(theta), *np.shape(rows)[-2:]))
+    deviation, alpha, u = _parts(theta, rows, base)
+    same = (_left(u, v) * u[:, :, None, None, :]).sum(axis=4)  # (T, R, C, C): u_r V u_r
+    # alpha_c . same_r . alpha_c for every row r and column c
+    var = ((alpha[:, None] @ same) * alpha[:, None]).sum(axis=3)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return deviation[0] / np.sqrt(np.where(var > 0, var, np.nan))
+        found = deviation / np.sqrt(np.where(var > 0, var, np.nan))
+    return found if stacked else found[0]
 
 
 def wald(theta: np.ndarray, vcov: np.ndarray, rows: np.ndarray, base: np.ndarray, *,
@@ -95,19 +104,26 @@ def wald(theta: np.ndarray, vcov: np.ndarray, rows: np.ndarray, base: np.ndarray
 
 def wald_tables(theta: np.ndarray, vcov: np.ndarray, rows: np.ndarray, base: np.ndarray, *,
                 degf: float, form: Form = "adjWald", alpha: float = 0.05) -> list[TestResult]:
-    """`wald` of T tables over the same columns at once, their rows `rows` (T, R, q): a
-    banner's tables of every option of a multi-select row in one pass."""
+    """`wald` of T tables of one shape at once, their rows `rows` (T, R, q), over the same
+    columns (theta (C, q), vcov (C*q, C*q)) or each over its own (theta (T, C, q), vcov (T,
+    C*q, C*q)): a banner's tables of every option and every group in one pass."""
     if form not in NAMES:
         raise ValueError(f"form must be 'Wald' or 'adjWald', not {form!r}")
+    rows = np.asarray(rows, dtype=float)
+    theta, v = _stack(theta, vcov)
+    if len(theta) == 1 < len(rows):
+        theta, v = np.broadcast_to(theta, (len(rows), *theta.shape[1:])), \
+            np.broadcast_to(v, (len(rows), *v.shape[1:]))
     deviation, grad, u = _parts(theta, rows, base)
     n_tables, n_rows, n_cols = deviation.shape
-    c, q = np.asarray(theta).shape
-    v = np.asarray(vcov).reshape(c, q, c, q)
-    inner = _quadratic(u[:, 1:], v)  # (T, R-1, C, R-1, C)
-    g = grad[1:]
-    cov = np.tensordot(inner @ g.T, g, axes=([2], [1]))  # (T, R-1, R-1, C-1, C-1) as (t r s l c)
-    d = (n_rows - 1) * (n_cols - 1)
-    cov = cov.transpose(0, 1, 4, 2, 3).reshape(n_tables, d, d)
+    left = _left(u[:, 1:], v)  # (T, R-1, C, C, q)
+    r, c, q = n_rows - 1, n_cols, left.shape[4]
+    inner = (left.reshape(n_tables, r * c * c, q) @ u[:, 1:].transpose(0, 2, 1)).reshape(
+        n_tables, r, c, c, r).transpose(0, 1, 2, 4, 3)  # (T, R-1, C, R-1, C): u_r V_kl u_s
+    g = grad[:, 1:]  # (T, C-1, C)
+    x = inner @ g.transpose(0, 2, 1)[:, None, None]  # (T, R-1, C, R-1, C-1)
+    d = r * (c - 1)
+    cov = (g[:, None] @ x.reshape(n_tables, r, c, d)).reshape(n_tables, d, d)
     y = deviation[:, 1:, 1:].reshape(n_tables, d)
     w = np.full(n_tables, np.nan)
     try:
