@@ -265,36 +265,53 @@ def adjusted_residuals(x: np.ndarray, col: np.ndarray) -> np.ndarray:
         return (x - e) / np.sqrt(e * (1 - r / n) * (1 - col[:, None] / n))
 
 
-def mean_test(r: Ratios, g: GroupFigures, design: Design, srs: bool, testable: np.ndarray
-               ) -> significance.TestResult | None:
-    """Design: Wald F of equal means (R: regTermTest(svyglm(y ~ by)), ddf = df - ndf).
-    SRS: one-way ANOVA of the respondents' values."""
-    keep = np.flatnonzero(testable)
+def mean_tests(means: dict[int, Ratios], groups: list[GroupFigures], design: Design,
+               srs: bool, testable: list[np.ndarray]) -> dict[int, significance.TestResult]:
+    """Each group's test of equal means over its testable columns (`means`: a group's levels'
+    means, their se and covariance). Design: Wald F (R: regTermTest(svyglm(y ~ by)), ddf =
+    df - ndf), the groups with as many columns tested together. SRS: one-way ANOVA of the
+    respondents' values."""
+    found: dict[int, significance.TestResult] = {}
+    by_size: dict[int, list[int]] = {}
+    for gi in means:
+        keep = np.flatnonzero(testable[gi])
+        k = len(keep)
+        if k < 2:
+            continue
+        if srs:
+            found[gi] = _anova(groups[gi], keep)
+        else:
+            by_size.setdefault(k, []).append(gi)
+    for k, members in by_size.items():
+        keeps = [np.flatnonzero(testable[gi]) for gi in members]
+        m = np.stack([means[gi].estimate[keep, 0] for gi, keep in zip(members, keeps,
+                                                                     strict=True)])
+        v = np.stack([means[gi].vcov[np.ix_(keep, keep)] for gi, keep in zip(members, keeps,
+                                                                            strict=True)])
+        c = np.hstack([np.eye(k - 1), -np.ones((k - 1, 1))])
+        diff = m @ c.T
+        wald = (diff * np.linalg.solve(c @ v @ c.T, diff[:, :, None])[:, :, 0]).sum(axis=1)
+        ndf = k - 1.0
+        ddf = float(design.degf - ndf)
+        f = wald / ndf
+        p = np.atleast_1d(dist.f_sf(f, ndf, ddf))
+        found |= {gi: significance.TestResult("design-wald-F", float(f[t]), ndf, float(p[t]),
+                                              ddf=ddf) for t, gi in enumerate(members)}
+    return {gi: found[gi] for gi in means if gi in found}  # in the groups' order
+
+
+def _anova(g: GroupFigures, keep: np.ndarray) -> significance.TestResult:
+    """One-way ANOVA of the respondents' values in the columns `keep`, from their sums."""
+    assert g.y_sums is not None
     k = len(keep)
-    if k < 2:
-        return None
-    if srs:
-        assert g.y_sums is not None
-        n, s1, s2 = g.n[keep], g.y_sums[keep, 0], g.y_sums[keep, 1]
-        grand = s1.sum() / n.sum()
-        between = float((s1**2 / n).sum() - n.sum() * grand**2)
-        within = float((s2 - s1**2 / n).sum())
-        dfw = float(n.sum() - k)
-        f = (between / (k - 1)) / (within / dfw)
-        return significance.TestResult("anova-F", f, k - 1.0, float(dist.f_sf(f, k - 1, dfw)),
-                                       ddf=dfw)
-    m = r.estimate[keep, 0]
-    v = r.vcov[np.ix_(keep, keep)]
-    c = np.hstack([np.eye(k - 1), -np.ones((k - 1, 1))])
-    diff = c @ m
-    wald = float(diff @ np.linalg.solve(c @ v @ c.T, diff))
-    ndf = k - 1.0
-    ddf = float(design.degf - ndf)
-    f = wald / ndf
-    return significance.TestResult("design-wald-F", f, ndf, float(dist.f_sf(f, ndf, ddf)),
-                                   ddf=ddf)
-
-
+    n, s1, s2 = g.n[keep], g.y_sums[keep, 0], g.y_sums[keep, 1]
+    grand = s1.sum() / n.sum()
+    between = float((s1**2 / n).sum() - n.sum() * grand**2)
+    within = float((s2 - s1**2 / n).sum())
+    dfw = float(n.sum() - k)
+    f = (between / (k - 1)) / (within / dfw)
+    return significance.TestResult("anova-F", f, k - 1.0, float(dist.f_sf(f, k - 1, dfw)),
+                                   ddf=dfw)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from analysis.banner.stats import (
     adjusted_residuals,
     group_figures,
     layout,
-    mean_test,
+    mean_tests,
     share_tables,
 )
 from analysis.banner.totals import Ratios, ratios
@@ -76,7 +76,7 @@ def from_groups(design, block: RowBlock, groups: list[GroupFigures], options, sr
         c["letter"] = column_letter(i)
     for c in cols:
         c["small_base"] = c["n"] < options.min_base
-    columns = pd.DataFrame({key: [c[key] for c in cols] for key in COLUMN_KEYS})
+    columns = frame({key: [c[key] for c in cols] for key in COLUMN_KEYS})
     small = sum(bool(c["small_base"]) for c in cols[1:])
     if small:
         notes.append(text(BANNER_NOTES, "small_columns", options.lang, k=small,
@@ -95,7 +95,7 @@ def from_groups(design, block: RowBlock, groups: list[GroupFigures], options, sr
             np.full(len(cols), np.nan)
     if cells is None:
         cells = pd.DataFrame(columns=CELL_COLUMNS)
-    return _suppress(Parts(columns, cells, means, pd.DataFrame(missing), tests),
+    return _suppress(Parts(columns, cells, means, frame(missing), tests),
                      options.suppress)
 
 
@@ -180,34 +180,54 @@ def _cells(design, block, groups, options, srs, testable, about, tests, notes) -
             notes.append(text(BANNER_NOTES, "few_testable", options.lang, by=g.by.name,
                               min_base=options.min_base))
     higher = letters(pairs, options.correction, options.alpha, about)
-    parts: dict[str, list] = {name: [] for name in CELL_COLUMNS}
-    for gi, i, level in _columns_of(groups):
-        g, t = groups[gi], tabs[gi]
-        r: Ratios = t["ratios"]
-        col = about[(gi if level >= 0 else -1, level)]
-        figures = {"n": g.counts[i, :m], "weighted_n": g.totals.theta[i, list(lay.count)],
-                   "proportion": r.estimate[i], "se": r.se[i], "ci_low": t["low"][i],
-                   "ci_high": t["high"][i], "adjusted_residual": residual[gi][i],
-                   "design_residual": by_design[gi][i]}
-        for name, values in figures.items():
-            parts[name].append(values)
-        parts["row"] += block.keys[:m]
-        parts["row_label"] += block.labels[:m]
-        parts["net"] += [j >= block.n_options for j in range(m)]
-        for name, key in (("by", "by"), ("col", "value"), ("letter", "letter")):
-            parts[name] += [col[key]] * m
-        parts["higher_than"] += [higher.get((gi, level, j), ()) for j in range(m)]
-        parts["small_base"] += [bool(col["small_base"])] * m
-        parts["suppressed"] += [False] * m
-    for name in ("n", "weighted_n", "proportion", "se", "ci_low", "ci_high",
-                 "adjusted_residual", "design_residual"):
-        parts[name] = np.concatenate(parts[name]).astype(float)
-    cells = pd.DataFrame(parts, columns=CELL_COLUMNS)
-    cells = _extras(block, groups, options, cells, lay)
+    where = _columns_of(groups)
+    shown = [about[(gi if level >= 0 else -1, level)] for gi, _, level in where]
+    parts: dict[str, object] = {
+        "row": list(block.keys[:m]) * len(shown),
+        "row_label": list(block.labels[:m]) * len(shown),
+        "net": np.tile(np.arange(m) >= block.n_options, len(shown))}
+    for name in ("by", "col", "letter"):
+        parts[name] = [c["value" if name == "col" else name] for c in shown for _ in range(m)]
+    figures = {"n": [g.counts[:, :m] for g in groups],
+               "weighted_n": [g.totals.theta[:, list(lay.count)] for g in groups],
+               "proportion": [t["ratios"].estimate for t in tabs],
+               "se": [t["ratios"].se for t in tabs], "ci_low": [t["low"] for t in tabs],
+               "ci_high": [t["high"] for t in tabs], "adjusted_residual": residual,
+               "design_residual": by_design}
+    for name, values in figures.items():
+        parts[name] = _in_columns(groups, values).astype(float).ravel()
+    parts["higher_than"] = [higher.get((gi, level, j), ()) for gi, _, level in where
+                            for j in range(m)]
+    parts["small_base"] = np.repeat([bool(c["small_base"]) for c in shown], m)
+    parts["suppressed"] = np.zeros(len(shown) * m, bool)
+    cells = frame(parts | _extras(block, groups, options, lay))
     empty = ~np.isfinite(cells["proportion"].to_numpy(float))
     if empty.any() and block.answered.any():
         notes.append(text(BANNER_NOTES, "empty_cells", options.lang))
     return cells
+
+
+def _in_columns(groups: list[GroupFigures], values: list[np.ndarray]) -> np.ndarray:
+    """Each group's figures (its domains' rows, Total last) as one row per banner column:
+    Total (the first group's), then each group's levels."""
+    return np.concatenate([values[0][-1:]] + [v[: len(g.by.values)] for g, v in
+                                              zip(groups, values, strict=True) if g.by])
+
+
+def frame(columns: dict[str, object]) -> pd.DataFrame:
+    """A table from its columns: lists of text become pandas' text arrays, lists of tuples
+    object arrays, before the frame is made (inferring them is most of a small frame's cost);
+    other lists are left to pandas."""
+    typed = {}
+    for name, values in columns.items():
+        if isinstance(values, list) and values and isinstance(values[0], str):
+            values = pd.array(values, dtype="str")
+        elif isinstance(values, list) and values and isinstance(values[0], tuple):
+            found = np.empty(len(values), object)
+            found[:] = values
+            values = found
+        typed[name] = values
+    return pd.DataFrame(typed, copy=False)
 
 
 def _design_residuals(groups: list[GroupFigures], live: dict[int, np.ndarray], lay: Layout,
@@ -232,44 +252,34 @@ def _design_residuals(groups: list[GroupFigures], live: dict[int, np.ndarray], l
     return found
 
 
-def _extras(block: RowBlock, groups: list[GroupFigures], options, cells: pd.DataFrame,
-            lay: Layout) -> pd.DataFrame:
+def _extras(block: RowBlock, groups: list[GroupFigures], options, lay: Layout
+            ) -> dict[str, np.ndarray]:
     """Row and total proportions on request; ranked-first shares and scores for rank rows."""
-    wanted = set(options.extra)
-    q = groups[0].totals.shape[1]
-    eye = np.eye(q)
-    extra: dict[str, list[np.ndarray]] = {k: [] for k in (
-        "row_proportion", "total_proportion", "ranked_first", "ranked_first_se",
-        "ranked_first_n", "score", "score_se")}
-    ranked: dict[int, tuple[Ratios, Ratios]] = {}
-    for gi, i, _ in _columns_of(groups):
-        g = groups[gi]
-        theta = g.totals.theta
-        with np.errstate(divide="ignore", invalid="ignore"):
-            extra["row_proportion"].append(theta[i, list(lay.count)]
-                                           / theta[-1, list(lay.count)])
-            extra["total_proportion"].append(theta[i, list(lay.count)] / theta[-1, lay.ones])
-        if block.first is not None and g.first is not None:
-            k = block.n_options
-            if gi not in ranked:  # a group's ratios once, then one column of them at a time
-                ranked[gi] = (
-                    ratios(g.first, np.eye(k + 2)[:k], np.tile(np.eye(k + 2)[k + 1], (k, 1))),
-                    ratios(g.totals, eye[list(lay.points)], np.tile(eye[lay.ones], (k, 1))))
-            first, score = ranked[gi]
-            pad = np.full(len(lay.count) - k, np.nan)
-            assert g.first_counts is not None
-            for key, values in (("ranked_first", first.estimate[i]),
-                                ("ranked_first_se", first.se[i]),
-                                ("ranked_first_n", g.first_counts[i, :k]),
-                                ("score", score.estimate[i]), ("score_se", score.se[i])):
-                extra[key].append(np.concatenate([values, pad]))
-    for key in ("row", "total"):
-        if key in wanted:
-            cells[f"{key}_proportion"] = np.concatenate(extra[f"{key}_proportion"])
-    if block.first is not None:
-        for key in ("ranked_first", "ranked_first_se", "ranked_first_n", "score", "score_se"):
-            cells[key] = np.concatenate(extra[key])
-    return cells
+    found: dict[str, np.ndarray] = {}
+    count = list(lay.count)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if "row" in options.extra:
+            found["row_proportion"] = _in_columns(groups, [
+                g.totals.theta[:, count] / g.totals.theta[-1, count] for g in groups]).ravel()
+        if "total" in options.extra:
+            found["total_proportion"] = _in_columns(groups, [
+                g.totals.theta[:, count] / g.totals.theta[-1, lay.ones] for g in groups]).ravel()
+    if block.first is None or groups[0].first is None:
+        return found
+    k = block.n_options
+    eye = np.eye(groups[0].totals.shape[1])
+    ranked: dict[str, list[np.ndarray]] = {key: [] for key in (
+        "ranked_first", "ranked_first_se", "ranked_first_n", "score", "score_se")}
+    for g in groups:
+        assert g.first is not None and g.first_counts is not None
+        first = ratios(g.first, np.eye(k + 2)[:k], np.tile(np.eye(k + 2)[k + 1], (k, 1)))
+        score = ratios(g.totals, eye[list(lay.points)], np.tile(eye[lay.ones], (k, 1)))
+        for key, values in (("ranked_first", first.estimate), ("ranked_first_se", first.se),
+                            ("ranked_first_n", g.first_counts[:, :k]),
+                            ("score", score.estimate), ("score_se", score.se)):
+            ranked[key].append(np.pad(values.astype(float), ((0, 0), (0, len(count) - k)),
+                                      constant_values=np.nan))
+    return found | {key: _in_columns(groups, values).ravel() for key, values in ranked.items()}
 
 
 MEAN_COLUMNS = ["by", "col", "letter", "n", "weighted_n", "mean", "sd", "se", "ci_low",
@@ -279,42 +289,37 @@ MEAN_COLUMNS = ["by", "col", "letter", "n", "weighted_n", "mean", "sd", "se", "c
 def _means(design, block, groups, options, srs, testable, about, tests, notes) -> pd.DataFrame:
     lay = layout(block)
     assert lay.y is not None and lay.y2 is not None
-    q = groups[0].totals.shape[1]
-    eye = np.eye(q)
+    eye = np.eye(groups[0].totals.shape[1])
     found = [ratios(g.totals, eye[[lay.y, lay.y2]], eye[[lay.ones, lay.ones]]) for g in groups]
-    at, means, vcovs = [], [], []
+    levels: dict[int, Ratios] = {}  # each group's levels' means (not its Total)
     for gi, (g, r) in enumerate(zip(groups, found, strict=True)):
-        if g.by is None:
-            continue
-        d = len(g.by.values)
-        one = Ratios(r.estimate[:, :1], r.se[:, :1],
-                     r.vcov.reshape(d + 1, 2, d + 1, 2)[:, 0, :, 0])
-        at.append(gi)
-        means.append(one.estimate[:d])
-        vcovs.append(one.vcov[:d, :d])
-        test = mean_test(Ratios(one.estimate[:d], one.se[:d], one.vcov[:d, :d]), g, design,
-                          srs, testable[gi])
-        if test is not None:
-            tests.append(BannerTest(g.by.name, "mean", test.name, test.statistic, test.df,
-                                    test.ddf, test.p))
-    higher = letters(design_pairs(at, means, vcovs, [testable[gi] for gi in at], design.degf),
-                     options.correction, options.alpha, about)
+        if g.by is not None:
+            d = len(g.by.values)
+            levels[gi] = Ratios(r.estimate[:d, :1], r.se[:d, :1],
+                                r.vcov.reshape(d + 1, 2, d + 1, 2)[:d, 0, :d, 0])
+    for gi, test in mean_tests(levels, groups, design, srs, testable).items():
+        tests.append(BannerTest(groups[gi].by.name, "mean", test.name, test.statistic,
+                                test.df, test.ddf, test.p))
+    at = list(levels)
+    higher = letters(design_pairs(at, [levels[gi].estimate for gi in at],
+                                  [levels[gi].vcov for gi in at], [testable[gi] for gi in at],
+                                  design.degf), options.correction, options.alpha, about)
     where = _columns_of(groups)
-    cols = [about[(gi if level >= 0 else -1, level)] for gi, _, level in where]
-    mean, e2, se = (np.array([found[gi].__getattribute__(a)[i, j] for gi, i, _ in where])
-                    for a, j in (("estimate", 0), ("estimate", 1), ("se", 0)))
-    n = np.array([groups[gi].n[i] for gi, i, _ in where])
+    shown = [about[(gi if level >= 0 else -1, level)] for gi, _, level in where]
+    mean, e2 = _in_columns(groups, [r.estimate for r in found]).T
+    se = _in_columns(groups, [r.se[:, :1] for r in found])[:, 0]
+    n = _in_columns(groups, [g.n for g in groups])
     with np.errstate(invalid="ignore", divide="ignore"):
         sd = np.where(n > 1, np.sqrt(np.maximum(e2 - mean**2, 0.0) * n / (n - 1)), np.nan)
     ci = intervals.wald(mean, se, df=float(design.degf), level=options.level)
-    return pd.DataFrame({
-        "by": [c["by"] for c in cols], "col": [c["value"] for c in cols],
-        "letter": [c["letter"] for c in cols], "n": n,
-        "weighted_n": np.array([groups[gi].weighted_n[i] for gi, i, _ in where]),
+    return frame({
+        "by": [c["by"] for c in shown], "col": [c["value"] for c in shown],
+        "letter": [c["letter"] for c in shown], "n": n,
+        "weighted_n": _in_columns(groups, [g.weighted_n for g in groups]),
         "mean": mean, "sd": sd, "se": se, "ci_low": ci.lower.copy(), "ci_high": ci.upper.copy(),
         "higher_than": [higher.get((gi, level, 0), ()) for gi, _, level in where],
-        "small_base": [bool(c["small_base"]) for c in cols],
-        "suppressed": [False] * len(cols)}, columns=MEAN_COLUMNS)
+        "small_base": np.array([bool(c["small_base"]) for c in shown]),
+        "suppressed": np.zeros(len(shown), bool)})
 
 
 def _suppress(parts: Parts, k: int) -> Parts:
