@@ -40,12 +40,13 @@ def table_rows(block: RowBlock, q: int) -> tuple[list[str], np.ndarray]:
 
 
 @dataclass(frozen=True, eq=False)
-class _Table:
-    """One table of a group for the design's tests: its cell shares and their covariance, and
-    the totals of the group's testable columns (theta, vcov) it is made of."""
+class _Tables:
+    """A group's tables for the design's tests with a positive share in every row: their
+    indices among the row's tables, cell shares (T, K*R) and covariance, and the totals of the
+    group's testable columns (theta, vcov) they are made of."""
 
     group: int
-    index: int
+    index: np.ndarray
     p: np.ndarray
     v: np.ndarray
     totals: tuple[np.ndarray, np.ndarray]
@@ -61,7 +62,7 @@ def group_tests(block: RowBlock, groups: list[GroupFigures], design: Design, srs
     notes: dict[int, list[str]] = {}
     found: dict[tuple[int, int], tuple] = {}  # (group, table): (Rao-Scott, adjusted Wald)
     pearson: dict[int, Found] = {}
-    batches: dict[tuple[int, int], list[_Table]] = {}
+    batches: dict[tuple[int, int], list[_Tables]] = {}
     for gi, g in enumerate(groups):
         if g.by is None:
             continue
@@ -73,30 +74,37 @@ def group_tests(block: RowBlock, groups: list[GroupFigures], design: Design, srs
         elif srs:
             pearson[gi] = _pearson(block, g, keep, names, notes[gi], lang)
         else:
-            for table in _tables(block, g, gi, design, keep, names, rows, found, notes[gi],
-                                 lang):
-                # a set row's tables share their group's totals: batched by group, not copied
-                batches.setdefault((len(keep), gi if block.is_set else -1), []).append(table)
-    base = np.eye(rows.shape[2])[layout(block).ones]
+            whole = _tables(block, g, gi, design, keep, names, rows, found, notes[gi], lang)
+            if whole is not None:  # a set row's tables, sharing their group's totals, by group
+                batches.setdefault((len(keep), gi if block.is_set else -1), []).append(whole)
     for (k, _), batch in batches.items():
-        rao = significance.rao_scott_tables(np.stack([b.p for b in batch]),
-                                            np.stack([b.v for b in batch]), rows.shape[1], k,
-                                            n=float(design.n), degf=design.degf)
-        theta, vcov = batch[0].totals if len({id(b.totals) for b in batch}) == 1 else \
-            (np.stack([b.totals[0] for b in batch]), np.stack([b.totals[1] for b in batch]))
-        adjusted = wald.wald_tables(theta, vcov, rows[[b.index for b in batch]], base,
-                                    degf=design.degf)
-        found |= {(b.group, b.index): pair for b, pair in zip(batch, zip(rao, adjusted,
-                                                                          strict=True),
-                                                              strict=True)}
+        found |= _tested(batch, rows, k, layout(block).ones, design)
     return {gi: (pearson[gi] if gi in pearson else
                  [(names[t], *found[(gi, t)]) for t in range(len(names)) if (gi, t) in found],
                  notes[gi]) for gi in notes}
 
 
+def _tested(batch: list[_Tables], rows: np.ndarray, k: int, ones: int, design: Design
+            ) -> dict[tuple[int, int], tuple]:
+    """The Rao-Scott and adjusted Wald tests of tables of one shape, all at once."""
+    index = np.concatenate([b.index for b in batch])
+    rao = significance.rao_scott_tables(np.concatenate([b.p for b in batch]),
+                                        np.concatenate([b.v for b in batch]), rows.shape[1], k,
+                                        n=float(design.n), degf=design.degf)
+    if len(batch) == 1:
+        theta, vcov = batch[0].totals
+    else:  # one table's totals per table
+        theta, vcov = (np.concatenate([np.repeat(b.totals[j][None], len(b.index), axis=0)
+                                       for b in batch]) for j in (0, 1))
+    adjusted = wald.wald_tables(theta, vcov, rows[index], np.eye(rows.shape[2])[ones],
+                                degf=design.degf)
+    which = [(b.group, int(t)) for b in batch for t in b.index]
+    return dict(zip(which, zip(rao, adjusted, strict=True), strict=True))
+
+
 def _tables(block: RowBlock, g: GroupFigures, gi: int, design: Design, keep: np.ndarray,
             names: list[str], rows: np.ndarray, found: dict, notes: list[str],
-            lang: str | None) -> list[_Table]:
+            lang: str | None) -> _Tables | None:
     """A group's tables with a positive share in every row, to be tested together; the others
     are tested here without their empty row (into `found`), or noted when one row is left."""
     ones = layout(block).ones
@@ -105,21 +113,19 @@ def _tables(block: RowBlock, g: GroupFigures, gi: int, design: Design, keep: np.
         else _taylor_shares(*totals, rows, ones)
     nr, k = rows.shape[1], len(keep)
     row_sum = p.reshape(len(p), k, nr).sum(axis=1)
-    whole = []
-    for t in range(len(p)):
+    whole = (row_sum > 1e-12).all(axis=1)
+    for t in np.flatnonzero(~whole):
         use = np.flatnonzero(row_sum[t] > 1e-12)
-        if len(use) == nr:
-            whole.append(_Table(gi, t, p[t], v[t], totals))
-        elif len(use) < 2:  # a row nobody (or everybody) chose
+        if len(use) < 2:  # a row nobody (or everybody) chose
             notes.append(text(BANNER_NOTES, "one_row", lang, name=names[t], by=g.by.name))
-        else:
-            sel = (np.arange(k)[:, None] * nr + use[None, :]).ravel()
-            found[(gi, t)] = (
-                significance.rao_scott_shares(p[t][sel], v[t][np.ix_(sel, sel)], len(use), k,
-                                              n=float(design.n), degf=design.degf),
-                wald.wald(*totals, rows[t][use], np.eye(rows.shape[2])[ones],
-                          degf=design.degf))
-    return whole
+            continue
+        sel = (np.arange(k)[:, None] * nr + use[None, :]).ravel()
+        found[(gi, int(t))] = (
+            significance.rao_scott_shares(p[t][sel], v[t][np.ix_(sel, sel)], len(use), k,
+                                          n=float(design.n), degf=design.degf),
+            wald.wald(*totals, rows[t][use], np.eye(rows.shape[2])[ones], degf=design.degf))
+    index = np.flatnonzero(whole)
+    return _Tables(gi, index, p[index], v[index], totals) if len(index) else None
 
 
 def _taylor_shares(theta: np.ndarray, vcov: np.ndarray, rows: np.ndarray, ones: int

@@ -197,6 +197,18 @@ def category_totals(design: Design, codes: np.ndarray, levels: int, dom: np.ndar
         design, None if weights is None else np.bincount(dom, minlength=n_dom) > 0)
 
 
+def dense_sums(design: Design, columns: Sequence[np.ndarray], dom: np.ndarray, n_dom: int
+               ) -> DomainSums:
+    """The weighted sums of each of `columns` (numbers, no NaN) per (unit, domain), one bincount
+    each, as estimation.total makes them; and how many respondents each (unit, domain) has."""
+    k = design.n_units
+    key = design.unit * n_dom + dom
+    weighted = np.stack([np.bincount(key, design.weights * c, minlength=k * n_dom)
+                         for c in columns], axis=1)
+    return DomainSums(weighted.reshape(k, n_dom, len(columns)),
+                      np.bincount(key, minlength=k * n_dom).reshape(k, n_dom))
+
+
 def tallies(planes: Planes, doms: list[tuple[np.ndarray, int]]) -> list[np.ndarray]:
     """Unweighted sums per (domain, quantity) of each `by` variable. Their domains combined are
     few (7 x 6 x 5), so one small bincount per plane over the combinations serves them all."""

@@ -19,6 +19,7 @@ from analysis.banner.planes import (
     Prepared,
     categorical_map,
     category_totals,
+    dense_sums,
     domain_sums,
 )
 from analysis.banner.rows import MISSING_KINDS, ByVariable, RowBlock
@@ -108,11 +109,15 @@ def _domain_df(est: estimation.Estimates, n_dom: int) -> np.ndarray:
 def _totals(design: Design, block: RowBlock, prep: Prepared, dom: np.ndarray, n_dom: int
             ) -> tuple[DomainTotals, np.ndarray, DomainSums | None]:
     """The domain totals of the row's quantities with their covariance and each domain's df:
-    a Taylor design sums a row's planes per (unit, domain) with one bincount each; numbers
-    and other designs go through the estimators."""
+    a Taylor design sums a row's planes (a number's values) per (unit, domain) with one
+    bincount each; other designs go through the estimators."""
     if prep.planes is not None:
         sums = domain_sums(design, prep.planes, dom, n_dom)
         return sums.totals(design), sums.degf(design), sums
+    if type(design) is Design and block.values is not None:  # a number: y, y^2, respondents
+        y = np.where(block.answered, block.values, 0.0)
+        sums = dense_sums(design, [y, y * y, np.ones(len(y))], dom, n_dom)
+        return sums.totals(design), sums.degf(design), None
     if prep.values is not None:
         est = estimation.total(design, prep.values, by=dom, covariance=True)
         return _scatter(est, n_dom), _domain_df(est, n_dom), None

@@ -214,6 +214,9 @@ def _in_columns(groups: list[GroupFigures], values: list[np.ndarray]) -> np.ndar
                                               zip(groups, values, strict=True) if g.by])
 
 
+TEXT = pd.StringDtype(na_value=np.nan)  # pandas' "str", the dtype it infers for text
+
+
 def frame(columns: dict[str, object]) -> pd.DataFrame:
     """A table from its columns: lists of text become pandas' text arrays, lists of tuples
     object arrays, before the frame is made (inferring them is most of a small frame's cost);
@@ -221,7 +224,7 @@ def frame(columns: dict[str, object]) -> pd.DataFrame:
     typed = {}
     for name, values in columns.items():
         if isinstance(values, list) and values and isinstance(values[0], str):
-            values = pd.array(values, dtype="str")
+            values = pd.array(values, dtype=TEXT)
         elif isinstance(values, list) and values and isinstance(values[0], tuple):
             found = np.empty(len(values), object)
             found[:] = values

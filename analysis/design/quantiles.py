@@ -133,6 +133,9 @@ class _Sorted:
 
 def _values(design: AnyDesign, variable: str | pd.Series | np.ndarray) -> tuple[np.ndarray, str]:
     name = variable if isinstance(variable, str) else str(getattr(variable, "name", None) or "x")
+    if isinstance(variable, np.ndarray) and variable.dtype.kind == "f" and variable.ndim == 1 \
+            and len(variable) == design.n:  # numbers already (a banner's row)
+        return variable.astype(float, copy=False), name
     s = design.column(variable) if isinstance(variable, str) else pd.Series(variable)
     if len(s) != design.n:
         raise DesignError(f"{name} has {len(s)} rows, the design {design.n}")
