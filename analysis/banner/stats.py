@@ -255,8 +255,17 @@ def share_tables(block: RowBlock, groups: list[GroupFigures], srs: bool, options
             ci = intervals.korn_graubard(r.estimate, r.se, n=g.n[:, None], df=g.df[:, None],
                                          level=options.level)
         else:
-            ci = intervals.logit(r.estimate, r.se, df=g.df[:, None], level=options.level)
-        out.append({"ratios": r, "low": ci.lower, "high": ci.upper, "base": base})
+            ci = None  # below, every group's at once
+        out.append({"ratios": r, "low": None if ci is None else ci.lower,
+                    "high": None if ci is None else ci.upper, "base": base})
+    if out and out[0]["low"] is None:  # logit intervals (the design's usual): one call
+        found = intervals.logit(np.vstack([t["ratios"].estimate for t in out]),
+                                np.vstack([t["ratios"].se for t in out]),
+                                df=np.concatenate([g.df for g in groups])[:, None],
+                                level=options.level)
+        at = np.cumsum([0] + [len(g.df) for g in groups])
+        for t, start, end in zip(out, at[:-1], at[1:], strict=True):
+            t["low"], t["high"] = found.lower[start:end], found.upper[start:end]
     return out
 
 

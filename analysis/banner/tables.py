@@ -201,8 +201,7 @@ def _cells(design, block, groups, options, srs, testable, about, tests, notes) -
     parts["small_base"] = np.repeat([bool(c["small_base"]) for c in shown], m)
     parts["suppressed"] = np.zeros(len(shown) * m, bool)
     cells = frame(parts | _extras(block, groups, options, lay))
-    empty = ~np.isfinite(cells["proportion"].to_numpy(float))
-    if empty.any() and block.answered.any():
+    if not np.isfinite(parts["proportion"]).all() and block.answered.any():
         notes.append(text(BANNER_NOTES, "empty_cells", options.lang))
     return cells
 

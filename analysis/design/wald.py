@@ -37,9 +37,10 @@ def select_columns(theta: np.ndarray, vcov: np.ndarray, keep: np.ndarray
                    ) -> tuple[np.ndarray, np.ndarray]:
     """The totals of the columns `keep` (indices) and their covariance."""
     theta = np.asarray(theta)
-    q = theta.shape[1]
-    idx = (np.asarray(keep)[:, None] * q + np.arange(q)).ravel()
-    return theta[keep], np.asarray(vcov)[np.ix_(idx, idx)]
+    c, q = theta.shape
+    k = len(keep)
+    v = np.asarray(vcov).reshape(c, q, c, q)[keep][:, :, keep]
+    return theta[keep], v.reshape(k * q, k * q)
 
 
 def _parts(theta: np.ndarray, rows: np.ndarray, base: np.ndarray
