@@ -82,14 +82,18 @@ def bad_option(message: str) -> InputError:
     return InputError(message, code="bad-option")
 
 
-def load_data(data: Path, questionnaire: Path, variables: list[str | None] | None = None):
+def load_data(data: Path, questionnaire: Path, variables: list[str | None] | None = None,
+              replicate_weights: str | None = None):
     """The responses in DATA (any readable export) with their questionnaire; with `variables`
-    (the names a command uses), only what they need is read where the format allows."""
+    (the names a command uses), only what they need is read where the format allows, unless the
+    design has replicate weights: their columns are a pattern, so every column is read rather
+    than a projection that could miss one."""
     from survey.readers import read_responses
 
     model = load(questionnaire)
     where(data)  # errors of the data's own (a design column, a row) are about this file
-    wanted = None if variables is None else [v for v in variables if v]
+    replicated = bool(replicate_weights) or bool(model.design.replicate_weights)
+    wanted = None if variables is None or replicated else [v for v in variables if v]
     return read_responses(data, model, variables=wanted)
 
 
@@ -103,12 +107,6 @@ def steps(quiet: bool = False) -> Iterator[Callable[[str], None]]:
                   console=err, disable=quiet or not err.is_terminal, transient=True) as bar:
         task = bar.add_task("starting", total=None)
         yield lambda step: bar.update(task, description=step)
-
-
-def replicated(questionnaire: Path, replicate_weights: str | None) -> bool:
-    """Whether the design has replicate weights: their columns are a pattern, so the command
-    reads every column rather than a projection that could miss one."""
-    return bool(replicate_weights) or bool(load(questionnaire).design.replicate_weights)
 
 
 def names(text: str) -> list[str]:

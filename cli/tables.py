@@ -32,7 +32,6 @@ from cli.common import (
     load,
     load_data,
     names,
-    replicated,
     say,
     where,
 )
@@ -75,7 +74,6 @@ def crosstab(
     from analysis.banner.build import BannerOptions, banner
     from analysis.banner.render import chart_cells, footnote, terminal_report
     from analysis.design.corrections import CORRECTIONS
-    from analysis.engines.banner import file_banner
     from analysis.engines.connect import choose_engine
 
     if correction not in CORRECTIONS:
@@ -90,13 +88,14 @@ def crosstab(
     where(data)
     if choose_engine(data, engine) == "memory":
         wanted = [row, *names(by), weight, strata, cluster, fpc]
-        responses = load_data(data, questionnaire,
-                              None if replicated(questionnaire, replicate_weights) else wanted)
+        responses = load_data(data, questionnaire, wanted, replicate_weights)
         choice = design_of(responses, weight, strata, cluster, fpc, replicate_weights,
                            replicate_type, replicate_scale, replicate_rscales, rho, mse)
         table = banner(responses, row, names(by), design=choice.design, options=options)
         table = dataclasses.replace(table, notes=(*choice.notes, *table.notes))
     else:  # the file stays in the engine: the same banner from its sums
+        from analysis.engines.banner import file_banner  # pyarrow.parquet, SQL: only here
+
         if replicate_weights:
             raise bad_option("replicate weights are analysed in memory: --engine memory")
         table = file_banner(data, load(questionnaire), row, names(by),

@@ -12,6 +12,7 @@ import dataclasses
 import io
 import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,10 +31,10 @@ from analysis.findings.reliability import scale_reliability
 from analysis.findings.summary import finding_summary
 from analysis.findings.table import findings_table, method_note, write_findings
 from analysis.findings.verdicts import ClaimData, assess_claims
-from analysis.report import charts
 from analysis.report.changes import PreviousWave, changes_since, section
 from analysis.report.changes import sheet as changes_sheet
-from analysis.report.html import QuestionBlock, ReportContent, render_report
+from analysis.report.drawing import ChartJob, Drawing
+from analysis.report.html import STAND_IN, QuestionBlock, ReportContent, page_font, render_report
 from analysis.report.shown import chart_columns, drawn_marks, people_table, segment_differences
 from analysis.report.workbook import SheetTable, write_workbook
 from survey.files.atomic import staging_folder
@@ -102,16 +103,95 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
            progress):
     q = responses.questionnaire
     (staging / "charts").mkdir()
-    files: list[Path] = []
     rows = [name for name, item in q.items.items() if item.type in ROW_TYPES]
     changes = None
     if previous is not None:  # first: waves that cannot be compared stop before the work
         progress("changes since the previous wave", 0, 1)
         changes = changes_since(previous, responses, choice.design, rows, by, options, lang)
+    expected = sum(q.items[name].type in ("single", "multi", "rank") for name in rows)
+    with Drawing(expected) as drawing:  # charts drawn by workers while the tables are computed
+        charts = _Charts(drawing, staging / "charts")
+        progress("segment profiles", 0, 1)  # first: the rank questions' heatmaps draw on them
+        profiles = segment_profiles(responses, choice.design, lang=lang,
+                                    min_base=options.min_base)
+        banners = _banners(responses, choice, rows, by, lang, options, charts_for, profiles,
+                           charts, progress)
+        _likert_charts(responses, choice, charts, lang)
+        table, note, findings_charts = None, "", []
+        if claims:
+            progress("findings", 0, 1)
+            result = assess_claims(claims, ClaimData.from_responses(responses), choice.design,
+                                   alpha=options.alpha, min_base=options.min_base)
+            table = findings_table(result, q, lang)
+            note = method_note(result, lang=lang, variance=choice.variance(lang)["variance"])
+            charts.files.append(write_findings(table, note, staging / "findings.csv"))
+            charts.files.append(write_findings(table, note, staging / "findings.xlsx", lang))
+            findings_charts = [charts.draw("difference_dots", dots, title, name,
+                                           note=note_, lang=lang)
+                               for name, dots, title, note_ in findings_dots(table, lang)]
+        reliability = scale_reliability(responses)
+        progress("workbook", 0, 1)
+        charts.files.append(write_workbook(
+            staging / "banner.xlsx", banners, title=q.label(q.survey.title, lang),
+            tables=_sheets(q, table, note, profiles, reliability, lang)
+            + ([changes_sheet(changes, lang)] if changes else []), lang=lang))
+        progress("html report", 0, 1)
+        content = ReportContent(
+            title=q.label(q.survey.title, lang),
+            subtitle=f"{q.survey.id} {q.survey.version} · n = {len(responses.frame)} · "
+                     f"{choice.describe(lang)}",
+            lang=lang, sample_text=_sample_text(responses, choice, lang),
+            bases=_bases(responses, choice, lang), design_notes=choice.notes,
+            methods=_methods(banners, choice, lang), questions=charts.blocks(drawn=False),
+            findings=table, findings_rule=text(FINDINGS, "verdict_rule", lang),
+            correction=options.correction, findings_png=(STAND_IN,) * len(findings_charts),
+            profiles=profiles, reliability=tuple(reliability),
+            scale_labels={s.name: q.label(s.label, lang) for s in q.scales},
+            changes=section(changes, lang) if changes else None)
+        font = page_font(content)  # while the last charts are drawn
+        progress("charts", 0, 1)
+        content = dataclasses.replace(
+            content, questions=charts.blocks(drawn=True),
+            findings_png=tuple(future.result().web_png for future in findings_charts))
+    html = staging / "report.html"
+    html.write_text(render_report(content, font), encoding="utf-8")
+    return charts.files + [html], len(banners), len(claims)
+
+
+class _Charts:
+    """The report's charts as they are submitted, and its question blocks waiting for them."""
+
+    def __init__(self, drawing: Drawing, folder: Path):
+        self.drawing, self.folder = drawing, folder
+        self.files: list[Path] = []
+        self._drawn: list[Future | None] = []  # every chart, in the order it was asked for
+        self._blocks: list[tuple[QuestionBlock, Future | None]] = []
+
+    def draw(self, kind: str, data: pd.DataFrame, title: str, name: str, **options) -> Future:
+        future = self.drawing.submit(ChartJob(kind, data, title, self.folder / name, options))
+        self._drawn.append(future)
+        return future
+
+    def block(self, block: QuestionBlock, chart: Future | None) -> None:
+        self._blocks.append((block, chart))
+
+    def blocks(self, drawn: bool) -> tuple[QuestionBlock, ...]:
+        """The question blocks with their charts once every chart is drawn (`drawn`), else with
+        a stand-in for each chart (the page's text without waiting)."""
+        if not drawn:
+            return tuple(dataclasses.replace(block, chart_png=STAND_IN) if chart else block
+                         for block, chart in self._blocks)
+        for future in self._drawn:
+            self.files += future.result().paths
+        return tuple(dataclasses.replace(block, chart_png=chart.result().web_png) if chart
+                     else block for block, chart in self._blocks)
+
+
+def _banners(responses, choice, rows, by, lang, options, charts_for, profiles, charts: _Charts,
+             progress) -> list[Banner]:
+    """A banner per question, each chart submitted as soon as its table is computed."""
+    q = responses.questionnaire
     banners: list[Banner] = []
-    blocks: list[QuestionBlock] = []
-    progress("segment profiles", 0, 1)  # first: the rank questions' heatmaps draw on them
-    profiles = segment_profiles(responses, choice.design, lang=lang, min_base=options.min_base)
     for k, name in enumerate(rows, start=1):
         progress("banner tables and charts", k, len(rows))
         kind = q.items[name].type
@@ -119,66 +199,26 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
         asked = dataclasses.replace(options, quantiles=QUARTILES) if kind == "number" else options
         b = banner(responses, name, by, design=choice.design, options=asked)
         banners.append(b)
-        png = None
+        chart = None
         if kind in ("single", "multi", "rank"):
             cells = chart_cells(b)
             shown = drawn_marks(b, q, cells[cells["column_label"].isin(
                 chart_columns(b, q)[:charts_for])])
             # shares of one answer add up to 100%: stacked; sets of options: grouped bars
             note = f"{footnote(b, lang)} {text(REPORT, 'chart_marks', lang)}"
-            figure = charts.stacked_bars(shown, b.row_label, note=note,
-                                         ordered=bool(q.items[name].ordered)) \
-                if kind == "single" else charts.grouped_bars(shown, b.row_label, note=note)
-            png_path, svg_path = charts.save(figure, staging / "charts" / name)
-            files += [png_path, svg_path]
-            png = png_path.read_bytes()
+            chart = charts.draw("stacked_bars", shown, b.row_label, name, note=note,
+                                ordered=bool(q.items[name].ordered)) \
+                if kind == "single" else charts.draw("grouped_bars", shown, b.row_label, name,
+                                                     note=note)
             if kind == "rank" and not profiles.empty:
                 values, significant = segment_differences(profiles, name)
                 if not values.empty:
-                    files += charts.save(charts.residual_heatmap(
-                        values, b.row_label, significant=significant,
-                        bar=text(REPORT, "heatmap_bar", lang),
-                        note=text(REPORT, "heatmap_note", lang)),
-                        staging / "charts" / f"{name}_residuals")
-        blocks.append(QuestionBlock(name, b.row_label, people_table(b, q, lang), footnote(b, lang),
-                                    png))
-    blocks += _likert_blocks(responses, choice, staging, files, lang)
-    table, findings_png, note = None, (), ""
-    if claims:
-        progress("findings", 0, 1)
-        result = assess_claims(claims, ClaimData.from_responses(responses), choice.design,
-                               alpha=options.alpha, min_base=options.min_base)
-        table = findings_table(result, q, lang)
-        note = method_note(result, lang=lang, variance=choice.variance(lang)["variance"])
-        files.append(write_findings(table, note, staging / "findings.csv"))
-        files.append(write_findings(table, note, staging / "findings.xlsx", lang))
-        charts_made = _findings_charts(table, staging, lang)
-        files += charts_made
-        findings_png = tuple(p.read_bytes() for p in charts_made if p.suffix == ".png")
-    reliability = scale_reliability(responses)
-    progress("workbook", 0, 1)
-    files.append(write_workbook(staging / "banner.xlsx", banners,
-                                title=q.label(q.survey.title, lang),
-                                tables=_sheets(q, table, note, profiles, reliability, lang)
-                                + ([changes_sheet(changes, lang)] if changes else []),
-                                lang=lang))
-    progress("html report", 0, 1)
-    content = ReportContent(
-        title=q.label(q.survey.title, lang),
-        subtitle=f"{q.survey.id} {q.survey.version} · n = {len(responses.frame)} · "
-                 f"{choice.describe(lang)}",
-        lang=lang, sample_text=_sample_text(responses, choice, lang),
-        bases=_bases(responses, choice, lang), design_notes=choice.notes,
-        methods=_methods(banners, choice, lang), questions=tuple(blocks), findings=table,
-        findings_rule=text(FINDINGS, "verdict_rule", lang), correction=options.correction,
-        findings_png=findings_png,
-        profiles=profiles, reliability=tuple(reliability),
-        scale_labels={s.name: q.label(s.label, lang) for s in q.scales},
-        changes=section(changes, lang) if changes else None)
-    html = staging / "report.html"
-    html.write_text(render_report(content), encoding="utf-8")
-    files.append(html)
-    return files, len(banners), len(claims)
+                    charts.draw("residual_heatmap", values, b.row_label, f"{name}_residuals",
+                                significant=significant, bar=text(REPORT, "heatmap_bar", lang),
+                                note=text(REPORT, "heatmap_note", lang))
+        charts.block(QuestionBlock(name, b.row_label, people_table(b, q, lang),
+                                   footnote(b, lang)), chart)
+    return banners
 
 
 def findings_dots(table: pd.DataFrame, lang: str) -> list[tuple[str, pd.DataFrame, str, str]]:
@@ -199,19 +239,10 @@ def findings_dots(table: pd.DataFrame, lang: str) -> list[tuple[str, pd.DataFram
             for name, part, scale, title, note in parts if not part.empty]
 
 
-def _findings_charts(table: pd.DataFrame, staging: Path, lang: str) -> list[Path]:
-    written: list[Path] = []
-    for name, dots, title, note in findings_dots(table, lang):
-        fig = charts.difference_dots(dots, title, note=note, lang=lang)
-        written += charts.save(fig, staging / "charts" / name)
-    return written
-
-
-def _likert_blocks(responses, choice, staging: Path, files: list[Path], lang: str):
+def _likert_charts(responses, choice, charts: _Charts, lang: str) -> None:
     """One diverging-bar chart per grid: the weighted distribution of each item."""
     q = responses.questionnaire
     weights = np.asarray(choice.design.weights)
-    blocks = []
     for grid in (g for g in q.questions if g.type == "grid"):
         codes = [c for c in grid.codes if c != grid.dont_know]
         rows = {}
@@ -223,14 +254,11 @@ def _likert_blocks(responses, choice, staging: Path, files: list[Path], lang: st
                                        columns=[q.label(grid.options[c], lang) for c in codes])
         if table.to_numpy().sum() == 0:
             continue
-        fig = charts.likert_bars(table, q.label(grid.label, lang))
-        paths = charts.save(fig, staging / "charts" / grid.name)
-        files += paths
+        chart = charts.draw("likert_bars", table, q.label(grid.label, lang), grid.name)
         shares = table.div(table.sum(axis=1), axis=0).map(lambda x: f"{100 * x:.1f}%")
-        blocks.append(QuestionBlock(grid.name, q.label(grid.label, lang),
-                                    shares.reset_index(names=""), text(REPORT, "likert_note", lang),
-                                    paths[0].read_bytes()))
-    return blocks
+        charts.block(QuestionBlock(grid.name, q.label(grid.label, lang),
+                                   shares.reset_index(names=""),
+                                   text(REPORT, "likert_note", lang)), chart)
 
 
 def _bases(responses, choice, lang: str) -> pd.DataFrame:

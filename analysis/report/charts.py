@@ -27,6 +27,7 @@ from survey.messages.tables import name_of  # noqa: E402
 
 PALETTE = ["#1f5a8a", "#d9822b", "#3a8a4f", "#b33a3a", "#7a5ba6", "#8c6d31", "#d16ba5",
            "#5f6b73"]
+DPI = 150
 VERDICT_COLOURS = {"supported": "#3a8a4f", "contradicted": "#b33a3a",
                    "not_supported": "#8a8f94", "insufficient_data": "#c7c7c7"}
 
@@ -41,6 +42,7 @@ def use_cjk_font() -> str:
     plt.rcParams["font.sans-serif"] = [family, "DejaVu Sans"]
     plt.rcParams["axes.unicode_minus"] = False  # the CJK font's minus sign is full width
     plt.rcParams["svg.fonttype"] = "path"  # SVGs render the same without the font installed
+    plt.rcParams["svg.hashsalt"] = "worker-survey"  # the same SVG from the same chart, always
     return family
 
 
@@ -63,7 +65,9 @@ def _wrap(labels, width: int = 28) -> list[str]:
 
 def _figure(height_rows: float, width: float = 8.0) -> tuple[Figure, plt.Axes]:
     use_cjk_font()
-    fig, ax = plt.subplots(figsize=(width, min(24.0, max(2.5, 0.45 * height_rows + 1.5))))
+    # drawn at the files' resolution, so the layout's text sizes serve the PNG too
+    fig, ax = plt.subplots(figsize=(width, min(24.0, max(2.5, 0.45 * height_rows + 1.5))),
+                           dpi=DPI)
     return fig, ax
 
 
@@ -112,8 +116,7 @@ def grouped_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
     ax.set_title(_wrap([title], 70)[0], loc="left", fontsize=11)
     ax.legend(fontsize=8, frameon=False, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    _footnote(fig, note)
+    _finish(fig, note)
     return fig
 
 
@@ -149,8 +152,7 @@ def stacked_bars(cells: pd.DataFrame, title: str, *, note: str = "",
     ax.legend(fontsize=8, frameon=False, ncols=min(4, len(shares.columns)),
               loc="upper center", bbox_to_anchor=(0.5, -0.15))
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    _footnote(fig, note)
+    _finish(fig, note)
     return fig
 
 
@@ -176,8 +178,7 @@ def difference_dots(findings: pd.DataFrame, title: str, *, note: str = "",
                for v, c in VERDICT_COLOURS.items() if v in set(findings["verdict"])]
     ax.legend(handles=handles, fontsize=8, frameon=False, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    _footnote(fig, note)
+    _finish(fig, note)
     return fig
 
 
@@ -202,8 +203,7 @@ def residual_heatmap(residuals: pd.DataFrame, title: str, *, note: str = "",
     ax.set_yticks(range(len(residuals.index)), _wrap(residuals.index))
     ax.set_title(_wrap([title], 70)[0], loc="left", fontsize=11)
     fig.colorbar(image, ax=ax, shrink=0.8, label=bar or None)
-    fig.tight_layout()
-    _footnote(fig, note)
+    _finish(fig, note)
     return fig
 
 
@@ -233,31 +233,35 @@ def likert_bars(distribution: pd.DataFrame, title: str, *, note: str = "") -> Fi
     ax.legend(fontsize=8, frameon=False, ncols=k, loc="upper center",
               bbox_to_anchor=(0.5, -0.15))
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    _footnote(fig, note)
+    _finish(fig, note)
     return fig
 
 
-def _footnote(fig: Figure, note: str) -> None:
-    """The test, alpha and correction under the chart, wrapped to the figure's width."""
-    if note:
-        import textwrap
+def _finish(fig: Figure, note: str) -> None:
+    """Lay the figure out once: the test, alpha and correction under the chart, wrapped to the
+    figure's width, and the axes fitted above them."""
+    if not note:
+        fig.tight_layout()
+        return
+    import textwrap
 
-        width = int(fig.get_figwidth() * 16)
-        text = "\n".join(textwrap.wrap(note, width))
-        fig.text(0.01, 0.005, text, fontsize=7, color="#555555", ha="left", va="bottom")
-        lines = text.count("\n") + 1
-        fig.tight_layout(rect=(0, min(0.3, 0.16 * lines / fig.get_figheight()), 1, 1))
+    width = int(fig.get_figwidth() * 16)
+    text = "\n".join(textwrap.wrap(note, width))
+    fig.text(0.01, 0.005, text, fontsize=7, color="#555555", ha="left", va="bottom")
+    lines = text.count("\n") + 1
+    fig.tight_layout(rect=(0, min(0.3, 0.16 * lines / fig.get_figheight()), 1, 1))
 
 
 def save(fig: Figure, stem: str | Path, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
-    """Write the figure once per format, each to a temporary file moved into place."""
+    """Write the figure once per format, each to a temporary file moved into place, all cut to
+    one tight box measured once (savefig's own "tight" lays the figure out again per file)."""
     stem = Path(stem)
+    box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.1)
     written = []
     for fmt in formats:
         target = stem.with_suffix(f".{fmt}")
         with atomic_path(target) as temporary:
-            fig.savefig(temporary, format=fmt, dpi=150, bbox_inches="tight",
+            fig.savefig(temporary, format=fmt, dpi=DPI, bbox_inches=box,
                         metadata={"Date": None} if fmt == "svg" else None)
         written.append(target)
     plt.close(fig)

@@ -7,7 +7,6 @@ jinja2 template with autoescaping, so a label or an answer can never inject mark
 from __future__ import annotations
 
 import base64
-import io
 import math
 from dataclasses import dataclass, field
 from functools import partial
@@ -53,7 +52,7 @@ class QuestionBlock:
     title: str
     table: pd.DataFrame
     footnote: str
-    chart_png: bytes | None = None
+    chart_png: bytes | None = None  # the page's copy (`drawing.web_png`)
 
 
 @dataclass(frozen=True)
@@ -92,29 +91,15 @@ def _p(x) -> str:
     return "" if x is None or not math.isfinite(x) else ("<0.001" if x < 0.001 else f"{x:.3f}")
 
 
-WEB_WIDTH = 800  # pixels: the page's column; the PNG files beside it keep their 150 dpi
-WEB_COLOURS = 32  # charts are flat colours and anti-aliased text: 32 keep both legible
-
-
-def web_png(data: bytes) -> bytes:
-    """A chart as the page carries it: at most WEB_WIDTH wide, in a palette of WEB_COLOURS
-    (a quarter of the size, still legible; the PNG and SVG files keep full quality)."""
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(data)).convert("RGB")
-    if image.width > WEB_WIDTH:
-        height = round(image.height * WEB_WIDTH / image.width)
-        image = image.resize((WEB_WIDTH, height), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    image.quantize(WEB_COLOURS, method=Image.Quantize.MEDIANCUT).save(out, "PNG", optimize=True)
-    return out.getvalue()
-
-
 def _png(data: bytes | None) -> str | None:
-    return base64.b64encode(web_png(data)).decode("ascii") if data else None
+    return base64.b64encode(data).decode("ascii") if data else None
 
 
-def render_report(content: ReportContent) -> str:
+STAND_IN = b"-"  # a chart not drawn yet (`page_font`)
+
+
+def render_report(content: ReportContent, font: str | None = None) -> str:
+    """The page; `font` is its @font-face rule when made beforehand (`page_font`)."""
     words = WORDS.get(content.lang, WORDS["en"])
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("analysis.report", "templates"),
@@ -135,7 +120,13 @@ def render_report(content: ReportContent) -> str:
                     "table": b.table.to_html(index=False, escape=True, na_rep="",
                                              border=0, classes="banner")}
                    for b in content.questions])
-    return page(font_face=font_face(page(font_face="")))  # the glyphs the page shows
+    return page(font_face=font_face(page(font_face="")) if font is None else font)
+
+
+def page_font(content: ReportContent) -> str:
+    """The @font-face rule carrying the glyphs `content`'s page shows. Charts are images: it may
+    be made while they are drawn, from stand-ins (`STAND_IN`)."""
+    return font_face(render_report(content, font=""))
 
 
 def _summary(findings: pd.DataFrame | None, lang: str) -> str:

@@ -157,6 +157,10 @@ class CoreLoader(BoundedComposer, CoreConstructor, CoreResolver):
     def __init__(self, text: str) -> None:
         self.text = text
         self.events = Events(text)
+        # the composer asks for every event three times: straight to the parser's methods
+        self.check_event = self.events.check_event
+        self.peek_event = self.events.peek_event
+        self.get_event = self.events.get_event
         BoundedComposer.__init__(self)
         CoreConstructor.__init__(self)
         CoreResolver.__init__(self)
@@ -169,15 +173,6 @@ class CoreLoader(BoundedComposer, CoreConstructor, CoreResolver):
         finally:
             shape.dispose()
         return super().get_single_node()
-
-    def check_event(self, *choices) -> bool:
-        return self.events.check_event(*choices)
-
-    def peek_event(self):
-        return self.events.peek_event()
-
-    def get_event(self):
-        return self.events.get_event()
 
     def dispose(self) -> None:
         self.events.dispose()

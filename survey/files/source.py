@@ -31,6 +31,7 @@ MAX_MESSAGE = 1000  # characters of a whole message
 NON_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD"
                            "\U00010000-\U0010FFFF]")
 KINDS = {"int": "a whole number", "float": "a number", "timestamp": "a date"}
+STR = "tag:yaml.org,2002:str"
 SKIP = object()  # a mapping key that cannot be used (its problem is reported)
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -77,11 +78,12 @@ class Mark:
 
 @dataclass
 class SourceMap:
-    """Where each value (and each mapping key) of a loaded YAML document was written."""
+    """Where each value (and each mapping key) of a loaded YAML document was written: its YAML
+    node, whose position becomes a `Mark` only when a problem or a check asks for it."""
 
     file: str
-    values: dict[Path_, Mark] = field(default_factory=dict)
-    keys: dict[Path_, Mark] = field(default_factory=dict)
+    values: dict[Path_, yaml.Node] = field(default_factory=dict)
+    keys: dict[Path_, yaml.Node] = field(default_factory=dict)
 
     def mark(self, path: Path_, *, key: bool = False) -> Mark:
         """The mark of `path`, or of its nearest ancestor that was written in the file."""
@@ -89,7 +91,7 @@ class SourceMap:
         for end in range(len(path), -1, -1):
             found = table.get(path[:end]) or self.values.get(path[:end])
             if found:
-                return found
+                return _mark(found)
         return Mark(1, 1)
 
     def problem(self, path: Path_, code: str, message: str, *, key: bool = False,
@@ -168,7 +170,7 @@ def _mark(node: yaml.Node) -> Mark:
 
 def _build(node: yaml.Node, path: Path_, loader: CoreLoader, source: SourceMap,
            problems: list[Problem]) -> Any:
-    source.values[path] = _mark(node)
+    source.values[path] = node
     if node.tag not in CORE_TAGS and node.tag != MERGE:
         problems.append(_unknown_tag(node, source.file))
         return None
@@ -180,12 +182,12 @@ def _build(node: yaml.Node, path: Path_, loader: CoreLoader, source: SourceMap,
                 continue
             if key in result:
                 mark = _mark(key_node)
-                first = source.keys[path + (key,)]
+                first = _mark(source.keys[path + (key,)])
                 problems.append(Problem(source.file, mark.line, mark.column, "duplicate-key",
                                         f"duplicate key '{excerpt(key)}' (first at line "
                                         f"{first.line}); remove one of them"))
                 continue
-            source.keys[path + (key,)] = _mark(key_node)
+            source.keys[path + (key,)] = key_node
             result[key] = _build(value_node, path + (key,), loader, source, problems)
         return result
     if isinstance(node, yaml.SequenceNode):
@@ -196,11 +198,11 @@ def _build(node: yaml.Node, path: Path_, loader: CoreLoader, source: SourceMap,
 
 def _key(node: yaml.Node, loader: CoreLoader, source: SourceMap, problems: list[Problem]) -> Any:
     """A mapping key as written, or SKIP once the reason it cannot be one is reported."""
-    mark = _mark(node)
     if node.tag not in CORE_TAGS and node.tag != MERGE:
         problems.append(_unknown_tag(node, source.file))
         return SKIP
     if node.tag == MERGE or not isinstance(node, yaml.ScalarNode):
+        mark = _mark(node)
         problems.append(Problem(source.file, mark.line, mark.column, "bad-key",
                                 "merge keys ('<<: *name') are not part of YAML 1.2; write the "
                                 "keys out" if node.tag == MERGE else
@@ -219,7 +221,7 @@ def _scalar(node: yaml.Node, loader: CoreLoader, source: SourceMap,
             problems: list[Problem]) -> Any:
     """The value of a scalar; one that its type refuses (2024-13-45 as a date, an integer of
     5,000 digits) is a located problem and None."""
-    if node.tag == MERGE:  # `<<` as a value is a text
+    if node.tag == MERGE or node.tag == STR:  # `<<` as a value is a text; a text is as written
         return node.value
     try:
         return loader.construct_object(node, deep=True)

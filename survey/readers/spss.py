@@ -10,42 +10,72 @@ become the blocks of multi and rank questions (`survey.readers.mrsets`).
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyreadstat
 
 from survey.files.source import Problem, SourceError
+from survey.questionnaire.columns import question_columns
 from survey.questionnaire.model import Questionnaire
+from survey.questionnaire.needs import needs
 from survey.readers.mrsets import mrset_columns
 from survey.readers.named import read_named
+from survey.readers.spss_rows import metadata, read_sav
 from survey.responses.dataset import Responses
 from survey.responses.missing import EMPTY, FILE_CODES
 from survey.writers.spss_names import restored_names
 
 
-def read(path: Path, questionnaire: Questionnaire, *,
-         mapping: str | Path | None = None) -> Responses:
+def read(path: Path, questionnaire: Questionnaire, *, mapping: str | Path | None = None,
+         variables: Collection[str] | None = None) -> Responses:
+    """With `variables`, only the columns computing them needs are read and cast, when the file
+    holds them under our layout's names (survey.questionnaire.needs); else the whole file."""
     try:
-        frame, meta = pyreadstat.read_sav(str(path), user_missing=True)
+        meta = metadata(str(path))
     except Exception as error:  # pyreadstat.ReadstatError and OSError
-        raise SourceError([Problem(str(path), 1, 1, "bad-sav",
-                                   f"not a readable SPSS file: {error}")]) from None
+        raise _unreadable(path, error) from None
     back = restored_names(meta.notes or ())  # names SPSS refused, given back
+    only = None if variables is None or mapping is not None else \
+        projection(meta.column_names, back, questionnaire, variables)
+    try:
+        frame, meta = read_sav(str(path), meta, None if only is None else only[0])
+    except Exception as error:
+        raise _unreadable(path, error) from None
     frame = frame.rename(columns=back)
     label_of = {back.get(c, c): meta.column_names_to_labels.get(c) for c in meta.column_names}
     declared = _user_missing(meta, back)
     value_labels = {back.get(c, c): {v: t for v, t in labels.items()
                                      if not _declared(v, declared.get(back.get(c, c), []))}
                     for c, labels in (meta.variable_value_labels or {}).items()}
-    frame, sets = mrset_columns(frame, {k.lstrip("$"): v for k, v in (meta.mr_sets or {}).items()},
-                                label_of, value_labels, questionnaire)
+    sets = {k.lstrip("$"): v for k, v in (meta.mr_sets or {}).items()
+            if only is None or set(v.get("variable_list", [])) & set(frame.columns)}
+    frame, notes = mrset_columns(frame, sets, label_of, value_labels, questionnaire)
     return read_named(frame, questionnaire, str(path),
                       labels=[label_of.get(c) for c in frame.columns], value_labels=value_labels,
-                      mapping=mapping, notes=sets,
+                      mapping=mapping, notes=notes, only=None if only is None else only[1],
                       missing=lambda f, renamed: _foreign_missing(
                           f, {renamed.get(c, c): r for c, r in declared.items()}, questionnaire))
+
+
+def _unreadable(path: Path, error: Exception) -> SourceError:
+    return SourceError([Problem(str(path), 1, 1, "bad-sav", f"not a readable SPSS file: {error}")])
+
+
+def projection(columns: list[str], back: dict[str, str], questionnaire: Questionnaire,
+               variables: Collection[str]) -> tuple[list[str], frozenset[str]] | None:
+    """(the file's columns to read, the questions to cast) for `variables`, when every column of
+    the questions they need is in the file under its layout name; None (read everything) when
+    one is not: a column found by case, by its label or through an MR set is found only by
+    reading them all."""
+    wanted = needs(questionnaire, variables)
+    layout = {back.get(c, c) for c in columns}
+    needed = [c for name in wanted.questions for c in question_columns(questionnaire.items[name])]
+    if any(c not in layout for c in needed):
+        return None
+    keep = {*needed, *wanted.columns}
+    return [c for c in columns if back.get(c, c) in keep], wanted.questions
 
 
 Ranges = list[tuple[float, float]]
@@ -64,6 +94,13 @@ def _user_missing(meta, back: dict[str, str]) -> dict[str, Ranges]:
     return found
 
 
+def _numbers(column: pd.Series) -> np.ndarray:
+    """A column's numbers (text that is none: NaN), without a copy when it holds numbers."""
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+        return column.to_numpy(dtype="float64", na_value=np.nan)
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
 def _declared(value: object, ranges: Ranges) -> bool:
     return isinstance(value, int | float) and any(lo <= value <= hi for lo, hi in ranges)
 
@@ -80,15 +117,20 @@ def _foreign_missing(frame: pd.DataFrame, declared: dict[str, Ranges],
     for q in questionnaire.items.values():
         if q.name not in frame.columns or q.is_set or q.name not in declared:
             continue
-        values = pd.to_numeric(frame[q.name], errors="coerce").to_numpy(float)
-        hit = np.zeros(len(values), bool)
-        for lo, hi in declared[q.name]:  # column-wise: a range test per declared range
-            hit |= (values >= lo) & (values <= hi)
-        rows = np.flatnonzero(hit)  # few: our own codes and options are then let through
-        known = np.isin(values[rows], [float(c) for c in (*ours, *q.codes) if isinstance(c, int)])
-        hit[rows[known]] = False
-        if not hit.any():
+        values = _numbers(frame[q.name])
+        ranges = declared[q.name]
+        lowest, highest = min(lo for lo, _ in ranges), max(hi for _, hi in ranges)
+        rows = np.flatnonzero((values >= lowest) & (values <= highest))  # within the ranges'
+        found = values[rows]  # span (usually few), each range then tested on those only
+        hit = np.zeros(len(rows), bool)
+        for lo, hi in ranges:
+            hit |= (found >= lo) & (found <= hi)
+        known = np.isin(found, [float(c) for c in (*ours, *q.codes) if isinstance(c, int)])
+        rows = rows[hit & ~known]  # our own codes and the question's options are let through
+        if not len(rows):
             continue
+        hit = np.zeros(len(values), bool)
+        hit[rows] = True
         kinds[q.name] = np.where(hit, float(EMPTY), np.nan)
         columns[q.name] = frame[q.name].where(~hit)
         shown = ", ".join(f"{lo:g}" if lo == hi else f"{lo:g}-{hi:g}"

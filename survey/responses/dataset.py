@@ -337,18 +337,27 @@ def _infer_missing(questionnaire: Questionnaire, frame: pd.DataFrame,
     n = len(frame)
     kinds: dict[str, np.ndarray] = {}
     for q in _questions(questionnaire, only):
-        kind = np.full(n, EMPTY, dtype=np.int8)
-        if q.name in absent:
-            kind[:] = NOT_SHOWN
+        kind = np.full(n, NOT_SHOWN if q.name in absent else EMPTY, dtype=np.int8)
         if q.relevant:
             shown = evaluate(parse(q.relevant).as_condition(), env).to_numpy(dtype=bool)
-            kind[~shown] = SKIPPED
-        if given is not None and q.name in given.columns:
-            recorded = pd.to_numeric(given[q.name], errors="coerce").to_numpy()
+            np.putmask(kind, ~shown, SKIPPED)
+        recorded = _recorded(given, q.name)
+        if recorded is not None:
             use = ~np.isnan(recorded) & (recorded != ANSWERED)
             kind[use] = recorded[use].astype(np.int8)
-        kind[answered[q.name]] = ANSWERED
-        if q.name in dont_know:
-            kind[dont_know[q.name]] = DONT_KNOW
+        np.putmask(kind, answered[q.name], ANSWERED)
+        if q.name in dont_know and dont_know[q.name].any():
+            np.putmask(kind, dont_know[q.name], DONT_KNOW)
         kinds[q.name] = kind
     return pd.DataFrame(kinds, index=frame.index).astype(MISSING_DTYPE)
+
+
+def _recorded(given: pd.DataFrame | None, name: str) -> np.ndarray | None:
+    """The kinds a source recorded for a variable, as numbers; None when it recorded none."""
+    if given is None or name not in given.columns or not len(given):
+        return None
+    column = given[name]
+    if not pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+        column = pd.to_numeric(column, errors="coerce")
+    recorded = column.to_numpy(dtype="float64", na_value=np.nan)
+    return None if np.isnan(np.fmax.reduce(recorded)) else recorded  # all NaN: none recorded

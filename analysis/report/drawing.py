@@ -1,0 +1,123 @@
+"""The report's charts drawn in worker processes while the main process computes the tables.
+
+Laying out and rasterising a chart costs more than computing its table (matplotlib's text layout
+is pure Python), and every chart is independent: a `ChartJob` is plain data (the chart's name in
+`analysis.report.charts`, its tidy frame and its texts), drawn where a worker is free. Workers
+start from a fork server that has imported matplotlib once, so none inherits the main process's
+threads; a report with few charts draws them in the main process instead.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import signal
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+WEB_WIDTH = 800  # pixels: the page's column; the PNG files beside it keep their 150 dpi
+WEB_COLOURS = 32  # charts are flat colours and anti-aliased text: 32 keep both legible
+POOL_FROM = 8  # charts: fewer are drawn in the main process (a pool's start costs about 1 s)
+
+
+@dataclass(frozen=True)
+class ChartJob:
+    """One chart to draw: `kind` names a function of `analysis.report.charts` called with
+    (`data`, `title`, **`options`); the files are `stem`.png and `stem`.svg."""
+
+    kind: str
+    data: pd.DataFrame
+    title: str
+    stem: Path
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A drawn chart: the files written and the PNG the HTML page carries."""
+
+    paths: tuple[Path, ...]
+    web_png: bytes
+
+
+def draw(job: ChartJob) -> Drawn:
+    """Draw `job`, write its files and make the page's copy of the PNG."""
+    from analysis.report import charts
+
+    figure = getattr(charts, job.kind)(job.data, job.title, **job.options)
+    paths = charts.save(figure, job.stem)
+    return Drawn(tuple(paths), web_png(paths[0].read_bytes()))
+
+
+def web_png(data: bytes) -> bytes:
+    """A chart as the page carries it: at most WEB_WIDTH wide, in a palette of WEB_COLOURS
+    (a tenth of the file, still legible; the PNG and SVG files keep full quality)."""
+    from PIL import Image
+
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    if image.width > WEB_WIDTH:
+        height = round(image.height * WEB_WIDTH / image.width)
+        image = image.resize((WEB_WIDTH, height), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    image.quantize(WEB_COLOURS, method=Image.Quantize.FASTOCTREE).save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+class Drawing:
+    """Charts drawn as they are submitted: by a pool of worker processes when there are at least
+    POOL_FROM of them and more than one core, else at once in this process. Leaving the block
+    waits for the charts being drawn and cancels the rest, so that nothing writes into a report
+    folder after its owner has removed it."""
+
+    def __init__(self, expected: int, workers: int | None = None):
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+            else os.cpu_count() or 1
+        workers = min(4, cores) if workers is None else workers
+        self._pool = (ProcessPoolExecutor(workers, mp_context=_context(),
+                                          initializer=_ignore_interrupts)
+                      if workers > 1 and expected >= POOL_FROM else None)
+
+    @property
+    def pooled(self) -> bool:
+        return self._pool is not None
+
+    def __enter__(self) -> Drawing:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, job: ChartJob) -> Future[Drawn]:
+        if self._pool is not None:
+            return self._pool.submit(draw, job)
+        done: Future[Drawn] = Future()
+        done.set_result(draw(job))
+        return done
+
+
+def results(futures: Sequence[Future[Drawn]]) -> list[Drawn]:
+    """The drawn charts in the order they were submitted (a worker's error is raised here)."""
+    return [future.result() for future in futures]
+
+
+def _context():
+    """A fork server where the platform has one (workers share its imports and none of this
+    process's threads), else fresh interpreters."""
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["analysis.report.charts"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl-C reaches the whole process group: the main process alone decides what stops."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -1,0 +1,68 @@
+"""The report's charts drawn by worker processes are the charts drawn in the main process.
+
+A pool of workers (started from a fork server) draws the report's charts while the tables are
+computed; what they write must not depend on where a chart was drawn, a worker's error must reach
+the caller, and the page's copy of each PNG is small and legible.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from analysis.report.drawing import WEB_COLOURS, WEB_WIDTH, ChartJob, Drawing, results
+
+
+def _jobs(folder, n: int) -> list[ChartJob]:
+    rng = np.random.default_rng(5)
+    jobs = []
+    for k in range(n):
+        cells = pd.DataFrame([{"row_label": row, "column_label": column,
+                               "proportion": float(rng.uniform(0.1, 0.6)), "base": 120}
+                              for column in ("合计", "农民工", "非农民工")
+                              for row in ("工资收入", "看病就医", "子女教育")])
+        kind = "stacked_bars" if k % 2 else "grouped_bars"
+        jobs.append(ChartJob(kind, cells, f"问题 {k}", folder / f"chart_{k}",
+                             {"note": "列比较：基于设计的t检验，Holm法校正。"}))
+    return jobs
+
+
+def test_workers_draw_the_same_files_as_the_main_process(tmp_path):
+    (tmp_path / "pool").mkdir()
+    (tmp_path / "inline").mkdir()
+    with Drawing(expected=8, workers=2) as drawing:
+        assert drawing.pooled
+        pooled = results([drawing.submit(job) for job in _jobs(tmp_path / "pool", 8)])
+    with Drawing(expected=8, workers=0) as drawing:
+        assert not drawing.pooled
+        inline = results([drawing.submit(job) for job in _jobs(tmp_path / "inline", 8)])
+    assert len(pooled) == len(inline) == 8
+    for a, b in zip(pooled, inline, strict=True):
+        assert [p.name for p in a.paths] == [p.name for p in b.paths]
+        assert [p.parent for p in a.paths] == [tmp_path / "pool"] * 2
+        for pa, pb in zip(a.paths, b.paths, strict=True):
+            assert pa.read_bytes() == pb.read_bytes(), pa.name
+        assert a.web_png == b.web_png
+
+
+def test_a_workers_error_reaches_the_caller(tmp_path):
+    jobs = _jobs(tmp_path, 8)
+    jobs[3] = ChartJob("no_such_chart", jobs[3].data, "x", tmp_path / "bad")
+    with Drawing(expected=8, workers=2) as drawing, pytest.raises(AttributeError):
+        results([drawing.submit(job) for job in jobs])
+    assert not (tmp_path / "bad.png").exists()
+
+
+def test_the_pages_copy_is_narrow_and_few_coloured(tmp_path):
+    with Drawing(expected=1) as drawing:
+        drawn = results([drawing.submit(_jobs(tmp_path, 1)[0])])[0]
+    full = Image.open(drawn.paths[0])
+    web = Image.open(io.BytesIO(drawn.web_png))
+    assert full.width > WEB_WIDTH and web.width == WEB_WIDTH
+    assert abs(web.height / web.width - full.height / full.width) < 0.01
+    assert len(web.getcolors(256)) <= WEB_COLOURS
+    assert len(drawn.web_png) < full.size[0] * full.size[1] // 20
