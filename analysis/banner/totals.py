@@ -83,9 +83,9 @@ def ratios(totals: DomainTotals, numerators: np.ndarray, denominators: np.ndarra
         grad = (a[None] - r[:, :, None] * b[None]) / bottom[:, :, None]  # (D, m, q)
     grad = np.where(np.isfinite(grad), grad, 0.0)
     m = a.shape[0]
-    jacobian = np.zeros((d * m, d * q))  # block diagonal: a domain's ratios, its totals
-    for k in range(d):
-        jacobian[k * m:(k + 1) * m, k * q:(k + 1) * q] = grad[k]
+    jacobian = np.zeros((d, m, d, q))  # block diagonal: a domain's ratios, its totals
+    jacobian[np.arange(d), :, np.arange(d), :] = grad
+    jacobian = jacobian.reshape(d * m, d * q)
     cov = jacobian @ totals.vcov @ jacobian.T
     se = np.sqrt(np.maximum(np.diag(cov), 0.0)).reshape(d, m)
     se = np.where(np.isfinite(r), se, np.nan)

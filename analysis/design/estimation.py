@@ -132,17 +132,12 @@ def domains(design: AnyDesign, by: By) -> tuple[np.ndarray, tuple[str, ...], str
     if by is None:
         return np.zeros(design.n, np.int64), (TOTAL,), None
     name = by if isinstance(by, str) else getattr(by, "name", None)
-    s = design.column(by) if isinstance(by, str) else pd.Series(by)
+    s = design.column(by) if isinstance(by, str) else \
+        by if isinstance(by, pd.Categorical) else pd.Series(by)
     if len(s) != design.n:
         raise DesignError(f"segment {name!r} has {len(s)} rows, the design {design.n}")
     if isinstance(s.dtype, pd.CategoricalDtype):
-        # the categories present, counted (remove_unused_categories hashes every value)
-        codes = s.cat.codes.to_numpy().astype(np.int64)
-        present = np.bincount(codes + 1, minlength=len(s.cat.categories) + 1)[1:] > 0
-        if not present.all():
-            codes = np.where(codes >= 0, (np.cumsum(present) - 1)[codes], -1)
-        labels = tuple(str(c) for c, used in zip(s.cat.categories, present, strict=True)
-                       if used)
+        codes, labels = _used_categories(s if isinstance(s, pd.Categorical) else s.array)
     else:
         codes, uniq = pd.factorize(s, sort=True)
         codes = codes.astype(np.int64)
@@ -150,6 +145,16 @@ def domains(design: AnyDesign, by: By) -> tuple[np.ndarray, tuple[str, ...], str
     if not labels:
         raise DesignError(f"segment {name!r} has no non-missing values")
     return codes, labels, None if name is None else str(name)
+
+
+def _used_categories(values: pd.Categorical) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The codes and labels of the categories present, in category order: what
+    `remove_unused_categories` leaves, counted with one bincount."""
+    raw = np.asarray(values.codes, dtype=np.int64)
+    used = np.bincount(raw[raw >= 0], minlength=len(values.categories)) > 0
+    rank = np.cumsum(used) - 1
+    return (np.where(raw >= 0, rank[np.maximum(raw, 0)], -1),
+            tuple(str(c) for c, u in zip(values.categories, used, strict=True) if u))
 
 
 def _categories(design: AnyDesign, variable: str | pd.Series | np.ndarray

@@ -133,6 +133,9 @@ class _Sorted:
 
 def _values(design: AnyDesign, variable: str | pd.Series | np.ndarray) -> tuple[np.ndarray, str]:
     name = variable if isinstance(variable, str) else str(getattr(variable, "name", None) or "x")
+    if isinstance(variable, np.ndarray) and variable.dtype.kind == "f" and variable.ndim == 1 \
+            and len(variable) == design.n:  # numbers already (a banner's row)
+        return variable.astype(float, copy=False), name
     s = design.column(variable) if isinstance(variable, str) else pd.Series(variable)
     if len(s) != design.n:
         raise DesignError(f"{name} has {len(s)} rows, the design {design.n}")
@@ -192,8 +195,6 @@ def _replicated(design: ReplicateDesign, y: np.ndarray, name: str, dom: np.ndarr
                 alpha: float) -> Quantiles:
     """R's repCI: each domain's quantiles under every replicate's weights (qrule_math drops
     weights of 0), their svrVar, and estimate +- t se on the domain's degf."""
-    from scipy import stats  # imported when asked: a table without quantiles never needs it
-
     n_dom, k = len(labels), len(probs)
     p = np.array(probs)
     value = np.full((n_dom, k), np.nan)
@@ -230,8 +231,6 @@ def _replicated(design: ReplicateDesign, y: np.ndarray, name: str, dom: np.ndarr
 def _woodruff(design: AnyDesign, y: np.ndarray, name: str, dom: np.ndarray,
               labels: tuple[str, ...], by: str | None, probs: tuple[float, ...],
               alpha: float) -> Quantiles:
-    from scipy import stats  # imported when asked: a table without quantiles never needs it
-
     n_dom, k = len(labels), len(probs)
     ok = (dom >= 0) & ~np.isnan(y)
     rows = np.flatnonzero(ok)
@@ -243,7 +242,7 @@ def _woodruff(design: AnyDesign, y: np.ndarray, name: str, dom: np.ndarray,
     below = np.full((design.n, k), np.nan)
     below[rows] = (y[rows, None] <= value[dom[rows]]).astype(float)
     codes = np.where(ok, dom, -1)
-    share = estimation.mean(design, pd.DataFrame(below, columns=[f"q{j}" for j in range(k)]),
+    share = estimation.mean(design, below,  # its columns' names are not read
                             by=pd.Categorical.from_codes(codes, categories=range(n_dom)))
     cdf = np.full((n_dom, k), np.nan)
     cdf_se = np.full((n_dom, k), np.nan)
@@ -295,8 +294,6 @@ def quantile_difference(design: AnyDesign, variable: str | pd.Series | np.ndarra
     share clusters are not treated as independent. t on the degf of the respondents in either
     group with a value (R: degf(subset(design, ...))).
     """
-    from scipy import stats  # imported when asked: a table without quantiles never needs it
-
     p = probabilities(q)
     if len(p) != 1:
         raise DesignError("a quantile difference is of one quantile")

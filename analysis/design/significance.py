@@ -167,32 +167,41 @@ def rao_scott_shares(p: np.ndarray, v: np.ndarray, n_rows: int, n_cols: int, *, 
     df. Banners use it to test many tables from one aggregation pass. Every row and column must
     have a positive share.
     """
-    nr, nc, nu = n_rows, n_cols, degf
-    p = np.asarray(p, dtype=float)
+    return rao_scott_tables(np.asarray(p, dtype=float)[None], np.asarray(v, dtype=float)[None],
+                            n_rows, n_cols, n=n, degf=degf, statistic=statistic, alpha=alpha)[0]
 
+
+def rao_scott_tables(p: np.ndarray, v: np.ndarray, n_rows: int, n_cols: int, *, n: float,
+                     degf: float, statistic: Literal["F", "Chisq"] = "F",
+                     alpha: float = 0.05) -> list[TestResult]:
+    """`rao_scott_shares` of T tables of one shape at once: `p` (T, nr*nc), `v` (T, nr*nc,
+    nr*nc); a banner's tables of every option of a multi-select row in one pass."""
+    nr, nc, nu = n_rows, n_cols, degf
+    if statistic not in ("F", "Chisq"):
+        raise ValueError(f"statistic must be 'F' or 'Chisq', not {statistic!r}")
     # Pearson X^2 of the weighted table scaled to N (svytable(..., Ntotal=N))
-    table = (p * n).reshape(nc, nr).T
-    e = expected_counts(table)
+    table = (p * n).reshape(len(p), nc, nr).transpose(0, 2, 1)
+    e = table.sum(2)[:, :, None] * table.sum(1)[:, None, :] / table.sum((1, 2))[:, None, None]
     with np.errstate(divide="ignore", invalid="ignore"):
-        x2 = float(np.nansum((table - e) ** 2 / e))
+        x2 = np.nansum(((table - e) ** 2 / e).reshape(len(p), -1), axis=1)
 
     cmat = _interaction_contrasts(nr, nc)
     inv_p = np.where(p == 0, 0.0, 1 / np.where(p == 0, 1, p))
-    denom = cmat.T @ (inv_p[:, None] / n * cmat)
-    numer = cmat.T @ (inv_p[:, None] * v * inv_p[None, :]) @ cmat
+    denom = cmat.T @ (inv_p[:, :, None] / n * cmat)
+    numer = cmat.T @ (inv_p[:, :, None] * v * inv_p[:, None, :]) @ cmat
     delta = np.linalg.solve(denom, numer)
-    trace = float(np.trace(delta))
-    trace2 = float(np.trace(delta @ delta))
+    trace = np.trace(delta, axis1=1, axis2=2)
+    trace2 = np.trace(delta @ delta, axis1=1, axis2=2)
     if statistic == "F":
         d0 = trace**2 / trace2
         f = x2 / trace
-        return TestResult("rao-scott-F", f, d0, float(dist.f_sf(f, d0, d0 * nu)), alpha,
-                          ddf=d0 * nu)
-    if statistic == "Chisq":
-        k = delta.shape[0]
-        return TestResult("rao-scott-chisq", x2, float(k),
-                          float(dist.chi2_sf(x2 / (trace / k), k)), alpha)
-    raise ValueError(f"statistic must be 'F' or 'Chisq', not {statistic!r}")
+        p_value = np.atleast_1d(dist.f_sf(f, d0, d0 * nu))
+        return [TestResult("rao-scott-F", float(f[t]), float(d0[t]), float(p_value[t]), alpha,
+                           ddf=float(d0[t] * nu)) for t in range(len(p))]
+    k = delta.shape[1]
+    p_value = np.atleast_1d(dist.chi2_sf(x2 / (trace / k), k))
+    return [TestResult("rao-scott-chisq", float(x2[t]), float(k), float(p_value[t]), alpha)
+            for t in range(len(p))]
 
 
 @dataclass(frozen=True, eq=False)
@@ -212,31 +221,62 @@ class ColumnTests:
     higher_than: tuple[tuple[tuple[int, ...], ...], ...]
 
 
-def _pairwise(diff: np.ndarray, se: np.ndarray, p: np.ndarray, name: str, alpha: float,
-              correction: str, family: str, testable: np.ndarray | None) -> ColumnTests:
-    """Adjust the p values of all (row, a, b) comparisons and collect the higher-than sets."""
+@dataclass(frozen=True, eq=False)
+class Pairs:
+    """The valid comparisons of a table's columns as arrays, one entry per (row, a, b) with
+    a < b: the difference a - b, its se and the unadjusted p (a banner adjusts the pairs of all
+    its groups together, so it takes these rather than a frame per table)."""
+
+    row: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    difference: np.ndarray
+    se: np.ndarray
+    p: np.ndarray
+
+
+def _triangle(diff: np.ndarray, se: np.ndarray, p: np.ndarray, testable: np.ndarray | None
+              ) -> tuple[Pairs, np.ndarray]:
+    """Every (row, a < b) comparison as flat arrays (p NaN where it is not tested) and which
+    of them are valid: a finite p, a positive se, both columns testable."""
     n_rows, n_cols = diff.shape[0], diff.shape[1]
     a_idx, b_idx = np.triu_indices(n_cols, k=1)
     rows = np.repeat(np.arange(n_rows), len(a_idx))
     a = np.tile(a_idx, n_rows)
     b = np.tile(b_idx, n_rows)
-    d = diff[:, a_idx, b_idx].ravel()
     s = se[:, a_idx, b_idx].ravel()
     pv = p[:, a_idx, b_idx].ravel()
     valid = np.isfinite(pv) & (s > 0)
     if testable is not None:
         ok = np.asarray(testable, dtype=bool)
         valid &= ok[a] & ok[b]
-    adjusted = np.full(len(pv), np.nan)
+    return Pairs(rows, a, b, diff[:, a_idx, b_idx].ravel(), s, np.where(valid, pv, np.nan)), valid
+
+
+def valid_pairs(diff: np.ndarray, se: np.ndarray, p: np.ndarray,
+                testable: np.ndarray | None = None) -> Pairs:
+    """The tested comparisons of `column_differences` (or its SRS twin): those `_pairwise`
+    keeps, with their unadjusted p."""
+    every, valid = _triangle(diff, se, p, testable)
+    return Pairs(*(x[valid] for x in (every.row, every.a, every.b, every.difference, every.se,
+                                      every.p)))
+
+
+def _pairwise(diff: np.ndarray, se: np.ndarray, p: np.ndarray, name: str, alpha: float,
+              correction: str, family: str, testable: np.ndarray | None) -> ColumnTests:
+    """Adjust the p values of all (row, a, b) comparisons and collect the higher-than sets."""
+    n_rows, n_cols = diff.shape[0], diff.shape[1]
+    every, valid = _triangle(diff, se, p, testable)
+    rows, a, b, d, s = every.row, every.a, every.b, every.difference, every.se
+    adjusted = np.full(len(rows), np.nan)
     groups = rows if family == "row" else np.zeros_like(rows)
     for g in np.unique(groups[valid]):  # one adjustment per row (SPSS) or per table
         sel = valid & (groups == g)
-        adjusted[sel] = adjust_p(pv[sel], correction)
+        adjusted[sel] = adjust_p(every.p[sel], correction)
     significant = valid & (adjusted < alpha)
     pairs = pd.DataFrame({"row": rows, "column_a": a, "column_b": b, "difference": d, "se": s,
                           "statistic": np.where(s > 0, d / np.where(s > 0, s, 1), np.nan),
-                          "p": np.where(valid, pv, np.nan), "p_adjusted": adjusted,
-                          "significant": significant})
+                          "p": every.p, "p_adjusted": adjusted, "significant": significant})
     higher: list[list[list[int]]] = [[[] for _ in range(n_cols)] for _ in range(n_rows)]
     for i, x, y, dd in zip(rows[significant], a[significant], b[significant], d[significant],
                            strict=True):
@@ -248,6 +288,26 @@ def _pairwise(diff: np.ndarray, se: np.ndarray, p: np.ndarray, name: str, alpha:
                        tuple(tuple(tuple(sorted(c)) for c in r) for r in higher))
 
 
+def column_differences(estimate: np.ndarray, vcov: np.ndarray, df: float
+                       ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The differences between every pair of columns (domains) for each row (variable), their
+    se from the full design covariance, var(a) + var(b) - 2 cov(a, b) (svyby(covmat=TRUE) then
+    svycontrast), and two-sided p on t with `df`; each (rows, columns, columns). `estimate` is
+    (columns, rows) and `vcov` its (columns * rows)-square covariance, domain-major; leading
+    axes, if any, are tables (a banner's groups, NaN where a group has fewer columns)."""
+    estimate, vcov = np.asarray(estimate), np.asarray(vcov)
+    est = np.swapaxes(estimate, -1, -2)  # (..., rows, columns)
+    n_rows, n_cols = est.shape[-2], est.shape[-1]
+    v = vcov.reshape(*vcov.shape[:-2], n_cols, n_rows, n_cols, n_rows)
+    var = np.einsum("...ajaj->...ja", v)
+    cov = np.einsum("...ajbj->...jab", v)
+    diff = est[..., :, None] - est[..., None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):  # equal columns with SE 0: p is NaN
+        se = np.sqrt(np.maximum(var[..., :, None] + var[..., None, :] - 2 * cov, 0.0))
+        p = 2 * dist.t_sf(np.abs(diff / se), df)
+    return diff, se, p
+
+
 def column_proportion_tests(estimates: estimation.Estimates, *, alpha: float = 0.05,
                             correction: Correction = "holm",
                             family: Literal["row", "table"] = "row",
@@ -255,42 +315,44 @@ def column_proportion_tests(estimates: estimation.Estimates, *, alpha: float = 0
     """Design-based tests between every pair of columns (domains) for each row (variable).
 
     The difference of domain proportions (or means) with its variance from the full design
-    covariance, var(a) + var(b) - 2 cov(a, b) (svyby(covmat=TRUE) then svycontrast), referred to
-    t on the design df. `estimates` needs `covariance=True`; `testable` masks columns (e.g. bases
-    below 30) out of testing. The correction runs over each row's comparisons (SPSS) or over the
-    whole table.
+    covariance (`column_differences`), referred to t on the design df. `estimates` needs
+    `covariance=True`; `testable` masks columns (e.g. bases below 30) out of testing. The
+    correction runs over each row's comparisons (SPSS) or over the whole table.
     """
     if estimates.vcov is None:
         raise ValueError("column tests need estimates computed with covariance=True")
-    est = estimates.estimate.T  # (rows, columns)
-    n_cols, n_rows = est.shape[1], est.shape[0]
-    v = np.asarray(estimates.vcov).reshape(n_cols, n_rows, n_cols, n_rows)
-    var = np.einsum("ajaj->ja", v)
-    cov = np.einsum("ajbj->jab", v)
-    diff = est[:, :, None] - est[:, None, :]
-    with np.errstate(invalid="ignore", divide="ignore"):  # equal columns with SE 0: p is NaN
-        se = np.sqrt(np.maximum(var[:, :, None] + var[:, None, :] - 2 * cov, 0.0))
-        p = 2 * dist.t_sf(np.abs(diff / se), estimates.df)
+    diff, se, p = column_differences(estimates.estimate, estimates.vcov, estimates.df)
     return _pairwise(diff, se, p, "design-column-proportions-t", alpha, correction, family,
                      testable)
+
+
+def srs_column_differences(counts: np.ndarray, bases: np.ndarray
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Two-proportion z tests between columns with the pooled proportion, as SPSS CTABLES:
+    differences, se and p, each (rows, columns, columns). `counts` is (rows, columns) of
+    respondents selecting each row; `bases` the column bases; leading axes, if any, are
+    tables."""
+    x = np.asarray(counts, dtype=float)
+    x = np.atleast_2d(x) if x.ndim < 2 else x
+    n = np.asarray(bases, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        prop = x / n[..., None, :]
+        pooled = (x[..., :, :, None] + x[..., :, None, :]) / \
+            (n[..., :, None] + n[..., None, :])[..., None, :, :]
+        se = np.sqrt(pooled * (1 - pooled)
+                     * (1 / n[..., :, None] + 1 / n[..., None, :])[..., None, :, :])
+        diff = prop[..., :, :, None] - prop[..., :, None, :]
+        p = 2 * dist.norm_sf(np.abs(diff / se))
+    return diff, se, p
 
 
 def srs_column_proportion_tests(counts: np.ndarray, bases: np.ndarray, *, alpha: float = 0.05,
                                 correction: Correction = "bonferroni",
                                 family: Literal["row", "table"] = "row",
                                 testable: np.ndarray | None = None) -> ColumnTests:
-    """Two-proportion z tests between columns with the pooled proportion, as SPSS CTABLES.
-
-    `counts` is (rows, columns) of respondents selecting each row; `bases` the column bases.
-    """
-    x = np.atleast_2d(np.asarray(counts, dtype=float))
-    n = np.asarray(bases, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        prop = x / n[None, :]
-        pooled = (x[:, :, None] + x[:, None, :]) / (n[:, None] + n[None, :])[None]
-        se = np.sqrt(pooled * (1 - pooled) * (1 / n[:, None] + 1 / n[None, :])[None])
-        diff = prop[:, :, None] - prop[:, None, :]
-        p = 2 * dist.norm_sf(np.abs(diff / se))
+    """Two-proportion z tests between columns with the pooled proportion, as SPSS CTABLES
+    (`srs_column_differences`), letters by `correction` over each row or the whole table."""
+    diff, se, p = srs_column_differences(counts, bases)
     return _pairwise(diff, se, p, "srs-column-proportions-z", alpha, correction, family,
                      testable)
 
