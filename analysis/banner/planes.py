@@ -176,8 +176,10 @@ def domain_sums(design: Design, planes: Planes, dom: np.ndarray, n_dom: int) -> 
     respondents = np.bincount(key, minlength=k * n_dom).reshape(k, n_dom)
     key *= LEVELS  # in place: each respondent's first bin; a plane's code is its offset
     weighted = np.zeros((k * n_dom, q))
+    index = np.empty_like(key)  # one buffer for every plane's bins
     for code, decode in zip(planes.codes, planes.decode, strict=True):
-        bins = np.bincount(key + code, design.weights, minlength=k * n_dom * LEVELS)
+        bins = np.bincount(np.add(key, code, out=index), design.weights,
+                           minlength=k * n_dom * LEVELS)
         weighted += bins.reshape(k * n_dom, LEVELS) @ decode
     return DomainSums(weighted.reshape(k, n_dom, q), respondents)
 

@@ -151,12 +151,16 @@ class Design(NamedVariables):
         `codes` holds a domain code per respondent, -1 for respondents in no domain.
         """
         inside = codes >= 0
-        c = codes[inside]
-        psus = np.bincount(self.psu[inside] * n_domains + c,
-                           minlength=len(self.psu_stratum) * n_domains) > 0
-        strata = np.bincount(self.strata[inside] * n_domains + c,
-                             minlength=len(self.strata_labels) * n_domains) > 0
-        return (psus.reshape(-1, n_domains).sum(0) - strata.reshape(-1, n_domains).sum(0))
+        n_psu = len(self.psu_stratum)
+        if n_domains == 1:  # who is inside, counted per PSU: no copy of the respondents'
+            psus = np.bincount(self.psu, inside, minlength=n_psu)[:, None] > 0
+        else:
+            psus = np.bincount(self.psu[inside] * n_domains + codes[inside],
+                               minlength=n_psu * n_domains).reshape(n_psu, n_domains) > 0
+        # PSUs are nested in strata: a stratum is in a domain when one of its PSUs is
+        strata = np.zeros((len(self.strata_labels), n_domains), bool)
+        strata[self.psu_stratum[psus.nonzero()[0]], psus.nonzero()[1]] = True
+        return psus.sum(0) - strata.sum(0)
 
     # ---------------------------------------------------------------- variance
     def variance(self, totals: np.ndarray, full: bool = True) -> np.ndarray:
