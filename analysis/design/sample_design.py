@@ -151,16 +151,22 @@ class Design(NamedVariables):
         `codes` holds a domain code per respondent, -1 for respondents in no domain.
         """
         inside = codes >= 0
-        n_psu = len(self.psu_stratum)
-        if n_domains == 1:  # who is inside, counted per PSU: no copy of the respondents'
-            psus = np.bincount(self.psu, inside, minlength=n_psu)[:, None] > 0
-        else:
-            psus = np.bincount(self.psu[inside] * n_domains + codes[inside],
-                               minlength=n_psu * n_domains).reshape(n_psu, n_domains) > 0
-        # PSUs are nested in strata: a stratum is in a domain when one of its PSUs is
-        strata = np.zeros((len(self.strata_labels), n_domains), bool)
-        strata[self.psu_stratum[psus.nonzero()[0]], psus.nonzero()[1]] = True
-        return psus.sum(0) - strata.sum(0)
+        key = self.psu if n_domains == 1 else self.psu * n_domains + np.maximum(codes, 0)
+        psus = np.bincount(key, inside, minlength=len(self.psu_stratum) * n_domains) > 0
+        return self.psus_degf(psus.reshape(-1, n_domains))
+
+    def psus_degf(self, present: np.ndarray) -> np.ndarray:
+        """PSUs minus strata of each domain, from which PSUs it has respondents in: `present`
+        (n_psu, D) or, per finest unit, (n_units, D). A stratum is in a domain when one of its
+        PSUs is."""
+        present = np.asarray(present, dtype=bool)
+        if present.shape[0] != len(self.psu_stratum):  # second-stage units: any of the PSU's
+            starts = np.flatnonzero(np.r_[True, np.diff(self.unit_psu) != 0])
+            present = np.add.reduceat(present.astype(np.int64), starts, axis=0) > 0
+        n_strata = len(self.strata_labels)
+        strata = np.stack([np.bincount(self.psu_stratum, present[:, d], minlength=n_strata)
+                           for d in range(present.shape[1])], axis=1) > 0
+        return (present.sum(axis=0) - strata.sum(axis=0)).astype(np.int64)
 
     # ---------------------------------------------------------------- variance
     def variance(self, totals: np.ndarray, full: bool = True) -> np.ndarray:

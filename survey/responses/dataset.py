@@ -262,23 +262,43 @@ class Responses:
     def _segments(self) -> dict[str, pd.Series]:
         return {}  # filled as segments are asked for (see segment)
 
-    def scale_scores(self) -> pd.DataFrame:
-        """The mean of each scale's answered items, reverse-keyed items scored (min + max - x).
+    def scale_items(self, name: str) -> np.ndarray:
+        """A scale's items as numbers (items, respondents), reverse-keyed items scored
+        (min + max - answer), NaN where an item was not answered ("don't know" included).
 
         Reverse-keyed items are those in the scale's `reverse:` and grid items with
-        `reverse: true`. A respondent who answered none of the items has no score.
+        `reverse: true`.
         """
+        scale = next((s for s in self.questionnaire.scales if s.name == name), None)
+        if scale is None:
+            names = [s.name for s in self.questionnaire.scales]
+            raise InputError(f"unknown scale {name!r}{suggest(name, names)}",
+                             code="unknown-variable")
+        rows = []
+        for item in scale.items:
+            q = self.question(item)
+            codes = [c for c in q.codes if c != q.dont_know]
+            x = _numbers(self.frame[item])
+            if item in scale.reverse or q.reverse:
+                x = min(codes) + max(codes) - x
+            rows.append(x)
+        return np.vstack(rows)
+
+    def scale_scores(self) -> pd.DataFrame:
+        """Each scale's score: the mean of its answered items (reverse-keyed items scored), for
+        a respondent who answered at least the scale's `min_answered` items (default: all of
+        them, the complete cases Cronbach's alpha uses; SPSS's MEAN.n). A respondent with fewer
+        has no score (missing), so every base built on a score says who was left out."""
         out: dict[str, pd.Series] = {}
         for scale in self.questionnaire.scales:
-            items = []
-            for item in scale.items:
-                q = self.question(item)
-                codes = [c for c in q.codes if c != q.dont_know]
-                x = self.frame[item].astype("Float64").astype("float64")
-                if item in scale.reverse or q.reverse:
-                    x = min(codes) + max(codes) - x
-                items.append(x)
-            out[scale.name] = pd.concat(items, axis=1).mean(axis=1, skipna=True).astype("Float64")
+            items = self.scale_items(scale.name)
+            answered = (~np.isnan(items)).sum(axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = np.where(np.isnan(items), 0.0, items).sum(axis=0) / answered
+            unscored = answered < scale.needed
+            out[scale.name] = pd.Series(pd.arrays.FloatingArray(np.where(unscored, 0.0, mean),
+                                                                unscored),
+                                        index=self.frame.index)
         return pd.DataFrame(out, index=self.frame.index)
 
     # Comparison ----------------------------------------------------------------------------------
@@ -311,6 +331,16 @@ class Responses:
 
     def same_answers(self, other: Responses) -> bool:
         return not self.differences(other, limit=1)
+
+
+def _numbers(series: pd.Series) -> np.ndarray:
+    """A coded or numeric column as floats, NaN where missing or not a number; a Categorical
+    through its categories (each converted once)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        categories = pd.Series(list(series.cat.categories), dtype=object)
+        table = np.append(pd.to_numeric(categories, errors="coerce").to_numpy(float), np.nan)
+        return table[series.cat.codes.to_numpy()]  # code -1 (missing) picks the NaN
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
 
 
 def _comparable(series: pd.Series) -> np.ndarray:
