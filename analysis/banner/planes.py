@@ -145,18 +145,7 @@ class DomainSums:
 
     def degf(self, design: Design) -> np.ndarray:
         """Each domain's df: its PSUs minus its strata (R: degf(subset(design, ...)))."""
-        return present_degf(design, self.respondents > 0)
-
-
-def present_degf(design: Design, unit_present: np.ndarray) -> np.ndarray:
-    """PSUs minus strata with a respondent, per column of `unit_present` (n_units, D)."""
-    if design.n_units != len(design.psu_stratum):  # second-stage units: any unit of the PSU
-        starts = np.flatnonzero(np.r_[True, np.diff(design.unit_psu) != 0])
-        unit_present = np.add.reduceat(unit_present.astype(np.int64), starts, axis=0) > 0
-    n_strata = len(design.strata_labels)
-    strata = np.stack([np.bincount(design.psu_stratum, unit_present[:, j], minlength=n_strata)
-                       for j in range(unit_present.shape[1])], axis=1) > 0
-    return (unit_present.sum(axis=0) - strata.sum(axis=0)).astype(float)
+        return design.psus_degf(self.respondents > 0).astype(float)
 
 
 def domain_codes(block: RowBlock, by: ByVariable | None) -> tuple[np.ndarray, int]:
@@ -176,8 +165,10 @@ def domain_sums(design: Design, planes: Planes, dom: np.ndarray, n_dom: int) -> 
     respondents = np.bincount(key, minlength=k * n_dom).reshape(k, n_dom)
     key *= LEVELS  # in place: each respondent's first bin; a plane's code is its offset
     weighted = np.zeros((k * n_dom, q))
+    index = np.empty_like(key)  # one buffer for every plane's bins
     for code, decode in zip(planes.codes, planes.decode, strict=True):
-        bins = np.bincount(key + code, design.weights, minlength=k * n_dom * LEVELS)
+        bins = np.bincount(np.add(key, code, out=index), design.weights,
+                           minlength=k * n_dom * LEVELS)
         weighted += bins.reshape(k * n_dom, LEVELS) @ decode
     return DomainSums(weighted.reshape(k, n_dom, q), respondents)
 
