@@ -75,7 +75,8 @@ def projection(columns: list[str], back: dict[str, str], questionnaire: Question
     if any(c not in layout for c in needed):
         return None
     keep = {*needed, *wanted.columns}
-    return [c for c in columns if back.get(c, c) in keep], wanted.questions
+    read = [c for c in columns if back.get(c, c) in keep]
+    return (read, wanted.questions) if read else None  # no column: the rows are counted whole
 
 
 Ranges = list[tuple[float, float]]
