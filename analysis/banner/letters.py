@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from analysis.design import significance
+from analysis.design import column_tests
 from analysis.design.corrections import adjust_p
 
 Letters = dict[tuple[int, int, int], tuple[str, ...]]  # (group, level, row): lower columns
@@ -22,7 +22,7 @@ class GroupPairs:
     """The tested comparisons of a banner's groups: `group` of each, and the comparisons."""
 
     group: np.ndarray
-    pairs: significance.Pairs
+    pairs: column_tests.Pairs
 
 
 def _padded(values: list[np.ndarray], width: int, fill: float = np.nan) -> np.ndarray:
@@ -38,11 +38,11 @@ def _tested(groups: list[int], testable: list[np.ndarray], width: int,
     """The valid comparisons of every group, (G, rows, width, width) arrays in."""
     n_groups, m = diff.shape[:2]
     ok = _padded([t[None].astype(float) for t in testable], width, 0.0)[:, 0] > 0
-    found = significance.valid_pairs(*(x.reshape(n_groups * m, width, width)
+    found = column_tests.valid_pairs(*(x.reshape(n_groups * m, width, width)
                                        for x in (diff, se, p)))
     which, row = np.divmod(found.row, m)
     keep = ok[which, found.a] & ok[which, found.b]
-    return GroupPairs(np.asarray(groups)[which][keep], significance.Pairs(
+    return GroupPairs(np.asarray(groups)[which][keep], column_tests.Pairs(
         row[keep], found.a[keep], found.b[keep], found.difference[keep], found.se[keep],
         found.p[keep]))
 
@@ -52,7 +52,7 @@ def design_pairs(groups: list[int], estimates: list[np.ndarray], vcovs: list[np.
     """The tested comparisons of each group's levels: `estimates` (levels, rows) and `vcovs`
     their covariance, t on `df` with the covariance of the design."""
     if not groups:
-        return GroupPairs(np.zeros(0, int), significance.valid_pairs(*[np.zeros((0, 0, 0))] * 3))
+        return GroupPairs(np.zeros(0, int), column_tests.valid_pairs(*[np.zeros((0, 0, 0))] * 3))
     m = estimates[0].shape[1]
     width = max(len(e) for e in estimates)
     est = _padded([e.T for e in estimates], width).transpose(0, 2, 1)  # (G, width, m)
@@ -60,7 +60,7 @@ def design_pairs(groups: list[int], estimates: list[np.ndarray], vcovs: list[np.
     for k, (e, c) in enumerate(zip(estimates, vcovs, strict=True)):
         d = len(e)
         v[k, :d, :, :d, :] = c.reshape(d, m, d, m)
-    diff, se, p = significance.column_differences(est, v.reshape(len(groups), width * m, -1), df)
+    diff, se, p = column_tests.column_differences(est, v.reshape(len(groups), width * m, -1), df)
     return _tested(groups, testable, width, diff, se, p)
 
 
@@ -69,9 +69,9 @@ def srs_pairs(groups: list[int], counts: list[np.ndarray], bases: list[np.ndarra
     """The tested comparisons of a simple random sample's columns: pooled two-proportion z
     tests of each group's `counts` (rows, columns) out of its `bases` (columns)."""
     if not groups:
-        return GroupPairs(np.zeros(0, int), significance.valid_pairs(*[np.zeros((0, 0, 0))] * 3))
+        return GroupPairs(np.zeros(0, int), column_tests.valid_pairs(*[np.zeros((0, 0, 0))] * 3))
     width = max(c.shape[1] for c in counts)
-    diff, se, p = significance.srs_column_differences(
+    diff, se, p = column_tests.srs_column_differences(
         _padded(counts, width), _padded([b[None] for b in bases], width)[:, 0])
     return _tested(groups, testable, width, diff, se, p)
 
