@@ -6,7 +6,8 @@ with them; headers are frozen; every question sheet ends with the footnote namin
 and correction. Significance letters sit in their own column beside each share.
 
 Written with xlsxwriter, row by row from the banners' frames, each style a format made once: the
-report's 76 sheets and 90,000 cells took 4 s with openpyxl's cell-by-cell styling and 0.6 s so.
+sample report's 82 sheets and 90,000 cells took 18.3 G instructions (callgrind) with openpyxl's
+cell-by-cell styling, 5.7 G so; xlsxwriter writing the same values unstyled takes 4.4 G.
 """
 
 from __future__ import annotations
