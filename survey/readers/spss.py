@@ -10,73 +10,42 @@ become the blocks of multi and rank questions (`survey.readers.mrsets`).
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from survey.files.source import Problem, SourceError
-from survey.questionnaire.columns import question_columns
 from survey.questionnaire.model import Questionnaire
-from survey.questionnaire.needs import needs
 from survey.readers.mrsets import mrset_columns
 from survey.readers.named import read_named
-from survey.readers.spss_rows import metadata, read_sav
+from survey.readers.spss_rows import read_sav
 from survey.responses.dataset import Responses
 from survey.responses.missing import EMPTY, FILE_CODES
 from survey.writers.spss_names import restored_names
 
 
-def read(path: Path, questionnaire: Questionnaire, *, mapping: str | Path | None = None,
-         variables: Collection[str] | None = None) -> Responses:
-    """With `variables`, only the columns computing them needs are read and cast, when the file
-    holds them under our layout's names (survey.questionnaire.needs); else the whole file."""
+def read(path: Path, questionnaire: Questionnaire, *,
+         mapping: str | Path | None = None) -> Responses:
     try:
-        meta = metadata(str(path))
+        frame, meta = read_sav(str(path))
     except Exception as error:  # pyreadstat.ReadstatError and OSError
-        raise _unreadable(path, error) from None
+        raise SourceError([Problem(str(path), 1, 1, "bad-sav",
+                                   f"not a readable SPSS file: {error}")]) from None
     back = restored_names(meta.notes or ())  # names SPSS refused, given back
-    only = None if variables is None or mapping is not None else \
-        projection(meta.column_names, back, questionnaire, variables)
-    try:
-        frame, meta = read_sav(str(path), meta, None if only is None else only[0])
-    except Exception as error:
-        raise _unreadable(path, error) from None
     frame = frame.rename(columns=back)
     label_of = {back.get(c, c): meta.column_names_to_labels.get(c) for c in meta.column_names}
     declared = _user_missing(meta, back)
     value_labels = {back.get(c, c): {v: t for v, t in labels.items()
                                      if not _declared(v, declared.get(back.get(c, c), []))}
                     for c, labels in (meta.variable_value_labels or {}).items()}
-    sets = {k.lstrip("$"): v for k, v in (meta.mr_sets or {}).items()
-            if only is None or set(v.get("variable_list", [])) & set(frame.columns)}
-    frame, notes = mrset_columns(frame, sets, label_of, value_labels, questionnaire)
+    frame, sets = mrset_columns(frame, {k.lstrip("$"): v for k, v in (meta.mr_sets or {}).items()},
+                                label_of, value_labels, questionnaire)
     return read_named(frame, questionnaire, str(path),
                       labels=[label_of.get(c) for c in frame.columns], value_labels=value_labels,
-                      mapping=mapping, notes=notes, only=None if only is None else only[1],
+                      mapping=mapping, notes=sets,
                       missing=lambda f, renamed: _foreign_missing(
                           f, {renamed.get(c, c): r for c, r in declared.items()}, questionnaire))
-
-
-def _unreadable(path: Path, error: Exception) -> SourceError:
-    return SourceError([Problem(str(path), 1, 1, "bad-sav", f"not a readable SPSS file: {error}")])
-
-
-def projection(columns: list[str], back: dict[str, str], questionnaire: Questionnaire,
-               variables: Collection[str]) -> tuple[list[str], frozenset[str]] | None:
-    """(the file's columns to read, the questions to cast) for `variables`, when every column of
-    the questions they need is in the file under its layout name; None (read everything) when
-    one is not: a column found by case, by its label or through an MR set is found only by
-    reading them all."""
-    wanted = needs(questionnaire, variables)
-    layout = {back.get(c, c) for c in columns}
-    needed = [c for name in wanted.questions for c in question_columns(questionnaire.items[name])]
-    if any(c not in layout for c in needed):
-        return None
-    keep = {*needed, *wanted.columns}
-    read = [c for c in columns if back.get(c, c) in keep]
-    return (read, wanted.questions) if read else None  # no column: the rows are counted whole
 
 
 Ranges = list[tuple[float, float]]

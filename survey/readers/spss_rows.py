@@ -30,28 +30,21 @@ SPLIT_CELLS = 150_000
 MAX_PROCESSES = 4
 
 
-def metadata(path: str):
-    """The file's metadata (pyreadstat's, user-missing values declared), no cell read."""
-    return pyreadstat.read_sav(path, metadataonly=True, user_missing=True)[1]
-
-
-def read_sav(path: str, meta=None, usecols: list[str] | None = None) -> tuple[pd.DataFrame, object]:
-    """(frame, metadata) as `pyreadstat.read_sav(path, user_missing=True, usecols=usecols)` give
-    them; `meta`: the file's `metadata`, when the caller has it.
+def read_sav(path: str) -> tuple[pd.DataFrame, object]:
+    """(frame, metadata) as `pyreadstat.read_sav(path, user_missing=True)` gives them.
 
     A split read that fails for any reason (a process that cannot start or was killed) is done
     again in one process, whose error, if the file is the cause, is the one raised."""
-    meta = meta if meta is not None else metadata(path)
-    names = meta.column_names if usecols is None else usecols
-    ranges = row_ranges(meta.number_rows, len(names), processes())
+    _, meta = pyreadstat.read_sav(path, metadataonly=True, user_missing=True)
+    ranges = row_ranges(meta.number_rows, len(meta.column_names), processes())
     if len(ranges) > 1:
         types = getattr(meta, "readstat_variable_types", None) or {}
-        numbers = [name for name in names if types.get(name) == "double"]
+        numbers = [name for name, kind in types.items() if kind == "double"]
         try:
-            return read_ranges(path, ranges, numbers, usecols), meta
+            return read_ranges(path, ranges, numbers), meta
         except Exception:  # read again below, in one process
             pass
-    frame, _ = pyreadstat.read_sav(path, user_missing=True, usecols=usecols)
+    frame, _ = pyreadstat.read_sav(path, user_missing=True)
     return frame, meta
 
 
@@ -76,14 +69,14 @@ def row_ranges(rows: int | None, columns: int, processes: int) -> list[tuple[int
     return [(bounds[i], bounds[i + 1] - bounds[i]) for i in range(parts)]
 
 
-def read_ranges(path: str, ranges: list[tuple[int, int]], numbers: list[str] | None = None,
-                usecols: list[str] | None = None) -> pd.DataFrame:
+def read_ranges(path: str, ranges: list[tuple[int, int]],
+                numbers: list[str] | None = None) -> pd.DataFrame:
     """The rows of every range, the first read here and the others in forked processes.
 
     The columns named in `numbers` (the file's numeric variables; pyreadstat gives float64 for
     all but dates) are written by every process straight into one block of memory shared with
     its children, which is the frame's own: nothing to send back, join or copy again. Other
-    columns (text, dates) are sent back and joined. `usecols`: only these columns."""
+    columns (text, dates) are sent back and joined."""
     rows = ranges[-1][0] + ranges[-1][1]
     numbers = numbers or []
     shared = mmap.mmap(-1, max(1, len(numbers) * rows * 8))  # anonymous, shared with children
@@ -95,11 +88,11 @@ def read_ranges(path: str, ranges: list[tuple[int, int]], numbers: list[str] | N
         for first, count in ranges[1:]:
             receive, send = context.Pipe(duplex=False)
             child = context.Process(target=_send_columns, daemon=True,
-                                    args=(send, path, (first, count), usecols, block, slots))
+                                    args=(send, path, (first, count), block, slots))
             child.start()
             send.close()
             children.append((child, receive))
-        parts = [_columns(path, ranges[0], usecols, block, slots)]
+        parts = [_columns(path, ranges[0], block, slots)]
         for _child, receive in children:
             parts.append(_received(receive))
     finally:
@@ -121,14 +114,13 @@ def read_ranges(path: str, ranges: list[tuple[int, int]], numbers: list[str] | N
     return pd.DataFrame(columns, copy=False)  # as pyreadstat's DataFrame.from_dict, unjoined
 
 
-def _columns(path: str, rows: tuple[int, int], usecols: list[str] | None, block: np.ndarray,
+def _columns(path: str, rows: tuple[int, int], block: np.ndarray,
              slots: dict[str, int]) -> dict[str, np.ndarray | None]:
     """{column: its values} of the range `rows` (first, count) (None for a numeric column
     written into `block`), in the file's order; text and dates as objects, as pyreadstat holds
     them."""
     first, count = rows
-    frame, _ = pyreadstat.read_sav(path, user_missing=True, usecols=usecols, row_offset=first,
-                                   row_limit=count)
+    frame, _ = pyreadstat.read_sav(path, user_missing=True, row_offset=first, row_limit=count)
     found: dict[str, np.ndarray | None] = {}
     for name in frame.columns:
         values = frame[name]
@@ -141,11 +133,11 @@ def _columns(path: str, rows: tuple[int, int], usecols: list[str] | None, block:
     return found
 
 
-def _send_columns(send, path: str, rows: tuple[int, int], usecols: list[str] | None,
-                  block: np.ndarray, slots: dict[str, int]) -> None:
+def _send_columns(send, path: str, rows: tuple[int, int], block: np.ndarray,
+                  slots: dict[str, int]) -> None:
     """The child's work: its range's columns, or the error that stopped it, sent back."""
     try:
-        send.send(_columns(path, rows, usecols, block, slots))
+        send.send(_columns(path, rows, block, slots))
     except Exception as error:  # sent back and raised there, where it is reported
         send.send(RuntimeError(str(error)))
     finally:
