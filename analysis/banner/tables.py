@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.banner.blocks import frame
 from analysis.banner.independence import group_tests
 from analysis.banner.letters import design_pairs, letters, srs_pairs
 from analysis.banner.planes import prepare
@@ -211,25 +212,6 @@ def _in_columns(groups: list[GroupFigures], values: list[np.ndarray]) -> np.ndar
     Total (the first group's), then each group's levels."""
     return np.concatenate([values[0][-1:]] + [v[: len(g.by.values)] for g, v in
                                               zip(groups, values, strict=True) if g.by])
-
-
-TEXT = pd.StringDtype(na_value=np.nan)  # pandas' "str", the dtype it infers for text
-
-
-def frame(columns: dict[str, object]) -> pd.DataFrame:
-    """A table from its columns: lists of text become pandas' text arrays, lists of tuples
-    object arrays, before the frame is made (inferring them is most of a small frame's cost);
-    other lists are left to pandas."""
-    typed = {}
-    for name, values in columns.items():
-        if isinstance(values, list) and values and isinstance(values[0], str):
-            values = pd.array(values, dtype=TEXT)
-        elif isinstance(values, list) and values and isinstance(values[0], tuple):
-            found = np.empty(len(values), object)
-            found[:] = values
-            values = found
-        typed[name] = values
-    return pd.DataFrame(typed, copy=False)
 
 
 def _design_residuals(groups: list[GroupFigures], live: dict[int, np.ndarray], lay: Layout,
