@@ -153,7 +153,8 @@ def group_figures(design: Design, block: RowBlock, prep: Prepared,
         first, first_counts = _first(design, block, dom, n_dom, s, sums is not None)
     # each level's df: degf of its respondents (R: degf(subset(...)), as svyciprop uses)
     df = np.append(domain_df[:n_lev], prep.total_df)
-    missing, size = _missing(block, by, n_lev)
+    assert prep.kinds is not None
+    missing, size = _missing(block, prep.kinds[None if by is None else by.name], n_lev)
     with np.errstate(divide="ignore", invalid="ignore"):
         eff = sw**2 / sw2
     return GroupFigures(by, tot.combine(s), counts, n, sw, np.nan_to_num(eff), df, missing,
@@ -210,21 +211,15 @@ def _first(design: Design, block: RowBlock, dom: np.ndarray, n_dom: int, s: np.n
     return first, counts
 
 
-def _missing(block: RowBlock, by: ByVariable | None, n_lev: int
-             ) -> tuple[np.ndarray, np.ndarray]:
+def _missing(block: RowBlock, kinds: np.ndarray, n_lev: int) -> tuple[np.ndarray, np.ndarray]:
     """Each column's count of every missing kind, (levels + 1, 4), and its respondents,
-    answered or not; the last row is the whole sample."""
+    answered or not, from the column's tally of kinds (`planes.kind_tallies`); the last row is
+    the whole sample."""
     missing = np.zeros((n_lev + 1, len(MISSING_KINDS)))
-    all_dom = np.full(len(block.answered), n_lev, np.int64) if by is None else \
-        np.where(by.codes >= 0, by.codes, n_lev)
+    size = kinds.sum(axis=1).astype(float)
     if block.missing_kind is not None:
-        kinds = np.bincount(all_dom * 5 + np.clip(block.missing_kind, 0, 4),
-                            minlength=(n_lev + 1) * 5).reshape(n_lev + 1, 5)
-        size = kinds.sum(axis=1).astype(float)
         missing[:n_lev] = kinds[:n_lev, 1:]
         missing[n_lev] = kinds[:, 1:].sum(0)
-    else:
-        size = np.bincount(all_dom, minlength=n_lev + 1).astype(float)
     size[n_lev] = size.sum()
     return missing, size
 
