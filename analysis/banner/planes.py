@@ -205,7 +205,7 @@ def tallies(planes: Planes, doms: list[tuple[np.ndarray, int]]) -> list[np.ndarr
     few (7 x 6 x 5), so one small bincount per plane over the combinations serves them all."""
     sizes = [n for _, n in doms]
     q = planes.quantities
-    if int(np.prod(sizes)) * LEVELS > 1 << 20:  # many combinations: one tally per variable
+    if int(np.prod(sizes)) * LEVELS > min(1 << 20, len(planes.codes[0])):  # many: one each
         return [sum(np.bincount(dom.astype(np.int64) * LEVELS + code, minlength=n * LEVELS)
                     .reshape(n, LEVELS)
                     @ decode for code, decode in zip(planes.codes, planes.decode, strict=True))
@@ -291,7 +291,7 @@ def kind_tallies(block: RowBlock, by: Sequence[ByVariable | None]) -> list[np.nd
     sizes = [1 if b is None else len(b.values) + 1 for b in by]
     levels = [np.zeros(n, np.int64) if b is None else
               np.where(b.codes >= 0, b.codes, len(b.values)).astype(np.int64) for b in by]
-    if int(np.prod(sizes)) * 5 > 1 << 20:  # many combinations: one tally per variable
+    if int(np.prod(sizes)) * 5 > min(1 << 20, n):  # more cells than respondents: one each
         return [np.bincount(level * 5 + kind, minlength=size * 5).reshape(size, 5)
                 for level, size in zip(levels, sizes, strict=True)]
     cell = np.zeros(n, np.int64)
