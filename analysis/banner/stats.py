@@ -225,7 +225,8 @@ def _missing(block: RowBlock, kinds: np.ndarray, n_lev: int) -> tuple[np.ndarray
 
 
 def share_tables(block: RowBlock, groups: list[GroupFigures], srs: bool, options) -> list[dict]:
-    """Per group (and Total): shares with se and intervals, as dicts of (D+1, m) arrays."""
+    """Per group (and Total): shares with se and intervals, as dicts of (D+1, m) arrays; for a
+    scale, its means (y and y^2 per respondent) from the same ratios, under "means"."""
     lay = layout(block)
     q = groups[0].totals.shape[1]
     eye = np.eye(q)
@@ -234,10 +235,16 @@ def share_tables(block: RowBlock, groups: list[GroupFigures], srs: bool, options
         den = np.tile(eye[list(lay.count[: block.n_options])].sum(0), (len(lay.count), 1))
     else:
         den = np.tile(eye[lay.ones], (len(lay.count), 1))
+    m = len(num)
+    means = lay.y is not None and lay.y2 is not None  # a scale's means: the same ratios
+    if means:
+        num = np.vstack([num, eye[[lay.y, lay.y2]]])
+        den = np.vstack([den, eye[[lay.ones, lay.ones]]])
     out = []
     for g in groups:
-        r = ratios(g.totals, num, den)
-        base = g.totals.theta @ den.T  # weighted denominators
+        both = ratios(g.totals, num, den)
+        r = both.part(slice(0, m)) if means else both
+        base = g.totals.theta @ den[:m].T  # weighted denominators
         if srs:
             unweighted_base = (g.n[:, None] if options.percent == "respondents"
                                else g.counts[:, : block.n_options].sum(1, keepdims=True))
@@ -252,7 +259,8 @@ def share_tables(block: RowBlock, groups: list[GroupFigures], srs: bool, options
         else:
             ci = None  # below, every group's at once
         out.append({"ratios": r, "low": None if ci is None else ci.lower,
-                    "high": None if ci is None else ci.upper, "base": base})
+                    "high": None if ci is None else ci.upper, "base": base,
+                    "means": both.part(slice(m, m + 2)) if means else None})
     if out and out[0]["low"] is None:  # logit intervals (the design's usual): one call
         found = intervals.logit(np.vstack([t["ratios"].estimate for t in out]),
                                 np.vstack([t["ratios"].se for t in out]),

@@ -84,10 +84,11 @@ def from_groups(design, block: RowBlock, groups: list[GroupFigures], options, sr
                           min_base=options.min_base))
     about = {(c["group"], c["level"]): c for c in cols}  # plain values: no frame lookups
     tests: list[BannerTest] = []
-    cells = _cells(design, block, groups, options, srs, testable, about, tests,
-                   notes) if block.has_categories else None
-    means = _means(design, block, groups, options, srs, testable, about, tests,
-                   notes) if block.has_mean else None
+    tabs = share_tables(block, groups, srs, options) if block.has_categories else None
+    cells = _cells(design, block, groups, options, srs, testable, about, tests, notes,
+                   tabs) if tabs is not None else None
+    means = _means(design, block, groups, options, srs, testable, about, tests, notes,
+                   tabs) if block.has_mean else None
     kinds = np.vstack([groups[0].missing[-1:]] + [g.missing[:-1] for g in groups if g.by])
     missing = {"by": [c["by"] for c in cols], "col": [c["value"] for c in cols],
                "unanswered": np.array([c["size"] - c["n"] for c in cols], float)}
@@ -140,10 +141,10 @@ def _bases(block: RowBlock, g: GroupFigures, t: dict, options, srs: bool, lay: L
     return g.totals.theta[:d][:, list(lay.count)] * f, t["base"][:d, 0] * f
 
 
-def _cells(design, block, groups, options, srs, testable, about, tests, notes) -> pd.DataFrame:
+def _cells(design, block, groups, options, srs, testable, about, tests, notes,
+           tabs: list[dict]) -> pd.DataFrame:
     lay = layout(block)
     m = len(lay.count)
-    tabs = share_tables(block, groups, srs, options)
     at = [gi for gi, g in enumerate(groups) if g.by is not None]
     bases = {gi: _bases(block, groups[gi], tabs[gi], options, srs, lay) for gi in at}
     if srs:
@@ -270,11 +271,13 @@ MEAN_COLUMNS = ["by", "col", "letter", "n", "weighted_n", "mean", "sd", "se", "c
                 "ci_high", "higher_than", "small_base", "suppressed"]
 
 
-def _means(design, block, groups, options, srs, testable, about, tests, notes) -> pd.DataFrame:
+def _means(design, block, groups, options, srs, testable, about, tests, notes,
+           tabs: list[dict] | None) -> pd.DataFrame:
     lay = layout(block)
     assert lay.y is not None and lay.y2 is not None
     eye = np.eye(groups[0].totals.shape[1])
-    found = [ratios(g.totals, eye[[lay.y, lay.y2]], eye[[lay.ones, lay.ones]]) for g in groups]
+    found = [t["means"] for t in tabs] if tabs is not None else \
+        [ratios(g.totals, eye[[lay.y, lay.y2]], eye[[lay.ones, lay.ones]]) for g in groups]
     levels: dict[int, Ratios] = {}  # each group's levels' means (not its Total)
     for gi, (g, r) in enumerate(zip(groups, found, strict=True)):
         if g.by is not None:
