@@ -1,6 +1,7 @@
 """What a banner reads its variables into: the row as a `RowBlock` of plain numpy arrays, each
-`by` variable as a `ByVariable` partition of the sample, and the error a banner raises. Kept apart
-from the reading (`rows`, `segments`) so that both can build them.
+`by` variable as a `ByVariable` partition of the sample, and the error a banner raises; and how
+its tables become frames. Kept apart from the reading (`rows`, `segments`) and the tables
+(`tables`, `quantiles`) so that all of them can use these.
 """
 
 from __future__ import annotations
@@ -107,3 +108,22 @@ def level_codes(codes: np.ndarray) -> np.ndarray:
     """A `by` variable's level per respondent, read-only, in two bytes (a million respondents'
     levels in int64 are 8 MB; three `by` variables held that much more than their data)."""
     return read_only(codes.astype(np.int16 if codes.max(initial=0) < 32767 else np.int64))
+
+
+TEXT = pd.StringDtype(na_value=np.nan)  # pandas' "str", the dtype it infers for text
+
+
+def frame(columns: dict[str, object]) -> pd.DataFrame:
+    """A table from its columns: lists of text become pandas' text arrays, lists of tuples
+    object arrays, before the frame is made (inferring them is most of a small frame's cost);
+    other lists are left to pandas."""
+    typed = {}
+    for name, values in columns.items():
+        if isinstance(values, list) and values and isinstance(values[0], str):
+            values = pd.array(values, dtype=TEXT)
+        elif isinstance(values, list) and values and isinstance(values[0], tuple):
+            found = np.empty(len(values), object)
+            found[:] = values
+            values = found
+        typed[name] = values
+    return pd.DataFrame(typed, copy=False)

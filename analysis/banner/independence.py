@@ -63,6 +63,7 @@ def group_tests(block: RowBlock, groups: list[GroupFigures], design: Design, srs
     found: dict[tuple[int, int], tuple] = {}  # (group, table): (Rao-Scott, adjusted Wald)
     pearson: dict[int, Found] = {}
     batches: dict[tuple[int, int], list[_Tables]] = {}
+    kept: dict[int, np.ndarray] = {}  # the groups for the design's tests: their testable levels
     for gi, g in enumerate(groups):
         if g.by is None:
             continue
@@ -74,9 +75,12 @@ def group_tests(block: RowBlock, groups: list[GroupFigures], design: Design, srs
         elif srs:
             pearson[gi] = _pearson(block, g, keep, names, notes[gi], lang)
         else:
-            whole = _tables(block, g, gi, design, keep, names, rows, found, notes[gi], lang)
-            if whole is not None:  # a set row's tables, sharing their group's totals, by group
-                batches.setdefault((len(keep), gi if block.is_set else -1), []).append(whole)
+            kept[gi] = keep
+    for gi, (totals, p, v) in _group_shares(groups, kept, rows, layout(block).ones).items():
+        whole = _tables(block, groups[gi], gi, design, totals, p, v, names, rows, found,
+                        notes[gi], lang)
+        if whole is not None:  # a set row's tables, sharing their group's totals, by group
+            batches.setdefault((len(kept[gi]), gi if block.is_set else -1), []).append(whole)
     for (k, _), batch in batches.items():
         found |= _tested(batch, rows, k, layout(block).ones, design)
     return {gi: (pearson[gi] if gi in pearson else
@@ -102,16 +106,35 @@ def _tested(batch: list[_Tables], rows: np.ndarray, k: int, ones: int, design: D
     return dict(zip(which, zip(rao, adjusted, strict=True), strict=True))
 
 
-def _tables(block: RowBlock, g: GroupFigures, gi: int, design: Design, keep: np.ndarray,
+def _group_shares(groups: list[GroupFigures], kept: dict[int, np.ndarray], rows: np.ndarray,
+                  ones: int) -> dict[int, tuple[tuple[np.ndarray, np.ndarray], np.ndarray,
+                                                np.ndarray]]:
+    """Each group's kept columns' totals (theta, vcov) and its tables' cell shares with their
+    covariance: on a Taylor design the groups with as many columns in one stacked pass."""
+    totals = {gi: wald.select_columns(groups[gi].totals.theta, groups[gi].totals.vcov, keep)
+              for gi, keep in kept.items()}
+    found = {}
+    by_width: dict[int, list[int]] = {}
+    for gi, keep in kept.items():
+        if groups[gi].totals.replicates is not None:
+            found[gi] = (totals[gi], *_shares(groups[gi].totals, keep, rows, ones))
+        else:
+            by_width.setdefault(len(keep), []).append(gi)
+    for members in by_width.values():
+        p, v = _taylor_shares(np.stack([totals[gi][0] for gi in members]),
+                              np.stack([totals[gi][1] for gi in members]), rows, ones)
+        found |= {gi: (totals[gi], p[i], v[i]) for i, gi in enumerate(members)}
+    return {gi: found[gi] for gi in kept}
+
+
+def _tables(block: RowBlock, g: GroupFigures, gi: int, design: Design,
+            totals: tuple[np.ndarray, np.ndarray], p: np.ndarray, v: np.ndarray,
             names: list[str], rows: np.ndarray, found: dict, notes: list[str],
             lang: str | None) -> _Tables | None:
     """A group's tables with a positive share in every row, to be tested together; the others
     are tested here without their empty row (into `found`), or noted when one row is left."""
     ones = layout(block).ones
-    totals = wald.select_columns(g.totals.theta, g.totals.vcov, keep)
-    p, v = _shares(g.totals, keep, rows, ones) if g.totals.replicates is not None \
-        else _taylor_shares(*totals, rows, ones)
-    nr, k = rows.shape[1], len(keep)
+    nr, k = rows.shape[1], len(totals[0])
     row_sum = p.reshape(len(p), k, nr).sum(axis=1)
     whole = (row_sum > 1e-12).all(axis=1)
     for t in np.flatnonzero(~whole):
@@ -130,20 +153,21 @@ def _tables(block: RowBlock, g: GroupFigures, gi: int, design: Design, keep: np.
 
 def _taylor_shares(theta: np.ndarray, vcov: np.ndarray, rows: np.ndarray, ones: int
                    ) -> tuple[np.ndarray, np.ndarray]:
-    """Each table's cell shares of the pooled base (columns kept, rows varying fastest, as
-    svychisq's interaction) and their covariance J V J', J the shares' gradient in the totals
-    (`totals.pooled_shares` for one table), (T, K*R) and (T, K*R, K*R)."""
+    """Each group's tables' cell shares of the pooled base (its kept columns, rows varying
+    fastest, as svychisq's interaction) and their covariance J V J', J the shares' gradient in
+    the totals (`totals.pooled_shares` for one table): theta (G, K, q) and vcov (G, K*q, K*q)
+    of G groups in, (G, T, K*R) and (G, T, K*R, K*R) out."""
     n_tables, nr, q = rows.shape
-    k = len(theta)
-    base = theta[:, ones].sum()
-    p = (rows @ theta.T).transpose(0, 2, 1).reshape(n_tables, k * nr) / base
-    grad = np.zeros((n_tables, k, nr, k, q))
-    grad[:, np.arange(k), :, np.arange(k), :] = rows[None]
-    grad = grad.reshape(n_tables, k * nr, k * q)
-    grad[:, :, ones::q] -= p[:, :, None]
-    grad /= base
-    v = (grad.reshape(-1, k * q) @ vcov).reshape(n_tables, k * nr, k * q) @ \
-        grad.transpose(0, 2, 1)
+    n_groups, k = theta.shape[:2]
+    base = theta[:, :, ones].sum(axis=1)[:, None, None]  # (G, 1, 1)
+    cells = rows[None] @ theta.transpose(0, 2, 1)[:, None]  # (G, T, R, K)
+    p = cells.transpose(0, 1, 3, 2).reshape(n_groups, n_tables, k * nr) / base
+    grad = np.zeros((n_groups, n_tables, k, nr, k, q))
+    grad[:, :, np.arange(k), :, np.arange(k), :] = rows
+    grad = grad.reshape(n_groups, n_tables, k * nr, k * q)
+    grad[..., ones::q] -= p[..., None]
+    grad /= base[..., None]
+    v = (grad @ vcov[:, None]) @ grad.transpose(0, 1, 3, 2)
     return p, v
 
 

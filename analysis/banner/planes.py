@@ -205,7 +205,7 @@ def tallies(planes: Planes, doms: list[tuple[np.ndarray, int]]) -> list[np.ndarr
     few (7 x 6 x 5), so one small bincount per plane over the combinations serves them all."""
     sizes = [n for _, n in doms]
     q = planes.quantities
-    if int(np.prod(sizes)) * LEVELS > 1 << 20:  # many combinations: one tally per variable
+    if int(np.prod(sizes)) * LEVELS > min(1 << 20, len(planes.codes[0])):  # many: one each
         return [sum(np.bincount(dom.astype(np.int64) * LEVELS + code, minlength=n * LEVELS)
                     .reshape(n, LEVELS)
                     @ decode for code, decode in zip(planes.codes, planes.decode, strict=True))
@@ -250,6 +250,7 @@ class Prepared:
     planes: Planes | None = None
     counts: dict[str | None, np.ndarray] | None = None  # with planes: tallies by `by` name
     domains: dict[str | None, tuple[np.ndarray, int]] | None = None  # domain_codes by name
+    kinds: dict[str | None, np.ndarray] | None = None  # kind_tallies by `by` name
 
     def domain_codes(self, block: RowBlock, by: ByVariable | None) -> tuple[np.ndarray, int]:
         name = None if by is None else by.name
@@ -265,15 +266,38 @@ def prepare(design: Design, block: RowBlock, by: Sequence[ByVariable | None] = (
     squared = design.weights * design.weights
     doms = [domain_codes(block, b) for b in by]
     names = [None if b is None else b.name for b in by]
+    kinds = dict(zip(names, kind_tallies(block, by), strict=True))
     n_dom = max(n for _, n in doms)
     planes = pack(block) if block.kind != "number" and fits(design, n_dom) else None
     if planes is not None:
         none = (np.zeros(0, np.int32), np.zeros(0, np.int16))
         counts = dict(zip(names, tallies(planes, doms), strict=True))
         return Prepared(None, none, total_df, squared, planes, counts,
-                        dict(zip(names, doms, strict=True)))
+                        dict(zip(names, doms, strict=True)), kinds)
     rows = [np.flatnonzero(f).astype(np.int32) for f in block.flags]  # int32: a third less
     opts = [np.full(len(r), j, np.int16) for j, r in enumerate(rows)]
     selections = ((np.concatenate(rows), np.concatenate(opts)) if rows
                   else (np.zeros(0, np.int32), np.zeros(0, np.int16)))
-    return Prepared(_values_frame(block), selections, total_df, squared)
+    return Prepared(_values_frame(block), selections, total_df, squared, kinds=kinds)
+
+
+def kind_tallies(block: RowBlock, by: Sequence[ByVariable | None]) -> list[np.ndarray]:
+    """Respondents per column and missing kind of each `by` variable, (levels + 1, 5): its
+    levels, then "no level"; kind 0 answered, 1..4 MISSING_KINDS. One bincount over the
+    columns of all of them together while their combinations are few (as `tallies`)."""
+    n = len(block.answered)
+    kind = np.zeros(n, np.int64) if block.missing_kind is None else \
+        np.clip(block.missing_kind, 0, 4).astype(np.int64)
+    sizes = [1 if b is None else len(b.values) + 1 for b in by]
+    levels = [np.zeros(n, np.int64) if b is None else
+              np.where(b.codes >= 0, b.codes, len(b.values)).astype(np.int64) for b in by]
+    if int(np.prod(sizes)) * 5 > min(1 << 20, n):  # more cells than respondents: one each
+        return [np.bincount(level * 5 + kind, minlength=size * 5).reshape(size, 5)
+                for level, size in zip(levels, sizes, strict=True)]
+    cell = np.zeros(n, np.int64)
+    for level, size in zip(levels, sizes, strict=True):
+        cell = cell * size + level
+    table = np.bincount(cell * 5 + kind, minlength=int(np.prod(sizes)) * 5)
+    table = table.reshape(*sizes, 5)
+    return [table.sum(axis=tuple(i for i in range(len(sizes)) if i != b))
+            for b in range(len(sizes))]

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from analysis.banner.blocks import frame
 from analysis.banner.rows import BannerError, ByVariable, RowBlock
 from analysis.design.estimation import TOTAL
 from analysis.design.quantiles import Quantiles, probabilities, quantile
@@ -51,20 +52,22 @@ def row_values(block: RowBlock) -> np.ndarray:
     return np.where(codes >= 0, block.scores[np.maximum(codes, 0)], np.nan)
 
 
-def _rows(found: Quantiles | None, probs: tuple[float, ...], by: str, values: Sequence[str],
-          slot: Sequence[str]) -> list[dict]:
-    """One row per column value and quantile; `slot` is each value's domain label. A column
-    without respondents (or a row nobody answered) has no figures."""
-    rows = []
+FIGURES = (("value", "value"), ("se", "se"), ("ci_low", "lower"), ("ci_high", "upper"))
+
+
+def _rows(rows: dict[str, list], found: Quantiles | None, probs: tuple[float, ...], by: str,
+          values: Sequence[str], slot: Sequence[str]) -> None:
+    """Add one row per column value and quantile to the columns `rows`; `slot` is each value's
+    domain label. A column without respondents (or a row nobody answered) has no figures."""
     for value, label in zip(values, slot, strict=True):
         d = found.domains.index(label) if found is not None and label in found.domains else None
-        for j, q in enumerate(probs):
-            rows.append({"by": by, "col": value, "q": q,
-                         "n": 0 if d is None else int(found.n[d]),
-                         **{key: np.nan if d is None else float(getattr(found, name)[d, j])
-                            for key, name in (("value", "value"), ("se", "se"),
-                                              ("ci_low", "lower"), ("ci_high", "upper"))}})
-    return rows
+        rows["by"] += [by] * len(probs)
+        rows["col"] += [value] * len(probs)
+        rows["q"] += list(probs)
+        rows["n"] += [0.0 if d is None else float(found.n[d])] * len(probs)
+        for key, name in FIGURES:
+            rows[key] += [np.nan] * len(probs) if d is None else \
+                getattr(found, name)[d].astype(float).tolist()
 
 
 def table(design: Design, block: RowBlock, groups: list[ByVariable], options,
@@ -75,29 +78,31 @@ def table(design: Design, block: RowBlock, groups: list[ByVariable], options,
     y = row_values(block)
     alpha, interval = 1 - options.level, options.quantile_interval
     answered = ~np.isnan(y)  # nobody answered: no figures (the banner's notes say so)
+    rows: dict[str, list] = {key: [] for key in ("by", "col", "q", "n", "value", "se", "ci_low",
+                                                 "ci_high")}
     try:
         found = quantile(design, y, options.quantiles, alpha=alpha, interval=interval) \
             if answered.any() else None
-        rows = _rows(found, options.quantiles, TOTAL, [TOTAL], [TOTAL])
+        _rows(rows, found, options.quantiles, TOTAL, [TOTAL], [TOTAL])
         for g in groups:
             codes = np.asarray(g.codes)
             found = (quantile(design, y, options.quantiles, alpha=alpha, interval=interval,
                               by=pd.Categorical.from_codes(codes, range(len(g.values))))
                      if (answered & (codes >= 0)).any() else None)
-            rows += _rows(found, options.quantiles, g.name, g.values,
-                          [str(i) for i in range(len(g.values))])
+            _rows(rows, found, options.quantiles, g.name, g.values,
+                  [str(i) for i in range(len(g.values))])
     except DesignError as error:  # replicate intervals asked of a Taylor design
         raise BannerError(str(error)) from None
-    frame = pd.DataFrame(rows)
     look = {(b, str(v)): (letter, bool(small)) for b, v, letter, small in zip(
         columns["by"], columns["value"], columns["letter"], columns["small_base"], strict=True)}
-    found = [look[(b, str(v))] for b, v in zip(frame["by"], frame["col"], strict=True)]
-    frame["letter"] = [letter for letter, _ in found]
-    frame["small_base"] = [small for _, small in found]
-    hide = (frame["n"] > 0) & (frame["n"] < options.suppress) if options.suppress else \
-        np.zeros(len(frame), bool)
-    frame["n"] = frame["n"].astype(float)  # a count or NaN where it is hidden
-    if hide.any():
-        frame.loc[hide, ["n", "value", "se", "ci_low", "ci_high"]] = np.nan
-    frame["suppressed"] = hide
-    return frame[COLUMNS]
+    shown = [look[(b, str(v))] for b, v in zip(rows["by"], rows["col"], strict=True)]
+    figures = {key: np.array(rows[key], dtype=float)
+               for key in ("n", "value", "se", "ci_low", "ci_high")}
+    n = figures["n"]
+    hide = (n > 0) & (n < options.suppress) if options.suppress else np.zeros(len(n), bool)
+    for values in figures.values():  # a count or figure resting on too few: hidden
+        values[hide] = np.nan
+    return frame({"by": rows["by"], "col": rows["col"], "letter": [s[0] for s in shown],
+                  "q": np.array(rows["q"], dtype=float), **figures,
+                  "small_base": np.array([s[1] for s in shown], dtype=bool),
+                  "suppressed": hide})

@@ -26,7 +26,7 @@ from analysis.banner.blocks import (  # noqa: F401  (the banner's types, read fr
 from analysis.banner.segments import membership, segment_columns
 from survey.files.source import suggest
 from survey.messages import text
-from survey.messages.tables import NAMES
+from survey.messages.tables import BANNER, NAMES
 from survey.questionnaire.columns import option_column
 from survey.questionnaire.model import Derived, Question, Questionnaire
 
@@ -146,7 +146,9 @@ def row_block(responses: ResponsesLike, name: str, *, lang: str | None = None,
         codes = membership(responses.segment(name))
         label = questionnaire.label(seg.label, lang)
         return RowBlock(name=name, kind="single", label=label, keys=("1", "0"),
-                        labels=(label, "other"), n_options=2, answered=read_only(codes >= 0),
+                        labels=(label, text(BANNER, "others", lang or
+                                            questionnaire.survey.default_language)),
+                        n_options=2, answered=read_only(codes >= 0),
                         codes=read_only(codes.astype(np.int64)), net_matrix=np.zeros((0, 2)))
     else:
         raise _unknown(name, questionnaire, "row")
@@ -265,6 +267,7 @@ def by_variable(responses: ResponsesLike, name: str, *, lang: str | None = None)
         member = s.astype("boolean")
         codes = np.where(member.isna(), -1, np.where(member.fillna(False), 0, 1))
         label = questionnaire.label(derived.label, lang)
-        return ByVariable(name, label, ("1", "0"), (label, "not " + label), level_codes(codes))
+        rest = text(BANNER, "others", lang or questionnaire.survey.default_language)
+        return ByVariable(name, label, ("1", "0"), (label, rest), level_codes(codes))
     raise BannerError(f"by {name!r} is a derived number; give it options (cases) to use it as "
                       "banner columns")

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.banner.blocks import BannerError, ByVariable, ResponsesLike, level_codes, read_only
+from survey.messages import text
+from survey.messages.tables import BANNER
 
 _MADE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # Responses: {(name, lang): ...}
 
@@ -65,6 +67,5 @@ def _make(responses: ResponsesLike, name: str, lang: str | None) -> ByVariable:
         return _segment_group(responses, name, lang)
     codes = membership(responses.segment(name))
     label = questionnaire.label(questionnaire.segments[name].label, lang)
-    rest = {"zh": "其他", "en": "Others"}.get(lang or questionnaire.survey.default_language,
-                                             "Others")
+    rest = text(BANNER, "others", lang or questionnaire.survey.default_language)
     return ByVariable(name, label, ("1", "0"), (label, rest), level_codes(codes))

@@ -153,7 +153,8 @@ def group_figures(design: Design, block: RowBlock, prep: Prepared,
         first, first_counts = _first(design, block, dom, n_dom, s, sums is not None)
     # each level's df: degf of its respondents (R: degf(subset(...)), as svyciprop uses)
     df = np.append(domain_df[:n_lev], prep.total_df)
-    missing, size = _missing(block, by, n_lev)
+    assert prep.kinds is not None
+    missing, size = _missing(block, prep.kinds[None if by is None else by.name], n_lev)
     with np.errstate(divide="ignore", invalid="ignore"):
         eff = sw**2 / sw2
     return GroupFigures(by, tot.combine(s), counts, n, sw, np.nan_to_num(eff), df, missing,
@@ -210,27 +211,22 @@ def _first(design: Design, block: RowBlock, dom: np.ndarray, n_dom: int, s: np.n
     return first, counts
 
 
-def _missing(block: RowBlock, by: ByVariable | None, n_lev: int
-             ) -> tuple[np.ndarray, np.ndarray]:
+def _missing(block: RowBlock, kinds: np.ndarray, n_lev: int) -> tuple[np.ndarray, np.ndarray]:
     """Each column's count of every missing kind, (levels + 1, 4), and its respondents,
-    answered or not; the last row is the whole sample."""
+    answered or not, from the column's tally of kinds (`planes.kind_tallies`); the last row is
+    the whole sample."""
     missing = np.zeros((n_lev + 1, len(MISSING_KINDS)))
-    all_dom = np.full(len(block.answered), n_lev, np.int64) if by is None else \
-        np.where(by.codes >= 0, by.codes, n_lev)
+    size = kinds.sum(axis=1).astype(float)
     if block.missing_kind is not None:
-        kinds = np.bincount(all_dom * 5 + np.clip(block.missing_kind, 0, 4),
-                            minlength=(n_lev + 1) * 5).reshape(n_lev + 1, 5)
-        size = kinds.sum(axis=1).astype(float)
         missing[:n_lev] = kinds[:n_lev, 1:]
         missing[n_lev] = kinds[:, 1:].sum(0)
-    else:
-        size = np.bincount(all_dom, minlength=n_lev + 1).astype(float)
     size[n_lev] = size.sum()
     return missing, size
 
 
 def share_tables(block: RowBlock, groups: list[GroupFigures], srs: bool, options) -> list[dict]:
-    """Per group (and Total): shares with se and intervals, as dicts of (D+1, m) arrays."""
+    """Per group (and Total): shares with se and intervals, as dicts of (D+1, m) arrays; for a
+    scale, its means (y and y^2 per respondent) from the same ratios, under "means"."""
     lay = layout(block)
     q = groups[0].totals.shape[1]
     eye = np.eye(q)
@@ -239,10 +235,16 @@ def share_tables(block: RowBlock, groups: list[GroupFigures], srs: bool, options
         den = np.tile(eye[list(lay.count[: block.n_options])].sum(0), (len(lay.count), 1))
     else:
         den = np.tile(eye[lay.ones], (len(lay.count), 1))
+    m = len(num)
+    means = lay.y is not None and lay.y2 is not None  # a scale's means: the same ratios
+    if means:
+        num = np.vstack([num, eye[[lay.y, lay.y2]]])
+        den = np.vstack([den, eye[[lay.ones, lay.ones]]])
     out = []
     for g in groups:
-        r = ratios(g.totals, num, den)
-        base = g.totals.theta @ den.T  # weighted denominators
+        both = ratios(g.totals, num, den)
+        r = both.part(slice(0, m)) if means else both
+        base = g.totals.theta @ den[:m].T  # weighted denominators
         if srs:
             unweighted_base = (g.n[:, None] if options.percent == "respondents"
                                else g.counts[:, : block.n_options].sum(1, keepdims=True))
@@ -257,7 +259,8 @@ def share_tables(block: RowBlock, groups: list[GroupFigures], srs: bool, options
         else:
             ci = None  # below, every group's at once
         out.append({"ratios": r, "low": None if ci is None else ci.lower,
-                    "high": None if ci is None else ci.upper, "base": base})
+                    "high": None if ci is None else ci.upper, "base": base,
+                    "means": both.part(slice(m, m + 2)) if means else None})
     if out and out[0]["low"] is None:  # logit intervals (the design's usual): one call
         found = intervals.logit(np.vstack([t["ratios"].estimate for t in out]),
                                 np.vstack([t["ratios"].se for t in out]),

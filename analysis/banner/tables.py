@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.banner.blocks import frame
 from analysis.banner.independence import group_tests
 from analysis.banner.letters import design_pairs, letters, srs_pairs
 from analysis.banner.planes import prepare
@@ -83,10 +84,11 @@ def from_groups(design, block: RowBlock, groups: list[GroupFigures], options, sr
                           min_base=options.min_base))
     about = {(c["group"], c["level"]): c for c in cols}  # plain values: no frame lookups
     tests: list[BannerTest] = []
-    cells = _cells(design, block, groups, options, srs, testable, about, tests,
-                   notes) if block.has_categories else None
-    means = _means(design, block, groups, options, srs, testable, about, tests,
-                   notes) if block.has_mean else None
+    tabs = share_tables(block, groups, srs, options) if block.has_categories else None
+    cells = _cells(design, block, groups, options, srs, testable, about, tests, notes,
+                   tabs) if tabs is not None else None
+    means = _means(design, block, groups, options, srs, testable, about, tests, notes,
+                   tabs) if block.has_mean else None
     kinds = np.vstack([groups[0].missing[-1:]] + [g.missing[:-1] for g in groups if g.by])
     missing = {"by": [c["by"] for c in cols], "col": [c["value"] for c in cols],
                "unanswered": np.array([c["size"] - c["n"] for c in cols], float)}
@@ -139,10 +141,10 @@ def _bases(block: RowBlock, g: GroupFigures, t: dict, options, srs: bool, lay: L
     return g.totals.theta[:d][:, list(lay.count)] * f, t["base"][:d, 0] * f
 
 
-def _cells(design, block, groups, options, srs, testable, about, tests, notes) -> pd.DataFrame:
+def _cells(design, block, groups, options, srs, testable, about, tests, notes,
+           tabs: list[dict]) -> pd.DataFrame:
     lay = layout(block)
     m = len(lay.count)
-    tabs = share_tables(block, groups, srs, options)
     at = [gi for gi, g in enumerate(groups) if g.by is not None]
     bases = {gi: _bases(block, groups[gi], tabs[gi], options, srs, lay) for gi in at}
     if srs:
@@ -213,25 +215,6 @@ def _in_columns(groups: list[GroupFigures], values: list[np.ndarray]) -> np.ndar
                                               zip(groups, values, strict=True) if g.by])
 
 
-TEXT = pd.StringDtype(na_value=np.nan)  # pandas' "str", the dtype it infers for text
-
-
-def frame(columns: dict[str, object]) -> pd.DataFrame:
-    """A table from its columns: lists of text become pandas' text arrays, lists of tuples
-    object arrays, before the frame is made (inferring them is most of a small frame's cost);
-    other lists are left to pandas."""
-    typed = {}
-    for name, values in columns.items():
-        if isinstance(values, list) and values and isinstance(values[0], str):
-            values = pd.array(values, dtype=TEXT)
-        elif isinstance(values, list) and values and isinstance(values[0], tuple):
-            found = np.empty(len(values), object)
-            found[:] = values
-            values = found
-        typed[name] = values
-    return pd.DataFrame(typed, copy=False)
-
-
 def _design_residuals(groups: list[GroupFigures], live: dict[int, np.ndarray], lay: Layout,
                       n_options: int, percent: str) -> dict[int, np.ndarray]:
     """Design-based residuals (analysis.design.wald) of each share numerator in each group's
@@ -288,11 +271,13 @@ MEAN_COLUMNS = ["by", "col", "letter", "n", "weighted_n", "mean", "sd", "se", "c
                 "ci_high", "higher_than", "small_base", "suppressed"]
 
 
-def _means(design, block, groups, options, srs, testable, about, tests, notes) -> pd.DataFrame:
+def _means(design, block, groups, options, srs, testable, about, tests, notes,
+           tabs: list[dict] | None) -> pd.DataFrame:
     lay = layout(block)
     assert lay.y is not None and lay.y2 is not None
     eye = np.eye(groups[0].totals.shape[1])
-    found = [ratios(g.totals, eye[[lay.y, lay.y2]], eye[[lay.ones, lay.ones]]) for g in groups]
+    found = [t["means"] for t in tabs] if tabs is not None else \
+        [ratios(g.totals, eye[[lay.y, lay.y2]], eye[[lay.ones, lay.ones]]) for g in groups]
     levels: dict[int, Ratios] = {}  # each group's levels' means (not its Total)
     for gi, (g, r) in enumerate(zip(groups, found, strict=True)):
         if g.by is not None:

@@ -70,6 +70,15 @@ class Ratios:
     vcov: np.ndarray
     replicates: Replicated | None = None
 
+    def part(self, columns: slice) -> Ratios:
+        """The ratios `columns` of every domain, with their covariance and replicates."""
+        d, m = self.estimate.shape
+        k = len(range(m)[columns])
+        vcov = self.vcov.reshape(d, m, d, m)[:, columns, :, columns].reshape(d * k, d * k)
+        reps = None if self.replicates is None else \
+            Replicated(self.replicates.values[:, :, columns], self.replicates.rule)
+        return Ratios(self.estimate[:, columns], self.se[:, columns], vcov, reps)
+
 
 def ratios(totals: DomainTotals, numerators: np.ndarray, denominators: np.ndarray) -> Ratios:
     """r_dj = a_j' T_d / b_j' T_d for weight vectors a_j, b_j (rows of the (m, q) arrays).
