@@ -62,7 +62,26 @@ class SurveyGroup(TyperGroup):
             raise typer.Exit(EXIT_BUG) from None
 
 
-app = typer.Typer(cls=SurveyGroup, add_completion=False, no_args_is_help=True,
+class SurveyTyper(typer.Typer):
+    """The app. A run names one command: only that command's Click options are built (Typer
+    builds every command's before running one, 0.15 G instructions for twelve); without a
+    command's name (`survey --help`, a misspelt name) every command is there, as usual."""
+
+    def __call__(self, *args, **kwargs):
+        words = [a for a in (args[0] if args else kwargs.get("args", sys.argv[1:]))
+                 if a != DEBUG]
+        wanted = [c for c in self.registered_commands if words and words[0] == (
+            c.name or typer.main.get_command_name(c.callback.__name__))]
+        if not wanted:
+            return super().__call__(*args, **kwargs)
+        everything, self.registered_commands = self.registered_commands, wanted
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            self.registered_commands = everything
+
+
+app = SurveyTyper(cls=SurveyGroup, add_completion=False, no_args_is_help=True,
                   pretty_exceptions_enable=False)  # the help is main()'s docstring
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
