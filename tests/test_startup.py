@@ -16,11 +16,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 Q = "questionnaires/industrial_workers.yaml"
 # what other commands or options need: the findings' models, charts, the engines, the report,
+# rich (a terminal table; `--json` prints none),
 # scipy.stats (0.7 s to import), scipy.special's package (its array-API layer imports
 # numpy.f2py and numpy.testing)
 NOT_FOR_A_CROSSTAB = ("scipy.stats", "scipy.special", "numpy.f2py", "numpy.testing",
                       "statsmodels", "matplotlib", "duckdb", "pyspark", "analysis.engines.banner",
-                      "analysis.findings", "analysis.report")
+                      "analysis.findings", "analysis.report", "rich")
 
 
 def fresh(code: str) -> str:
