@@ -55,6 +55,7 @@ _API = {
     "load_claims": "analysis.findings.claims:load_claims",
     "check_claims": "analysis.findings.verdicts:check_claims",
     "findings_table": "analysis.findings.table:findings_table",
+    "scale_reliability": "analysis.findings.reliability:scale_reliability",
     "report": "analysis.report.build:report",
     "compare": "analysis.waves.compare:compare",  # two waves: the change per segment
     # out of core: a Parquet or CSV file aggregated by DuckDB (or Spark), never loaded whole

@@ -146,3 +146,33 @@ def test_two_stages_without_fpc_use_the_first_stage_as_r_does() -> None:
     np.testing.assert_allclose(got[["estimate", "se"]], want[["estimate", "se"]], rtol=1e-12)
     with pytest.raises(DesignError, match="second-stage cluster column 'nope'"):
         Design.build(frame, weight="w", strata="stratum", cluster=["psu", "nope"])
+
+
+@pytest.mark.parametrize("spec", [dict(weight="w", strata="s", cluster="c"),
+                                  dict(strata="s", cluster=["c", "u"], fpc=["f1", "f2"]),
+                                  dict(weight="w", strata="s")])
+def test_two_means_from_unit_sums_equal_the_estimator_and_svyttest(spec) -> None:
+    """significance.two_means on a Taylor design (three bincounts) gives what estimation.mean by
+    the two groups and two_means_test give (the path a subclass of Design takes)."""
+
+    class General(Design):
+        pass
+
+    rng = np.random.default_rng(3)
+    n = 1200
+    s = rng.integers(0, 4, n)
+    c = s * 10 + rng.integers(0, 6, n)
+    frame = pd.DataFrame({"s": s, "c": c, "u": c * 10 + rng.integers(0, 3, n),
+                          "w": rng.uniform(0.5, 3, n), "f1": 40.0, "f2": 9.0})
+    y = rng.normal(3, 1, n)
+    y[rng.random(n) < 0.1] = np.nan
+    group = np.where(rng.random(n) < 0.1, -1, rng.random(n) < 0.3).astype(np.int8)
+    fast = significance.two_means(Design.build(frame, **spec), y, group)
+    slow = significance.two_means(General.build(frame, **spec), y, group)
+    np.testing.assert_allclose(fast.means, slow.means, rtol=1e-13)
+    np.testing.assert_array_equal(fast.n, slow.n)
+    assert fast.test.df == slow.test.df
+    np.testing.assert_allclose([fast.test.statistic, fast.test.p],
+                               [slow.test.statistic, slow.test.p], rtol=1e-10)
+    with pytest.raises(DesignError, match="exactly two groups, got 1"):
+        significance.two_means(Design.build(frame, **spec), y, np.zeros(n, np.int8))

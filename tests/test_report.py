@@ -230,3 +230,40 @@ def test_the_page_carries_small_charts_and_stays_light(report):
     assert max(Image.open(p).width for p in (report / "charts").glob("*.png")) > 800
     assert len(html.encode("utf-8")) < 2_000_000
     assert html.index('id="findings"') < html.index('id="sample"')  # the summary comes first
+
+
+FONTS_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>{fonts}</dir><cachedir>{cache}</cachedir></fontconfig>
+"""
+
+
+@SHARED
+def test_chinese_shows_where_no_cjk_font_is_installed(report, tmp_path):
+    """Chromium sees only the DejaVu fonts (a fresh Debian without CJK fonts): the page's own
+    @font-face subset loads and covers its Chinese text, so no character shows as a box."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    dejavu = Path("/usr/share/fonts/truetype/dejavu")
+    if not CHROMIUM.exists() or not dejavu.is_dir():
+        pytest.skip("Debian chromium or the DejaVu fonts are not installed")
+    conf = tmp_path / "fonts.conf"
+    conf.write_text(FONTS_CONF.format(fonts=dejavu, cache=tmp_path / "cache"), encoding="utf-8")
+    env = {"FONTCONFIG_FILE": str(conf), "HOME": str(tmp_path)}
+    if shutil.which("fc-list"):  # the stand-in machine really has no Chinese font
+        listed = subprocess.run(["fc-list", ":lang=zh"], env=env, capture_output=True, text=True)
+        assert listed.stdout.strip() == ""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS,
+                                    env=env)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto((report / "report.html").as_uri())
+        page.evaluate("document.fonts.ready")
+        loaded = page.evaluate("""[...document.fonts].filter(f => f.family.includes('Report CJK'))
+                                  .map(f => f.status)""")
+        heading = page.inner_text("h1")
+        covered = page.evaluate("t => document.fonts.check('16px \"Report CJK\"', t)", heading)
+        page.screenshot(path=str(SHOTS / "report_without_cjk_fonts.png"), full_page=False)
+        browser.close()
+    assert loaded == ["loaded"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in heading) and covered

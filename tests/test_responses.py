@@ -18,7 +18,8 @@ def raw() -> pd.DataFrame:
         "birth_year": ["1985", "1999", None], "sex": [1, 2, 7], "headcount": [3, 99, None],
         "hukou_type": [1, 3, 2], "nonfarm_6m": ["1", "1", "2"], "union_member": [1, 2, 3],
         "concerns__income": [1, None, None], "concerns__medical": [2, 1, None],
-        "ownership_1": [5, 4, None], "ownership_4": [1, 2, None], "weight": [1.0, 2.0, 3.0],
+        "ownership_1": [5, 4, None], "ownership_2": [5, 4, None], "ownership_3": [5, 4, None],
+        "ownership_4": [1, 2, None], "weight": [1.0, 2.0, 3.0],
     })
 
 
@@ -53,7 +54,7 @@ def test_derived_segments_and_reverse_keyed_scale():
     assert derived["migrant"].tolist() == [True, True, False]
     assert derived["cohort"].tolist()[:2] == [3, 4]
     assert r.segment("young").tolist() == [True, True, False]
-    # ownership_4 is reverse-keyed: 1 -> 5, 2 -> 4
+    # ownership_4 is reverse-keyed: 1 -> 5, 2 -> 4 (a score needs all four items)
     assert r.scale_scores()["ownership"].tolist()[:2] == [5.0, 4.0]
 
 

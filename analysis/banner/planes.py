@@ -42,9 +42,34 @@ class Planes:
         return self.decode[0].shape[1]
 
 
+def categorical_map(block: RowBlock) -> np.ndarray:
+    """Category totals -> [categories, nets, respondents(, sum y, sum y^2)]."""
+    k = block.n_options
+    rows = [np.eye(k), block.net_matrix.reshape(-1, k), np.ones((1, k))]
+    if block.scores is not None:
+        rows += [block.scores[None], block.scores[None] ** 2]
+    return np.vstack(rows)
+
+
+def pack_categories(block: RowBlock) -> Planes | None:
+    """A single or scale row's quantities in stats.layout's order (categories, nets,
+    respondents, score, squared score) as one plane: its level is the answer, and the level
+    after the last category (what the unanswered have, who are in no base) adds nothing; None
+    when the options are more than a plane holds."""
+    k = block.n_options
+    if k + 1 > LEVELS or block.codes is None:
+        return None
+    decode = np.zeros((LEVELS, len(categorical_map(block))))
+    decode[:k] = categorical_map(block).T
+    return Planes((np.where(block.answered, block.codes, k).astype(np.uint8),), (decode,))
+
+
 def pack(block: RowBlock) -> Planes | None:
-    """The quantities of a set row in stats.layout's order (flags, points, respondents), packed;
-    None when a column has more levels than a plane holds."""
+    """The quantities of a row in stats.layout's order, packed: a set row's flags, points and
+    respondents (or a single row's, `pack_categories`); None when a column has more levels than
+    a plane holds."""
+    if not block.is_set:
+        return pack_categories(block)
     f, p = len(block.flags), len(block.points)
     q = f + p + 1
     # (code column, its levels, decode (levels, q)): a flag, or a rank option's points 0..k
@@ -103,27 +128,24 @@ class DomainSums:
     weighted: np.ndarray  # (n_units, D, q)
     respondents: np.ndarray  # (n_units, D)
 
-    def totals(self, design: Design) -> DomainTotals:
+    def totals(self, design: Design, present: np.ndarray | None = None) -> DomainTotals:
         """Domain totals of every quantity with their Taylor covariance (svytotal's influence
-        values are w y, summed per unit: Design.variance)."""
+        values are w y, summed per unit: Design.variance). With `present` (a mask of domains),
+        the covariance of those alone, 0 elsewhere: the matrix `estimation` makes for the
+        domains it finds, so that the figures agree to the last bit."""
         k, d, q = self.weighted.shape
-        v = design.variance(self.weighted.reshape(k, d * q), full=True)
+        if present is None or present.all():
+            v = design.variance(self.weighted.reshape(k, d * q), full=True)
+        else:
+            at = (np.flatnonzero(present)[:, None] * q + np.arange(q)).ravel()
+            v = np.zeros((d * q, d * q))
+            v[np.ix_(at, at)] = design.variance(self.weighted[:, present].reshape(k, -1),
+                                                full=True)
         return DomainTotals(self.weighted.sum(axis=0), v, np.zeros(d), np.zeros(d))
 
     def degf(self, design: Design) -> np.ndarray:
         """Each domain's df: its PSUs minus its strata (R: degf(subset(design, ...)))."""
-        return present_degf(design, self.respondents > 0)
-
-
-def present_degf(design: Design, unit_present: np.ndarray) -> np.ndarray:
-    """PSUs minus strata with a respondent, per column of `unit_present` (n_units, D)."""
-    if design.n_units != len(design.psu_stratum):  # second-stage units: any unit of the PSU
-        starts = np.flatnonzero(np.r_[True, np.diff(design.unit_psu) != 0])
-        unit_present = np.add.reduceat(unit_present.astype(np.int64), starts, axis=0) > 0
-    n_strata = len(design.strata_labels)
-    strata = np.stack([np.bincount(design.psu_stratum, unit_present[:, j], minlength=n_strata)
-                       for j in range(unit_present.shape[1])], axis=1) > 0
-    return (unit_present.sum(axis=0) - strata.sum(axis=0)).astype(float)
+        return design.psus_degf(self.respondents > 0).astype(float)
 
 
 def domain_codes(block: RowBlock, by: ByVariable | None) -> tuple[np.ndarray, int]:
@@ -143,22 +165,39 @@ def domain_sums(design: Design, planes: Planes, dom: np.ndarray, n_dom: int) -> 
     respondents = np.bincount(key, minlength=k * n_dom).reshape(k, n_dom)
     key *= LEVELS  # in place: each respondent's first bin; a plane's code is its offset
     weighted = np.zeros((k * n_dom, q))
+    index = np.empty_like(key)  # one buffer for every plane's bins
     for code, decode in zip(planes.codes, planes.decode, strict=True):
-        bins = np.bincount(key + code, design.weights, minlength=k * n_dom * LEVELS)
+        bins = np.bincount(np.add(key, code, out=index), design.weights,
+                           minlength=k * n_dom * LEVELS)
         weighted += bins.reshape(k * n_dom, LEVELS) @ decode
     return DomainSums(weighted.reshape(k, n_dom, q), respondents)
 
 
 def category_totals(design: Design, codes: np.ndarray, levels: int, dom: np.ndarray,
-                    n_dom: int) -> DomainTotals:
+                    n_dom: int, weights: np.ndarray | None = None) -> DomainTotals:
     """Estimated counts of each category of `codes` (0..levels-1) per domain, with their
     covariance: one bincount over (unit, domain, category), as estimation.proportions(counts=
-    True) gives for the respondents of every domain."""
+    True) gives for the respondents of every domain (`weights` 0 leaves a respondent out; then
+    the covariance is that of the domains with respondents, as the estimator's)."""
     k = design.n_units
     index = (design.unit * n_dom + dom) * levels + codes
-    sums = np.bincount(index, design.weights, minlength=k * n_dom * levels)
+    sums = np.bincount(index, design.weights if weights is None else weights,
+                       minlength=k * n_dom * levels)
     del index
-    return DomainSums(sums.reshape(k, n_dom, levels), np.zeros((k, n_dom))).totals(design)
+    return DomainSums(sums.reshape(k, n_dom, levels), np.zeros((k, n_dom))).totals(
+        design, None if weights is None else np.bincount(dom, minlength=n_dom) > 0)
+
+
+def dense_sums(design: Design, columns: Sequence[np.ndarray], dom: np.ndarray, n_dom: int
+               ) -> DomainSums:
+    """The weighted sums of each of `columns` (numbers, no NaN) per (unit, domain), one bincount
+    each, as estimation.total makes them; and how many respondents each (unit, domain) has."""
+    k = design.n_units
+    key = design.unit * n_dom + dom
+    weighted = np.stack([np.bincount(key, design.weights * c, minlength=k * n_dom)
+                         for c in columns], axis=1)
+    return DomainSums(weighted.reshape(k, n_dom, len(columns)),
+                      np.bincount(key, minlength=k * n_dom).reshape(k, n_dom))
 
 
 def tallies(planes: Planes, doms: list[tuple[np.ndarray, int]]) -> list[np.ndarray]:
@@ -200,8 +239,8 @@ def _values_frame(block: RowBlock) -> pd.DataFrame | None:
 
 @dataclass(frozen=True, eq=False)
 class Prepared:
-    """What every `by` variable shares: a set row's quantities packed into planes (one pass
-    per plane, banner_planes), or else the dense quantities with the (respondent, option) pairs
+    """What every `by` variable shares: a set or single row's quantities packed into planes
+    (one pass per plane), or else the dense quantities with the (respondent, option) pairs
     of all selections (for unweighted counts in one bincount); and the df of the answered."""
 
     values: pd.DataFrame | None
@@ -227,7 +266,7 @@ def prepare(design: Design, block: RowBlock, by: Sequence[ByVariable | None] = (
     doms = [domain_codes(block, b) for b in by]
     names = [None if b is None else b.name for b in by]
     n_dom = max(n for _, n in doms)
-    planes = pack(block) if block.is_set and fits(design, n_dom) else None
+    planes = pack(block) if block.kind != "number" and fits(design, n_dom) else None
     if planes is not None:
         none = (np.zeros(0, np.int32), np.zeros(0, np.int16))
         counts = dict(zip(names, tallies(planes, doms), strict=True))

@@ -89,12 +89,15 @@ def table(design: Design, block: RowBlock, groups: list[ByVariable], options,
     except DesignError as error:  # replicate intervals asked of a Taylor design
         raise BannerError(str(error)) from None
     frame = pd.DataFrame(rows)
-    look = columns.set_index(["by", columns["value"].astype(str)])
-    keys = list(zip(frame["by"], frame["col"].astype(str), strict=True))
-    frame["letter"] = [look.loc[k, "letter"] for k in keys]
-    frame["small_base"] = [bool(look.loc[k, "small_base"]) for k in keys]
+    look = {(b, str(v)): (letter, bool(small)) for b, v, letter, small in zip(
+        columns["by"], columns["value"], columns["letter"], columns["small_base"], strict=True)}
+    found = [look[(b, str(v))] for b, v in zip(frame["by"], frame["col"], strict=True)]
+    frame["letter"] = [letter for letter, _ in found]
+    frame["small_base"] = [small for _, small in found]
     hide = (frame["n"] > 0) & (frame["n"] < options.suppress) if options.suppress else \
         np.zeros(len(frame), bool)
-    frame.loc[hide, ["n", "value", "se", "ci_low", "ci_high"]] = np.nan
+    frame["n"] = frame["n"].astype(float)  # a count or NaN where it is hidden
+    if hide.any():
+        frame.loc[hide, ["n", "value", "se", "ci_low", "ci_high"]] = np.nan
     frame["suppressed"] = hide
     return frame[COLUMNS]

@@ -10,109 +10,25 @@ turned into "not selected": `answered` says who is in the base.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 import pandas as pd
 
-from survey.errors import SurveyError
+from analysis.banner.blocks import (  # noqa: F401  (the banner's types, read from here too)
+    MISSING_KINDS,
+    BannerError,
+    ByVariable,
+    ResponsesLike,
+    RowBlock,
+    level_codes,
+    read_only,
+)
+from analysis.banner.segments import membership, segment_columns
 from survey.files.source import suggest
+from survey.messages import text
+from survey.messages.tables import NAMES
 from survey.questionnaire.columns import option_column
-from survey.questionnaire.model import Question, Questionnaire
-
-MISSING_KINDS: tuple[str, ...] = ("skipped", "not_shown", "empty", "dont_know")  # codes 1..4
-
-
-class BannerError(SurveyError):
-    """A banner that cannot be made as asked: the message names the question or option."""
-
-    code = "bad-banner"
-
-
-class ResponsesLike(Protocol):
-    """What a banner needs of `survey.responses.dataset.Responses`."""
-
-    @property
-    def frame(self) -> pd.DataFrame: ...
-
-    @property
-    def missing(self) -> pd.DataFrame | None: ...
-
-    @property
-    def questionnaire(self) -> Questionnaire: ...
-
-    def segment(self, name: str) -> pd.Series: ...
-
-
-@dataclass(frozen=True, eq=False)
-class RowBlock:
-    """The row variable. `keys`/`labels` list its options, then its nets.
-
-    kind "single"/"scale": `codes` (category index per respondent, -1 missing) and `net_matrix`
-    (nets x categories, 0/1) mapping category totals to net totals; "scale" also has `scores`
-    (the numeric code of each category) for means. "multi"/"rank": `flags` (options then nets, 0/1
-    uint8, 0 when unanswered) and for rank `points` (k+1-rank, 0 unranked) and `first` (index of
-    the option ranked first, `len(options)` when none). "number": `values` (NaN missing).
-    """
-
-    name: str
-    kind: str
-    label: str
-    keys: tuple[str, ...]
-    labels: tuple[str, ...]
-    n_options: int
-    answered: np.ndarray
-    missing_kind: np.ndarray | None = None
-    codes: np.ndarray | None = None
-    net_matrix: np.ndarray | None = None
-    scores: np.ndarray | None = None
-    flags: tuple[np.ndarray, ...] = ()
-    points: tuple[np.ndarray, ...] = ()
-    first: np.ndarray | None = None
-    max_rank: int = 0
-    values: np.ndarray | None = None
-    dont_know: str | None = None  # the label of the question's "don't know" option: a missing
-    # answer counted beside the table, never a 0% row inside the base
-
-    @property
-    def is_set(self) -> bool:
-        return self.kind in ("multi", "rank")
-
-    @property
-    def has_categories(self) -> bool:
-        return self.kind in ("single", "scale", "multi", "rank")
-
-    @property
-    def has_mean(self) -> bool:
-        return self.kind in ("scale", "number")
-
-
-@dataclass(frozen=True, eq=False)
-class ByVariable:
-    """A partition of the sample into the columns of one banner group.
-
-    `codes` holds the level index per respondent (-1: not in any column, e.g. missing answer).
-    A segment gives two levels: its members ("1") and the rest of the sample ("0").
-    """
-
-    name: str
-    label: str
-    values: tuple[str, ...]
-    labels: tuple[str, ...]
-    codes: np.ndarray
-
-
-def _ro(a: np.ndarray) -> np.ndarray:
-    a = np.ascontiguousarray(a)
-    a.flags.writeable = False
-    return a
-
-
-def _levels(codes: np.ndarray) -> np.ndarray:
-    """A `by` variable's level per respondent, read-only, in two bytes (a million respondents'
-    levels in int64 are 8 MB; three `by` variables held that much more than their data)."""
-    return _ro(codes.astype(np.int16 if codes.max(initial=0) < 32767 else np.int64))
+from survey.questionnaire.model import Derived, Question, Questionnaire
 
 
 def _code_key(code: object) -> str:
@@ -145,8 +61,26 @@ def _frame_column(responses: ResponsesLike, name: str) -> pd.Series:
     raise BannerError(f"{name!r} has no column in the data")
 
 
+def derived_codes(d: Derived) -> list[object]:
+    """The codes a derived variable shows as a banner row or columns: its options (a variable
+    with cases has them), or for a condition (`expr` true or false) 1 and 0."""
+    return list(d.options) if d.options else [1, 0]
+
+
+def derived_options(d: Derived, questionnaire: Questionnaire) -> dict:
+    """A derived variable's options as a single question's: its own, or a condition's 1 and 0
+    worded as the message catalogue words yes and no, in every language of the survey."""
+    if d.options:
+        return dict(d.options)
+    return {code: {lang: text(NAMES, key, lang) for lang in ("", *questionnaire.survey.languages)}
+            for code, key in ((1, "true"), (0, "false"))}
+
+
 def _categorical(s: pd.Series, codes: Sequence[object], name: str) -> np.ndarray:
-    """Category index of each respondent in `codes` order; -1 for missing; error on strays."""
+    """Category index of each respondent in `codes` order; -1 for missing; error on strays.
+    A yes/no column (a condition) holds the codes 1 and 0."""
+    if pd.api.types.is_bool_dtype(s):
+        s = s.astype("Int64")
     if isinstance(s.dtype, pd.CategoricalDtype):
         cats = list(s.cat.categories)
         where = {_code_key(c): i for i, c in enumerate(codes)}
@@ -201,21 +135,19 @@ def row_block(responses: ResponsesLike, name: str, *, lang: str | None = None,
     elif any(d.name == name for d in questionnaire.derived):
         d = next(d for d in questionnaire.derived if d.name == name)
         s = _frame_column(responses, name)
-        if d.options:
-            q = Question(name=name, type="single", label=d.label, options=d.options)
-        elif pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
+        if not d.options and pd.api.types.is_numeric_dtype(s) \
+                and not pd.api.types.is_bool_dtype(s):
             q = Question(name=name, type="number", label=d.label)
-        else:
+        else:  # its options, or a condition's yes and no
             q = Question(name=name, type="single", label=d.label,
-                         options={1: {"": "yes"}, 0: {"": "no"}})
+                         options=derived_options(d, questionnaire))
     elif name in questionnaire.segments:
         seg = questionnaire.segments[name]
-        member = responses.segment(name)
-        codes = np.where(member.isna(), -1, np.where(member.fillna(False).astype(bool), 0, 1))
+        codes = membership(responses.segment(name))
         label = questionnaire.label(seg.label, lang)
         return RowBlock(name=name, kind="single", label=label, keys=("1", "0"),
-                        labels=(label, "other"), n_options=2, answered=_ro(codes >= 0),
-                        codes=_ro(codes.astype(np.int64)), net_matrix=np.zeros((0, 2)))
+                        labels=(label, "other"), n_options=2, answered=read_only(codes >= 0),
+                        codes=read_only(codes.astype(np.int64)), net_matrix=np.zeros((0, 2)))
     else:
         raise _unknown(name, questionnaire, "row")
     if q.type in ("text", "date", "note", "grid"):
@@ -242,7 +174,8 @@ def row_block(responses: ResponsesLike, name: str, *, lang: str | None = None,
         values = pd.to_numeric(_frame_column(responses, name)).to_numpy(dtype=float,
                                                                          na_value=np.nan)
         return RowBlock(name=name, kind="number", label=label, keys=(), labels=(), n_options=0,
-                        answered=_ro(~np.isnan(values)), missing_kind=kind, values=_ro(values))
+                        answered=read_only(~np.isnan(values)), missing_kind=kind,
+                        values=read_only(values))
     if q.type in ("single", "scale"):
         codes = _categorical(_frame_column(responses, name), q.codes, name)
         net_matrix = np.zeros((len(found), len(keys)))
@@ -255,8 +188,8 @@ def row_block(responses: ResponsesLike, name: str, *, lang: str | None = None,
             except ValueError:
                 raise BannerError(f"scale {name} has non-numeric codes; no mean") from None
         return RowBlock(name=name, kind=q.type, label=label, keys=all_keys, labels=all_labels,
-                        n_options=len(keys), answered=_ro(codes >= 0), missing_kind=kind,
-                        codes=_ro(codes), net_matrix=net_matrix, scores=scores,
+                        n_options=len(keys), answered=read_only(codes >= 0), missing_kind=kind,
+                        codes=read_only(codes), net_matrix=net_matrix, scores=scores,
                         dont_know=dont_know)
     return _set_block(responses, q, label, all_keys, all_labels, found, kind)
 
@@ -296,29 +229,10 @@ def _set_block(responses: ResponsesLike, q: Question, label: str, keys: tuple[st
             net |= flags[j]
         flags.append(net)
     return RowBlock(name=q.name, kind=q.type, label=label, keys=keys, labels=labels,
-                    n_options=len(columns), answered=_ro(answered), missing_kind=kind,
-                    flags=tuple(_ro(f) for f in flags), points=tuple(_ro(p) for p in points),
-                    first=None if first is None else _ro(first), max_rank=max_rank)
-
-
-def _segment_group(responses: ResponsesLike, group: str, lang: str | None) -> ByVariable:
-    """Segments that do not overlap, one column each (respondents in none: no column)."""
-    questionnaire = responses.questionnaire
-    names = questionnaire.segment_groups[group]
-    members = np.column_stack([responses.segment(n).fillna(False).to_numpy(bool) for n in names])
-    shared = members.sum(axis=1) > 1
-    if shared.any():
-        first = int(np.argmax(shared))
-        both = [n for n, m in zip(names, members[first], strict=True) if m]
-        raise BannerError(f"segments {both[0]!r} and {both[1]!r} of group {group!r} share "
-                          f"{int(shared.sum())} respondent(s); the segments of a group must not "
-                          "overlap (check their 'where')")
-    codes = np.where(members.any(axis=1), members.argmax(axis=1), -1)
-    owner = questionnaire.items.get(group) or next(
-        (d for d in questionnaire.derived if d.name == group), None)
-    labels = tuple(questionnaire.label(questionnaire.segments[n].label, lang) for n in names)
-    label = questionnaire.label(owner.label, lang) if owner is not None else " / ".join(labels)
-    return ByVariable(group, label, tuple(names), labels, _ro(codes.astype(np.int64)))
+                    n_options=len(columns), answered=read_only(answered), missing_kind=kind,
+                    flags=tuple(read_only(f) for f in flags),
+                    points=tuple(read_only(p) for p in points),
+                    first=None if first is None else read_only(first), max_rank=max_rank)
 
 
 def by_variable(responses: ResponsesLike, name: str, *, lang: str | None = None) -> ByVariable:
@@ -326,16 +240,8 @@ def by_variable(responses: ResponsesLike, name: str, *, lang: str | None = None)
     grid item, a derived categorical variable, or a segment (two columns: the segment and the
     rest of the sample)."""
     questionnaire = responses.questionnaire
-    if name in questionnaire.segment_groups:
-        return _segment_group(responses, name, lang)
-    if name in questionnaire.segments:
-        seg = questionnaire.segments[name]
-        member = responses.segment(name)
-        codes = np.where(member.isna(), -1, np.where(member.fillna(False).astype(bool), 0, 1))
-        label = questionnaire.label(seg.label, lang)
-        rest = {"zh": "其他", "en": "Others"}.get(lang or questionnaire.survey.default_language,
-                                                 "Others")
-        return ByVariable(name, label, ("1", "0"), (label, rest), _levels(codes))
+    if name in questionnaire.segment_groups or name in questionnaire.segments:
+        return segment_columns(responses, name, lang)
     if name in questionnaire.items:
         q = questionnaire.items[name]
         if q.type not in ("single", "scale"):
@@ -344,7 +250,7 @@ def by_variable(responses: ResponsesLike, name: str, *, lang: str | None = None)
         codes = _categorical(_frame_column(responses, name), q.codes, name)
         labels = tuple(questionnaire.label(t, lang) for t in (q.options or {}).values())  # type: ignore[union-attr]
         return ByVariable(name, questionnaire.label(q.label, lang),
-                          tuple(_code_key(c) for c in q.codes), labels, _levels(codes))
+                          tuple(_code_key(c) for c in q.codes), labels, level_codes(codes))
     derived = next((d for d in questionnaire.derived if d.name == name), None)
     if derived is None:
         raise _unknown(name, questionnaire, "by")
@@ -354,11 +260,11 @@ def by_variable(responses: ResponsesLike, name: str, *, lang: str | None = None)
         return ByVariable(name, questionnaire.label(derived.label, lang),
                           tuple(_code_key(c) for c in derived.options),
                           tuple(questionnaire.label(t, lang) for t in derived.options.values()),
-                          _levels(codes))
+                          level_codes(codes))
     if pd.api.types.is_bool_dtype(s) or set(pd.unique(s.dropna())) <= {0, 1}:
         member = s.astype("boolean")
         codes = np.where(member.isna(), -1, np.where(member.fillna(False), 0, 1))
         label = questionnaire.label(derived.label, lang)
-        return ByVariable(name, label, ("1", "0"), (label, "not " + label), _levels(codes))
+        return ByVariable(name, label, ("1", "0"), (label, "not " + label), level_codes(codes))
     raise BannerError(f"by {name!r} is a derived number; give it options (cases) to use it as "
                       "banner columns")

@@ -14,17 +14,20 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis.banner.planes import Prepared, category_totals, domain_sums
+from analysis.banner.planes import (
+    DomainSums,
+    Prepared,
+    categorical_map,
+    category_totals,
+    dense_sums,
+    domain_sums,
+)
 from analysis.banner.rows import MISSING_KINDS, ByVariable, RowBlock
-from analysis.banner.totals import DomainTotals, Ratios, pooled_shares, ratios
+from analysis.banner.totals import DomainTotals, Ratios, ratios
 from analysis.design import distributions as dist
-from analysis.design import estimation, intervals, significance, wald
-from analysis.design.corrections import adjust_p
-from analysis.design.estimation import TOTAL
+from analysis.design import estimation, intervals, significance
 from analysis.design.replication import Replicated
-from analysis.design.sample_design import Design, DesignError
-from survey.messages import text
-from survey.messages.tables import BANNER_NOTES
+from analysis.design.sample_design import Design
 
 
 @dataclass(frozen=True, eq=False)
@@ -77,15 +80,6 @@ def layout(block: RowBlock) -> Layout:
     return Layout(tuple(range(m)), m)
 
 
-def categorical_map(block: RowBlock) -> np.ndarray:
-    """Category totals -> [categories, nets, respondents(, sum y, sum y^2)]."""
-    k = block.n_options
-    rows = [np.eye(k), block.net_matrix.reshape(-1, k), np.ones((1, k))]
-    if block.scores is not None:
-        rows += [block.scores[None], block.scores[None] ** 2]
-    return np.vstack(rows)
-
-
 def _scatter(est: estimation.Estimates, n_dom: int) -> DomainTotals:
     """Estimates of the domains present -> totals of all n_dom domains (absent ones zero)."""
     idx = np.array([int(d) for d in est.domains], dtype=np.int64)
@@ -112,48 +106,69 @@ def _domain_df(est: estimation.Estimates, n_dom: int) -> np.ndarray:
     return df
 
 
+def _totals(design: Design, block: RowBlock, prep: Prepared, dom: np.ndarray, n_dom: int
+            ) -> tuple[DomainTotals, np.ndarray, DomainSums | None]:
+    """The domain totals of the row's quantities with their covariance and each domain's df:
+    a Taylor design sums a row's planes (a number's values) per (unit, domain) with one
+    bincount each; other designs go through the estimators."""
+    if prep.planes is not None:
+        sums = domain_sums(design, prep.planes, dom, n_dom)
+        return sums.totals(design), sums.degf(design), sums
+    if type(design) is Design and block.values is not None:  # a number: y, y^2, respondents
+        y = np.where(block.answered, block.values, 0.0)
+        sums = dense_sums(design, [y, y * y, np.ones(len(y))], dom, n_dom)
+        return sums.totals(design), sums.degf(design), None
+    if prep.values is not None:
+        est = estimation.total(design, prep.values, by=dom, covariance=True)
+        return _scatter(est, n_dom), _domain_df(est, n_dom), None
+    assert block.codes is not None
+    est = estimation.proportions(
+        design, pd.Categorical.from_codes(block.codes, categories=range(block.n_options)),
+        by=dom, counts=True, covariance=True)  # plain codes: factorized faster than pruned
+    return _scatter(est, n_dom).mapped(categorical_map(block)), _domain_df(est, n_dom), None
+
+
 def group_figures(design: Design, block: RowBlock, prep: Prepared,
                   by: ByVariable | None) -> GroupFigures:
     """One `by` variable's figures (or the Total's): totals per domain and their bases."""
     n_lev = 0 if by is None else len(by.values)
-    codes = np.full(design.n, -1, np.int64) if by is None else by.codes.astype(np.int64)
-    answered = block.answered
     dom, n_dom = prep.domain_codes(block, by)  # small integers: products widen them first
-    cat = dom  # plain codes: domains() factorizes them faster than a Categorical is pruned
-    sums = None
-    if prep.planes is not None:
-        sums = domain_sums(design, prep.planes, dom, n_dom)
-        tot, domain_df = sums.totals(design), sums.degf(design)
-    elif prep.values is not None:
-        est = estimation.total(design, prep.values, by=cat, covariance=True)
-        tot, domain_df = _scatter(est, n_dom), _domain_df(est, n_dom)
-    else:
-        assert block.codes is not None
-        est = estimation.proportions(
-            design, pd.Categorical.from_codes(block.codes, categories=range(block.n_options)),
-            by=cat, counts=True, covariance=True)
-        tot = _scatter(est, n_dom).mapped(categorical_map(block))
-        domain_df = _domain_df(est, n_dom)
-    # each level's df: degf of its respondents (R: degf(subset(...)), as svyciprop uses)
-    level_df = domain_df[:n_lev]
+    tot, domain_df, sums = _totals(design, block, prep, dom, n_dom)
     # levels, then Total = every answered respondent (with or without a level)
     s = np.zeros((n_lev + 1, n_dom))
     s[np.arange(n_lev), np.arange(n_lev)] = 1
     s[n_lev, : n_lev + 1] = 1
-    w = design.weights
-    if sums is not None:  # respondents and their weights are a quantity of the planes
+    lay = layout(block)
+    if sums is not None:  # respondents, counts and scores are quantities of the planes
         assert prep.counts is not None
         tally = prep.counts[None if by is None else by.name]
-        n = s @ tally[:, -1]
-        sw = s @ tot.theta[:, -1]
+        n, sw = s @ tally[:, lay.ones], s @ tot.theta[:, lay.ones]
+        counts = s @ tally[:, list(lay.count)]
+        y_sums = None if lay.y is None else s @ tally[:, [lay.y, lay.y2]]
     else:
-        n = s @ np.bincount(dom, minlength=n_dom).astype(float)
-        sw = s @ np.bincount(dom, w, minlength=n_dom)
+        n, sw, counts, y_sums = _tallied(design, block, prep, dom, n_dom, s)
     sw2 = s @ np.bincount(dom, prep.squared_weights, minlength=n_dom)
-    ext = tot.combine(s)
-    if sums is not None:
-        counts = tally[:, : len(block.flags)]
-    elif block.is_set:
+    first = first_counts = None
+    if block.first is not None:
+        first, first_counts = _first(design, block, dom, n_dom, s, sums is not None)
+    # each level's df: degf of its respondents (R: degf(subset(...)), as svyciprop uses)
+    df = np.append(domain_df[:n_lev], prep.total_df)
+    missing, size = _missing(block, by, n_lev)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        eff = sw**2 / sw2
+    return GroupFigures(by, tot.combine(s), counts, n, sw, np.nan_to_num(eff), df, missing,
+                        size, y_sums, first, first_counts)
+
+
+def _tallied(design: Design, block: RowBlock, prep: Prepared, dom: np.ndarray, n_dom: int,
+             s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """Without planes: respondents, their weights, the share numerators' respondents and (for
+    means) the sums of values and squares per column, by bincounts."""
+    answered = block.answered
+    n = s @ np.bincount(dom, minlength=n_dom).astype(float)
+    sw = s @ np.bincount(dom, design.weights, minlength=n_dom)
+    raw = None
+    if block.is_set:
         rows, opts = prep.selections
         m = len(block.flags)
         counts = np.bincount(dom[rows].astype(np.int64) * m + opts,
@@ -166,32 +181,42 @@ def group_figures(design: Design, block: RowBlock, prep: Prepared,
         counts = raw @ categorical_map(block)[: k + len(block.net_matrix)].T
     else:
         counts = np.zeros((n_dom, 0))
-    counts = s @ counts
     y_sums = None
     if block.values is not None:
         y = np.where(answered, block.values, 0.0)
         y_sums = s @ np.column_stack([np.bincount(dom, y, minlength=n_dom),
                                       np.bincount(dom, y * y, minlength=n_dom)])
-    elif block.scores is not None:
+    elif block.scores is not None and raw is not None:
         y_sums = (s @ raw) @ np.column_stack([block.scores, block.scores**2])
-    first = first_counts = None
-    if block.first is not None:
-        k = block.n_options + 1  # the last category: answered but nothing ranked first
-        if sums is not None:  # the unanswered have their own domain, which Total leaves out
-            ft = category_totals(design, block.first, k, dom, n_dom)
-        else:
-            fc = pd.Categorical.from_codes(np.where(answered, block.first, -1),
-                                           categories=range(k))
-            ft = _scatter(estimation.proportions(design, fc, by=cat, counts=True,
-                                                 covariance=True), n_dom)
-        first = ft.mapped(np.vstack([np.eye(k), np.ones((1, k))])).combine(s)
-        first_counts = s @ np.bincount(np.where(answered, dom.astype(np.int64) * k + block.first,
-                                                0),
-                                       answered.astype(float), minlength=n_dom * k
-                                       ).reshape(n_dom, k)
-    df = np.append(level_df, prep.total_df)
+    return n, sw, s @ counts, y_sums
+
+
+def _first(design: Design, block: RowBlock, dom: np.ndarray, n_dom: int, s: np.ndarray,
+           packed: bool) -> tuple[DomainTotals, np.ndarray]:
+    """A rank row's first choices: their totals per column with covariance, and respondents."""
+    assert block.first is not None
+    answered = block.answered
+    k = block.n_options + 1  # the last category: answered but nothing ranked first
+    if packed:  # the unanswered have their own domain, which Total leaves out
+        ft = category_totals(design, block.first, k, dom, n_dom)
+    else:
+        fc = pd.Categorical.from_codes(np.where(answered, block.first, -1),
+                                       categories=range(k))
+        ft = _scatter(estimation.proportions(design, fc, by=dom, counts=True,
+                                             covariance=True), n_dom)
+    first = ft.mapped(np.vstack([np.eye(k), np.ones((1, k))])).combine(s)
+    counts = s @ np.bincount(np.where(answered, dom.astype(np.int64) * k + block.first, 0),
+                             answered.astype(float), minlength=n_dom * k).reshape(n_dom, k)
+    return first, counts
+
+
+def _missing(block: RowBlock, by: ByVariable | None, n_lev: int
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's count of every missing kind, (levels + 1, 4), and its respondents,
+    answered or not; the last row is the whole sample."""
     missing = np.zeros((n_lev + 1, len(MISSING_KINDS)))
-    all_dom = np.where(codes >= 0, codes, n_lev)
+    all_dom = np.full(len(block.answered), n_lev, np.int64) if by is None else \
+        np.where(by.codes >= 0, by.codes, n_lev)
     if block.missing_kind is not None:
         kinds = np.bincount(all_dom * 5 + np.clip(block.missing_kind, 0, 4),
                             minlength=(n_lev + 1) * 5).reshape(n_lev + 1, 5)
@@ -201,10 +226,7 @@ def group_figures(design: Design, block: RowBlock, prep: Prepared,
     else:
         size = np.bincount(all_dom, minlength=n_lev + 1).astype(float)
     size[n_lev] = size.sum()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        eff = sw**2 / sw2
-    return GroupFigures(by, ext, counts, n, sw, np.nan_to_num(eff), df.astype(float), missing,
-                  size, y_sums, first, first_counts)
+    return missing, size
 
 
 def share_tables(block: RowBlock, groups: list[GroupFigures], srs: bool, options) -> list[dict]:
@@ -233,8 +255,17 @@ def share_tables(block: RowBlock, groups: list[GroupFigures], srs: bool, options
             ci = intervals.korn_graubard(r.estimate, r.se, n=g.n[:, None], df=g.df[:, None],
                                          level=options.level)
         else:
-            ci = intervals.logit(r.estimate, r.se, df=g.df[:, None], level=options.level)
-        out.append({"ratios": r, "low": ci.lower, "high": ci.upper, "base": base})
+            ci = None  # below, every group's at once
+        out.append({"ratios": r, "low": None if ci is None else ci.lower,
+                    "high": None if ci is None else ci.upper, "base": base})
+    if out and out[0]["low"] is None:  # logit intervals (the design's usual): one call
+        found = intervals.logit(np.vstack([t["ratios"].estimate for t in out]),
+                                np.vstack([t["ratios"].se for t in out]),
+                                df=np.concatenate([g.df for g in groups])[:, None],
+                                level=options.level)
+        at = np.cumsum([0] + [len(g.df) for g in groups])
+        for t, start, end in zip(out, at[:-1], at[1:], strict=True):
+            t["low"], t["high"] = found.lower[start:end], found.upper[start:end]
     return out
 
 
@@ -248,125 +279,53 @@ def adjusted_residuals(x: np.ndarray, col: np.ndarray) -> np.ndarray:
         return (x - e) / np.sqrt(e * (1 - r / n) * (1 - col[:, None] / n))
 
 
-def letter_pairs(tests: significance.ColumnTests, group: int) -> pd.DataFrame:
-    pairs = tests.pairs.copy()
-    pairs["group"] = group
-    return pairs[pairs["p"].notna()]
-
-
-def higher_than(pairs: list[pd.DataFrame], correction: str, alpha: float) -> pd.DataFrame:
-    """Adjust all comparisons of the banner together; return significant (group, row, hi, lo)."""
-    if not pairs or not sum(len(p) for p in pairs):
-        return pd.DataFrame(columns=["group", "row", "high", "low"])
-    allp = pd.concat(pairs, ignore_index=True)
-    adj = adjust_p(allp["p"].to_numpy(), correction)
-    sig = allp[adj < alpha]
-    hi = np.where(sig["difference"] > 0, sig["column_a"], sig["column_b"])
-    lo = np.where(sig["difference"] > 0, sig["column_b"], sig["column_a"])
-    return pd.DataFrame({"group": sig["group"].to_numpy(), "row": sig["row"].to_numpy(),
-                         "high": hi, "low": lo})
-
-
-def as_estimates(r: Ratios, g: GroupFigures, design: Design, keys: tuple[str, ...]
-                  ) -> estimation.Estimates:
-    """The levels (not Total) of a group's ratios as `Estimates` for the column tests."""
-    d, m = len(g.n) - 1, r.estimate.shape[1]
-    assert g.by is not None
-    return estimation.Estimates(
-        statistic="mean", variables=keys, domains=g.by.values, by=g.by.name,
-        estimate=r.estimate[:d], se=r.se[:d], vcov=r.vcov[: d * m, : d * m], deff=None,
-        n=g.n[:d].astype(np.int64), weighted_n=g.weighted_n[:d], df=design.degf,
-        domain_df=g.df[:d])
-
-
-def chisq_tests(block: RowBlock, g: GroupFigures, design: Design, srs: bool, testable: np.ndarray,
-                 notes: list[str], lang: str | None = None
-                 ) -> list[tuple[str, significance.TestResult, significance.TestResult | None]]:
-    """One test for a single/scale row; one per option and net (selected vs not) for sets:
-    Pearson for simple random samples; for designs Rao-Scott, with the adjusted Wald test."""
-    lay = layout(block)
-    d_all = len(g.n) - 1
-    keep = np.flatnonzero(testable)
-    q = g.totals.shape[1]
-    found = []
-    if block.is_set:
-        tables = [(block.keys[j], [j]) for j in range(len(lay.count))]
-    else:
-        tables = [(block.name, list(range(block.n_options)))]
-    if len(keep) < 2:
-        notes.append(text(BANNER_NOTES, "few_columns", lang, name=block.name,
-                          by=g.by.name if g.by else TOTAL))
-        return found
-    for name, rows in tables:
-        x = g.counts[keep][:, rows] if srs else None
-        nr = len(rows) + (1 if block.is_set else 0)
-        cell = np.zeros((len(keep) * nr, (d_all + 1) * q))
-        base = np.zeros((d_all + 1) * q)
-        for c, i in enumerate(keep):  # rows vary fastest, as svychisq's interaction
-            for r, j in enumerate(rows):
-                cell[c * nr + r, i * q + lay.count[j]] = 1
-            if block.is_set:  # not selected = answered - selected
-                cell[c * nr + 1, i * q + lay.ones] = 1
-                cell[c * nr + 1, i * q + lay.count[rows[0]]] = -1
-            base[i * q + lay.ones] = 1
+def mean_tests(means: dict[int, Ratios], groups: list[GroupFigures], design: Design,
+               srs: bool, testable: list[np.ndarray]) -> dict[int, significance.TestResult]:
+    """Each group's test of equal means over its testable columns (`means`: a group's levels'
+    means, their se and covariance). Design: Wald F (R: regTermTest(svyglm(y ~ by)), ddf =
+    df - ndf), the groups with as many columns tested together. SRS: one-way ANOVA of the
+    respondents' values."""
+    found: dict[int, significance.TestResult] = {}
+    by_size: dict[int, list[int]] = {}
+    for gi in means:
+        keep = np.flatnonzero(testable[gi])
+        k = len(keep)
+        if k < 2:
+            continue
         if srs:
-            assert x is not None
-            table = x.T if not block.is_set else np.vstack([x.T, g.n[keep] - x.T[0]])
-            try:
-                found.append((name, significance.pearson_chisq(table).test, None))
-            except DesignError:
-                notes.append(text(BANNER_NOTES, "few_rows", lang, name=name,
-                                  by=g.by.name if g.by else TOTAL))
-            continue
-        p, v = pooled_shares(g.totals, cell, base)
-        row_sum = p.reshape(len(keep), nr).sum(0)
-        use_rows = np.flatnonzero(row_sum > 1e-12)
-        if len(use_rows) < 2:
-            notes.append(text(BANNER_NOTES, "one_row", lang, name=name,
-                              by=g.by.name if g.by else TOTAL))
-            continue
-        sel = (np.arange(len(keep))[:, None] * nr + use_rows[None, :]).ravel()
-        # the same table's adjusted Wald test (svychisq "adjWald"), from the domain totals
-        eye = np.eye(q)
-        table_rows = (eye[[lay.count[j] for j in rows]] if not block.is_set else
-                      np.vstack([eye[lay.count[j]], eye[lay.ones] - eye[lay.count[j]]]))
-        found.append((name, significance.rao_scott_shares(
-            p[sel], v[np.ix_(sel, sel)], len(use_rows), len(keep), n=float(design.n),
-            degf=design.degf), wald.wald(*wald.select_columns(g.totals.theta, g.totals.vcov, keep),
-                                         table_rows[use_rows], eye[lay.ones], degf=design.degf)))
-    return found
+            found[gi] = _anova(groups[gi], keep)
+        else:
+            by_size.setdefault(k, []).append(gi)
+    for k, members in by_size.items():
+        keeps = [np.flatnonzero(testable[gi]) for gi in members]
+        m = np.stack([means[gi].estimate[keep, 0] for gi, keep in zip(members, keeps,
+                                                                     strict=True)])
+        v = np.stack([means[gi].vcov[np.ix_(keep, keep)] for gi, keep in zip(members, keeps,
+                                                                            strict=True)])
+        c = np.hstack([np.eye(k - 1), -np.ones((k - 1, 1))])
+        diff = m @ c.T
+        wald = (diff * np.linalg.solve(c @ v @ c.T, diff[:, :, None])[:, :, 0]).sum(axis=1)
+        ndf = k - 1.0
+        ddf = float(design.degf - ndf)
+        f = wald / ndf
+        p = np.atleast_1d(dist.f_sf(f, ndf, ddf))
+        found |= {gi: significance.TestResult("design-wald-F", float(f[t]), ndf, float(p[t]),
+                                              ddf=ddf) for t, gi in enumerate(members)}
+    return {gi: found[gi] for gi in means if gi in found}  # in the groups' order
 
 
-def mean_test(r: Ratios, g: GroupFigures, design: Design, srs: bool, testable: np.ndarray
-               ) -> significance.TestResult | None:
-    """Design: Wald F of equal means (R: regTermTest(svyglm(y ~ by)), ddf = df - ndf).
-    SRS: one-way ANOVA of the respondents' values."""
-    keep = np.flatnonzero(testable)
+def _anova(g: GroupFigures, keep: np.ndarray) -> significance.TestResult:
+    """One-way ANOVA of the respondents' values in the columns `keep`, from their sums."""
+    assert g.y_sums is not None
     k = len(keep)
-    if k < 2:
-        return None
-    if srs:
-        assert g.y_sums is not None
-        n, s1, s2 = g.n[keep], g.y_sums[keep, 0], g.y_sums[keep, 1]
-        grand = s1.sum() / n.sum()
-        between = float((s1**2 / n).sum() - n.sum() * grand**2)
-        within = float((s2 - s1**2 / n).sum())
-        dfw = float(n.sum() - k)
-        f = (between / (k - 1)) / (within / dfw)
-        return significance.TestResult("anova-F", f, k - 1.0, float(dist.f_sf(f, k - 1, dfw)),
-                                       ddf=dfw)
-    m = r.estimate[keep, 0]
-    v = r.vcov[np.ix_(keep, keep)]
-    c = np.hstack([np.eye(k - 1), -np.ones((k - 1, 1))])
-    diff = c @ m
-    wald = float(diff @ np.linalg.solve(c @ v @ c.T, diff))
-    ndf = k - 1.0
-    ddf = float(design.degf - ndf)
-    f = wald / ndf
-    return significance.TestResult("design-wald-F", f, ndf, float(dist.f_sf(f, ndf, ddf)),
-                                   ddf=ddf)
-
-
+    n, s1, s2 = g.n[keep], g.y_sums[keep, 0], g.y_sums[keep, 1]
+    grand = s1.sum() / n.sum()
+    between = float((s1**2 / n).sum() - n.sum() * grand**2)
+    within = float((s2 - s1**2 / n).sum())
+    dfw = float(n.sum() - k)
+    f = (between / (k - 1)) / (within / dfw)
+    return significance.TestResult("anova-F", f, k - 1.0, float(dist.f_sf(f, k - 1, dfw)),
+                                   ddf=dfw)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis.banner.independence import group_tests
+from analysis.banner.letters import design_pairs, letters, srs_pairs
 from analysis.banner.planes import prepare
 from analysis.banner.rows import MISSING_KINDS, ByVariable, RowBlock
 from analysis.banner.stats import (
@@ -18,17 +20,13 @@ from analysis.banner.stats import (
     Layout,
     Parts,
     adjusted_residuals,
-    as_estimates,
-    chisq_tests,
     group_figures,
-    higher_than,
     layout,
-    letter_pairs,
-    mean_test,
+    mean_tests,
     share_tables,
 )
 from analysis.banner.totals import Ratios, ratios
-from analysis.design import intervals, significance, wald
+from analysis.design import intervals, wald
 from analysis.design.estimation import TOTAL
 from analysis.design.sample_design import Design
 from survey.messages import text
@@ -78,7 +76,7 @@ def from_groups(design, block: RowBlock, groups: list[GroupFigures], options, sr
         c["letter"] = column_letter(i)
     for c in cols:
         c["small_base"] = c["n"] < options.min_base
-    columns = pd.DataFrame(cols)
+    columns = frame({key: [c[key] for c in cols] for key in COLUMN_KEYS})
     small = sum(bool(c["small_base"]) for c in cols[1:])
     if small:
         notes.append(text(BANNER_NOTES, "small_columns", options.lang, k=small,
@@ -90,14 +88,19 @@ def from_groups(design, block: RowBlock, groups: list[GroupFigures], options, sr
     means = _means(design, block, groups, options, srs, testable, about, tests,
                    notes) if block.has_mean else None
     kinds = np.vstack([groups[0].missing[-1:]] + [g.missing[:-1] for g in groups if g.by])
-    missing = pd.DataFrame({"by": [c["by"] for c in cols], "col": [c["value"] for c in cols],
-                            "unanswered": np.array([c["size"] - c["n"] for c in cols], float)})
+    missing = {"by": [c["by"] for c in cols], "col": [c["value"] for c in cols],
+               "unanswered": np.array([c["size"] - c["n"] for c in cols], float)}
     for j, kind in enumerate(MISSING_KINDS):
-        missing[kind] = kinds[:, j] if block.missing_kind is not None else np.nan
+        missing[kind] = kinds[:, j] if block.missing_kind is not None else \
+            np.full(len(cols), np.nan)
     if cells is None:
         cells = pd.DataFrame(columns=CELL_COLUMNS)
-    return _suppress(Parts(columns.drop(columns=["size"]), cells, means, missing, tests),
+    return _suppress(Parts(columns, cells, means, frame(missing), tests),
                      options.suppress)
+
+
+COLUMN_KEYS = ["by", "value", "label", "letter", "group", "level", "n", "weighted_n",
+               "effective_n", "small_base"]  # a column's size (answered or not) stays inside
 
 
 def column_letter(i: int) -> str:
@@ -123,141 +126,162 @@ def _columns_of(groups: list[GroupFigures]) -> list[tuple[int, int, int]]:
     return out
 
 
-def _letters(pairs: list[pd.DataFrame], options, about: dict[tuple[int, int], dict]
-             ) -> dict[tuple[int, int, int], tuple[str, ...]]:
-    """{(group, level, row): letters of the columns it is significantly higher than}."""
-    sig = higher_than(pairs, options.correction, options.alpha)
-    found: dict[tuple[int, int, int], list[str]] = {}
-    for group, high, row, low in zip(*(sig[c].astype(int).tolist()
-                                       for c in ("group", "high", "row", "low")), strict=True):
-        found.setdefault((group, high, row), []).append(about[(group, low)]["letter"])
-    return {k: tuple(sorted(v, key=lambda s: (len(s), s))) for k, v in found.items()}
+def _bases(block: RowBlock, g: GroupFigures, t: dict, options, srs: bool, lay: Layout
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """A group's share numerators x (levels, m) and column bases, for residuals: respondents
+    (or selections) for a simple random sample; a design's weighted figures scaled to its
+    respondents."""
+    d = len(g.n) - 1
+    if srs:
+        return g.counts[:d], (g.n[:d] if options.percent == "respondents"
+                              else g.counts[:d, : block.n_options].sum(1))
+    f = g.n[:d].sum() / max(t["base"][:d, 0].sum(), 1e-300)
+    return g.totals.theta[:d][:, list(lay.count)] * f, t["base"][:d, 0] * f
 
 
 def _cells(design, block, groups, options, srs, testable, about, tests, notes) -> pd.DataFrame:
     lay = layout(block)
     m = len(lay.count)
     tabs = share_tables(block, groups, srs, options)
-    pairs = []
-    residual = []
-    by_design = []  # design-based residuals (NaN for simple random samples and Total)
-    for gi, (g, t) in enumerate(zip(groups, tabs, strict=True)):
-        by_design.append(np.full((len(g.n), m), np.nan))
-        if g.by is None:
-            residual.append(np.full((len(g.n), m), np.nan))
-            continue
-        d = len(g.by.values)
-        r: Ratios = t["ratios"]
-        if srs:
-            ct = significance.srs_column_proportion_tests(
-                g.counts[:d].T, t["base"][:d, 0] if options.percent == "respondents"
-                else g.counts[:d, : block.n_options].sum(1), correction="none", family="table",
-                testable=testable[gi])
-            x, col = g.counts[:d], (g.n[:d] if options.percent == "respondents"
-                                   else g.counts[:d, : block.n_options].sum(1))
-        else:
-            ct = significance.column_proportion_tests(
-                as_estimates(r, g, design, block.keys), correction="none", family="table",
-                testable=testable[gi])
-            f = g.n[:d].sum() / max(t["base"][:d, 0].sum(), 1e-300)
-            x, col = g.totals.theta[:d][:, list(lay.count)] * f, t["base"][:d, 0] * f
-        pairs.append(letter_pairs(ct, gi))
-        res = np.full((d + 1, m), np.nan)
-        live = col > 0
-        if live.sum() >= 2:
-            res[:d][live] = adjusted_residuals(x[live], col[live])
-            if not srs:
-                by_design[gi][:d][live] = _design_residuals(g, np.flatnonzero(live), lay,
-                                                            block.n_options, options.percent)
-        residual.append(res)
-        for name, test, wald_test in chisq_tests(block, g, design, srs, testable[gi], notes,
-                                                 options.lang):
-            tests.append(BannerTest(g.by.name, name, test.name, test.statistic, test.df,
-                                    test.ddf, test.p, wald_test))
+    at = [gi for gi, g in enumerate(groups) if g.by is not None]
+    bases = {gi: _bases(block, groups[gi], tabs[gi], options, srs, lay) for gi in at}
+    if srs:
+        pairs = srs_pairs(at, [bases[gi][0].T for gi in at],
+                          [tabs[gi]["base"][:-1, 0] if options.percent == "respondents"
+                           else bases[gi][1] for gi in at], [testable[gi] for gi in at])
+    else:
+        found = [tabs[gi]["ratios"] for gi in at]
+        sizes = [len(groups[gi].n) - 1 for gi in at]
+        pairs = design_pairs(at, [r.estimate[:d] for r, d in zip(found, sizes, strict=True)],
+                             [r.vcov[: d * m, : d * m] for r, d in zip(found, sizes,
+                                                                       strict=True)],
+                             [testable[gi] for gi in at], design.degf)
+    residual = [np.full((len(g.n), m), np.nan) for g in groups]
+    by_design = [np.full((len(g.n), m), np.nan) for g in groups]  # NaN: SRS and Total
+    live = {}
+    for gi in at:
+        x, col = bases[gi]
+        d = len(col)
+        if (col > 0).sum() >= 2:
+            live[gi] = np.flatnonzero(col > 0)
+            residual[gi][:d][col > 0] = adjusted_residuals(x[col > 0], col[col > 0])
+    if not srs:
+        for gi, values in _design_residuals(groups, live, lay, block.n_options,
+                                            options.percent).items():
+            by_design[gi][live[gi]] = values
+    found_tests = group_tests(block, groups, design, srs, testable, options.lang)
+    for gi in at:
+        g = groups[gi]
+        group_found, group_notes = found_tests[gi]
+        notes += group_notes
+        tests += [BannerTest(g.by.name, name, test.name, test.statistic, test.df, test.ddf,
+                             test.p, wald_test) for name, test, wald_test in group_found]
         if testable[gi].sum() < 2:
             notes.append(text(BANNER_NOTES, "few_testable", options.lang, by=g.by.name,
                               min_base=options.min_base))
-    higher = _letters(pairs, options, about)
-    parts: dict[str, list] = {name: [] for name in CELL_COLUMNS}
-    for gi, i, level in _columns_of(groups):
-        g, t = groups[gi], tabs[gi]
-        r: Ratios = t["ratios"]
-        col = about[(gi if level >= 0 else -1, level)]
-        figures = {"n": g.counts[i, :m], "weighted_n": g.totals.theta[i, list(lay.count)],
-                   "proportion": r.estimate[i], "se": r.se[i], "ci_low": t["low"][i],
-                   "ci_high": t["high"][i], "adjusted_residual": residual[gi][i],
-                   "design_residual": by_design[gi][i]}
-        for name, values in figures.items():
-            parts[name].append(values)
-        parts["row"] += block.keys[:m]
-        parts["row_label"] += block.labels[:m]
-        parts["net"] += [j >= block.n_options for j in range(m)]
-        for name, key in (("by", "by"), ("col", "value"), ("letter", "letter")):
-            parts[name] += [col[key]] * m
-        parts["higher_than"] += [higher.get((gi, level, j), ()) for j in range(m)]
-        parts["small_base"] += [bool(col["small_base"])] * m
-        parts["suppressed"] += [False] * m
-    for name in ("n", "weighted_n", "proportion", "se", "ci_low", "ci_high",
-                 "adjusted_residual", "design_residual"):
-        parts[name] = np.concatenate(parts[name]).astype(float)
-    cells = pd.DataFrame(parts, columns=CELL_COLUMNS)
-    cells = _extras(block, groups, options, cells, lay)
-    empty = ~np.isfinite(cells["proportion"].to_numpy(float))
-    if empty.any() and block.answered.any():
+    higher = letters(pairs, options.correction, options.alpha, about)
+    where = _columns_of(groups)
+    shown = [about[(gi if level >= 0 else -1, level)] for gi, _, level in where]
+    parts: dict[str, object] = {
+        "row": list(block.keys[:m]) * len(shown),
+        "row_label": list(block.labels[:m]) * len(shown),
+        "net": np.tile(np.arange(m) >= block.n_options, len(shown))}
+    for name in ("by", "col", "letter"):
+        parts[name] = [c["value" if name == "col" else name] for c in shown for _ in range(m)]
+    figures = {"n": [g.counts[:, :m] for g in groups],
+               "weighted_n": [g.totals.theta[:, list(lay.count)] for g in groups],
+               "proportion": [t["ratios"].estimate for t in tabs],
+               "se": [t["ratios"].se for t in tabs], "ci_low": [t["low"] for t in tabs],
+               "ci_high": [t["high"] for t in tabs], "adjusted_residual": residual,
+               "design_residual": by_design}
+    for name, values in figures.items():
+        parts[name] = _in_columns(groups, values).astype(float).ravel()
+    parts["higher_than"] = [higher.get((gi, level, j), ()) for gi, _, level in where
+                            for j in range(m)]
+    parts["small_base"] = np.repeat([bool(c["small_base"]) for c in shown], m)
+    parts["suppressed"] = np.zeros(len(shown) * m, bool)
+    cells = frame(parts | _extras(block, groups, options, lay))
+    if not np.isfinite(parts["proportion"]).all() and block.answered.any():
         notes.append(text(BANNER_NOTES, "empty_cells", options.lang))
     return cells
 
 
-def _design_residuals(g: GroupFigures, live: np.ndarray, lay: Layout, n_options: int,
-                      percent: str) -> np.ndarray:
-    """Design-based residuals (analysis.design.wald) of each share numerator in the columns
-    `live` (indices of levels), (len(live), m): against all respondents in those columns, or
-    all their selections when percentages are of responses."""
-    eye = np.eye(g.totals.shape[1])
+def _in_columns(groups: list[GroupFigures], values: list[np.ndarray]) -> np.ndarray:
+    """Each group's figures (its domains' rows, Total last) as one row per banner column:
+    Total (the first group's), then each group's levels."""
+    return np.concatenate([values[0][-1:]] + [v[: len(g.by.values)] for g, v in
+                                              zip(groups, values, strict=True) if g.by])
+
+
+TEXT = pd.StringDtype(na_value=np.nan)  # pandas' "str", the dtype it infers for text
+
+
+def frame(columns: dict[str, object]) -> pd.DataFrame:
+    """A table from its columns: lists of text become pandas' text arrays, lists of tuples
+    object arrays, before the frame is made (inferring them is most of a small frame's cost);
+    other lists are left to pandas."""
+    typed = {}
+    for name, values in columns.items():
+        if isinstance(values, list) and values and isinstance(values[0], str):
+            values = pd.array(values, dtype=TEXT)
+        elif isinstance(values, list) and values and isinstance(values[0], tuple):
+            found = np.empty(len(values), object)
+            found[:] = values
+            values = found
+        typed[name] = values
+    return pd.DataFrame(typed, copy=False)
+
+
+def _design_residuals(groups: list[GroupFigures], live: dict[int, np.ndarray], lay: Layout,
+                      n_options: int, percent: str) -> dict[int, np.ndarray]:
+    """Design-based residuals (analysis.design.wald) of each share numerator in each group's
+    columns `live` (indices of levels), (len(live), m): against all respondents in those
+    columns, or all their selections when percentages are of responses; the groups with as
+    many columns computed together."""
+    eye = np.eye(groups[0].totals.shape[1])
     base = (eye[list(lay.count[:n_options])].sum(0) if percent == "responses"
             else eye[lay.ones])
-    theta, vcov = wald.select_columns(g.totals.theta, g.totals.vcov, live)
-    return wald.residuals(theta, vcov, eye[list(lay.count)], base).T
+    by_width: dict[int, list[int]] = {}
+    for gi, columns in live.items():
+        by_width.setdefault(len(columns), []).append(gi)
+    found = {}
+    for members in by_width.values():
+        totals = [wald.select_columns(groups[gi].totals.theta, groups[gi].totals.vcov,
+                                      live[gi]) for gi in members]
+        values = wald.residuals(np.stack([t for t, _ in totals]),
+                                np.stack([v for _, v in totals]), eye[list(lay.count)], base)
+        found |= {gi: v.T for gi, v in zip(members, values, strict=True)}
+    return found
 
 
-def _extras(block: RowBlock, groups: list[GroupFigures], options, cells: pd.DataFrame,
-            lay: Layout) -> pd.DataFrame:
+def _extras(block: RowBlock, groups: list[GroupFigures], options, lay: Layout
+            ) -> dict[str, np.ndarray]:
     """Row and total proportions on request; ranked-first shares and scores for rank rows."""
-    wanted = set(options.extra)
-    q = groups[0].totals.shape[1]
-    eye = np.eye(q)
-    extra: dict[str, list[np.ndarray]] = {k: [] for k in (
-        "row_proportion", "total_proportion", "ranked_first", "ranked_first_se",
-        "ranked_first_n", "score", "score_se")}
-    ranked: dict[int, tuple[Ratios, Ratios]] = {}
-    for gi, i, _ in _columns_of(groups):
-        g = groups[gi]
-        theta = g.totals.theta
-        with np.errstate(divide="ignore", invalid="ignore"):
-            extra["row_proportion"].append(theta[i, list(lay.count)]
-                                           / theta[-1, list(lay.count)])
-            extra["total_proportion"].append(theta[i, list(lay.count)] / theta[-1, lay.ones])
-        if block.first is not None and g.first is not None:
-            k = block.n_options
-            if gi not in ranked:  # a group's ratios once, then one column of them at a time
-                ranked[gi] = (
-                    ratios(g.first, np.eye(k + 2)[:k], np.tile(np.eye(k + 2)[k + 1], (k, 1))),
-                    ratios(g.totals, eye[list(lay.points)], np.tile(eye[lay.ones], (k, 1))))
-            first, score = ranked[gi]
-            pad = np.full(len(lay.count) - k, np.nan)
-            assert g.first_counts is not None
-            for key, values in (("ranked_first", first.estimate[i]),
-                                ("ranked_first_se", first.se[i]),
-                                ("ranked_first_n", g.first_counts[i, :k]),
-                                ("score", score.estimate[i]), ("score_se", score.se[i])):
-                extra[key].append(np.concatenate([values, pad]))
-    for key in ("row", "total"):
-        if key in wanted:
-            cells[f"{key}_proportion"] = np.concatenate(extra[f"{key}_proportion"])
-    if block.first is not None:
-        for key in ("ranked_first", "ranked_first_se", "ranked_first_n", "score", "score_se"):
-            cells[key] = np.concatenate(extra[key])
-    return cells
+    found: dict[str, np.ndarray] = {}
+    count = list(lay.count)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if "row" in options.extra:
+            found["row_proportion"] = _in_columns(groups, [
+                g.totals.theta[:, count] / g.totals.theta[-1, count] for g in groups]).ravel()
+        if "total" in options.extra:
+            found["total_proportion"] = _in_columns(groups, [
+                g.totals.theta[:, count] / g.totals.theta[-1, lay.ones] for g in groups]).ravel()
+    if block.first is None or groups[0].first is None:
+        return found
+    k = block.n_options
+    eye = np.eye(groups[0].totals.shape[1])
+    ranked: dict[str, list[np.ndarray]] = {key: [] for key in (
+        "ranked_first", "ranked_first_se", "ranked_first_n", "score", "score_se")}
+    for g in groups:
+        assert g.first is not None and g.first_counts is not None
+        first = ratios(g.first, np.eye(k + 2)[:k], np.tile(np.eye(k + 2)[k + 1], (k, 1)))
+        score = ratios(g.totals, eye[list(lay.points)], np.tile(eye[lay.ones], (k, 1)))
+        for key, values in (("ranked_first", first.estimate), ("ranked_first_se", first.se),
+                            ("ranked_first_n", g.first_counts[:, :k]),
+                            ("score", score.estimate), ("score_se", score.se)):
+            ranked[key].append(np.pad(values.astype(float), ((0, 0), (0, len(count) - k)),
+                                      constant_values=np.nan))
+    return found | {key: _in_columns(groups, values).ravel() for key, values in ranked.items()}
 
 
 MEAN_COLUMNS = ["by", "col", "letter", "n", "weighted_n", "mean", "sd", "se", "ci_low",
@@ -267,41 +291,37 @@ MEAN_COLUMNS = ["by", "col", "letter", "n", "weighted_n", "mean", "sd", "se", "c
 def _means(design, block, groups, options, srs, testable, about, tests, notes) -> pd.DataFrame:
     lay = layout(block)
     assert lay.y is not None and lay.y2 is not None
-    q = groups[0].totals.shape[1]
-    eye = np.eye(q)
+    eye = np.eye(groups[0].totals.shape[1])
     found = [ratios(g.totals, eye[[lay.y, lay.y2]], eye[[lay.ones, lay.ones]]) for g in groups]
-    pairs = []
+    levels: dict[int, Ratios] = {}  # each group's levels' means (not its Total)
     for gi, (g, r) in enumerate(zip(groups, found, strict=True)):
-        if g.by is None:
-            continue
-        d = len(g.by.values)
-        one = Ratios(r.estimate[:, :1], r.se[:, :1],
-                     r.vcov.reshape(d + 1, 2, d + 1, 2)[:, 0, :, 0])
-        ct = significance.column_proportion_tests(
-            as_estimates(one, g, design, ("mean",)), correction="none", family="table",
-            testable=testable[gi])
-        pairs.append(letter_pairs(ct, gi))
-        test = mean_test(Ratios(one.estimate[:d], one.se[:d], one.vcov[:d, :d]), g, design,
-                          srs, testable[gi])
-        if test is not None:
-            tests.append(BannerTest(g.by.name, "mean", test.name, test.statistic, test.df,
-                                    test.ddf, test.p))
-    higher = _letters(pairs, options, about)
-    rows = []
-    for gi, i, level in _columns_of(groups):
-        g, r = groups[gi], found[gi]
-        col = about[(gi if level >= 0 else -1, level)]
-        mean, e2, n = r.estimate[i, 0], r.estimate[i, 1], g.n[i]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            sd = np.sqrt(max(e2 - mean**2, 0.0) * n / (n - 1)) if n > 1 else np.nan
-        ci = intervals.wald(np.array(mean), np.array(r.se[i, 0]), df=float(design.degf),
-                            level=options.level)
-        rows.append({"by": col["by"], "col": col["value"], "letter": col["letter"], "n": n,
-                     "weighted_n": g.weighted_n[i], "mean": mean, "sd": sd, "se": r.se[i, 0],
-                     "ci_low": float(ci.lower), "ci_high": float(ci.upper),
-                     "higher_than": higher.get((gi, level, 0), ()),
-                     "small_base": bool(col["small_base"]), "suppressed": False})
-    return pd.DataFrame(rows, columns=MEAN_COLUMNS)
+        if g.by is not None:
+            d = len(g.by.values)
+            levels[gi] = Ratios(r.estimate[:d, :1], r.se[:d, :1],
+                                r.vcov.reshape(d + 1, 2, d + 1, 2)[:d, 0, :d, 0])
+    for gi, test in mean_tests(levels, groups, design, srs, testable).items():
+        tests.append(BannerTest(groups[gi].by.name, "mean", test.name, test.statistic,
+                                test.df, test.ddf, test.p))
+    at = list(levels)
+    higher = letters(design_pairs(at, [levels[gi].estimate for gi in at],
+                                  [levels[gi].vcov for gi in at], [testable[gi] for gi in at],
+                                  design.degf), options.correction, options.alpha, about)
+    where = _columns_of(groups)
+    shown = [about[(gi if level >= 0 else -1, level)] for gi, _, level in where]
+    mean, e2 = _in_columns(groups, [r.estimate for r in found]).T
+    se = _in_columns(groups, [r.se[:, :1] for r in found])[:, 0]
+    n = _in_columns(groups, [g.n for g in groups])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.where(n > 1, np.sqrt(np.maximum(e2 - mean**2, 0.0) * n / (n - 1)), np.nan)
+    ci = intervals.wald(mean, se, df=float(design.degf), level=options.level)
+    return frame({
+        "by": [c["by"] for c in shown], "col": [c["value"] for c in shown],
+        "letter": [c["letter"] for c in shown], "n": n,
+        "weighted_n": _in_columns(groups, [g.weighted_n for g in groups]),
+        "mean": mean, "sd": sd, "se": se, "ci_low": ci.lower.copy(), "ci_high": ci.upper.copy(),
+        "higher_than": [higher.get((gi, level, 0), ()) for gi, _, level in where],
+        "small_base": np.array([bool(c["small_base"]) for c in shown]),
+        "suppressed": np.zeros(len(shown), bool)})
 
 
 def _suppress(parts: Parts, k: int) -> Parts:

@@ -39,19 +39,25 @@ class DomainTotals:
         """New domains as sums of old ones: `domains` is (D', D) of 0/1 (e.g. a Total row)."""
         s = np.asarray(domains, dtype=float)
         d, q = self.shape
-        big = np.kron(s, np.eye(q))
+        e = len(s)
+        # (S kron I) V (S kron I)': the domains summed on both sides, two products, no kron
+        left = (s @ self.vcov.reshape(d, q * d * q)).reshape(e, q, d, q)
+        both = left.transpose(0, 1, 3, 2).reshape(e * q * q, d) @ s.T
+        vcov = both.reshape(e, q, q, e).transpose(0, 1, 3, 2).reshape(e * q, e * q)
         reps = (None if self.replicates is None
                 else Replicated(s @ self.replicates.values, self.replicates.rule))
-        return DomainTotals(s @ self.theta, big @ self.vcov @ big.T, s @ self.n, s @ self.sum_w2,
-                            reps)
+        return DomainTotals(s @ self.theta, vcov, s @ self.n, s @ self.sum_w2, reps)
 
     def mapped(self, m: np.ndarray) -> DomainTotals:
         """The same domains with quantities m @ theta_d (m is (q', q)), e.g. nets or means."""
-        d, _ = self.shape
-        big = np.kron(np.eye(d), m)
+        d, q = self.shape
+        k = len(m)
+        # (I kron M) V (I kron M)': each domain's block mapped on both sides, two products
+        left = np.matmul(m, self.vcov.reshape(d, q, d * q))  # (D, q', D*q)
+        vcov = (left.reshape(d, k, d, q) @ m.T).reshape(d * k, d * k)
         reps = (None if self.replicates is None
                 else Replicated(self.replicates.values @ m.T, self.replicates.rule))
-        return DomainTotals(self.theta @ m.T, big @ self.vcov @ big.T, self.n, self.sum_w2, reps)
+        return DomainTotals(self.theta @ m.T, vcov, self.n, self.sum_w2, reps)
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,9 +89,9 @@ def ratios(totals: DomainTotals, numerators: np.ndarray, denominators: np.ndarra
         grad = (a[None] - r[:, :, None] * b[None]) / bottom[:, :, None]  # (D, m, q)
     grad = np.where(np.isfinite(grad), grad, 0.0)
     m = a.shape[0]
-    jacobian = np.zeros((d * m, d * q))  # block diagonal: a domain's ratios, its totals
-    for k in range(d):
-        jacobian[k * m:(k + 1) * m, k * q:(k + 1) * q] = grad[k]
+    jacobian = np.zeros((d, m, d, q))  # block diagonal: a domain's ratios, its totals
+    jacobian[np.arange(d), :, np.arange(d), :] = grad
+    jacobian = jacobian.reshape(d * m, d * q)
     cov = jacobian @ totals.vcov @ jacobian.T
     se = np.sqrt(np.maximum(np.diag(cov), 0.0)).reshape(d, m)
     se = np.where(np.isfinite(r), se, np.nan)

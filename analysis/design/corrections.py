@@ -12,7 +12,6 @@ from survey.errors import InputError
 
 CORRECTIONS: tuple[str, ...] = ("holm", "bonferroni", "bh", "none")
 _ALIASES = {"fdr_bh": "bh"}
-_STATSMODELS = {"holm": "holm", "bonferroni": "bonferroni", "bh": "fdr_bh", "none": None}
 
 
 class UnknownCorrection(InputError):
@@ -28,11 +27,6 @@ def correction_name(name: str) -> str:
         raise UnknownCorrection(f"unknown correction {name!r}: use one of "
                                 f"{', '.join(CORRECTIONS)}")
     return canonical
-
-
-def statsmodels_method(name: str) -> str | None:
-    """The `method` of statsmodels' multipletests for a correction (None: no correction)."""
-    return _STATSMODELS[correction_name(name)]
 
 
 def adjust_p(p: np.ndarray, correction: str) -> np.ndarray:

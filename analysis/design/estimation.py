@@ -132,13 +132,12 @@ def domains(design: AnyDesign, by: By) -> tuple[np.ndarray, tuple[str, ...], str
     if by is None:
         return np.zeros(design.n, np.int64), (TOTAL,), None
     name = by if isinstance(by, str) else getattr(by, "name", None)
-    s = design.column(by) if isinstance(by, str) else pd.Series(by)
+    s = design.column(by) if isinstance(by, str) else \
+        by if isinstance(by, pd.Categorical) else pd.Series(by)
     if len(s) != design.n:
         raise DesignError(f"segment {name!r} has {len(s)} rows, the design {design.n}")
     if isinstance(s.dtype, pd.CategoricalDtype):
-        s = s.cat.remove_unused_categories()
-        codes = s.cat.codes.to_numpy().astype(np.int64)
-        labels = tuple(str(c) for c in s.cat.categories)
+        codes, labels = _used_categories(s if isinstance(s, pd.Categorical) else s.array)
     else:
         codes, uniq = pd.factorize(s, sort=True)
         codes = codes.astype(np.int64)
@@ -146,6 +145,16 @@ def domains(design: AnyDesign, by: By) -> tuple[np.ndarray, tuple[str, ...], str
     if not labels:
         raise DesignError(f"segment {name!r} has no non-missing values")
     return codes, labels, None if name is None else str(name)
+
+
+def _used_categories(values: pd.Categorical) -> tuple[np.ndarray, tuple[str, ...]]:
+    """The codes and labels of the categories present, in category order: what
+    `remove_unused_categories` leaves, counted with one bincount."""
+    raw = np.asarray(values.codes, dtype=np.int64)
+    used = np.bincount(raw[raw >= 0], minlength=len(values.categories)) > 0
+    rank = np.cumsum(used) - 1
+    return (np.where(raw >= 0, rank[np.maximum(raw, 0)], -1),
+            tuple(str(c) for c, u in zip(values.categories, used, strict=True) if u))
 
 
 def _categories(design: AnyDesign, variable: str | pd.Series | np.ndarray
@@ -174,6 +183,7 @@ class _Sums:
     n: np.ndarray  # (D,) respondents used
     ok_codes: np.ndarray  # (n,) domain code of each respondent used, -1 otherwise
     replicated: bool = False
+    present: np.ndarray | None = None  # (n_units, D) whether a unit has respondents used
 
     @property
     def weighted_n(self) -> np.ndarray:
@@ -215,8 +225,9 @@ def _sum_dense(design: AnyDesign, y: list[np.ndarray], dom: np.ndarray, n_dom: i
             syy[:, j] = np.bincount(g, wy * yj, minlength=n_dom)
     sw = np.bincount(key, w, minlength=size).reshape(design.n_units, n_dom)
     sy = sy.reshape(p, design.n_units, n_dom).transpose(1, 2, 0)
-    n = np.bincount(g, ok, minlength=n_dom).astype(np.int64)
-    return _Sums(sw, sy, syy, n, np.where(ok, dom, -1))
+    count = np.bincount(key, ok, minlength=size).reshape(design.n_units, n_dom)
+    n = np.rint(count.sum(axis=0)).astype(np.int64)
+    return _Sums(sw, sy, syy, n, np.where(ok, dom, -1), present=count > 0)
 
 
 def _sum_categorical(design: AnyDesign, cat: np.ndarray, n_cat: int, dom: np.ndarray,
@@ -283,7 +294,8 @@ def _finish(design: AnyDesign, statistic: str, names: tuple[str, ...], labels: t
         statistic=statistic, variables=names, domains=labels, by=by,
         estimate=_ro(est), se=_ro(se), vcov=_ro(v) if covariance else None, deff=effect,
         n=_ro(sums.n), weighted_n=_ro(nd), df=design.degf,
-        domain_df=_ro(design.domain_degf(sums.ok_codes, n_dom)),
+        domain_df=_ro(design.domain_degf(sums.ok_codes, n_dom) if sums.present is None
+                      else design.psus_degf(sums.present)),
         replicates=None if replicates is None else Replicated(_ro(replicates), design.rule),
     )
 
@@ -375,6 +387,6 @@ def ratio(design: AnyDesign, numerator: Variables, denominator: Variables, by: B
     sums = _sum_dense(design, y + x, dom, len(labels), squares=False)
     p = len(y)
     num = _Sums(sums.sw, sums.sy[:, :, :p], sums.syy[:, :p], sums.n, sums.ok_codes,
-                sums.replicated)
+                sums.replicated, sums.present)
     return _finish(design, "ratio", names, labels, by_name, num, covariance, False,
                    denominator=sums.sy[:, :, p:])

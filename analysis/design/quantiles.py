@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis.design import distributions as dist
 from analysis.design import estimation
 from analysis.design.estimation import AnyDesign, By
 from analysis.design.replicate_design import ReplicateDesign
@@ -132,6 +133,9 @@ class _Sorted:
 
 def _values(design: AnyDesign, variable: str | pd.Series | np.ndarray) -> tuple[np.ndarray, str]:
     name = variable if isinstance(variable, str) else str(getattr(variable, "name", None) or "x")
+    if isinstance(variable, np.ndarray) and variable.dtype.kind == "f" and variable.ndim == 1 \
+            and len(variable) == design.n:  # numbers already (a banner's row)
+        return variable.astype(float, copy=False), name
     s = design.column(variable) if isinstance(variable, str) else pd.Series(variable)
     if len(s) != design.n:
         raise DesignError(f"{name} has {len(s)} rows, the design {design.n}")
@@ -191,8 +195,6 @@ def _replicated(design: ReplicateDesign, y: np.ndarray, name: str, dom: np.ndarr
                 alpha: float) -> Quantiles:
     """R's repCI: each domain's quantiles under every replicate's weights (qrule_math drops
     weights of 0), their svrVar, and estimate +- t se on the domain's degf."""
-    from scipy import stats  # imported when asked: a table without quantiles never needs it
-
     n_dom, k = len(labels), len(probs)
     p = np.array(probs)
     value = np.full((n_dom, k), np.nan)
@@ -217,7 +219,7 @@ def _replicated(design: ReplicateDesign, y: np.ndarray, name: str, dom: np.ndarr
     n = np.bincount(dom[ok], minlength=n_dom)
     df[n == 0] = np.nan
     with np.errstate(invalid="ignore"):
-        t = stats.t.ppf(1 - alpha / 2, df)[:, None]
+        t = dist.t_ppf(1 - alpha / 2, df)[:, None]
     se = np.sqrt(var)
     nan = np.full((n_dom, k), np.nan)
     return Quantiles(variable=name, by=by, domains=labels, q=probs, value=_ro(value),
@@ -229,8 +231,6 @@ def _replicated(design: ReplicateDesign, y: np.ndarray, name: str, dom: np.ndarr
 def _woodruff(design: AnyDesign, y: np.ndarray, name: str, dom: np.ndarray,
               labels: tuple[str, ...], by: str | None, probs: tuple[float, ...],
               alpha: float) -> Quantiles:
-    from scipy import stats  # imported when asked: a table without quantiles never needs it
-
     n_dom, k = len(labels), len(probs)
     ok = (dom >= 0) & ~np.isnan(y)
     rows = np.flatnonzero(ok)
@@ -242,7 +242,7 @@ def _woodruff(design: AnyDesign, y: np.ndarray, name: str, dom: np.ndarray,
     below = np.full((design.n, k), np.nan)
     below[rows] = (y[rows, None] <= value[dom[rows]]).astype(float)
     codes = np.where(ok, dom, -1)
-    share = estimation.mean(design, pd.DataFrame(below, columns=[f"q{j}" for j in range(k)]),
+    share = estimation.mean(design, below,  # its columns' names are not read
                             by=pd.Categorical.from_codes(codes, categories=range(n_dom)))
     cdf = np.full((n_dom, k), np.nan)
     cdf_se = np.full((n_dom, k), np.nan)
@@ -252,7 +252,7 @@ def _woodruff(design: AnyDesign, y: np.ndarray, name: str, dom: np.ndarray,
     df[present] = share.domain_df
 
     with np.errstate(invalid="ignore"):
-        t = stats.t.ppf(1 - alpha / 2, df)[:, None]  # NaN for df 0, as R's qt
+        t = dist.t_ppf(1 - alpha / 2, df)[:, None]  # NaN for df 0, as R's qt
         p_low, p_high = cdf - t * cdf_se, cdf + t * cdf_se
     lower = np.full((n_dom, k), np.nan)
     upper = np.full((n_dom, k), np.nan)
@@ -294,8 +294,6 @@ def quantile_difference(design: AnyDesign, variable: str | pd.Series | np.ndarra
     share clusters are not treated as independent. t on the degf of the respondents in either
     group with a value (R: degf(subset(design, ...))).
     """
-    from scipy import stats  # imported when asked: a table without quantiles never needs it
-
     p = probabilities(q)
     if len(p) != 1:
         raise DesignError("a quantile difference is of one quantile")
@@ -322,8 +320,8 @@ def quantile_difference(design: AnyDesign, variable: str | pd.Series | np.ndarra
         difference = float(value[1] - value[0])
         df = float(design.domain_degf(np.where(codes >= 0, 0, -1), 1)[0])
         statistic = difference / se if se > 0 else np.nan
-        pvalue = float(2 * stats.t.sf(abs(statistic), df))
-        half = float(stats.t.ppf(1 - alpha / 2, df)) * se
+        pvalue = float(2 * dist.t_sf(abs(statistic), df))
+        half = float(dist.t_ppf(1 - alpha / 2, df)) * se
     return QuantileDifference(p[0], float(value[1]), float(value[0]), difference, se, df,
                               float(statistic), pvalue, (difference - half, difference + half),
                               (int(found.n[1]), int(found.n[0])))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -150,12 +151,22 @@ class Design(NamedVariables):
         `codes` holds a domain code per respondent, -1 for respondents in no domain.
         """
         inside = codes >= 0
-        c = codes[inside]
-        psus = np.bincount(self.psu[inside] * n_domains + c,
-                           minlength=len(self.psu_stratum) * n_domains) > 0
-        strata = np.bincount(self.strata[inside] * n_domains + c,
-                             minlength=len(self.strata_labels) * n_domains) > 0
-        return (psus.reshape(-1, n_domains).sum(0) - strata.reshape(-1, n_domains).sum(0))
+        key = self.psu if n_domains == 1 else self.psu * n_domains + np.maximum(codes, 0)
+        psus = np.bincount(key, inside, minlength=len(self.psu_stratum) * n_domains) > 0
+        return self.psus_degf(psus.reshape(-1, n_domains))
+
+    def psus_degf(self, present: np.ndarray) -> np.ndarray:
+        """PSUs minus strata of each domain, from which PSUs it has respondents in: `present`
+        (n_psu, D) or, per finest unit, (n_units, D). A stratum is in a domain when one of its
+        PSUs is."""
+        present = np.asarray(present, dtype=bool)
+        if present.shape[0] != len(self.psu_stratum):  # second-stage units: any of the PSU's
+            starts = np.flatnonzero(np.r_[True, np.diff(self.unit_psu) != 0])
+            present = np.add.reduceat(present.astype(np.int64), starts, axis=0) > 0
+        n_strata = len(self.strata_labels)
+        strata = np.stack([np.bincount(self.psu_stratum, present[:, d], minlength=n_strata)
+                           for d in range(present.shape[1])], axis=1) > 0
+        return (present.sum(axis=0) - strata.sum(axis=0)).astype(np.int64)
 
     # ---------------------------------------------------------------- variance
     def variance(self, totals: np.ndarray, full: bool = True) -> np.ndarray:
@@ -173,15 +184,29 @@ class Design(NamedVariables):
         else:
             starts = np.flatnonzero(np.r_[True, np.diff(self.unit_psu) != 0])
             psu_totals = np.add.reduceat(totals, starts, axis=0)
-        v = _stratified_variance(psu_totals, self.psu_stratum, self.n_psu, self.popsize,
-                                 np.ones_like(self.n_psu), self.lonely_psu,
-                                 self.strata_labels, 1, full)
-        if self.n_ssu is not None and self.popsize2 is not None:
-            fraction = (self.n_psu / self.popsize)[self.psu_stratum]  # n_h / N_h per PSU
-            if np.any(fraction > 0):
-                v = v + _stratified_variance(totals, self.unit_psu, self.n_ssu, self.popsize2,
-                                             fraction, self.lonely_psu, self.psu_labels, 2, full)
+        v = _stratified_variance(psu_totals, self.psu_stratum, self.n_psu, *self._stage_one,
+                                 full)
+        if self.n_ssu is not None and self.popsize2 is not None and self._stage_two is not None:
+            v = v + _stratified_variance(totals, self.unit_psu, self.n_ssu, *self._stage_two, full)
         return v
+
+    @cached_property
+    def _stage_one(self) -> tuple[np.ndarray, np.ndarray]:
+        """The first stage's factor and centring per stratum (`stratum_scale`): the same for
+        every variance of the design, so worked out once."""
+        return stratum_scale(self.n_psu, self.popsize, self.lonely_psu, self.strata_labels, 1)
+
+    @cached_property
+    def _stage_two(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The second stage's, per PSU, times the first stage's sampling fraction n_h / N_h
+        (None when every fraction is 0: the second stage adds nothing)."""
+        assert self.n_ssu is not None and self.popsize2 is not None
+        fraction = (self.n_psu / self.popsize)[self.psu_stratum]  # n_h / N_h per PSU
+        if not np.any(fraction > 0):
+            return None
+        scale, center = stratum_scale(self.n_ssu, self.popsize2, self.lonely_psu,
+                                      self.psu_labels, 2)
+        return scale * fraction, center
 
 
 def stratum_scale(n: np.ndarray, popsize: np.ndarray, lonely: str, labels: Sequence[object],
@@ -213,19 +238,30 @@ def stratum_scale(n: np.ndarray, popsize: np.ndarray, lonely: str, labels: Seque
     return np.where(certain, 0.0, scale), center
 
 
-def _stratified_variance(x: np.ndarray, stratum: np.ndarray, n: np.ndarray, popsize: np.ndarray,
-                         multiplier: np.ndarray, lonely: str, labels: Sequence[object],
-                         stage: int, full: bool) -> np.ndarray:
+def _stratified_variance(x: np.ndarray, stratum: np.ndarray, n: np.ndarray, scale: np.ndarray,
+                         center: np.ndarray, full: bool) -> np.ndarray:
     """One stage of R's onestrat, for all strata at once: per stratum h with n_h units,
-    V_h = f_h n_h / (n_h - 1) * sum_i (x_hi - mean_h)^2 (`stratum_scale`), summed over strata."""
-    scale, center = stratum_scale(n, popsize, lonely, labels, stage)
-    scale = scale * multiplier
-    sums = np.zeros((len(n), x.shape[1]))
-    for j in range(x.shape[1]):
-        sums[:, j] = np.bincount(stratum, x[:, j], minlength=len(n))
+    V_h = scale_h * sum_i (x_hi - mean_h)^2 (`stratum_scale`: f_h n_h / (n_h - 1)), summed
+    over strata; a stratum not `center`ed keeps its units uncentred."""
+    sums = stratum_sums(x, stratum, len(n))
     means = np.where(center[:, None], sums / n[:, None], 0.0)
     xc = x - means[stratum]
     c = scale[stratum]
     if full:
         return xc.T @ (xc * c[:, None])
     return np.einsum("ij,ij,i->j", xc, xc, c)
+
+
+def stratum_sums(x: np.ndarray, stratum: np.ndarray, n_strata: int) -> np.ndarray:
+    """Each column's sum per stratum, (n_strata, q): one bincount over (stratum, column) while
+    the index stays small (a column's units are added in the same order as a bincount per
+    column, so the sums are the same to the last bit), else one per column."""
+    rows, q = x.shape
+    if rows * q <= 1 << 22:
+        index = (stratum[:, None] * q + np.arange(q)).ravel()
+        return np.bincount(index, np.ascontiguousarray(x).ravel(),
+                           minlength=n_strata * q).reshape(n_strata, q)
+    sums = np.zeros((n_strata, q))
+    for j in range(q):
+        sums[:, j] = np.bincount(stratum, x[:, j], minlength=n_strata)
+    return sums

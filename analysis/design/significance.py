@@ -13,7 +13,15 @@ import pandas as pd
 
 from analysis.design import distributions as dist
 from analysis.design import estimation
-from analysis.design.corrections import adjust_p
+from analysis.design.column_tests import (  # noqa: F401  (their home before; read from here)
+    ColumnTests,
+    Pairs,
+    column_differences,
+    column_proportion_tests,
+    srs_column_differences,
+    srs_column_proportion_tests,
+    valid_pairs,
+)
 from analysis.design.replicate_design import ReplicateDesign
 from analysis.design.sample_design import Design, DesignError
 
@@ -167,132 +175,41 @@ def rao_scott_shares(p: np.ndarray, v: np.ndarray, n_rows: int, n_cols: int, *, 
     df. Banners use it to test many tables from one aggregation pass. Every row and column must
     have a positive share.
     """
-    nr, nc, nu = n_rows, n_cols, degf
-    p = np.asarray(p, dtype=float)
+    return rao_scott_tables(np.asarray(p, dtype=float)[None], np.asarray(v, dtype=float)[None],
+                            n_rows, n_cols, n=n, degf=degf, statistic=statistic, alpha=alpha)[0]
 
+
+def rao_scott_tables(p: np.ndarray, v: np.ndarray, n_rows: int, n_cols: int, *, n: float,
+                     degf: float, statistic: Literal["F", "Chisq"] = "F",
+                     alpha: float = 0.05) -> list[TestResult]:
+    """`rao_scott_shares` of T tables of one shape at once: `p` (T, nr*nc), `v` (T, nr*nc,
+    nr*nc); a banner's tables of every option of a multi-select row in one pass."""
+    nr, nc, nu = n_rows, n_cols, degf
+    if statistic not in ("F", "Chisq"):
+        raise ValueError(f"statistic must be 'F' or 'Chisq', not {statistic!r}")
     # Pearson X^2 of the weighted table scaled to N (svytable(..., Ntotal=N))
-    table = (p * n).reshape(nc, nr).T
-    e = expected_counts(table)
+    table = (p * n).reshape(len(p), nc, nr).transpose(0, 2, 1)
+    e = table.sum(2)[:, :, None] * table.sum(1)[:, None, :] / table.sum((1, 2))[:, None, None]
     with np.errstate(divide="ignore", invalid="ignore"):
-        x2 = float(np.nansum((table - e) ** 2 / e))
+        x2 = np.nansum(((table - e) ** 2 / e).reshape(len(p), -1), axis=1)
 
     cmat = _interaction_contrasts(nr, nc)
     inv_p = np.where(p == 0, 0.0, 1 / np.where(p == 0, 1, p))
-    denom = cmat.T @ (inv_p[:, None] / n * cmat)
-    numer = cmat.T @ (inv_p[:, None] * v * inv_p[None, :]) @ cmat
+    denom = cmat.T @ (inv_p[:, :, None] / n * cmat)
+    numer = cmat.T @ (inv_p[:, :, None] * v * inv_p[:, None, :]) @ cmat
     delta = np.linalg.solve(denom, numer)
-    trace = float(np.trace(delta))
-    trace2 = float(np.trace(delta @ delta))
+    trace = np.trace(delta, axis1=1, axis2=2)
+    trace2 = np.trace(delta @ delta, axis1=1, axis2=2)
     if statistic == "F":
         d0 = trace**2 / trace2
         f = x2 / trace
-        return TestResult("rao-scott-F", f, d0, float(dist.f_sf(f, d0, d0 * nu)), alpha,
-                          ddf=d0 * nu)
-    if statistic == "Chisq":
-        k = delta.shape[0]
-        return TestResult("rao-scott-chisq", x2, float(k),
-                          float(dist.chi2_sf(x2 / (trace / k), k)), alpha)
-    raise ValueError(f"statistic must be 'F' or 'Chisq', not {statistic!r}")
-
-
-@dataclass(frozen=True, eq=False)
-class ColumnTests:
-    """Pairwise column-proportion tests for each row of a table.
-
-    `pairs` is tidy: row, column_a, column_b (indices), difference (a - b), se, statistic, p,
-    p_adjusted, significant. `higher_than[i][a]` lists the columns b that column a is
-    significantly higher than in row i; the caller turns indices into letters.
-    """
-
-    name: str
-    alpha: float
-    correction: str
-    family: str
-    pairs: pd.DataFrame
-    higher_than: tuple[tuple[tuple[int, ...], ...], ...]
-
-
-def _pairwise(diff: np.ndarray, se: np.ndarray, p: np.ndarray, name: str, alpha: float,
-              correction: str, family: str, testable: np.ndarray | None) -> ColumnTests:
-    """Adjust the p values of all (row, a, b) comparisons and collect the higher-than sets."""
-    n_rows, n_cols = diff.shape[0], diff.shape[1]
-    a_idx, b_idx = np.triu_indices(n_cols, k=1)
-    rows = np.repeat(np.arange(n_rows), len(a_idx))
-    a = np.tile(a_idx, n_rows)
-    b = np.tile(b_idx, n_rows)
-    d = diff[:, a_idx, b_idx].ravel()
-    s = se[:, a_idx, b_idx].ravel()
-    pv = p[:, a_idx, b_idx].ravel()
-    valid = np.isfinite(pv) & (s > 0)
-    if testable is not None:
-        ok = np.asarray(testable, dtype=bool)
-        valid &= ok[a] & ok[b]
-    adjusted = np.full(len(pv), np.nan)
-    groups = rows if family == "row" else np.zeros_like(rows)
-    for g in np.unique(groups[valid]):  # one adjustment per row (SPSS) or per table
-        sel = valid & (groups == g)
-        adjusted[sel] = adjust_p(pv[sel], correction)
-    significant = valid & (adjusted < alpha)
-    pairs = pd.DataFrame({"row": rows, "column_a": a, "column_b": b, "difference": d, "se": s,
-                          "statistic": np.where(s > 0, d / np.where(s > 0, s, 1), np.nan),
-                          "p": np.where(valid, pv, np.nan), "p_adjusted": adjusted,
-                          "significant": significant})
-    higher: list[list[list[int]]] = [[[] for _ in range(n_cols)] for _ in range(n_rows)]
-    for i, x, y, dd in zip(rows[significant], a[significant], b[significant], d[significant],
-                           strict=True):
-        if dd > 0:
-            higher[i][x].append(int(y))
-        else:
-            higher[i][y].append(int(x))
-    return ColumnTests(name, alpha, correction, family, pairs,
-                       tuple(tuple(tuple(sorted(c)) for c in r) for r in higher))
-
-
-def column_proportion_tests(estimates: estimation.Estimates, *, alpha: float = 0.05,
-                            correction: Correction = "holm",
-                            family: Literal["row", "table"] = "row",
-                            testable: np.ndarray | None = None) -> ColumnTests:
-    """Design-based tests between every pair of columns (domains) for each row (variable).
-
-    The difference of domain proportions (or means) with its variance from the full design
-    covariance, var(a) + var(b) - 2 cov(a, b) (svyby(covmat=TRUE) then svycontrast), referred to
-    t on the design df. `estimates` needs `covariance=True`; `testable` masks columns (e.g. bases
-    below 30) out of testing. The correction runs over each row's comparisons (SPSS) or over the
-    whole table.
-    """
-    if estimates.vcov is None:
-        raise ValueError("column tests need estimates computed with covariance=True")
-    est = estimates.estimate.T  # (rows, columns)
-    n_cols, n_rows = est.shape[1], est.shape[0]
-    v = np.asarray(estimates.vcov).reshape(n_cols, n_rows, n_cols, n_rows)
-    var = np.einsum("ajaj->ja", v)
-    cov = np.einsum("ajbj->jab", v)
-    diff = est[:, :, None] - est[:, None, :]
-    with np.errstate(invalid="ignore", divide="ignore"):  # equal columns with SE 0: p is NaN
-        se = np.sqrt(np.maximum(var[:, :, None] + var[:, None, :] - 2 * cov, 0.0))
-        p = 2 * dist.t_sf(np.abs(diff / se), estimates.df)
-    return _pairwise(diff, se, p, "design-column-proportions-t", alpha, correction, family,
-                     testable)
-
-
-def srs_column_proportion_tests(counts: np.ndarray, bases: np.ndarray, *, alpha: float = 0.05,
-                                correction: Correction = "bonferroni",
-                                family: Literal["row", "table"] = "row",
-                                testable: np.ndarray | None = None) -> ColumnTests:
-    """Two-proportion z tests between columns with the pooled proportion, as SPSS CTABLES.
-
-    `counts` is (rows, columns) of respondents selecting each row; `bases` the column bases.
-    """
-    x = np.atleast_2d(np.asarray(counts, dtype=float))
-    n = np.asarray(bases, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        prop = x / n[None, :]
-        pooled = (x[:, :, None] + x[:, None, :]) / (n[:, None] + n[None, :])[None]
-        se = np.sqrt(pooled * (1 - pooled) * (1 / n[:, None] + 1 / n[None, :])[None])
-        diff = prop[:, :, None] - prop[:, None, :]
-        p = 2 * dist.norm_sf(np.abs(diff / se))
-    return _pairwise(diff, se, p, "srs-column-proportions-z", alpha, correction, family,
-                     testable)
+        p_value = np.atleast_1d(dist.f_sf(f, d0, d0 * nu))
+        return [TestResult("rao-scott-F", float(f[t]), float(d0[t]), float(p_value[t]), alpha,
+                           ddf=float(d0[t] * nu)) for t in range(len(p))]
+    k = delta.shape[1]
+    p_value = np.atleast_1d(dist.chi2_sf(x2 / (trace / k), k))
+    return [TestResult("rao-scott-chisq", float(x2[t]), float(k), float(p_value[t]), alpha)
+            for t in range(len(p))]
 
 
 def mean_difference_test(design: Design, y: str | pd.Series | np.ndarray,
@@ -309,6 +226,19 @@ def mean_difference_test(design: Design, y: str | pd.Series | np.ndarray,
         raise DesignError(f"a two-group test needs exactly two groups, got {len(labels)}")
     m = estimation.mean(design, y if not isinstance(y, str) else [y], by=pd.Categorical.from_codes(
         dom, range(2)), covariance=True)
+    yv = y if not isinstance(y, str) else design.column(y)
+    values = np.asarray(yv)
+    present = ~np.isnan(values) if values.dtype.kind == "f" else pd.Series(values).notna()
+    return two_means_test(design, m, (dom >= 0) & np.asarray(present), alpha=alpha)
+
+
+def two_means_test(design: Design, m: estimation.Estimates, used: np.ndarray, *,
+                   alpha: float = 0.05) -> TestResult:
+    """svyttest's t of `m`'s second domain mean minus its first (`m`: estimation.mean of one
+    variable by two domains, with covariance); `used` marks the respondents with a value in
+    either domain, whose degf (minus one) are the test's df on a Taylor design."""
+    if len(m.domains) != 2:
+        raise DesignError(f"a two-group test needs exactly two groups, got {len(m.domains)}")
     if (m.n < 1).any():
         raise DesignError("one of the two groups has no respondents with a value")
     v = np.asarray(m.vcov)
@@ -317,9 +247,57 @@ def mean_difference_test(design: Design, y: str | pd.Series | np.ndarray,
     if isinstance(design, ReplicateDesign):  # svyglm.svyrep.design: degf of the whole design
         df = float(design.degf - 1)
     else:
-        yv = y if not isinstance(y, str) else design.column(y)
-        used = (dom >= 0) & pd.notna(np.asarray(pd.Series(yv), dtype=object))
         df = float(design.domain_degf(np.where(used, 0, -1), 1)[0] - 1)
     t = diff / se
     return TestResult("design-t", t, df, float(2 * dist.t_sf(abs(t), df)), alpha,
                       estimate=diff)
+
+
+@dataclass(frozen=True)
+class TwoMeans:
+    """The means of a variable in groups 0 and 1, their respondents with a value, and
+    svyttest's t of mean 1 - mean 0."""
+
+    means: np.ndarray
+    n: np.ndarray
+    test: TestResult
+
+
+def two_means(design: Design | ReplicateDesign, y: np.ndarray, group: np.ndarray, *,
+              alpha: float = 0.05) -> TwoMeans:
+    """`y`'s means in `group` 0 and 1 (-1: neither; NaN in `y`: no value) and their t test, as
+    estimation.mean by the two groups and two_means_test give. On a Taylor `Design` from each
+    sampling unit's weighted sums of the two groups (three bincounts, no estimator call: a
+    findings table makes dozens of these on a million respondents)."""
+    y, group = np.asarray(y, dtype=float), np.asarray(group)
+    members = np.bincount(group.astype(np.int64) + 1, minlength=3)[1:]
+    if (members == 0).any():
+        raise DesignError("a two-group test needs exactly two groups, got "
+                          f"{int((members > 0).sum())}")
+    ok = ~np.isnan(y)
+    if type(design) is not Design:  # replicate weights (or another design): the estimators
+        m = estimation.mean(design, pd.Series(y), by=pd.Categorical.from_codes(group, [0, 1]),
+                            covariance=True)
+        return TwoMeans(m.estimate[:, 0], m.n,
+                        two_means_test(design, m, ok & (group >= 0), alpha=alpha))
+    if members.sum() < len(group):
+        ok &= group >= 0
+        group = np.maximum(group, 0)
+    k = design.n_units
+    key = design.unit * 2 + group
+    w = np.where(ok, design.weights, 0.0)
+    sw = np.bincount(key, w, minlength=2 * k).reshape(k, 2)
+    sy = np.bincount(key, w * np.where(ok, y, 0.0), minlength=2 * k).reshape(k, 2)
+    count = np.bincount(key, ok, minlength=2 * k).reshape(k, 2)
+    n = np.rint(count.sum(axis=0)).astype(np.int64)
+    if (n < 1).any():
+        raise DesignError("one of the two groups has no respondents with a value")
+    total = sw.sum(axis=0)
+    means = sy.sum(axis=0) / total
+    v = design.variance((sy - means * sw) / total)  # svymean's influence totals per unit
+    diff = float(means[1] - means[0])
+    se = float(np.sqrt(v[0, 0] + v[1, 1] - 2 * v[0, 1]))
+    df = float(design.psus_degf((count.sum(axis=1) > 0)[:, None])[0] - 1)
+    t = diff / se
+    return TwoMeans(means, n, TestResult("design-t", t, df, float(2 * dist.t_sf(abs(t), df)),
+                                         alpha, estimate=diff))

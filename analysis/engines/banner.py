@@ -22,6 +22,7 @@ from analysis.banner.rows import (
     BannerError,
     ByVariable,
     RowBlock,
+    derived_codes,
     net_codes,
 )
 from analysis.banner.stats import GroupFigures, categorical_map
@@ -103,8 +104,7 @@ def equal_code(v: Variables, name: str, code: object) -> str:
 
 
 def _derived_codes(v: Variables, block: RowBlock) -> list[object]:
-    derived = next(d for d in v.questionnaire.derived if d.name == block.name)
-    return list(derived.options) if derived.options else [1, 0]
+    return derived_codes(next(d for d in v.questionnaire.derived if d.name == block.name))
 
 
 def by_sql(v: Variables, by: ByVariable | None) -> str:
@@ -120,10 +120,8 @@ def by_sql(v: Variables, by: ByVariable | None) -> str:
     q = v.questionnaire.items.get(by.name)
     if q is not None:
         return v.codes(by.name, list(q.codes), q.dont_know)
-    derived = next(d for d in v.questionnaire.derived if d.name == by.name)
-    if derived.options:
-        return v.codes(by.name, list(derived.options))
-    return v.codes(by.name, [1, 0])
+    return v.codes(by.name, derived_codes(next(d for d in v.questionnaire.derived
+                                                if d.name == by.name)))
 
 
 def quantities(block: RowBlock, r: RowSql) -> list[str]:

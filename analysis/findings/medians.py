@@ -17,14 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from analysis.design import distributions as dist
 from analysis.design.quantiles import quantile, quantile_difference
 from analysis.design.sample_design import Design, DesignError
 
 if TYPE_CHECKING:
     from analysis.findings.claims import Claim
-    from analysis.findings.verdicts import ClaimData
+    from analysis.findings.measures import ClaimData
 
 COMPARISON_TEST = "design-median-t"
 ANCHOR_TEST = "design-median-t vs published value"
@@ -44,13 +44,18 @@ class Groups:
 def two_groups(claim: Claim, data: ClaimData, y: np.ndarray) -> Groups:
     """The segment against the rest of the respondents, or against the `versus` segment."""
     inside = data.segment(claim.segment)
-    other = data.segment(claim.versus) if claim.versus else ~inside
-    both = inside & other
-    group = np.where(inside & ~both, 1, np.where(other & ~both, 0, -1))
     answered = ~np.isnan(y)
+    if not claim.versus:  # the segment and its rest: every respondent in one of the two
+        n = int(np.count_nonzero(answered & inside))
+        return Groups(inside.astype(np.int8), n, int(np.count_nonzero(answered)) - n, None)
+    other = data.segment(claim.versus)
+    both = inside & other
+    group = np.full(len(inside), -1, np.int8)
+    group[other & ~both] = 0
+    group[inside & ~both] = 1
     note = ("both_groups", {"n": int(both.sum())}) if both.any() else None
-    return Groups(group, int((answered & (group == 1)).sum()),
-                  int((answered & (group == 0)).sum()), note)
+    return Groups(group, int(np.count_nonzero(answered & (group == 1))),
+                  int(np.count_nonzero(answered & (group == 0))), note)
 
 
 def _fields(verdict: str, estimate: float, comparison: float, ci: tuple[float, float],
@@ -102,7 +107,7 @@ def _anchor(claim: Claim, data: ClaimData, design: Design, y: np.ndarray, alpha:
     value = claim.anchor.value
     median, se, df = float(m.value[0, 0]), float(m.se[0, 0]), float(m.df[0])
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = float(2 * stats.t.sf(abs(median - value) / se, df)) if se > 0 else math.nan
+        p = float(2 * dist.t_sf(abs(median - value) / se, df)) if se > 0 else math.nan
     return _fields("not_supported", median, value,
                    (float(m.lower[0, 0]) - value, float(m.upper[0, 0]) - value), p, n, 0,
                    ANCHOR_TEST, ("anchor", {"source": claim.anchor.source}), "anchor")

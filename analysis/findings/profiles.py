@@ -3,7 +3,8 @@
 The "segment findings table" researchers put in reports: for every option of every choice
 question, the segment's share against the rest of the respondents, the difference, an index
 (100 = same as the rest) and a design-based test, ordered by the size of the difference.
-One estimation call per question and segment aggregates all of that question's options at once.
+One aggregation pass per question gives every option's sums for all segments at once
+(`analysis.findings.profile_sums`: respondents in cells of sampling unit and segment pattern).
 
 Some 3,000 tests are made, so `significant` uses Benjamini-Hochberg adjusted p-values across all
 of them (the false discovery rate a profile reader can live with), not p < alpha one by one. A
@@ -16,13 +17,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.banner.planes import Planes, domain_sums, fits, pack
-from analysis.banner.rows import RowBlock
-from analysis.banner.totals import ratios
 from analysis.design import distributions as dist
 from analysis.design import estimation
 from analysis.design.corrections import adjust_p
 from analysis.design.sample_design import Design, DesignError
+from analysis.findings.profile_sums import Contrasts, Membership, question_quantities
 
 CHOICE = ("single", "multi", "rank")
 
@@ -46,46 +45,48 @@ def segment_profiles(responses, design: Design, *, lang: str | None = None,
     """A tidy table: segment, question, option, share, rest_share, difference, index, p, flag."""
     q = responses.questionnaire
     questions = [item for item in q.items.values() if item.type in CHOICE]
-    indicators = {item.name: option_indicators(responses, item.name) for item in questions}
-    answered = {name: block.notna().all(axis=1).to_numpy() for name, block in indicators.items()}
-    packed = {name: planes for name, block in indicators.items()
-              if (planes := _packed(design, block, answered[name])) is not None}
+    names = list(q.segments)
+    inside = [responses.segment(name).to_numpy(bool) for name in names]
+    cells = Membership.of(design, inside)
+    found: dict[str, list[Contrasts | None]] = {}
+    for item in questions:
+        options = option_codes(item)
+        try:
+            if cells is not None:
+                c = cells.contrasts(design, question_quantities(responses, item.name, options))
+                found[item.name] = [_one(c, s) for s in range(len(names))]
+            else:
+                found[item.name] = _per_segment(design, option_indicators(responses, item.name),
+                                                inside, min_base)
+        except DesignError:
+            continue
     rows = []
-    for name in q.segments:
-        inside = responses.segment(name).to_numpy(bool)
-        groups = pd.Categorical.from_codes(inside.astype(int), [0, 1])
+    df = max(design.degf, 1)
+    for s, name in enumerate(names):
+        segment_label = q.label(q.segments[name].label, lang)
         defining = defining_questions(q, name)
         for item in questions:
-            if item.name in defining:
+            if item.name in defining or item.name not in found:
                 continue
-            block = indicators[item.name]
-            n_in = int((answered[item.name] & inside).sum())
-            n_out = int((answered[item.name] & ~inside).sum())
-            if min(n_in, n_out) < min_base:
+            c = found[item.name][s]
+            if c is None or min(int(c.n[0]), int(c.n_rest[0])) < min_base:
                 continue
-            try:
-                estimate, v = _shares(design, block, groups, packed.get(item.name), inside,
-                                      answered[item.name])
-            except DesignError:
-                continue
-            p = block.shape[1]
-            idx = np.arange(p)
-            var = v[idx, idx] + v[p + idx, p + idx] - 2 * v[idx, p + idx]
-            diff = estimate[1] - estimate[0]
-            se = np.sqrt(np.maximum(var, 0))
+            share, rest = c.share[0], c.rest[0]
+            diff = share - rest
+            se = np.sqrt(np.maximum(c.variance[0], 0))
             with np.errstate(divide="ignore", invalid="ignore"):
-                pvalue = 2 * dist.t_sf(np.abs(diff / se), max(design.degf, 1))
-                index = 100 * estimate[1] / estimate[0]
-            codes = [c for c in item.codes if str(c) in block.columns]
-            for j, code in enumerate(codes):
+                pvalue = 2 * dist.t_sf(np.abs(diff / se), df)
+                index = 100 * share / rest
+            question_label = q.label(item.label, lang)
+            for j, code in enumerate(option_codes(item)):
                 rows.append({
-                    "segment": name, "segment_label": q.label(q.segments[name].label, lang),
-                    "question": item.name, "question_label": q.label(item.label, lang),
+                    "segment": name, "segment_label": segment_label,
+                    "question": item.name, "question_label": question_label,
                     "option": code,
                     "option_label": q.label(item.options[code], lang),
-                    "share": estimate[1, j], "rest_share": estimate[0, j],
+                    "share": share[j], "rest_share": rest[j],
                     "difference": diff[j], "index": index[j], "p": pvalue[j],
-                    "n": n_in, "n_rest": n_out})
+                    "n": int(c.n[0]), "n_rest": int(c.n_rest[0])})
     table = pd.DataFrame(rows)
     if table.empty:
         return table
@@ -96,35 +97,47 @@ def segment_profiles(responses, design: Design, *, lang: str | None = None,
     table["significant"] = table["p_adjusted"] < alpha
     table["direction"] = np.where(table["difference"] > 0, "over", "under")
     place = {name: i for i, name in enumerate(q.segments)}
-    order = table["difference"].abs().rank(ascending=False, method="first")
+    # differences equal but for the last bits (an option and its complement) keep option order
+    order = table["difference"].abs().round(12).rank(ascending=False, method="first")
     return (table.assign(_segment=table["segment"].map(place), _order=order)
             .sort_values(["_segment", "_order"]).drop(columns=["_segment", "_order"]))
 
 
-def _packed(design: Design, block: pd.DataFrame, answered: np.ndarray) -> Planes | None:
-    """A question's 0/1 indicators packed for one aggregation pass per segment (the banner's
-    planes), when the design allows it (a segment's in, out and unanswered: three domains)."""
-    if not fits(design, 3):
-        return None
-    flags = tuple(block[c].fillna(0).to_numpy(np.uint8) for c in block.columns)
-    row = RowBlock(name="", kind="multi", label="", keys=(), labels=(), n_options=len(flags),
-                   answered=answered, flags=flags)
-    return pack(row)
+def option_codes(item) -> list:
+    """The options a profile shows: every option of a set; a single answer's but "don't know"."""
+    return list(item.codes) if item.is_set else [c for c in item.codes if c != item.dont_know]
 
 
-def _shares(design: Design, block: pd.DataFrame, groups: pd.Categorical, planes: Planes | None,
-            inside: np.ndarray, answered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each option's share among the answered outside (row 0) and inside (row 1) the segment,
-    and their covariance (domain-major): svymean's linearisation, as estimation.mean gives."""
-    if planes is None:
-        m = estimation.mean(design, block, by=groups, covariance=True)
-        return m.estimate, np.asarray(m.vcov)
+def _one(c: Contrasts, s: int) -> Contrasts:
+    """Segment `s`'s row of contrasts made for every segment."""
+    return Contrasts(c.share[s:s + 1], c.rest[s:s + 1], c.variance[s:s + 1], c.n[s:s + 1],
+                     c.n_rest[s:s + 1])
+
+
+def _per_segment(design: Design, block: pd.DataFrame, inside: list[np.ndarray],
+                 min_base: int) -> list[Contrasts | None]:
+    """Contrasts by one estimator call per segment (designs the cells do not serve): svymean of
+    the indicators by segment with their covariance."""
+    answered = block.notna().all(axis=1).to_numpy()
+    found: list[Contrasts | None] = []
     p = block.shape[1]
-    dom = np.where(answered, inside.astype(np.int16), 2)
-    totals = domain_sums(design, planes, dom, 3).totals(design).combine(np.eye(3)[:2])
-    eye = np.eye(p + 1)
-    shares = ratios(totals, eye[:p], np.tile(eye[p], (p, 1)))
-    return shares.estimate, shares.vcov
+    idx = np.arange(p)
+    for member in inside:
+        n_in, n_out = int((answered & member).sum()), int((answered & ~member).sum())
+        if min(n_in, n_out) < min_base:
+            found.append(None)
+            continue
+        groups = pd.Categorical.from_codes(member.astype(int), [0, 1])
+        try:
+            m = estimation.mean(design, block, by=groups, covariance=True)
+        except DesignError:
+            found.append(None)
+            continue
+        v = np.asarray(m.vcov)
+        var = v[idx, idx] + v[p + idx, p + idx] - 2 * v[idx, p + idx]
+        found.append(Contrasts(m.estimate[1:], m.estimate[:1], var[None], np.array([n_in]),
+                               np.array([n_out])))
+    return found
 
 
 def defining_questions(questionnaire, segment: str) -> set[str]:

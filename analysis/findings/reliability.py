@@ -2,7 +2,9 @@
 
 Computed on respondents who answered every item (listwise, as SPSS RELIABILITY and R's
 psych::alpha by default), with reverse-keyed items scored (min + max - answer) first, so that a
-reverse-keyed item that was not reversed shows up as a negative item-rest correlation.
+reverse-keyed item that was not reversed shows up as a negative item-rest correlation. Beside
+those complete cases, each scale says how many respondents have a score: those who answered at
+least its `min_answered` items (Responses.scale_scores; by default all items, the same people).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 THRESHOLD = 0.70
 
@@ -19,15 +20,25 @@ THRESHOLD = 0.70
 class Reliability:
     scale: str
     alpha: float
-    n: int
+    n: int  # complete cases: respondents who answered every item, on whom alpha is computed
     items: tuple[str, ...]
     item_rest: tuple[float, ...]  # correlation of each item with the sum of the others
     alpha_if_deleted: tuple[float, ...]
+    n_scored: int = 0  # respondents with a scale score (at least min_answered items answered)
+    min_answered: int = 0  # the items a score needs
 
     @property
     def flagged(self) -> bool:
         """True when alpha is below 0.70, the usual floor for a scale used in group comparisons."""
         return not self.alpha >= THRESHOLD
+
+    def row(self) -> dict:
+        """The scale as a row of the reliability table (column names of messages.HEADERS)."""
+        return {"scale": self.scale, "items": len(self.items), "min_answered": self.min_answered,
+                "n_scored": self.n_scored, "n_complete": self.n, "cronbach_alpha": self.alpha,
+                "below_0.70": self.flagged,
+                "item_rest": ", ".join(f"{i}: {c:.2f}" for i, c in
+                                       zip(self.items, self.item_rest, strict=True))}
 
 
 def cronbach_alpha(items: np.ndarray) -> float:
@@ -42,24 +53,19 @@ def cronbach_alpha(items: np.ndarray) -> float:
 
 
 def scale_reliability(responses) -> list[Reliability]:
-    """Cronbach's alpha and item-rest correlations for every scale of the questionnaire."""
+    """Cronbach's alpha and item-rest correlations for every scale of the questionnaire, with
+    the respondents who have a score and the complete cases alpha uses."""
     results = []
     for scale in responses.questionnaire.scales:
-        columns = []
-        for name in scale.items:
-            q = responses.question(name)
-            codes = [c for c in q.codes if c != q.dont_know]
-            x = pd.to_numeric(responses.frame[name].astype(object), errors="coerce").astype(float)
-            if name in scale.reverse or q.reverse:
-                x = min(codes) + max(codes) - x
-            columns.append(x.to_numpy())
-        matrix = np.column_stack(columns)
-        matrix = matrix[~np.isnan(matrix).any(axis=1)]
+        items = responses.scale_items(scale.name)
+        answered = (~np.isnan(items)).sum(axis=0)
+        matrix = items[:, answered == len(scale.items)].T
         total = matrix.sum(axis=1)
         rest = [_correlation(matrix[:, j], total - matrix[:, j]) for j in range(matrix.shape[1])]
         deleted = [cronbach_alpha(np.delete(matrix, j, axis=1)) for j in range(matrix.shape[1])]
         results.append(Reliability(scale.name, cronbach_alpha(matrix), len(matrix),
-                                   tuple(scale.items), tuple(rest), tuple(deleted)))
+                                   tuple(scale.items), tuple(rest), tuple(deleted),
+                                   int((answered >= scale.needed).sum()), scale.needed))
     return results
 
 

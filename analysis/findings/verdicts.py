@@ -8,28 +8,28 @@ given by one stated rule (`VERDICT_RULE`).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
+from analysis.design import distributions as dist
 from analysis.design import estimation
 from analysis.design.choice import choose_design
-from analysis.design.corrections import correction_name, statsmodels_method
+from analysis.design.corrections import adjust_p, correction_name
 from analysis.design.sample_design import Design, DesignError
-from analysis.design.significance import mean_difference_test
+from analysis.design.significance import two_means
 from analysis.findings.adjusted import adjusted_coefficient
 from analysis.findings.claims import Claim, load_claims
+from analysis.findings.measures import ClaimData, positions
 from analysis.findings.medians import median_test, two_groups
 from survey.messages import family, text
 from survey.messages.tables import FINDINGS, NOTES
-from survey.questionnaire.columns import option_column
-from survey.questionnaire.model import Questionnaire
+
+__all__ = ["ClaimData", "Finding", "Findings", "VERDICT_RULE", "assess_claims", "check_claims"]
 
 Verdict = Literal["supported", "not_supported", "contradicted", "insufficient_data"]
 VERDICT_RULE = text(FINDINGS, "verdict_rule", "en")  # in every --json document
@@ -106,56 +106,6 @@ def _finding_json(f: Finding) -> dict:
              "n": f.adjusted_n}}
 
 
-class ClaimData:
-    """The values claims are tested on: answers, derived variables, scale scores and segments.
-
-    `frame` is in the layout of docs/reference/responses.md with derived variables and scale scores
-    as extra columns; `segments` maps each segment name to a boolean array. A measure is a float
-    Series with NaN where a respondent has no answer (such respondents are in no base).
-    """
-
-    def __init__(self, frame: pd.DataFrame, questionnaire: Questionnaire,
-                 segments: Mapping[str, np.ndarray]):
-        self.frame = frame
-        self.questionnaire = questionnaire
-        self.segments = segments
-
-    @classmethod
-    def from_responses(cls, responses) -> ClaimData:
-        q = responses.questionnaire
-        frame = pd.concat([responses.frame, responses.derive(), responses.scale_scores()],
-                          axis=1)
-        segments = {name: np.asarray(responses.segment(name), bool) for name in q.segments}
-        return cls(frame, q, segments)
-
-    def segment(self, name: str) -> np.ndarray:
-        return self.segments[name]
-
-    def variable(self, name: str) -> pd.Series:
-        return self.frame[name]
-
-    def options(self, claim: Claim) -> list:
-        item = self.questionnaire.items.get(claim.question)
-        return item.codes if item is not None else []
-
-    def measure_of(self, claim: Claim) -> pd.Series:
-        name, option = claim.question, claim.option
-        item = self.questionnaire.items.get(name)
-        if item is not None and item.is_set:
-            block = pd.to_numeric(self.frame[option_column(name, option)], errors="coerce")
-            values = block.astype(float)
-            chosen = values == 1 if claim.resolved_measure == "ranked_first" else values > 0
-            return chosen.astype(float).where(values.notna())
-        values = self.frame[name]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            values = values.astype(object)
-        if option is not None:
-            return (values == option).astype(float).where(values.notna())
-        if claim.scores:
-            return values.map(claim.scores).astype(float)
-        return pd.to_numeric(values, errors="coerce").astype(float)
-
-
 def check_claims(responses, claims: Sequence[Claim] | str | Path, design: Design | None = None,
                  *, alpha: float = 0.05, correction: str = "holm",
                  min_base: int = 30) -> Findings:
@@ -179,10 +129,8 @@ def assess_claims(claims: Sequence[Claim], data: ClaimData, design: Design, *,
     tested = [i for i, f in enumerate(raw) if f.verdict != "insufficient_data"
               and math.isfinite(f.p)]
     adjusted = [math.nan] * len(raw)
-    if tested:
-        method = statsmodels_method(correction)
-        ps = [raw[i].p for i in tested]
-        values = ps if method is None else multipletests(ps, alpha=alpha, method=method)[1]
+    if tested:  # as statsmodels' multipletests (corrections.adjust_p)
+        values = adjust_p(np.array([raw[i].p for i in tested]), correction)
         for i, value in zip(tested, values, strict=True):
             adjusted[i] = float(value)
     results = tuple(_verdict(replace(f, p_adjusted=a), alpha) for f, a in zip(raw, adjusted,
@@ -234,16 +182,15 @@ def _test_comparison(claim: Claim, data: ClaimData, design: Design, alpha: float
     if min(n, n_other) < min_base:
         return _insufficient(claim, n, n_other, ("base_below", {"min_base": min_base, "n": n,
                                                                 "n_other": n_other}))
-    groups = pd.Categorical.from_codes(group, [0, 1])
-    try:
-        m = estimation.mean(design, pd.Series(y, name=claim.question), by=groups)
-        t = mean_difference_test(design, pd.Series(y), groups, alpha=alpha)
+    try:  # svyby's two domain means and svyttest's t
+        two = two_means(design, y, group, alpha=alpha)
     except DesignError as error:
         return _insufficient(claim, n, n_other, ("design", {"error": str(error)}))
+    t = two.test
     difference = float(t.estimate)
     se = difference / t.statistic if t.statistic else 0.0
-    half = stats.t.ppf(1 - alpha / 2, t.df) * abs(se)
-    finding = Finding(claim, "not_supported", float(m.estimate[1, 0]), float(m.estimate[0, 0]),
+    half = dist.t_ppf(1 - alpha / 2, t.df) * abs(se)
+    finding = Finding(claim, "not_supported", float(two.means[1]), float(two.means[0]),
                       difference, (difference - half, difference + half), float(t.p), math.nan,
                       n, n_other, "design-t (svyttest)", note,
                       comparison_label=claim.versus or "rest")
@@ -259,13 +206,14 @@ def _test_comparison(claim: Claim, data: ClaimData, design: Design, alpha: float
 def _test_top(claim: Claim, data: ClaimData, design: Design, alpha: float,
               min_base: int) -> Finding:
     """The weakest claimed option against the strongest other one, as a paired difference."""
-    shares = {code: data.measure_of(claim.model_copy(update={"option": code, "top": None}))
-              .to_numpy(float)
-              for code in data.options(claim)}
-    within = data.segment(claim.within) if claim.within else np.ones(design.n, bool)
-    matrix = pd.DataFrame({str(k): np.where(within, v, np.nan) for k, v in shares.items()})
-    answered = matrix.notna().all(axis=1).to_numpy()
-    n = int(answered.sum())
+    codes = list(data.options(claim))
+    block = np.empty((design.n, len(codes)), order="F")  # a column per option, each contiguous
+    for j, code in enumerate(codes):
+        block[:, j] = data.measure_of(claim.model_copy(update={"option": code, "top": None}))
+    if claim.within:
+        block[~data.segment(claim.within)] = np.nan
+    matrix = pd.DataFrame(block, columns=[str(k) for k in codes], copy=False)
+    n = int((~np.isnan(block).any(axis=1)).sum())
     if n < min_base:
         return _insufficient(claim, n, n, ("base_below_one", {"min_base": min_base, "n": n}))
     m = estimation.mean(design, matrix, covariance=True)
@@ -281,8 +229,8 @@ def _test_top(claim: Claim, data: ClaimData, design: Design, alpha: float,
     difference = estimate[weakest] - estimate[strongest]
     se = math.sqrt(max(v[i, i] + v[j, j] - 2 * v[i, j], 0.0))
     df = max(m.df, 1)
-    p = float(2 * stats.t.sf(abs(difference) / se, df)) if se > 0 else math.nan
-    half = stats.t.ppf(1 - alpha / 2, df) * se
+    p = float(2 * dist.t_sf(abs(difference) / se, df)) if se > 0 else math.nan
+    half = dist.t_ppf(1 - alpha / 2, df) * se
     top = sorted(estimate, key=estimate.get, reverse=True)[:len(claimed)]
     note = ("top", {"weakest": weakest, "strongest": strongest, "k": len(claimed),
                     "top": ", ".join(map(str, top))})
@@ -295,10 +243,8 @@ def _test_trend(claim: Claim, data: ClaimData, design: Design, alpha: float,
                 min_base: int) -> Finding:
     """Linear contrast of the group means over the ordered groups (centred scores 1..k)."""
     y = data.measure_of(claim).to_numpy(float)
-    values = data.variable(claim.trend.by).astype(object)
     order = list(claim.trend.order)
-    position = values.map({code: k for k, code in enumerate(order)})
-    codes = pd.to_numeric(position, errors="coerce").fillna(-1).to_numpy(int)
+    codes = positions(data.variable(claim.trend.by), order)
     if claim.segment:
         codes = np.where(data.segment(claim.segment), codes, -1)
     answered = ~np.isnan(y)
@@ -315,11 +261,11 @@ def _test_trend(claim: Claim, data: ClaimData, design: Design, alpha: float,
     slope = float(contrast @ means)
     se = float(np.sqrt(contrast @ m.vcov @ contrast))
     df = max(m.df, 1)
-    p = float(2 * stats.t.sf(abs(slope) / se, df)) if se > 0 else math.nan
+    p = float(2 * dist.t_sf(abs(slope) / se, df)) if se > 0 else math.nan
     difference = float(means[-1] - means[0])
     i, j = len(order) - 1, 0
     se_diff = float(np.sqrt(max(m.vcov[i, i] + m.vcov[j, j] - 2 * m.vcov[i, j], 0.0)))
-    half = stats.t.ppf(1 - alpha / 2, df) * se_diff
+    half = dist.t_ppf(1 - alpha / 2, df) * se_diff
     note = ("trend", {"by": claim.trend.by, "order": order, "slope": f"{slope:.4g}",
                       "means": ", ".join(f"{x:.3g}" for x in means)})
     return Finding(claim, "not_supported", float(means[-1]), float(means[0]), difference,
@@ -341,8 +287,8 @@ def _test_anchor(claim: Claim, data: ClaimData, design: Design, alpha: float,
     value = claim.anchor.value
     df = max(m.df, 1)
     difference = estimate - value
-    p = float(2 * stats.t.sf(abs(difference) / se, df)) if se > 0 else math.nan
-    half = stats.t.ppf(1 - alpha / 2, df) * se
+    p = float(2 * dist.t_sf(abs(difference) / se, df)) if se > 0 else math.nan
+    half = dist.t_ppf(1 - alpha / 2, df) * se
     return Finding(claim, "not_supported", estimate, value, difference,
                    (difference - half, difference + half), p, math.nan, n, 0,
                    "design-t vs published value", ("anchor", {"source": claim.anchor.source}),

@@ -311,11 +311,7 @@ def _sheets(q, findings, note, profiles, reliability, lang: str) -> list[SheetTa
                                             questions=questions), say["profiles_note"],
                                  tuple(header[c] for c in ("share", "rest_share", "difference"))))
     if reliability:
-        table = pd.DataFrame([{"scale": r.scale, "items": len(r.items), "n": r.n,
-                               "cronbach_alpha": r.alpha, "below_0.70": r.flagged,
-                               "item_rest": ", ".join(f"{i}: {c:.2f}" for i, c in
-                                                      zip(r.items, r.item_rest, strict=True))}
-                              for r in reliability])
+        table = pd.DataFrame([r.row() for r in reliability])
         sheets.append(SheetTable(say["reliability_sheet"], for_people(table, lang),
                                  say["reliability_note"]))
     sheets.append(SheetTable(say["codebook_sheet"], _codebook(q, lang)))

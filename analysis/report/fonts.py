@@ -20,9 +20,14 @@ CJK = re.compile("[\u2e80-\U0010ffff]")  # from the CJK radicals up: what needs 
 
 
 def cjk_font_path() -> Path:
-    import mplfonts
+    """Found without importing `mplfonts`, which imports matplotlib (a second on the page's
+    side, which draws nothing)."""
+    from importlib.util import find_spec
 
-    return Path(mplfonts.__file__).parent / "fonts" / CJK_FONT_FILE
+    spec = find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("mplfonts is not installed: pip install -e . installs it")
+    return Path(next(iter(spec.submodule_search_locations))) / "fonts" / CJK_FONT_FILE
 
 
 def font_face(text: str) -> str:

@@ -27,6 +27,7 @@ WORDS = {
            "comparison": "对照值", "difference": "差值", "verdict": "结论",
            "question": "题目", "option": "选项", "share": "比例", "rest": "其他职工",
            "index": "指数", "scale": "量表", "items": "题项数", "item_rest": "题项-其余相关",
+           "scored": "有得分人数", "complete": "完整作答（α）",
            "supported": "支持", "not_supported": "不支持", "contradicted": "相反",
            "insufficient_data": "样本不足", "all": "全部受访者", "ci": "95%置信区间",
            "p_adjusted": "校正p值",
@@ -38,6 +39,7 @@ WORDS = {
            "comparison": "Comparison", "difference": "Difference", "verdict": "Verdict",
            "question": "Question", "option": "Option", "share": "Share", "rest": "Others",
            "index": "Index", "scale": "Scale", "items": "Items", "item_rest": "Item-rest r",
+           "scored": "With a score", "complete": "Complete cases (α)",
            "supported": "supported", "not_supported": "not supported",
            "contradicted": "contradicted", "insufficient_data": "insufficient data",
            "all": "All respondents", "ci": "95% CI", "p_adjusted": "p adjusted",
@@ -180,6 +182,7 @@ def _profiles(profiles: pd.DataFrame | None, per_segment: int = 8) -> list[dict]
 
 def _reliability(content: ReportContent) -> list[dict]:
     return [{"label": content.scale_labels.get(r.scale, r.scale), "k": len(r.items), "n": r.n,
+             "scored": r.n_scored,
              "alpha": _fmt(r.alpha, 3), "flagged": r.flagged,
              "item_rest": ", ".join(f"{i}: {_fmt(c, 2)}" for i, c in zip(r.items, r.item_rest,
                                                                         strict=True))}

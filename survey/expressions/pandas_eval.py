@@ -62,7 +62,14 @@ class _Values:
     @classmethod
     def numbers(cls, number: np.ndarray) -> _Values:
         number = np.where(np.isfinite(number), number, np.nan)
-        return cls(number, np.full(len(number), None, dtype=object), np.zeros(len(number), bool))
+        return cls(number, *_no_text(len(number)))
+
+
+def _no_text(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The text and is_text of values that are all numbers: read-only views of one None and
+    one False (a million-cell object array per literal cost more than the comparison)."""
+    return (np.broadcast_to(np.array(None, dtype=object), (n,)),
+            np.broadcast_to(np.False_, (n,)))
 
 
 def values_of(series: pd.Series) -> _Values:
@@ -71,6 +78,8 @@ def values_of(series: pd.Series) -> _Values:
         # Code -1 (missing) picks the extra missing slot appended after the categories.
         categories = values_of(pd.Series([*series.cat.categories, None], dtype=object))
         codes = series.cat.codes.to_numpy()
+        if not categories.is_text.any():
+            return _Values(categories.number[codes], *_no_text(len(codes)))
         return _Values(categories.number[codes], categories.text[codes], categories.is_text[codes])
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         raise KeyError(f"{series.name!r} holds dates, which expressions cannot use")
@@ -92,6 +101,8 @@ def values_of(series: pd.Series) -> _Values:
 
 def _equal(left: _Values, right: _Values) -> np.ndarray:
     numbers = left.number == right.number  # NaN never equals
+    if not (left.is_text.any() and right.is_text.any()):
+        return numbers  # no text on one side: no two texts are equal
     texts = left.is_text & right.is_text & (left.text == right.text)
     return numbers | texts
 
@@ -163,16 +174,22 @@ def evaluate(expr: Expression, env: Environment) -> pd.Series:
     result = _Vectorised(env, len(env.index)).eval(expr.root)
     if isinstance(result, np.ndarray):
         return pd.Series(result, index=env.index, dtype=bool)
-    if not result.is_text.any():
-        return pd.Series(result.number, index=env.index, dtype="float64")
+    if not result.is_text.any():  # a copy of a constant's read-only view
+        number = result.number if result.number.flags.writeable else result.number.copy()
+        return pd.Series(number, index=env.index, dtype="float64")
     mixed = np.where(result.is_text, result.text, result.number).astype(object)
     return pd.Series(mixed, index=env.index, dtype=object)
 
 
 def _literal(node: Literal, n: int) -> _Values:
+    """A constant for every respondent, as read-only views of one value (no n-cell copies)."""
     if isinstance(node.value, str):
-        return _Values(np.full(n, np.nan), np.full(n, node.value, dtype=object), np.ones(n, bool))
-    return _Values.numbers(np.full(n, float(node.value)))
+        return _Values(np.broadcast_to(np.float64(np.nan), (n,)),
+                       np.broadcast_to(np.array(node.value, dtype=object), (n,)),
+                       np.broadcast_to(np.True_, (n,)))
+    value = float(node.value)
+    return _Values(np.broadcast_to(np.float64(value if np.isfinite(value) else np.nan), (n,)),
+                   *_no_text(n))
 
 
 def _arithmetic(op: str, left: np.ndarray, right: np.ndarray) -> np.ndarray:

@@ -103,7 +103,9 @@ REPORT: dict[str, dict[str, str]] = {
         "profiles_note": "群体内比例与其余受访者比较；指数 = 100 × 群体比例 / 其余比例；"
                          "基于设计的t检验，全部检验的p值按Benjamini-Hochberg法校正；定义该群体的"
                          "题目不列入",
-        "reliability_note": "Cronbach α，基于完整作答，反向题已反向计分；低于0.70标出",
+        "reliability_note": "Cronbach α基于全部题目都作答的受访者（完整作答人数）；量表得分给至少"
+                            "答了规定题数（min_answered，默认全部题目）的受访者，其余人无得分、"
+                            "计为缺失；反向题已反向计分；低于0.70标出",
         "likert_note": "各题回答的加权比例",
         "heatmap_bar": "与其余受访者之差（百分点）",
         "heatmap_note": "各群体与其余受访者的比例之差（百分点），基于设计的t检验；全部检验按"
@@ -132,8 +134,10 @@ REPORT: dict[str, dict[str, str]] = {
         "profiles_note": "share in the segment vs the rest; index = 100 x share / rest; "
                          "design-based t, p-values of all tests adjusted with "
                          "Benjamini-Hochberg; questions that define the segment left out",
-        "reliability_note": "Cronbach's alpha on complete answers, reverse-keyed items "
-                            "reversed; below 0.70 flagged",
+        "reliability_note": "Cronbach's alpha on the respondents who answered every item "
+                            "(complete cases); a scale score for those who answered at least "
+                            "its min_answered items (default: all), missing for the others; "
+                            "reverse-keyed items reversed; below 0.70 flagged",
         "likert_note": "weighted shares of answers",
         "heatmap_bar": "difference from the rest (points)",
         "heatmap_note": "each segment's share minus the rest's (points), design-based t; "
@@ -291,6 +295,7 @@ HEADERS: dict[str, dict[str, str]] = {
         "significant": "显著（校正后）", "direction": "方向", "question_label": "题目",
         "scale": "量表", "items": "题数",
         "cronbach_alpha": "Cronbach α", "below_0.70": "低于0.70", "item_rest": "题项-其余相关",
+        "min_answered": "计分所需题数", "n_scored": "有得分人数", "n_complete": "完整作答人数（α）",
         "variable": "变量", "number": "题号", "label": "标签", "type": "题型", "values": "取值",
         "relevant": "显示条件", "skip_rule": "跳题规则", "constraint": "取值限制",
         "missing": "缺失代码", "formula": "计算公式",
@@ -316,6 +321,8 @@ HEADERS: dict[str, dict[str, str]] = {
         "direction": "direction", "question_label": "question",
         "scale": "scale", "items": "items", "cronbach_alpha": "Cronbach's alpha",
         "below_0.70": "below 0.70", "item_rest": "item-rest correlations",
+        "min_answered": "items needed for a score", "n_scored": "respondents with a score",
+        "n_complete": "complete cases (alpha)",
         "variable": "variable", "number": "number", "label": "label", "type": "type",
         "values": "values", "relevant": "shown when", "skip_rule": "skip rule",
         "constraint": "constraint", "missing": "missing codes", "formula": "formula",

@@ -298,6 +298,10 @@ def _check_scales(scales: Indexed, items: dict[str, tuple[tuple, Question]], add
             if name not in scale.items:
                 add(path + ("reverse", j), "unknown-name", f"reverse-keyed '{name}' is not an "
                     f"item of scale '{scale.name}'")
+        if scale.min_answered is not None and not 1 <= scale.min_answered <= len(scale.items):
+            add(path + ("min_answered",), "bad-limits", f"scale '{scale.name}': min_answered "
+                f"is {scale.min_answered}, but the scale has {len(scale.items)} items; give 1 to "
+                f"{len(scale.items)} (the items a respondent must answer to have a score)")
 
 
 def _list(codes) -> str:

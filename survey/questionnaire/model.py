@@ -19,6 +19,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     ValidationInfo,
 )
 from pydantic_core import PydanticCustomError
@@ -219,10 +220,19 @@ class Segment(Model):
 
 
 class Scale(Model):
+    """A multi-item scale: its score is the mean of its items (reverse-keyed ones reversed) for
+    a respondent who answered at least `min_answered` of them (default: all), else missing."""
+
     name: Name
     label: Label
     items: list[Name] = Field(min_length=2)
     reverse: list[Name] = Field(default_factory=list)
+    min_answered: Annotated[int, Strict()] | None = None
+
+    @property
+    def needed(self) -> int:
+        """How many items a respondent must answer to have a score."""
+        return len(self.items) if self.min_answered is None else self.min_answered
 
 
 class Design(Model):

@@ -72,6 +72,8 @@ def _lookup(column: pd.Series, q: Question, questionnaire: Questionnaire,
     found: dict[object, Code] = {}
     numeric = pd.api.types.is_numeric_dtype(column.dtype) and \
         not pd.api.types.is_bool_dtype(column.dtype)
+    if numeric and not mapped and not by_file_label and not any(map(_number_like, texts)):
+        return {}  # a number is then a code, a file code or unknown: none is read by a label
     values = distinct_numbers(column.to_numpy(dtype="float64", na_value=np.nan)) if numeric \
         else pd.unique(column.dropna())
     for value in values:
@@ -118,6 +120,15 @@ def _written(value: object) -> str | None:
     if text.endswith(".0") and text[:-2].lstrip("-").isdigit():
         text = text[:-2]
     return text or None
+
+
+def _number_like(text: str) -> bool:
+    """Whether an option's label could be a number as `_written` spells it ('7', '2.5')."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _as_key(value: object) -> object:

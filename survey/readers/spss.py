@@ -14,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyreadstat
 
 from survey.files.source import Problem, SourceError
 from survey.questionnaire.model import Questionnaire
 from survey.readers.mrsets import mrset_columns
 from survey.readers.named import read_named
+from survey.readers.spss_rows import read_sav
 from survey.responses.dataset import Responses
 from survey.responses.missing import EMPTY, FILE_CODES
 from survey.writers.spss_names import restored_names
@@ -28,7 +28,7 @@ from survey.writers.spss_names import restored_names
 def read(path: Path, questionnaire: Questionnaire, *,
          mapping: str | Path | None = None) -> Responses:
     try:
-        frame, meta = pyreadstat.read_sav(str(path), user_missing=True)
+        frame, meta = read_sav(str(path))
     except Exception as error:  # pyreadstat.ReadstatError and OSError
         raise SourceError([Problem(str(path), 1, 1, "bad-sav",
                                    f"not a readable SPSS file: {error}")]) from None
@@ -64,6 +64,13 @@ def _user_missing(meta, back: dict[str, str]) -> dict[str, Ranges]:
     return found
 
 
+def _numbers(column: pd.Series) -> np.ndarray:
+    """A column's numbers (text that is none: NaN), without a copy when it holds numbers."""
+    if pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(column.dtype):
+        return column.to_numpy(dtype="float64", na_value=np.nan)
+    return pd.to_numeric(column, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+
+
 def _declared(value: object, ranges: Ranges) -> bool:
     return isinstance(value, int | float) and any(lo <= value <= hi for lo, hi in ranges)
 
@@ -80,15 +87,20 @@ def _foreign_missing(frame: pd.DataFrame, declared: dict[str, Ranges],
     for q in questionnaire.items.values():
         if q.name not in frame.columns or q.is_set or q.name not in declared:
             continue
-        values = pd.to_numeric(frame[q.name], errors="coerce").to_numpy(float)
-        hit = np.zeros(len(values), bool)
-        for lo, hi in declared[q.name]:  # column-wise: a range test per declared range
-            hit |= (values >= lo) & (values <= hi)
-        rows = np.flatnonzero(hit)  # few: our own codes and options are then let through
-        known = np.isin(values[rows], [float(c) for c in (*ours, *q.codes) if isinstance(c, int)])
-        hit[rows[known]] = False
-        if not hit.any():
+        values = _numbers(frame[q.name])
+        ranges = declared[q.name]
+        lowest, highest = min(lo for lo, _ in ranges), max(hi for _, hi in ranges)
+        rows = np.flatnonzero((values >= lowest) & (values <= highest))  # within the ranges'
+        found = values[rows]  # span (usually few), each range then tested on those only
+        hit = np.zeros(len(rows), bool)
+        for lo, hi in ranges:
+            hit |= (found >= lo) & (found <= hi)
+        known = np.isin(found, [float(c) for c in (*ours, *q.codes) if isinstance(c, int)])
+        rows = rows[hit & ~known]  # our own codes and the question's options are let through
+        if not len(rows):
             continue
+        hit = np.zeros(len(values), bool)
+        hit[rows] = True
         kinds[q.name] = np.where(hit, float(EMPTY), np.nan)
         columns[q.name] = frame[q.name].where(~hit)
         shown = ", ".join(f"{lo:g}" if lo == hi else f"{lo:g}-{hi:g}"

@@ -64,14 +64,18 @@ def cast_choice(q: Question, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     so validation can report them and nothing is dropped.
     """
     codes = list(q.codes)
+    offsets = None
     if isinstance(raw.dtype, np.dtype) and raw.dtype.kind in "iu":
         values = raw.to_numpy().astype(np.int64, copy=False)  # no missing: no float detour
-        mapping = {float(v): _code_of(float(v)) for v in distinct_numbers(values)}
     elif pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         values = raw.to_numpy(dtype="float64", na_value=np.nan)
-        mapping = {float(v): _code_of(float(v)) for v in distinct_numbers(values)}
     else:
         values = raw.to_numpy(dtype=object, na_value=None)
+    if values.dtype != object:
+        offsets = whole_offsets(values)
+        keys = distinct_numbers(values, offsets)
+        mapping = {float(v): _code_of(float(v)) for v in keys}
+    else:
         mapping = {v: _code_of(v) for v in pd.unique(values) if v is not None}
     known = set(codes)
     unknown = sorted({c for c in mapping.values() if c is not None and c not in known}, key=str)
@@ -79,15 +83,13 @@ def cast_choice(q: Question, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     position = {code: i for i, code in enumerate(categories)}
     keys = list(mapping)
     key_positions = np.array([position.get(mapping[k], -1) for k in keys] + [-1], dtype=np.int64)
-    if values.dtype.kind in "if" and keys and all(float(k).is_integer() for k in keys) \
-            and max(keys) - min(keys) < 65536:
-        # integer codes (every numeric file): a lookup table indexed by code, no hashing
-        low = int(min(keys))
-        table = np.full(int(max(keys)) - low + 2, -1, dtype=np.int64)  # last slot: missing
+    if offsets is not None:
+        # whole-number codes (every numeric file): a lookup table indexed by offset, no hashing
+        found, low, span = offsets
+        small = np.int8 if len(categories) < 127 else np.int64  # a Categorical's own codes
+        table = np.full(span + 1, -1, dtype=small)  # last slot: missing
         table[np.array(keys, dtype=np.int64) - low] = key_positions[:-1]
-        offsets = values if values.dtype.kind == "i" else \
-            np.where(np.isnan(values), len(table) - 1 + low, values).astype(np.int64)
-        positions = table[offsets - low]
+        positions = table[found]
     else:
         index = pd.Index(keys, dtype="float64" if values.dtype == np.float64 else object)
         found = index.get_indexer(values) if len(keys) else np.full(len(values), -1)
@@ -100,26 +102,49 @@ def cast_choice(q: Question, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
             categories.remove(q.dont_know)
             positions = np.where(positions > position[q.dont_know], positions - 1, positions)
     dtype = pd.CategoricalDtype(categories, ordered=is_ordered(q))
-    cat = pd.Categorical.from_codes(positions, dtype=dtype)
+    cat = pd.Categorical.from_codes(positions, dtype=dtype, validate=False)  # valid by making
     return pd.Series(cat, index=raw.index, name=q.name), dont_know
 
 
-def distinct_numbers(values: np.ndarray) -> np.ndarray:
-    """The distinct numbers of an integer or float column (NaN left out): small integer codes,
-    as every numeric file holds, are found by counting, without hashing a million numbers
-    (then in ascending order; else in order of appearance)."""
-    integers = values.dtype.kind == "i"
-    present = values if integers else values[~np.isnan(values)]
-    if not len(present):
-        return present.astype(np.float64)
-    low, high = present.min(), present.max()
-    if integers and high - low < 65536:
-        return np.flatnonzero(np.bincount(present - low)).astype(np.float64) + low
-    if np.isfinite(low) and np.isfinite(high) and high - low < 65536 \
-            and np.array_equal(present, np.floor(present)):
-        seen = np.bincount((present - low).astype(np.int64))
+Offsets = tuple[np.ndarray, int, int]
+
+
+def whole_offsets(values: np.ndarray) -> Offsets | None:
+    """A numeric column of whole numbers less than 65,536 apart as (offsets, low, span): each
+    number's offset from the least (`low`), missing (NaN) at offset `span`, one past the
+    greatest. None when a number is not whole, infinite, or the range wider (then the caller
+    hashes). A handful of passes over the column, without copying its present values out."""
+    if not len(values) or values.dtype.kind not in "if":
+        return None
+    if values.dtype.kind == "i":
+        low, high = int(values.min()), int(values.max())
+        if high - low >= 65536:
+            return None
+        return values.astype(np.intp, copy=False) - low, low, high - low + 1
+    low, high = np.fmin.reduce(values), np.fmax.reduce(values)  # NaN left out; all NaN: NaN
+    if not (np.isfinite(low) and np.isfinite(high) and high - low < 65536) or low != int(low):
+        return None
+    span = int(high - low) + 1
+    shifted = np.subtract(values, low)
+    np.copyto(shifted, span, where=np.isnan(shifted))  # missing: one past the greatest
+    offsets = shifted.astype(np.intp)
+    if not np.array_equal(offsets, shifted):  # a number with a fraction
+        return None
+    return offsets, int(low), span
+
+
+def distinct_numbers(values: np.ndarray, offsets: Offsets | None = None) -> np.ndarray:
+    """The distinct numbers of an integer or float column (NaN left out): whole numbers in a
+    small range, as every numeric file holds, are found by counting, without hashing a million
+    numbers (then in ascending order; else in order of appearance). `offsets`: the column's
+    `whole_offsets`, when the caller has them already."""
+    offsets = offsets if offsets is not None else whole_offsets(values)
+    if offsets is not None:
+        found, low, span = offsets
+        seen = np.bincount(found, minlength=span + 1)[:span]
         return np.flatnonzero(seen).astype(np.float64) + low
-    return pd.unique(present)
+    present = values if values.dtype.kind == "i" else values[~np.isnan(values)]
+    return pd.unique(present) if len(present) else present.astype(np.float64)
 
 
 def _numbers(raw: pd.Series, place: Place, what: str) -> np.ndarray:

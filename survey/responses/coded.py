@@ -114,7 +114,7 @@ def decode(questionnaire: Questionnaire, raw: pd.DataFrame) -> tuple[pd.DataFram
             if pd.api.types.is_numeric_dtype(columns[column].dtype):
                 blanked = numbers.copy()
                 blanked[rows] = np.nan
-                columns[column] = pd.Series(blanked, index=raw.index)
+                columns[column] = pd.Series(blanked, index=raw.index, copy=False)
             else:
                 hit = np.zeros(len(raw), dtype=bool)
                 hit[rows] = True

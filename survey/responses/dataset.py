@@ -262,23 +262,43 @@ class Responses:
     def _segments(self) -> dict[str, pd.Series]:
         return {}  # filled as segments are asked for (see segment)
 
-    def scale_scores(self) -> pd.DataFrame:
-        """The mean of each scale's answered items, reverse-keyed items scored (min + max - x).
+    def scale_items(self, name: str) -> np.ndarray:
+        """A scale's items as numbers (items, respondents), reverse-keyed items scored
+        (min + max - answer), NaN where an item was not answered ("don't know" included).
 
         Reverse-keyed items are those in the scale's `reverse:` and grid items with
-        `reverse: true`. A respondent who answered none of the items has no score.
+        `reverse: true`.
         """
+        scale = next((s for s in self.questionnaire.scales if s.name == name), None)
+        if scale is None:
+            names = [s.name for s in self.questionnaire.scales]
+            raise InputError(f"unknown scale {name!r}{suggest(name, names)}",
+                             code="unknown-variable")
+        rows = []
+        for item in scale.items:
+            q = self.question(item)
+            codes = [c for c in q.codes if c != q.dont_know]
+            x = _numbers(self.frame[item])
+            if item in scale.reverse or q.reverse:
+                x = min(codes) + max(codes) - x
+            rows.append(x)
+        return np.vstack(rows)
+
+    def scale_scores(self) -> pd.DataFrame:
+        """Each scale's score: the mean of its answered items (reverse-keyed items scored), for
+        a respondent who answered at least the scale's `min_answered` items (default: all of
+        them, the complete cases Cronbach's alpha uses; SPSS's MEAN.n). A respondent with fewer
+        has no score (missing), so every base built on a score says who was left out."""
         out: dict[str, pd.Series] = {}
         for scale in self.questionnaire.scales:
-            items = []
-            for item in scale.items:
-                q = self.question(item)
-                codes = [c for c in q.codes if c != q.dont_know]
-                x = self.frame[item].astype("Float64").astype("float64")
-                if item in scale.reverse or q.reverse:
-                    x = min(codes) + max(codes) - x
-                items.append(x)
-            out[scale.name] = pd.concat(items, axis=1).mean(axis=1, skipna=True).astype("Float64")
+            items = self.scale_items(scale.name)
+            answered = (~np.isnan(items)).sum(axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = np.where(np.isnan(items), 0.0, items).sum(axis=0) / answered
+            unscored = answered < scale.needed
+            out[scale.name] = pd.Series(pd.arrays.FloatingArray(np.where(unscored, 0.0, mean),
+                                                                unscored),
+                                        index=self.frame.index)
         return pd.DataFrame(out, index=self.frame.index)
 
     # Comparison ----------------------------------------------------------------------------------
@@ -313,6 +333,16 @@ class Responses:
         return not self.differences(other, limit=1)
 
 
+def _numbers(series: pd.Series) -> np.ndarray:
+    """A coded or numeric column as floats, NaN where missing or not a number; a Categorical
+    through its categories (each converted once)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        categories = pd.Series(list(series.cat.categories), dtype=object)
+        table = np.append(pd.to_numeric(categories, errors="coerce").to_numpy(float), np.nan)
+        return table[series.cat.codes.to_numpy()]  # code -1 (missing) picks the NaN
+    return pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
 def _comparable(series: pd.Series) -> np.ndarray:
     """Values as plain objects (codes, numbers, text, timestamps), missing as None."""
     if isinstance(series.dtype, pd.CategoricalDtype):
@@ -337,18 +367,27 @@ def _infer_missing(questionnaire: Questionnaire, frame: pd.DataFrame,
     n = len(frame)
     kinds: dict[str, np.ndarray] = {}
     for q in _questions(questionnaire, only):
-        kind = np.full(n, EMPTY, dtype=np.int8)
-        if q.name in absent:
-            kind[:] = NOT_SHOWN
+        kind = np.full(n, NOT_SHOWN if q.name in absent else EMPTY, dtype=np.int8)
         if q.relevant:
             shown = evaluate(parse(q.relevant).as_condition(), env).to_numpy(dtype=bool)
-            kind[~shown] = SKIPPED
-        if given is not None and q.name in given.columns:
-            recorded = pd.to_numeric(given[q.name], errors="coerce").to_numpy()
+            np.putmask(kind, ~shown, SKIPPED)
+        recorded = _recorded(given, q.name)
+        if recorded is not None:
             use = ~np.isnan(recorded) & (recorded != ANSWERED)
             kind[use] = recorded[use].astype(np.int8)
-        kind[answered[q.name]] = ANSWERED
-        if q.name in dont_know:
-            kind[dont_know[q.name]] = DONT_KNOW
+        np.putmask(kind, answered[q.name], ANSWERED)
+        if q.name in dont_know and dont_know[q.name].any():
+            np.putmask(kind, dont_know[q.name], DONT_KNOW)
         kinds[q.name] = kind
     return pd.DataFrame(kinds, index=frame.index).astype(MISSING_DTYPE)
+
+
+def _recorded(given: pd.DataFrame | None, name: str) -> np.ndarray | None:
+    """The kinds a source recorded for a variable, as numbers; None when it recorded none."""
+    if given is None or name not in given.columns or not len(given):
+        return None
+    column = given[name]
+    if not pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype):
+        column = pd.to_numeric(column, errors="coerce")
+    recorded = column.to_numpy(dtype="float64", na_value=np.nan)
+    return None if np.isnan(np.fmax.reduce(recorded)) else recorded  # all NaN: none recorded

@@ -1,0 +1,81 @@
+"""How long the README's main command takes: `survey report` on the bundled sample.
+
+    python bench/bench_readme.py [--runs 3]
+
+Runs the command the README gives (read from README.md, after its `pip install` step) in a
+fresh process, as a newcomer does, and as the baseline in the same run a plain pandas and
+matplotlib process that reads the same .sav and draws and saves one bar chart per question of
+the report (PNG): the least a report of these charts can cost. The machine is shared, so the
+best of `--runs` is reported for each, with the load average beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = """
+import sys, pandas as pd, matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+frame = pd.read_spss(sys.argv[1], convert_categoricals=False)
+columns = [c for c in frame.columns if frame[c].nunique() < 20][:int(sys.argv[3])]
+for k, column in enumerate(columns):
+    fig, ax = plt.subplots(figsize=(8, 5), dpi=150)
+    frame[column].value_counts(normalize=True).sort_index().plot.barh(ax=ax)
+    fig.tight_layout()
+    fig.savefig(f"{sys.argv[2]}/{k}.png")
+    plt.close(fig)
+"""
+
+
+def readme_command() -> list[str]:
+    """The README's first command after its install step, as arguments."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    line = next(s for s in re.findall(r"^(python3 -m pip install -e \. && .+)$", text, re.M))
+    return shlex.split(line.split("&&", 1)[1])
+
+
+def best_of(runs: int, command: list[str], output: Path) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        subprocess.run(["rm", "-rf", str(output)], check=True)
+        output.mkdir(parents=True)
+        started = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    command = readme_command()
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "report"
+        command = [c if c != "report/" else f"{out}/" for c in command]
+        ours = best_of(args.runs, command, out)
+        charts = len(list((out / "charts").glob("*.png")))
+        html = (out / "report.html").stat().st_size / 1e6
+        base = Path(folder) / "baseline"
+        baseline = best_of(args.runs, [sys.executable, "-c", BASELINE,
+                                       str(ROOT / "data_samples" / "industrial_workers.sav"),
+                                       str(base), str(charts)], base)
+    load = os.getloadavg()[0]
+    print(f"README main command ({' '.join(command[:2])} ...): {ours:.1f} s, "
+          f"{charts} charts, report.html {html:.2f} MB (targets: 10 s, 1.5 MB)")
+    print(f"baseline: pandas reads the .sav and matplotlib saves {charts} bar charts: "
+          f"{baseline:.1f} s; ratio {ours / baseline:.2f}; load average {load:.1f}")
+
+
+if __name__ == "__main__":
+    main()
