@@ -12,15 +12,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from survey.errors import InputError, SurveyError, survey_warnings
 from survey.questionnaire.loader import load_questionnaire as load
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 DEBUG = "--debug"
 EXIT_BAD_INPUT = 2
@@ -38,8 +40,7 @@ class SurveyGroup(TyperGroup):
         return super().parse_args(ctx, [a for a in args if a != DEBUG])
 
     def invoke(self, ctx):
-        with survey_warnings(lambda text: err.print(f"warning: {text}", markup=False,
-                                                    soft_wrap=True)):
+        with survey_warnings(lambda text: warn(f"warning: {text}")):
             return self._invoke(ctx)
 
     def _invoke(self, ctx):
@@ -51,25 +52,64 @@ class SurveyGroup(TyperGroup):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(0) from None
         except SurveyError as error:
-            err.print("\n".join(error.lines(_where.get())), markup=False, soft_wrap=True)
+            warn("\n".join(error.lines(_where.get())))
             raise typer.Exit(EXIT_BAD_INPUT) from None
         except Exception as error:
             if _debug.get():
                 raise
-            err.print(f"internal error (a bug in worker-survey, not in your files): "
-                      f"{type(error).__name__}: {error}; run again with --debug for the "
-                      f"traceback", markup=False, soft_wrap=True)
+            warn(f"internal error (a bug in worker-survey, not in your files): "
+                 f"{type(error).__name__}: {error}; run again with --debug for the traceback")
             raise typer.Exit(EXIT_BUG) from None
 
 
-app = typer.Typer(cls=SurveyGroup, add_completion=False, no_args_is_help=True,
+class SurveyTyper(typer.Typer):
+    """The app. A run names one command: only that command's Click options are built (Typer
+    builds every command's before running one, 0.15 G instructions for twelve); without a
+    command's name (`survey --help`, a misspelt name) every command is there, as usual."""
+
+    def __call__(self, *args, **kwargs):
+        words = [a for a in (args[0] if args else kwargs.get("args", sys.argv[1:]))
+                 if a != DEBUG]
+        wanted = [c for c in self.registered_commands if words and words[0] == (
+            c.name or typer.main.get_command_name(c.callback.__name__))]
+        if not wanted:
+            return super().__call__(*args, **kwargs)
+        everything, self.registered_commands = self.registered_commands, wanted
+        try:
+            return super().__call__(*args, **kwargs)
+        finally:
+            self.registered_commands = everything
+
+
+app = SurveyTyper(cls=SurveyGroup, add_completion=False, no_args_is_help=True,
                   pretty_exceptions_enable=False)  # the help is main()'s docstring
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+_consoles: dict[bool, Console] = {}
+
+
+def console(stderr: bool = False) -> Console:
+    """The terminal's standard output (or error), made when first written to: a command that
+    prints JSON alone never imports rich (0.1 G instructions)."""
+    if stderr not in _consoles:
+        from rich.console import Console
+
+        _consoles[stderr] = Console(stderr=stderr, highlight=False)
+    return _consoles[stderr]
+
+
+def __getattr__(name: str) -> Console:
+    """`out` and `err`: the two consoles as module attributes (a test sets their width)."""
+    if name in ("out", "err"):
+        return console(stderr=name == "err")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def say(text: object, **style) -> None:
-    out.print(text, markup=False, soft_wrap=True, **style)
+    console().print(text, markup=False, soft_wrap=True, **style)
+
+
+def warn(text: str) -> None:
+    """A line on standard error, as written (no markup, no wrapping)."""
+    console(stderr=True).print(text, markup=False, soft_wrap=True)
 
 
 def where(path: Path | str) -> None:
@@ -103,6 +143,7 @@ def steps(quiet: bool = False) -> Iterator[Callable[[str], None]]:
     it is alive; nothing when stderr is no terminal (a log) or `quiet`."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    err = console(stderr=True)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=err, disable=quiet or not err.is_terminal, transient=True) as bar:
         task = bar.add_task("starting", total=None)

@@ -13,7 +13,7 @@ from cli.common import (
     QuestionnaireFile,
     app,
     bad_option,
-    err,
+    console,
     load,
     say,
     where,
@@ -73,8 +73,8 @@ def form(
     model = load(questionnaire)
     where(output)
     written, warnings = write_form(model, format_, output, lang)
-    err.print("\n".join(f"warning: {w}" for w in warnings), markup=False, soft_wrap=True,
-              end="\n" if warnings else "")
+    console(stderr=True).print("\n".join(f"warning: {w}" for w in warnings), markup=False,
+                               soft_wrap=True, end="\n" if warnings else "")
     say("\n".join(f"wrote {path}" for path in written))
 
 

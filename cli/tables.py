@@ -27,8 +27,8 @@ from cli.common import (
     Weight,
     app,
     bad_option,
+    console,
     design_of,
-    err,
     load,
     load_data,
     names,
@@ -153,7 +153,7 @@ def findings(
     for part in terminal_report(table, (*choice.notes, note), table.attrs["lang"]):
         say(part)
     if output is not None:
-        err.print(f"wrote {output}", markup=False)
+        console(stderr=True).print(f"wrote {output}", markup=False)
 
 
 @app.command()
@@ -201,7 +201,8 @@ def report(
     design = design_of(responses, *options).design
     with Progress(TextColumn("{task.description:<28}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                  console=err, disable=quiet or not err.is_terminal, transient=False) as bar:
+                  console=console(stderr=True), transient=False,
+                  disable=quiet or not console(stderr=True).is_terminal) as bar:
         task = bar.add_task("reading", total=1)
         written = make_report(responses, output, claims=claims or (), design=design,
                               by=names(by) or None, lang=lang, suppress=suppress, versus=versus,

@@ -181,3 +181,15 @@ def test_pyyaml_without_libyaml_refuses_them_alike(monkeypatch, tmp_path, name):
     problem = raised.value.problems[0]
     assert (problem.code, problem.line, problem.column) == (code, line, column)
     assert load_questionnaire(SMALL).items == Q.items
+
+
+def test_an_alias_of_a_refused_value_is_that_one_problem(tmp_path):
+    """An alias repeats its anchor's value, and with it the anchor's problem, at the anchor's
+    place: one located problem, said once (not a 'recursive node' syntax error)."""
+    path = tmp_path / "q.yaml"
+    path.write_text("survey:\n  a: &day 2024-13-45\n  b: *day\n  c: [*day, &k {x: 1, x: 2}, *k]\n",
+                    encoding="utf-8")
+    with pytest.raises(SourceError) as raised:
+        load_questionnaire(path)
+    assert [(p.code, p.line, p.column) for p in raised.value.problems] == [
+        ("bad-value", 2, 6), ("duplicate-key", 4, 23)]

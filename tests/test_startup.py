@@ -16,11 +16,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 Q = "questionnaires/industrial_workers.yaml"
 # what other commands or options need: the findings' models, charts, the engines, the report,
+# rich (a terminal table; `--json` prints none),
 # scipy.stats (0.7 s to import), scipy.special's package (its array-API layer imports
 # numpy.f2py and numpy.testing)
 NOT_FOR_A_CROSSTAB = ("scipy.stats", "scipy.special", "numpy.f2py", "numpy.testing",
                       "statsmodels", "matplotlib", "duckdb", "pyspark", "analysis.engines.banner",
-                      "analysis.findings", "analysis.report")
+                      "analysis.findings", "analysis.report", "rich")
 
 
 def fresh(code: str) -> str:
@@ -62,3 +63,23 @@ print(alone, same, special.__name__, callable(special.gamma), equal)
     assert alone == "True", "scipy.special's package was imported: the fast path no longer " \
                             "applies to this scipy (distributions fell back to the full import)"
     assert (same, name, whole, equal) == ("True", "scipy.special", "True", "True")
+
+
+def test_a_run_builds_only_the_command_it_names() -> None:
+    """`survey import --help` (a command named otherwise than its function) and a misspelt name
+    answer as with every command built; the app keeps all its commands after a run."""
+    code = """
+from cli import app
+before = len(app.registered_commands)
+for args in (["import", "--help"], ["crosstab", "--help"], ["crostab"]):
+    try:
+        app(args, standalone_mode=False)
+    except Exception as error:
+        print(type(error).__name__, error)
+print(before > 10, len(app.registered_commands) == before)
+"""
+    out = fresh(code)
+    assert "Read an export into the documented layout" in out
+    assert "A banner table of ROW by each BY variable" in out
+    assert "No such command 'crostab'" in out
+    assert out.rstrip().endswith("True True")

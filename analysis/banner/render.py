@@ -29,12 +29,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from rich.table import Table
 
 from survey.messages import is_chinese, text, words
 from survey.messages.tables import BANNER, name_of
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from analysis.banner.build import Banner
 
 
@@ -165,6 +166,8 @@ def footnote(b: Banner, lang: str | None = None) -> str:
 
 def terminal_table(b: Banner, lang: str | None = None) -> Table:
     """Rows are options (then nets), columns the banner columns: percent and letters."""
+    from rich.table import Table  # only for a terminal: `--json` never imports rich
+
     lang = lang or b.options.lang  # None: the banner's own language
     say = words(BANNER, lang)
     table = Table(title=f"{b.row_label} ({b.row})", title_justify="left", show_lines=False)
@@ -228,6 +231,8 @@ def _cell_text(c: Any) -> str:
 
 def tests_table(b: Banner, lang: str | None = None) -> Table | None:
     """The banner's tests, one row per (by variable, row) with statistic, df and p."""
+    from rich.table import Table
+
     lang = lang or b.options.lang  # None: the banner's own language
     if not b.tests:
         return None
@@ -256,6 +261,8 @@ def quantile_label(q: float, lang: str | None) -> str:
 
 def quantiles_table(b: Banner, lang: str | None = None) -> Table | None:
     """The banner's quantiles, one row per column and quantile: value, interval and se."""
+    from rich.table import Table
+
     lang = lang or b.options.lang
     if b.quantiles is None or b.quantiles.empty:
         return None

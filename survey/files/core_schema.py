@@ -8,28 +8,37 @@ core schema keeps `true`/`false` (in their three spellings), `null`/`~`, decimal
 `min:` of a date question expects. YAML 1.1's other tags (`!!binary`, `!!set`, `!!omap`, `!!pairs`)
 and any application tag (`!!python/object`) are refused: no file of ours holds them.
 
-Limits: the composer recurses once per level of nesting; aliases repeat what their anchor holds
-without writing it again, so a few lines of nested aliases ("billion laughs") stand for billions
-of values; an alias inside its own anchor never ends. Nesting and the values as written are
-counted from the parser's events first, then every value as often as aliases repeat it while the
-node tree is composed, before anything is built: each refusal is a ComposerError with a `code`,
-at the node or alias that crossed the limit.
+Limits: values are built recursively, once per level of nesting; aliases repeat what their anchor
+holds without writing it again, so a few lines of nested aliases ("billion laughs") stand for
+billions of values; an alias inside its own anchor never ends. One pass over the parser's events
+(`read_document`, no node tree: values are built from the events themselves) counts nesting and
+the values as written in the whole stream, and every value of the document as often as aliases
+repeat it, before anything is built: each refusal is a ComposerError with a `code`, at the node
+or alias that crossed the limit. The errors of PyYAML's composer (an undefined or duplicate
+anchor, a second document) are found in the same pass, and come after the limits and syntax
+errors anywhere in the stream, as when the limits were checked in a pass of their own.
 Events come from libyaml when PyYAML has it (four times faster), else from PyYAML's own parser.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 import yaml
-from yaml.composer import Composer, ComposerError
+from yaml.composer import ComposerError
 from yaml.constructor import SafeConstructor
 from yaml.events import (
     AliasEvent,
-    CollectionEndEvent,
-    CollectionStartEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
     ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
     StreamEndEvent,
+    StreamStartEvent,
 )
 from yaml.resolver import Resolver
 
@@ -52,61 +61,119 @@ def limit_error(code: str, message: str, mark: yaml.Mark) -> ComposerError:
     return error
 
 
-def check_shape(events) -> None:
-    """Refuse, from the parser's events alone (no node is made, so this is fast), nesting deeper
-    than MAX_DEPTH and more than MAX_VALUES keys and values as written. The composer, which
-    recurses once per level, then never meets either."""
-    depth = values = 0
-    while not events.check_event(StreamEndEvent):
-        event = events.get_event()
-        if isinstance(event, CollectionEndEvent):
-            depth -= 1
-        elif isinstance(event, ScalarEvent | CollectionStartEvent):
-            if depth >= MAX_DEPTH:
-                raise limit_error("too-deep", f"nested more than {MAX_DEPTH} levels deep; no "
-                                  "file of this kind needs more than ten", event.start_mark)
-            values += 1
-            if values > MAX_VALUES:
-                raise too_many("the file holds", event.start_mark)
-            depth += isinstance(event, CollectionStartEvent)
-
-
 def too_many(what: str, mark: yaml.Mark) -> ComposerError:
     return limit_error("too-many-values", f"{what} more than {MAX_VALUES:,} keys and values "
                        "(aliases counted as often as they repeat their anchor); no file of "
                        "this kind needs as many", mark)
 
 
-class BoundedComposer(Composer):
-    """PyYAML's composer, counting every value as often as aliases repeat it."""
+@dataclass
+class Document:
+    """The events of a stream's one document, root node first, and where its nodes are: the
+    index of each collection's end event by its start's, of each anchored node by its anchor."""
+
+    events: list = field(default_factory=list)
+    ends: dict[int, int] = field(default_factory=dict)
+    anchors: dict[str, int] = field(default_factory=dict)
+
+
+class _Reading:
+    """`read_document`'s state: the limits counted over the stream, the document's events."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.values = 0
-        self.sizes: dict[int, int] = {}  # id(node): values it stands for, once composed
+        self.depth = self.written = self.values = self.documents = 0
+        self.document = Document()
+        self.open: list[tuple[int, str | None, int]] = []  # (start, anchor, values before it)
+        self.sizes: dict[str, int] = {}  # anchor: values it stands for, once it has ended
+        self.refused: ComposerError | None = None  # the composer's first error
 
-    def compose_node(self, parent, index):
-        event = self.peek_event()
-        if isinstance(event, AliasEvent):
-            node = self.anchors.get(event.anchor)
-            if node is not None:  # an undefined one is PyYAML's located error
-                self.expand(node, event)
-            return super().compose_node(parent, index)
-        before = self.values
+    def node(self, event) -> None:
+        """A scalar or a collection's start: the limits, then (first document) its anchor."""
+        if self.depth >= MAX_DEPTH:
+            raise limit_error("too-deep", f"nested more than {MAX_DEPTH} levels deep; no file "
+                              "of this kind needs more than ten", event.start_mark)
+        self.written += 1
+        if self.written > MAX_VALUES:
+            raise too_many("the file holds", event.start_mark)
+        collection = type(event) is not ScalarEvent
+        self.depth += collection
+        if not self.composing():
+            return
+        doc, anchor = self.document, event.anchor
         self.values += 1
-        node = super().compose_node(parent, index)
-        self.sizes[id(node)] = self.values - before
-        return node
+        if anchor is not None and anchor in doc.anchors:
+            self.refused = ComposerError(
+                f"found duplicate anchor {anchor!r}; first occurrence",
+                doc.events[doc.anchors[anchor]].start_mark, "second occurrence", event.start_mark)
+            return
+        if anchor is not None:
+            doc.anchors[anchor] = len(doc.events)
+        doc.events.append(event)
+        if collection:
+            self.open.append((len(doc.events) - 1, anchor, self.values - 1))
+        elif anchor is not None:
+            self.sizes[anchor] = 1
 
-    def expand(self, node: yaml.Node, event: AliasEvent) -> None:
-        size = self.sizes.get(id(node))
-        if size is None:
-            raise limit_error("recursive-alias", f"the alias *{event.anchor} stands for the "
-                              f"collection it is written in (line {node.start_mark.line + 1}), "
-                              "which would never end", event.start_mark)
-        self.values += size
-        if self.values > MAX_VALUES:
-            raise too_many(f"the alias *{event.anchor} brings the file to", event.start_mark)
+    def end(self, event) -> None:
+        self.depth -= 1
+        if self.composing():
+            doc = self.document
+            doc.events.append(event)
+            start, anchor, before = self.open.pop()
+            doc.ends[start] = len(doc.events) - 1
+            if anchor is not None:
+                self.sizes[anchor] = self.values - before
+
+    def alias(self, event) -> None:
+        """An alias adds every value its anchor stands for; one to an anchor not yet ended is
+        inside it (it would never end), one to no anchor is PyYAML's located error."""
+        if not self.composing():
+            return
+        doc, anchor = self.document, event.anchor
+        if anchor not in doc.anchors:
+            self.refused = ComposerError(None, None, f"found undefined alias {anchor!r}",
+                                         event.start_mark)
+        elif anchor not in self.sizes:
+            line = doc.events[doc.anchors[anchor]].start_mark.line + 1
+            self.refused = limit_error(
+                "recursive-alias", f"the alias *{anchor} stands for the collection it is "
+                f"written in (line {line}), which would never end", event.start_mark)
+        else:
+            self.values += self.sizes[anchor]
+            if self.values > MAX_VALUES:
+                self.refused = too_many(f"the alias *{anchor} brings the file to",
+                                        event.start_mark)
+            doc.events.append(event)
+
+    def composing(self) -> bool:
+        return self.documents == 1 and self.refused is None
+
+    def next_document(self, event) -> None:
+        self.documents += 1
+        if self.documents == 2 and self.refused is None:
+            root = self.document.events[0].start_mark
+            self.refused = ComposerError("expected a single document in the stream", root,
+                                         "but found another document", event.start_mark)
+
+
+def read_document(events) -> Document | None:
+    """The stream's one document (None when the stream has none), once the whole stream is
+    within the limits and the document within PyYAML's composer's rules."""
+    reading = _Reading()
+    steps = {ScalarEvent: reading.node, MappingStartEvent: reading.node,
+             SequenceStartEvent: reading.node, MappingEndEvent: reading.end,
+             SequenceEndEvent: reading.end, AliasEvent: reading.alias,
+             DocumentStartEvent: reading.next_document}
+    while True:
+        event = events.get_event()
+        kind = type(event)
+        if kind is StreamEndEvent:
+            break
+        if kind is not StreamStartEvent and kind is not DocumentEndEvent:
+            steps[kind](event)
+    if reading.refused is not None:
+        raise reading.refused
+    return reading.document if reading.documents else None
 
 
 class CoreConstructor(SafeConstructor):
@@ -151,28 +218,16 @@ except ImportError:  # PyYAML built without libyaml
     Events = PythonEvents
 
 
-class CoreLoader(BoundedComposer, CoreConstructor, CoreResolver):
-    """Nodes composed within the limits from the parser's events; values of the core schema."""
+class CoreLoader(CoreConstructor, CoreResolver):
+    """A text's parser events, and the core schema's tags and values of its scalars."""
 
     def __init__(self, text: str) -> None:
-        self.text = text
         self.events = Events(text)
-        # the composer asks for every event three times: straight to the parser's methods
-        self.check_event = self.events.check_event
-        self.peek_event = self.events.peek_event
-        self.get_event = self.events.get_event
-        BoundedComposer.__init__(self)
         CoreConstructor.__init__(self)
         CoreResolver.__init__(self)
 
-    def get_single_node(self):
-        """The document's root node (None when empty), once its shape is within the limits."""
-        shape = Events(self.text)
-        try:
-            check_shape(shape)
-        finally:
-            shape.dispose()
-        return super().get_single_node()
+    def read_document(self) -> Document | None:
+        return read_document(self.events)
 
     def dispose(self) -> None:
         self.events.dispose()

@@ -1,8 +1,9 @@
 """YAML files read with the position of every key and value, so problems point at FILE:LINE:COLUMN.
 
-PyYAML's composer keeps marks on nodes; we build plain Python values from the node tree ourselves
-and keep a map from each value's path (keys and list indices from the root) to where it was written.
-Duplicate keys, which PyYAML silently overwrites, are reported instead.
+PyYAML's parser gives events with their marks; we build plain Python values from the events
+ourselves (no node tree) and keep a map from each value's path (keys and list indices from the
+root) to where it was written. Duplicate keys, which PyYAML silently overwrites, are reported
+instead.
 
 Every YAML file of ours (questionnaire, claims, targets, effects, mapping) is read here, so the
 limits live here too: the text's size and characters, then (survey.files.core_schema) nesting and
@@ -20,7 +21,7 @@ from typing import Any
 import yaml
 
 from survey.errors import SurveyError
-from survey.files.core_schema import CORE_TAGS, MERGE, CoreLoader
+from survey.files.core_schema import CORE_TAGS, MERGE, CoreLoader, Document
 
 Path_ = tuple[str | int, ...]
 MAX_CHARS = 2_000_000  # forty times the largest questionnaire we ship
@@ -78,12 +79,12 @@ class Mark:
 
 @dataclass
 class SourceMap:
-    """Where each value (and each mapping key) of a loaded YAML document was written: its YAML
-    node, whose position becomes a `Mark` only when a problem or a check asks for it."""
+    """Where each value (and each mapping key) of a loaded YAML document was written: its
+    parser event, whose position becomes a `Mark` only when a problem or a check asks for it."""
 
     file: str
-    values: dict[Path_, yaml.Node] = field(default_factory=dict)
-    keys: dict[Path_, yaml.Node] = field(default_factory=dict)
+    values: dict[Path_, yaml.Event] = field(default_factory=dict)
+    keys: dict[Path_, yaml.Event] = field(default_factory=dict)
 
     def mark(self, path: Path_, *, key: bool = False) -> Mark:
         """The mark of `path`, or of its nearest ancestor that was written in the file."""
@@ -113,11 +114,11 @@ def load_yaml(text: str, file: str, kind: str = "a questionnaire starts with 'su
     _check_text(text, file)
     loader = CoreLoader(text)
     try:
-        node = loader.get_single_node()
-        if node is None:
+        document = loader.read_document()
+        if document is None:
             raise SourceError([Problem(file, 1, 1, "empty-file", f"the file is empty; {kind}")])
         problems: list[Problem] = []
-        value = _build(node, (), loader, source, problems)
+        value = _Builder(document, loader, source, problems).build(0, ())
     except yaml.MarkedYAMLError as error:
         raise SourceError([_syntax_problem(error, file)]) from None
     except yaml.YAMLError as error:
@@ -126,8 +127,8 @@ def load_yaml(text: str, file: str, kind: str = "a questionnaire starts with 'su
             from None
     finally:
         loader.dispose()
-    if problems:
-        raise SourceError(problems)
+    if problems:  # an alias repeats its anchor's problems at the anchor's place: said once
+        raise SourceError(dict.fromkeys(problems))
     return value, source
 
 
@@ -163,80 +164,125 @@ def _syntax_problem(error: yaml.MarkedYAMLError, file: str) -> Problem:
     return Problem(file, line, column, "yaml-syntax", f"YAML syntax: {reason}")
 
 
-def _mark(node: yaml.Node) -> Mark:
-    style = getattr(node, "style", None) if isinstance(node, yaml.ScalarNode) else None
-    return Mark(node.start_mark.line + 1, node.start_mark.column + 1, style)
+def _mark(event: yaml.Event) -> Mark:
+    style = event.style if isinstance(event, yaml.ScalarEvent) else None
+    return Mark(event.start_mark.line + 1, event.start_mark.column + 1, style)
 
 
-def _build(node: yaml.Node, path: Path_, loader: CoreLoader, source: SourceMap,
-           problems: list[Problem]) -> Any:
-    source.values[path] = node
-    if node.tag not in CORE_TAGS and node.tag != MERGE:
-        problems.append(_unknown_tag(node, source.file))
-        return None
-    if isinstance(node, yaml.MappingNode):
+STARTS = (yaml.MappingStartEvent, yaml.SequenceStartEvent)
+NODE_KINDS = {yaml.ScalarEvent: yaml.ScalarNode, yaml.MappingStartEvent: yaml.MappingNode,
+              yaml.SequenceStartEvent: yaml.SequenceNode}
+
+
+class _Builder:
+    """Plain values from a document's events, each value's and key's event in the SourceMap, a
+    located problem for each that cannot be used. An alias is built again from its anchor's
+    events wherever it is written, as each place of an anchor's value has its own value."""
+
+    def __init__(self, document: Document, loader: CoreLoader, source: SourceMap,
+                 problems: list[Problem]):
+        self.events, self.ends, self.anchors = document.events, document.ends, document.anchors
+        self.loader, self.source, self.problems = loader, source, problems
+        self.resolved: dict[tuple, str] = {}  # (kind, plain text, implicit): its tag
+
+    def target(self, i: int) -> int:
+        """The index of the node written at `i`: an alias's is its anchor's."""
+        event = self.events[i]
+        return self.anchors[event.anchor] if type(event) is yaml.AliasEvent else i
+
+    def after(self, i: int) -> int:
+        """The index after the node written at `i` (an alias is one event)."""
+        return self.ends[i] + 1 if type(self.events[i]) in STARTS else i + 1
+
+    def tag(self, event: yaml.Event) -> str:
+        """The event's tag, or the one the core schema resolves (as PyYAML's composer does)."""
+        if event.tag is not None and event.tag != "!":
+            return event.tag
+        kind = NODE_KINDS[type(event)]
+        key = (kind, getattr(event, "value", None), event.implicit)
+        if key not in self.resolved:  # a file repeats its words (types, languages, codes)
+            self.resolved[key] = self.loader.resolve(kind, key[1], event.implicit)
+        return self.resolved[key]
+
+    def build(self, i: int, path: Path_) -> Any:
+        """The value of the node written at `i`, at `path` of the document."""
+        at = self.target(i)
+        event = self.events[at]
+        self.source.values[path] = event
+        tag = self.tag(event)
+        if tag not in CORE_TAGS and tag != MERGE:
+            self.problems.append(_unknown_tag(tag, event, self.source.file))
+            return None
+        j, kind = at + 1, type(event)
+        if kind is yaml.SequenceStartEvent:
+            items: list[Any] = []
+            while j < self.ends[at]:
+                items.append(self.build(j, path + (len(items),)))
+                j = self.after(j)
+            return items
+        if kind is not yaml.MappingStartEvent:
+            return self.scalar(event, tag)
         result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _key(key_node, loader, source, problems)
-            if key is SKIP:
-                continue
-            if key in result:
-                mark = _mark(key_node)
-                first = _mark(source.keys[path + (key,)])
-                problems.append(Problem(source.file, mark.line, mark.column, "duplicate-key",
-                                        f"duplicate key '{excerpt(key)}' (first at line "
-                                        f"{first.line}); remove one of them"))
-                continue
-            source.keys[path + (key,)] = key_node
-            result[key] = _build(value_node, path + (key,), loader, source, problems)
+        while j < self.ends[at]:
+            key, value = self.key(j), self.after(j)
+            if key is not SKIP and key in result:
+                self.duplicate(key, self.events[self.target(j)], path)
+            elif key is not SKIP:
+                self.source.keys[path + (key,)] = self.events[self.target(j)]
+                result[key] = self.build(value, path + (key,))
+            j = self.after(value)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, path + (i,), loader, source, problems)
-                for i, item in enumerate(node.value)]
-    return _scalar(node, loader, source, problems)
+
+    def duplicate(self, key: Any, event: yaml.Event, path: Path_) -> None:
+        mark, first = _mark(event), _mark(self.source.keys[path + (key,)])
+        self.problems.append(Problem(self.source.file, mark.line, mark.column, "duplicate-key",
+                                     f"duplicate key '{excerpt(key)}' (first at line "
+                                     f"{first.line}); remove one of them"))
+
+    def key(self, i: int) -> Any:
+        """A mapping key as written, or SKIP once the reason it cannot be one is reported."""
+        event = self.events[self.target(i)]
+        tag = self.tag(event)
+        if tag not in CORE_TAGS and tag != MERGE:
+            self.problems.append(_unknown_tag(tag, event, self.source.file))
+            return SKIP
+        if tag == MERGE or type(event) is not yaml.ScalarEvent:
+            mark = _mark(event)
+            self.problems.append(Problem(
+                self.source.file, mark.line, mark.column, "bad-key",
+                "merge keys ('<<: *name') are not part of YAML 1.2; write the keys out"
+                if tag == MERGE else "a key must be a name or a number"))
+            return SKIP
+        found = len(self.problems)
+        key = self.scalar(event, tag)
+        if len(self.problems) > found:
+            return SKIP
+        if isinstance(key, bool | float) or key is None:  # `True:`, `1.5:`, `~:` are names
+            return event.value  # as written
+        return key
+
+    def scalar(self, event: yaml.ScalarEvent, tag: str) -> Any:
+        """The value of a scalar; one that its type refuses (2024-13-45 as a date, an integer
+        of 5,000 digits) is a located problem and None."""
+        if tag == MERGE or tag == STR:  # `<<` as a value is a text; a text is as written
+            return event.value
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark,
+                               style=event.style)
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (ValueError, OverflowError) as error:
+            mark = _mark(event)
+            kind = KINDS.get(tag.rsplit(":", 1)[-1], "a value")
+            self.problems.append(Problem(
+                self.source.file, mark.line, mark.column, "bad-value",
+                f"'{excerpt(event.value, 40)}' is not {kind} YAML can read "
+                f"({excerpt(error, 60)}); put it in quotes to keep it as text"))
+            return None
 
 
-def _key(node: yaml.Node, loader: CoreLoader, source: SourceMap, problems: list[Problem]) -> Any:
-    """A mapping key as written, or SKIP once the reason it cannot be one is reported."""
-    if node.tag not in CORE_TAGS and node.tag != MERGE:
-        problems.append(_unknown_tag(node, source.file))
-        return SKIP
-    if node.tag == MERGE or not isinstance(node, yaml.ScalarNode):
-        mark = _mark(node)
-        problems.append(Problem(source.file, mark.line, mark.column, "bad-key",
-                                "merge keys ('<<: *name') are not part of YAML 1.2; write the "
-                                "keys out" if node.tag == MERGE else
-                                "a key must be a name or a number"))
-        return SKIP
-    found = len(problems)
-    key = _scalar(node, loader, source, problems)
-    if len(problems) > found:
-        return SKIP
-    if isinstance(key, bool | float) or key is None:  # `True:`, `1.5:`, `~:` are names or codes
-        return node.value  # as written
-    return key
-
-
-def _scalar(node: yaml.Node, loader: CoreLoader, source: SourceMap,
-            problems: list[Problem]) -> Any:
-    """The value of a scalar; one that its type refuses (2024-13-45 as a date, an integer of
-    5,000 digits) is a located problem and None."""
-    if node.tag == MERGE or node.tag == STR:  # `<<` as a value is a text; a text is as written
-        return node.value
-    try:
-        return loader.construct_object(node, deep=True)
-    except (ValueError, OverflowError) as error:
-        mark = _mark(node)
-        kind = KINDS.get(node.tag.rsplit(":", 1)[-1], "a value")
-        problems.append(Problem(source.file, mark.line, mark.column, "bad-value",
-                                f"'{excerpt(node.value, 40)}' is not {kind} YAML can read "
-                                f"({excerpt(error, 60)}); put it in quotes to keep it as text"))
-        return None
-
-
-def _unknown_tag(node: yaml.Node, file: str) -> Problem:
-    tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-    return Problem(file, node.start_mark.line + 1, node.start_mark.column + 1, "unknown-tag",
+def _unknown_tag(tag: str, event: yaml.Event, file: str) -> Problem:
+    tag = tag.replace("tag:yaml.org,2002:", "!!")
+    return Problem(file, event.start_mark.line + 1, event.start_mark.column + 1, "unknown-tag",
                    f"the tag {excerpt(tag)} is not read here: a value is a text, a number, "
                    "true/false, null, a date, a list or a mapping")
 
