@@ -105,7 +105,7 @@ def crosstab(
         from analysis.report import charts
 
         figure = charts.grouped_bars(chart_cells(table), table.row_label, note=footnote(table))
-        charts.save(figure, chart.with_suffix(""))
+        charts.save(figure, chart.with_suffix(""), charts.FORMATS)
     if json_:
         return print(json.dumps(table.to_json(), ensure_ascii=False, indent=1))
     for part in terminal_report(table, (), lang):
@@ -179,21 +179,26 @@ def report(
     independent: Annotated[bool, typer.Option("--independent", help="With --previous: "
                                               "independent samples even though respondent "
                                               "ids repeat.")] = False,
+    svg: Annotated[bool, typer.Option("--svg", help="Each chart as SVG too (vector graphics, "
+                                      "for print), beside its PNG.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", help="No progress bar.")] = False,
 ) -> None:
     """The whole report in one folder: banner workbook, charts, findings and an HTML report."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from analysis.report.build import report as make_report
-    from analysis.report.changes import PreviousWave
+    from analysis.report.drawing import warm_up
 
     if (paired or independent) and previous is None:
         raise bad_option("--paired and --independent say how --previous relates to DATA: "
                          "give --previous too")
     options = (weight, strata, cluster, fpc, replicate_weights, replicate_type, replicate_scale,
                replicate_rscales, rho, mse)
+    warm_up()  # the chart workers' imports, while the data is read
     before = None
     if previous is not None:
+        from analysis.report.changes import PreviousWave
+
         earlier = load_data(previous, questionnaire)
         before = PreviousWave(earlier, design_of(earlier, *options).design, previous.name,
                               data.name, paired, independent)
@@ -206,7 +211,8 @@ def report(
         task = bar.add_task("reading", total=1)
         written = make_report(responses, output, claims=claims or (), design=design,
                               by=names(by) or None, lang=lang, suppress=suppress, versus=versus,
-                              previous=before, progress=lambda step, done, total: bar.update(
+                              previous=before, svg=svg,
+                              progress=lambda step, done, total: bar.update(
                                   task, description=step, completed=done, total=max(total, 1)))
     say(f"wrote {len(written.files)} files to {written.folder}/: {written.banners} banner "
         f"tables, {written.claims} claims")

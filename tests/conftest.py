@@ -40,7 +40,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def run_report(folder: Path, *extra: str) -> Result:
     """`survey report` of the bundled sample with its claims, by the five segments, into
-    `folder` (in-process, tests/cli_helpers.py)."""
+    `folder` (in-process, tests/cli_helpers.py); `extra` options, e.g. --svg."""
     from cli_helpers import invoke  # here: a broken CLI fails the tests that use it, no more
 
     return invoke("report", SAMPLE, "-q", QUESTIONNAIRE, "--claims", CLAIMS, "-o", folder,
@@ -63,7 +63,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with open(shared / "report.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
         if not outcome.exists():
-            result = run_report(folder)
+            result = run_report(folder, "--svg")  # the SVGs carry the charts' text
             outcome.write_text(json.dumps({"exit_code": result.exit_code,
                                            "stderr": result.stderr}), encoding="utf-8")
         built = json.loads(outcome.read_text(encoding="utf-8"))

@@ -35,7 +35,7 @@ def _render(fig, name: str) -> list[Path]:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "Glyph ... missing from font(s)" is a UserWarning
-        return charts.save(fig, OUTPUT / name)
+        return charts.save(fig, OUTPUT / name, charts.FORMATS)
 
 
 def test_font_is_the_bundled_cjk_font():
@@ -105,7 +105,63 @@ def test_stacked_likert_heatmap_and_dots(cells):
 
 def test_save_leaves_no_partial_files(cells, tmp_path):
     charts.save(charts.grouped_bars(cells, "t"), tmp_path / "chart")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["chart.png", "chart.svg"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["chart.png"]
+    charts.save(charts.grouped_bars(cells, "t"), tmp_path / "both", charts.FORMATS)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["both.png", "both.svg", "chart.png"]
+    with pytest.raises(ValueError, match="png, svg"):
+        charts.save(charts.grouped_bars(cells, "t"), tmp_path / "x", ("png", "jpeg"))
+
+
+def _ink(path: Path) -> tuple[tuple[int, int], np.ndarray, np.ndarray]:
+    with Image.open(path) as image:
+        pixels = np.asarray(image.convert("L"))
+    ink = pixels < 255
+    return pixels.shape, np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+
+
+def test_a_chart_is_cut_to_its_ink_as_matplotlib_cuts_it_to_its_artists(cells, tmp_path):
+    """One draw, cut where the ink ends plus the margin, gives the picture savefig's "tight"
+    gives (which lays the figure out again): the same size to a few pixels, the same ink."""
+    fig = charts.grouped_bars(cells, "您最关心的问题", note="列比较：基于设计的t检验，Holm法校正。")
+    fig.savefig(tmp_path / "tight.png", dpi=charts.DPI, bbox_inches="tight",
+                pad_inches=charts.MARGIN)
+    charts.save(fig, tmp_path / "ours")
+    (height, width), rows, columns = _ink(tmp_path / "ours.png")
+    pad = round(charts.MARGIN * charts.DPI)
+    assert (rows[0], columns[0]) == (pad, pad)
+    assert (height - 1 - rows[-1], width - 1 - columns[-1]) == (pad, pad)
+    (tight_h, tight_w), tight_rows, tight_columns = _ink(tmp_path / "tight.png")
+    assert abs(tight_w - width) <= 8 and abs(tight_h - height) <= 8
+    assert abs((rows[-1] - rows[0]) - (tight_rows[-1] - tight_rows[0])) <= 2
+    assert abs((columns[-1] - columns[0]) - (tight_columns[-1] - tight_columns[0])) <= 2
+
+
+def test_a_chart_that_spills_over_its_canvas_keeps_what_spills(tmp_path):
+    """Ink that reaches the canvas's edge was cut by it: the chart is measured from its
+    artists instead, and the PNG holds the text beyond the figure's width."""
+    import matplotlib.pyplot as plt
+
+    charts.use_cjk_font()
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=charts.DPI)
+    ax.plot([0, 1], [0, 1])
+    fig.text(0.9, 0.5, "一段比图宽得多的说明文字一段比图宽得多的说明文字", fontsize=12)
+    charts.save(fig, tmp_path / "spill")
+    (height, width), rows, columns = _ink(tmp_path / "spill.png")
+    assert width > 4 * charts.DPI * 1.3
+    assert width - 1 - columns[-1] >= round(charts.MARGIN * charts.DPI) - 1
+
+
+@pytest.mark.parametrize(("text", "width", "lines"), [
+    ("您最关心的问题（可选3项）", 10, ["您最关心的", "问题（可选", "3项）"]),
+    ("Monthly income of migrant workers", 16, ["Monthly income", "of migrant", "workers"]),
+    ("基于设计的t检验 Holm校正", 12, ["基于设计的t", "检验 Holm校", "正"]),
+    ("supercalifragilistic word", 8, ["supercalifragilistic", "word"]),
+    ("两行\n文字", 20, ["两行", "文字"]),
+])
+def test_lines_count_a_chinese_character_as_two_cells(text, width, lines):
+    """Labels and footnotes are wrapped by the width they are drawn at: a footnote of 128
+    Chinese characters was twice the chart's width, and widened every PNG by a fifth."""
+    assert charts._lines(text, width) == lines
 
 
 def test_chart_marks_name_only_drawn_columns_and_say_plus_minus_against_the_rest():

@@ -27,7 +27,8 @@ def _jobs(folder, n: int) -> list[ChartJob]:
                               for row in ("工资收入", "看病就医", "子女教育")])
         kind = "stacked_bars" if k % 2 else "grouped_bars"
         jobs.append(ChartJob(kind, cells, f"问题 {k}", folder / f"chart_{k}",
-                             {"note": "列比较：基于设计的t检验，Holm法校正。"}))
+                             {"note": "列比较：基于设计的t检验，Holm法校正。"},
+                             ("png", "svg")))
     return jobs
 
 

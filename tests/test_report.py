@@ -35,6 +35,8 @@ def test_every_output_is_written(report):
     charts = {p.name for p in (report / "charts").iterdir()}
     assert {"concerns.png", "concerns.svg", "findings_shares.png", "findings_means.png",
             "identity_grid.png"} <= charts
+    assert {p.stem for p in (report / "charts").glob("*.svg")} == \
+           {p.stem for p in (report / "charts").glob("*.png")}  # --svg: every chart twice
     assert not [p for p in report.parent.iterdir() if p.name.startswith(".report")]
 
 
@@ -103,7 +105,9 @@ def test_html_is_self_contained_and_renders(report):
 @LONG
 def test_second_run_gives_identical_tables(build_report, request, tmp_path):
     again = tmp_path / "again"
-    assert build_report(again).exit_code == 0
+    assert build_report(again).exit_code == 0  # without --svg: the charts as PNG alone
+    pngs = {p.stem for p in (again / "charts").glob("*.png")}
+    assert len(pngs) > 30 and not list((again / "charts").glob("*.svg"))
     # the first run only now: under xdist another worker may be building it meanwhile
     report = request.getfixturevalue("report")
     for name in ("findings.csv",):
@@ -138,7 +142,8 @@ def test_english_report_uses_english_labels(tmp_path):
     steps: list[str] = []
     written = make_report(responses, choose_design(responses), tmp_path / "en",
                           claims=load_claims(CLAIMS, q)[:3], by=["state_owned", "migrant"],
-                          lang="en", progress=lambda step, done, total: steps.append(step))
+                          lang="en", chart_formats=("png", "svg"),
+                          progress=lambda step, done, total: steps.append(step))
     html = (tmp_path / "en" / "report.html").read_text(encoding="utf-8")
     assert "Industrial Worker Needs Survey" in html and "SOE workers" in html
     assert "国有企业职工" not in html
@@ -238,10 +243,10 @@ FONTS_CONF = """<?xml version="1.0"?>
 """
 
 
-@SHARED
-def test_chinese_shows_where_no_cjk_font_is_installed(report, tmp_path):
-    """Chromium sees only the DejaVu fonts (a fresh Debian without CJK fonts): the page's own
-    @font-face subset loads and covers its Chinese text, so no character shows as a box."""
+def _without_cjk_fonts(page: Path, shot: str, tmp_path: Path) -> dict:
+    """Open `page` in a Chromium that sees only the DejaVu fonts (a fresh Debian without CJK
+    fonts), save a screenshot as `shot` and say which CJK faces loaded and whether the page's
+    own face covers its h1."""
     playwright = pytest.importorskip("playwright.sync_api")
     dejavu = Path("/usr/share/fonts/truetype/dejavu")
     if not CHROMIUM.exists() or not dejavu.is_dir():
@@ -256,14 +261,40 @@ def test_chinese_shows_where_no_cjk_font_is_installed(report, tmp_path):
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=FLAGS,
                                     env=env)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto((report / "report.html").as_uri())
-        page.evaluate("document.fonts.ready")
-        loaded = page.evaluate("""[...document.fonts].filter(f => f.family.includes('Report CJK'))
-                                  .map(f => f.status)""")
-        heading = page.inner_text("h1")
-        covered = page.evaluate("t => document.fonts.check('16px \"Report CJK\"', t)", heading)
-        page.screenshot(path=str(SHOTS / "report_without_cjk_fonts.png"), full_page=False)
+        tab = browser.new_page(viewport={"width": 1280, "height": 900})
+        tab.goto(page.as_uri())
+        tab.evaluate("document.fonts.ready")
+        loaded = tab.evaluate("""[...document.fonts].filter(f => f.family.includes('Report CJK'))
+                                 .map(f => f.status)""")
+        heading = tab.inner_text("h1")
+        covered = tab.evaluate("t => document.fonts.check('16px \"Report CJK\"', t)", heading)
+        tab.screenshot(path=str(SHOTS / shot), full_page=False)
         browser.close()
-    assert loaded == ["loaded"]
-    assert any("\u4e00" <= ch <= "\u9fff" for ch in heading) and covered
+    return {"loaded": loaded, "heading": heading, "covered": covered}
+
+
+@SHARED
+def test_chinese_shows_where_no_cjk_font_is_installed(report, tmp_path):
+    """The page's own @font-face subset loads and covers its Chinese text, so no character
+    shows as a box."""
+    seen = _without_cjk_fonts(report / "report.html", "report_without_cjk_fonts.png", tmp_path)
+    assert seen["loaded"] == ["loaded"]
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in seen["heading"]) and seen["covered"]
+
+
+@LONG
+def test_an_english_report_needs_no_cjk_font(tmp_path):
+    """An English report carries no CJK face (nothing to draw with it) and shows in a browser
+    without CJK fonts: the screenshot beside the Chinese one."""
+    from analysis.design.choice import choose_design
+    from analysis.report.build import make_report
+    from survey.questionnaire.loader import load_questionnaire
+    from survey.simulation.generate import simulate
+
+    q = load_questionnaire(QUESTIONNAIRE)
+    responses = simulate(q, 400, seed=4)
+    make_report(responses, choose_design(responses), tmp_path / "en", by=["migrant"], lang="en")
+    seen = _without_cjk_fonts(tmp_path / "en" / "report.html", "report_en_without_cjk_fonts.png",
+                              tmp_path)
+    assert seen["loaded"] == [] and seen["heading"].startswith("Industrial Worker Needs Survey")
+    assert (SHOTS / "report_en_without_cjk_fonts.png").stat().st_size > 20_000

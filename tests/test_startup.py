@@ -83,3 +83,16 @@ print(before > 10, len(app.registered_commands) == before)
     assert "A banner table of ROW by each BY variable" in out
     assert "No such command 'crostab'" in out
     assert out.rstrip().endswith("True True")
+
+
+def test_a_report_draws_in_workers_and_compares_waves_only_when_asked() -> None:
+    """The report's own process imports neither matplotlib (the chart workers draw) nor
+    scipy.stats (the wave comparison's t distribution is the compiled one; 1 s of a report's
+    start, for a section most reports do not have)."""
+    code = """
+import sys
+from analysis.report.build import report
+import analysis.report.changes
+print(sorted(m for m in ("matplotlib", "scipy.stats", "scipy.special") if m in sys.modules))
+"""
+    assert fresh(code).strip() == "[]"

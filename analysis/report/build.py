@@ -1,9 +1,10 @@
 """`survey report`: everything a researcher hands on, from one dataset, in one folder.
 
-Banner tables of every question by the segments, charts (PNG and SVG), the banner workbook, the
-findings (when claims are given) and a self-contained HTML report. The folder is built beside
-the target and moved into place at the end, so a failed or interrupted run (Ctrl-C, SIGTERM)
-leaves no half-written report and no staging folder; the report gets the mode the umask gives.
+Banner tables of every question by the segments, charts (PNG; SVG on request), the banner
+workbook, the findings (when claims are given) and a self-contained HTML report. The folder is
+built beside the target and moved into place at the end, so a failed or interrupted run (Ctrl-C,
+SIGTERM) leaves no half-written report and no staging folder; the report gets the mode the umask
+gives.
 """
 
 from __future__ import annotations
@@ -62,8 +63,10 @@ def _quiet(step: str, done: int, total: int) -> None:
 def report(responses, folder: str | Path, *, claims: Sequence[Claim] | str | Path = (),
            design: Design | None = None, by: Sequence[str] | None = None,
            lang: str | None = None, suppress: int = 0, versus: str = "group",
-           previous: PreviousWave | Any = None, progress: Progress = _quiet) -> ReportFiles:
-    """Write the whole report of `responses` into `folder`: banner workbook, charts, findings of
+           previous: PreviousWave | Any = None, svg: bool = False,
+           progress: Progress = _quiet) -> ReportFiles:
+    """Write the whole report of `responses` into `folder`: banner workbook, charts (PNG, and
+    SVG for print with `svg`: a third more of the charts' time), findings of
     `claims` (a claims file or claims loaded) and the HTML report; `design` defaults to the
     questionnaire's, `by` to its banner columns (segment groups, other segments); `versus`
     "rest" shows each segment of a group against the rest of the sample. `previous` (the
@@ -77,13 +80,15 @@ def report(responses, folder: str | Path, *, claims: Sequence[Claim] | str | Pat
     return make_report(responses, choice, folder, claims=claims, by=by, lang=lang,
                        options=BannerOptions(lang=lang, suppress=suppress,
                                              versus=versus),  # type: ignore[arg-type]
-                       previous=previous, progress=progress)
+                       previous=previous, chart_formats=("png", "svg") if svg else ("png",),
+                       progress=progress)
 
 
 def make_report(responses, choice: DesignChoice, folder: str | Path, *,
                 claims: Sequence[Claim] = (), by: Sequence[str] | None = None,
                 lang: str | None = None, options: BannerOptions | None = None,
                 charts_for: int = CHART_COLUMNS, previous: PreviousWave | None = None,
+                chart_formats: Sequence[str] = ("png",),
                 progress: Progress = _quiet) -> ReportFiles:
     """Write the whole report into `folder` (created or replaced whole)."""
     q = responses.questionnaire
@@ -93,14 +98,14 @@ def make_report(responses, choice: DesignChoice, folder: str | Path, *,
     folder = Path(folder)
     with staging_folder(folder) as staging:  # removed whatever happens, SIGTERM included
         written = _build(responses, choice, staging, claims, by, lang, options, charts_for,
-                         previous, progress)
+                         previous, progress, tuple(chart_formats))
         _move_into_place(staging, folder)
     return ReportFiles(folder, tuple(folder / p.relative_to(staging) for p in written[0]),
                        written[1], written[2])
 
 
 def _build(responses, choice, staging: Path, claims, by, lang, options, charts_for, previous,
-           progress):
+           progress, chart_formats):
     q = responses.questionnaire
     (staging / "charts").mkdir()
     rows = [name for name, item in q.items.items() if item.type in ROW_TYPES]
@@ -110,7 +115,7 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
         changes = changes_since(previous, responses, choice.design, rows, by, options, lang)
     expected = sum(q.items[name].type in ("single", "multi", "rank") for name in rows)
     with Drawing(expected) as drawing:  # charts drawn by workers while the tables are computed
-        charts = _Charts(drawing, staging / "charts")
+        charts = _Charts(drawing, staging / "charts", chart_formats)
         progress("segment profiles", 0, 1)  # first: the rank questions' heatmaps draw on them
         profiles = segment_profiles(responses, choice.design, lang=lang,
                                     min_base=options.min_base)
@@ -161,14 +166,15 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
 class _Charts:
     """The report's charts as they are submitted, and its question blocks waiting for them."""
 
-    def __init__(self, drawing: Drawing, folder: Path):
-        self.drawing, self.folder = drawing, folder
+    def __init__(self, drawing: Drawing, folder: Path, formats: tuple[str, ...]):
+        self.drawing, self.folder, self.formats = drawing, folder, formats
         self.files: list[Path] = []
         self._drawn: list[Future | None] = []  # every chart, in the order it was asked for
         self._blocks: list[tuple[QuestionBlock, Future | None]] = []
 
     def draw(self, kind: str, data: pd.DataFrame, title: str, name: str, **options) -> Future:
-        future = self.drawing.submit(ChartJob(kind, data, title, self.folder / name, options))
+        future = self.drawing.submit(ChartJob(kind, data, title, self.folder / name, options,
+                                              self.formats))
         self._drawn.append(future)
         return future
 

@@ -7,7 +7,9 @@ with matplotlib by path so that no system font is needed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -20,14 +22,18 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.transforms import Bbox  # noqa: E402
+from PIL import Image  # noqa: E402
 
-from analysis.report.fonts import cjk_font_path  # noqa: E402
+from analysis.report.fonts import CJK, cjk_font_path  # noqa: E402
 from survey.files.atomic import atomic_path  # noqa: E402
 from survey.messages.tables import name_of  # noqa: E402
 
 PALETTE = ["#1f5a8a", "#d9822b", "#3a8a4f", "#b33a3a", "#7a5ba6", "#8c6d31", "#d16ba5",
            "#5f6b73"]
 DPI = 150
+MARGIN = 0.1  # inches of white around a chart's ink
+FORMATS = ("png", "svg")
 VERDICT_COLOURS = {"supported": "#3a8a4f", "contradicted": "#b33a3a",
                    "not_supported": "#8a8f94", "insufficient_data": "#c7c7c7"}
 
@@ -47,20 +53,27 @@ def use_cjk_font() -> str:
 
 
 def _wrap(labels, width: int = 28) -> list[str]:
-    """Long labels (English option texts, long Chinese stems) over several lines."""
-    import textwrap
+    """Long labels (English option texts, long Chinese stems) over lines of `width` cells."""
+    return ["\n".join(_lines(str(label), width)) for label in labels]
 
-    wrapped = []
-    for label in labels:
-        text = str(label)
-        if len(text) <= width:
-            wrapped.append(text)
-        elif " " in text:
-            wrapped.append("\n".join(textwrap.wrap(text, width)))
-        else:  # Chinese: no spaces, cut every `width` characters (about half as many, as CJK
-            step = width // 2  # characters are twice as wide)
-            wrapped.append("\n".join(text[i:i + step] for i in range(0, len(text), step)))
-    return wrapped
+
+_TOKEN = re.compile(r"\n|[^\S\n]+|[\u2e80-\U0010ffff]|[^\s\u2e80-\U0010ffff]+")
+
+
+def _lines(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` cells, where a CJK character takes two (as it is
+    drawn): broken at spaces and between CJK characters; a longer word has a line of its own."""
+    lines, line, used = [], "", 0
+    for token in _TOKEN.findall(text):
+        if token == "\n" or (not token.isspace() and line.strip()
+                             and used + len(token) + len(CJK.findall(token)) > width):
+            lines.append(line.rstrip())
+            line, used = "", 0
+        if token == "\n" or (token.isspace() and not line):
+            continue
+        line += " " if token.isspace() else token
+        used += 1 if token.isspace() else len(token) + len(CJK.findall(token))
+    return [*lines, line.rstrip()]
 
 
 def _figure(height_rows: float, width: float = 8.0) -> tuple[Figure, plt.Axes]:
@@ -243,26 +256,79 @@ def _finish(fig: Figure, note: str) -> None:
     if not note:
         fig.tight_layout()
         return
-    import textwrap
-
-    width = int(fig.get_figwidth() * 16)
-    text = "\n".join(textwrap.wrap(note, width))
+    text = "\n".join(_lines(note, int(fig.get_figwidth() * 16)))
     fig.text(0.01, 0.005, text, fontsize=7, color="#555555", ha="left", va="bottom")
     lines = text.count("\n") + 1
     fig.tight_layout(rect=(0, min(0.3, 0.16 * lines / fig.get_figheight()), 1, 1))
 
 
-def save(fig: Figure, stem: str | Path, formats: Sequence[str] = ("png", "svg")) -> list[Path]:
-    """Write the figure once per format, each to a temporary file moved into place, all cut to
-    one tight box measured once (savefig's own "tight" lays the figure out again per file)."""
+def save(fig: Figure, stem: str | Path, formats: Sequence[str] = ("png",)) -> list[Path]:
+    """Write the figure as `stem`.png (and `stem`.svg when asked), cut to its tight box."""
+    return write(fig, rasterise(fig), stem, formats)
+
+
+@dataclass(frozen=True)
+class Raster:
+    """A figure drawn once at DPI and cut to its ink and a margin; `box` is that cut in inches,
+    for the vector formats."""
+
+    image: Image.Image
+    box: Bbox
+
+
+def rasterise(fig: Figure) -> Raster:
+    """Draw the figure once with Agg and find its tight box from the pixels: savefig's own
+    "tight" lays the figure out again, twice per file. A figure whose ink reaches the canvas's
+    edge spills over it, and is measured from its artists and drawn again."""
+    fig.set_layout_engine(None)  # else every savefig lays the figure out once more
+    fig.canvas.draw()
+    rgba = np.asarray(fig.canvas.buffer_rgba())
+    ink = (rgba[..., :3] != 255).any(axis=2)
+    rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
+    height, width = ink.shape
+    if not rows.size or rows[0] == 0 or columns[0] == 0 or rows[-1] == height - 1 \
+            or columns[-1] == width - 1:
+        return _spilled(fig)
+    pad = round(MARGIN * DPI)
+    top, bottom = rows[0] - pad, rows[-1] + 1 + pad
+    left, right = columns[0] - pad, columns[-1] + 1 + pad
+    box = Bbox([[left / DPI, (height - bottom) / DPI], [right / DPI, (height - top) / DPI]])
+    inside = rgba[max(top, 0):bottom, max(left, 0):right, :3]
+    # a margin wider than the canvas's is white beyond it, as savefig's tight box makes it
+    white = ((max(-top, 0), max(bottom - height, 0)), (max(-left, 0), max(right - width, 0)),
+             (0, 0))
+    return Raster(Image.fromarray(np.pad(inside, white, constant_values=255)), box)
+
+
+def _spilled(fig: Figure) -> Raster:
+    """A figure larger than its canvas: cut to its artists' tight box by savefig."""
+    import io
+
+    box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(MARGIN)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches=box)
+    buffer.seek(0)
+    return Raster(Image.open(buffer).convert("RGB"), box)
+
+
+def write(fig: Figure, raster: Raster, stem: str | Path,
+          formats: Sequence[str] = ("png",)) -> list[Path]:
+    """Write `raster` as PNG and the figure in the other `formats`, each to a temporary file
+    moved into place, all cut to the raster's box."""
     stem = Path(stem)
-    box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(0.1)
+    unknown = set(formats) - set(FORMATS)
+    if unknown:
+        raise ValueError(f"chart formats are {', '.join(FORMATS)}, not {', '.join(unknown)}")
     written = []
     for fmt in formats:
         target = stem.with_suffix(f".{fmt}")
         with atomic_path(target) as temporary:
-            fig.savefig(temporary, format=fmt, dpi=DPI, bbox_inches=box,
-                        metadata={"Date": None} if fmt == "svg" else None)
+            if fmt == "png":
+                # zlib's level 3: as small as its default 6 on flat charts, in two thirds
+                raster.image.save(temporary, format="PNG", dpi=(DPI, DPI), compress_level=3)
+            else:
+                fig.savefig(temporary, format=fmt, dpi=DPI, bbox_inches=raster.box,
+                            metadata={"Date": None} if fmt == "svg" else None)
         written.append(target)
     plt.close(fig)
     return written

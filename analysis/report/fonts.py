@@ -51,7 +51,8 @@ def _subset(glyphs: str) -> bytes:
     options.layout_features = []  # ideographs need no substitution: half the size and time
     options.hinting = False
     options.name_IDs = [0, 1, 2, 3, 4, 6]
-    font = TTFont(str(cjk_font_path()), lazy=True)
+    # the outlines are copied, not changed: recomputing every glyph's bounds was a third
+    font = TTFont(str(cjk_font_path()), lazy=True, recalcBBoxes=False, recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=glyphs)
     subsetter.subset(font)

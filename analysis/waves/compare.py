@@ -28,12 +28,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analysis.banner.quantiles import row_values
 from analysis.banner.rows import ByVariable, RowBlock, by_variable, row_block
 from analysis.banner.tables import TOTAL_LABEL
-from analysis.design import estimation
+from analysis.design import distributions, estimation
 from analysis.design.choice import DesignChoice, choose_design
 from analysis.design.corrections import adjust_p, correction_name
 from analysis.design.errors import LonelyPSUError
@@ -265,8 +264,8 @@ def _changes(figures: Figures, keys, labels, layout, df: np.ndarray, paired: boo
             v1, v2 = out["se1"].to_numpy() ** 2, out["se2"].to_numpy() ** 2
             out["df"] = (v1 + v2) ** 2 / (v1**2 / df[0] + v2**2 / df[1])
         out["statistic"] = out["change"] / out["se"]
-        out["p"] = 2 * stats.t.sf(np.abs(out["statistic"]), out["df"])
-        half = stats.t.ppf(0.5 + level / 2, out["df"]) * out["se"]
+        out["p"] = 2 * distributions.t_sf(np.abs(out["statistic"]), out["df"])
+        half = distributions.t_ppf(0.5 + level / 2, out["df"]) * out["se"]
     out["ci_low"], out["ci_high"] = out["change"] - half, out["change"] + half
     out["small_base"] = (out["n1"] < min_base) | (out["n2"] < min_base)
     tested = ~out["small_base"] & np.isfinite(out["p"])
