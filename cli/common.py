@@ -122,15 +122,16 @@ def bad_option(message: str) -> InputError:
     return InputError(message, code="bad-option")
 
 
-def load_data(data: Path, questionnaire: Path, variables: list[str | None] | None = None,
+def load_data(data: Path, questionnaire, variables: list[str | None] | None = None,
               replicate_weights: str | None = None):
-    """The responses in DATA (any readable export) with their questionnaire; with `variables`
+    """The responses in DATA (any readable export) with their questionnaire (a file or one
+    loaded); with `variables`
     (the names a command uses), only what they need is read where the format allows, unless the
     design has replicate weights: their columns are a pattern, so every column is read rather
     than a projection that could miss one."""
     from survey.readers import read_responses
 
-    model = load(questionnaire)
+    model = load(questionnaire) if isinstance(questionnaire, (str, Path)) else questionnaire
     where(data)  # errors of the data's own (a design column, a row) are about this file
     replicated = bool(replicate_weights) or bool(model.design.replicate_weights)
     wanted = None if variables is None or replicated else [v for v in variables if v]

@@ -186,6 +186,7 @@ def report(
     """The whole report in one folder: banner workbook, charts, findings and an HTML report."""
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from analysis.report.build import charts_expected
     from analysis.report.build import report as make_report
     from analysis.report.drawing import warm_up
 
@@ -194,15 +195,16 @@ def report(
                          "give --previous too")
     options = (weight, strata, cluster, fpc, replicate_weights, replicate_type, replicate_scale,
                replicate_rscales, rho, mse)
-    warm_up()  # the chart workers' imports, while the data is read
+    model = load(questionnaire)
+    warm_up(charts_expected(model))  # the chart workers' imports, while the data is read
     before = None
     if previous is not None:
         from analysis.report.changes import PreviousWave
 
-        earlier = load_data(previous, questionnaire)
+        earlier = load_data(previous, model)
         before = PreviousWave(earlier, design_of(earlier, *options).design, previous.name,
                               data.name, paired, independent)
-    responses = load_data(data, questionnaire)
+    responses = load_data(data, model)
     design = design_of(responses, *options).design
     with Progress(TextColumn("{task.description:<28}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),

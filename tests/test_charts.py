@@ -151,11 +151,42 @@ def test_a_chart_that_spills_over_its_canvas_keeps_what_spills(tmp_path):
     assert width - 1 - columns[-1] >= round(charts.MARGIN * charts.DPI) - 1
 
 
+def test_what_is_drawn_beyond_the_canvas_or_not_white_is_cut_from_its_artists(tmp_path):
+    """A legend wholly below the canvas leaves no ink at its edge, a transparent figure has no
+    white to cut at, a figure at another dpi would be cut at the wrong size: each is measured
+    from its artists and keeps all it draws."""
+    import matplotlib.pyplot as plt
+
+    charts.use_cjk_font()
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=charts.DPI)
+    ax.plot([0, 1], [0, 1], label="一条线")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6))
+    charts.save(fig, tmp_path / "below")
+    (height, _), _, _ = _ink(tmp_path / "below.png")
+    assert height > 3 * charts.DPI * 1.1  # the legend below the canvas is in the picture
+
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=charts.DPI)
+    fig.patch.set_alpha(0)
+    ax.plot([0, 1], [0, 1])
+    charts.save(fig, tmp_path / "clear")
+    with Image.open(tmp_path / "clear.png") as image:
+        assert image.mode == "RGBA" and image.getpixel((0, 0))[3] == 0
+
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=100)
+    ax.plot([0, 1], [0, 1])
+    charts.save(fig, tmp_path / "dpi")
+    with Image.open(tmp_path / "dpi.png") as image:
+        assert 4 * charts.DPI * 0.85 < image.width <= 4 * charts.DPI * 1.05
+        assert round(image.info["dpi"][0]) == charts.DPI
+
+
 @pytest.mark.parametrize(("text", "width", "lines"), [
     ("您最关心的问题（可选3项）", 10, ["您最关心的", "问题（可选", "3项）"]),
     ("Monthly income of migrant workers", 16, ["Monthly income", "of migrant", "workers"]),
     ("基于设计的t检验 Holm校正", 12, ["基于设计的t", "检验 Holm校", "正"]),
-    ("supercalifragilistic word", 8, ["supercalifragilistic", "word"]),
+    ("supercalifragilistic word", 8, ["supercal", "ifragili", "stic", "word"]),
+    ("", 8, [""]),
+    ("  a  b ", 8, ["a b"]),
     ("两行\n文字", 20, ["两行", "文字"]),
 ])
 def test_lines_count_a_chinese_character_as_two_cells(text, width, lines):

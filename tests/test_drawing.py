@@ -67,3 +67,23 @@ def test_the_pages_copy_is_narrow_and_few_coloured(tmp_path):
     assert abs(web.height / web.width - full.height / full.width) < 0.01
     assert len(web.getcolors(256)) <= WEB_COLOURS
     assert len(drawn.web_png) < full.size[0] * full.size[1] // 20
+
+
+def test_the_fork_server_is_started_early_only_for_a_pool():
+    """`warm_up` starts the fork server only when the charts will be drawn by a pool (a report
+    with fewer draws them in its own process), in a fresh interpreter as a command is."""
+    import subprocess
+    import sys
+
+    code = """
+from multiprocessing import forkserver
+from analysis.report.drawing import POOL_FROM, warm_up
+warm_up(POOL_FROM - 1)
+few = forkserver._forkserver._forkserver_pid
+warm_up(POOL_FROM)
+print(few is None, forkserver._forkserver._forkserver_pid is not None)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "True"]

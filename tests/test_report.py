@@ -298,3 +298,15 @@ def test_an_english_report_needs_no_cjk_font(tmp_path):
                               tmp_path)
     assert seen["loaded"] == [] and seen["heading"].startswith("Industrial Worker Needs Survey")
     assert (SHOTS / "report_en_without_cjk_fonts.png").stat().st_size > 20_000
+
+
+def test_an_unknown_chart_format_is_refused_before_any_work(tmp_path):
+    from analysis.design.choice import choose_design
+    from analysis.report.build import make_report
+    from survey.questionnaire.loader import load_questionnaire
+    from survey.simulation.generate import simulate
+
+    responses = simulate(load_questionnaire(QUESTIONNAIRE), 50, seed=1)
+    with pytest.raises(ValueError, match="png, svg, not jpeg"):
+        make_report(responses, choose_design(responses), tmp_path / "r", chart_formats=("jpeg",))
+    assert not (tmp_path / "r").exists()

@@ -34,7 +34,7 @@ from analysis.findings.table import findings_table, method_note, write_findings
 from analysis.findings.verdicts import ClaimData, assess_claims
 from analysis.report.changes import PreviousWave, changes_since, section
 from analysis.report.changes import sheet as changes_sheet
-from analysis.report.drawing import ChartJob, Drawing
+from analysis.report.drawing import FORMATS, ChartJob, Drawing
 from analysis.report.html import STAND_IN, QuestionBlock, ReportContent, page_font, render_report
 from analysis.report.shown import chart_columns, drawn_marks, people_table, segment_differences
 from analysis.report.workbook import SheetTable, write_workbook
@@ -95,6 +95,9 @@ def make_report(responses, choice: DesignChoice, folder: str | Path, *,
     lang = lang or q.survey.default_language
     options = options or BannerOptions(lang=lang)
     by = list(by if by is not None else q.banner_columns())
+    unknown = sorted(set(chart_formats) - set(FORMATS))
+    if unknown:
+        raise ValueError(f"chart formats are {', '.join(FORMATS)}, not {', '.join(unknown)}")
     folder = Path(folder)
     with staging_folder(folder) as staging:  # removed whatever happens, SIGTERM included
         written = _build(responses, choice, staging, claims, by, lang, options, charts_for,
@@ -108,13 +111,12 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
            progress, chart_formats):
     q = responses.questionnaire
     (staging / "charts").mkdir()
-    rows = [name for name, item in q.items.items() if item.type in ROW_TYPES]
+    rows = _rows(q)
     changes = None
     if previous is not None:  # first: waves that cannot be compared stop before the work
         progress("changes since the previous wave", 0, 1)
         changes = changes_since(previous, responses, choice.design, rows, by, options, lang)
-    expected = sum(q.items[name].type in ("single", "multi", "rank") for name in rows)
-    with Drawing(expected) as drawing:  # charts drawn by workers while the tables are computed
+    with Drawing(charts_expected(q)) as drawing:  # drawn by workers while the tables are made
         charts = _Charts(drawing, staging / "charts", chart_formats)
         progress("segment profiles", 0, 1)  # first: the rank questions' heatmaps draw on them
         profiles = segment_profiles(responses, choice.design, lang=lang,
@@ -161,6 +163,16 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
     html = staging / "report.html"
     html.write_text(render_report(content, font), encoding="utf-8")
     return charts.files + [html], len(banners), len(claims)
+
+
+def _rows(q) -> list[str]:
+    return [name for name, item in q.items.items() if item.type in ROW_TYPES]
+
+
+def charts_expected(q) -> int:
+    """How many of the report's charts are the questions' (the likert and findings charts
+    come on top): enough to know whether a pool of workers will draw them."""
+    return sum(q.items[name].type in ("single", "multi", "rank") for name in _rows(q))
 
 
 class _Charts:

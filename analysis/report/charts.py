@@ -21,10 +21,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 from PIL import Image  # noqa: E402
 
+from analysis.report.drawing import FORMATS  # noqa: E402
 from analysis.report.fonts import CJK, cjk_font_path  # noqa: E402
 from survey.files.atomic import atomic_path  # noqa: E402
 from survey.messages.tables import name_of  # noqa: E402
@@ -33,7 +36,6 @@ PALETTE = ["#1f5a8a", "#d9822b", "#3a8a4f", "#b33a3a", "#7a5ba6", "#8c6d31", "#d
            "#5f6b73"]
 DPI = 150
 MARGIN = 0.1  # inches of white around a chart's ink
-FORMATS = ("png", "svg")
 VERDICT_COLOURS = {"supported": "#3a8a4f", "contradicted": "#b33a3a",
                    "not_supported": "#8a8f94", "insufficient_data": "#c7c7c7"}
 
@@ -62,18 +64,37 @@ _TOKEN = re.compile(r"\n|[^\S\n]+|[\u2e80-\U0010ffff]|[^\s\u2e80-\U0010ffff]+")
 
 def _lines(text: str, width: int) -> list[str]:
     """`text` in lines of at most `width` cells, where a CJK character takes two (as it is
-    drawn): broken at spaces and between CJK characters; a longer word has a line of its own."""
+    drawn): broken at spaces and between CJK characters, a word longer than a line where it
+    must be (a URL, a long file name)."""
     lines, line, used = [], "", 0
     for token in _TOKEN.findall(text):
-        if token == "\n" or (not token.isspace() and line.strip()
-                             and used + len(token) + len(CJK.findall(token)) > width):
+        if token == "\n":
             lines.append(line.rstrip())
             line, used = "", 0
-        if token == "\n" or (token.isspace() and not line):
-            continue
-        line += " " if token.isspace() else token
-        used += 1 if token.isspace() else len(token) + len(CJK.findall(token))
+        elif token.isspace():
+            line, used = (line + " ", used + 1) if line else (line, used)
+        else:
+            for piece in _pieces(token, width):
+                if line.strip() and used + _cells(piece) > width:
+                    lines.append(line.rstrip())
+                    line, used = "", 0
+                line, used = line + piece, used + _cells(piece)
     return [*lines, line.rstrip()]
+
+
+def _cells(text: str) -> int:
+    return len(text) + len(CJK.findall(text))
+
+
+def _pieces(word: str, width: int) -> list[str]:
+    """A word in pieces of at most `width` cells (one piece when it fits)."""
+    pieces, piece = [], ""
+    for ch in word:
+        if piece and _cells(piece + ch) > width:
+            pieces.append(piece)
+            piece = ""
+        piece += ch
+    return [*pieces, piece]
 
 
 def _figure(height_rows: float, width: float = 8.0) -> tuple[Figure, plt.Axes]:
@@ -279,16 +300,21 @@ class Raster:
 def rasterise(fig: Figure) -> Raster:
     """Draw the figure once with Agg and find its tight box from the pixels: savefig's own
     "tight" lays the figure out again, twice per file. A figure whose ink reaches the canvas's
-    edge spills over it, and is measured from its artists and drawn again."""
+    edge, or has a legend or text beyond it, or is not opaque white, is measured from its
+    artists and drawn again by savefig, as before."""
     fig.set_layout_engine(None)  # else every savefig lays the figure out once more
+    if fig.dpi != DPI:
+        fig.set_dpi(DPI)
+    if not (isinstance(fig.canvas, FigureCanvasAgg) and _plain_white(fig)):
+        return _by_artists(fig)
     fig.canvas.draw()
     rgba = np.asarray(fig.canvas.buffer_rgba())
     ink = (rgba[..., :3] != 255).any(axis=2)
     rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     height, width = ink.shape
     if not rows.size or rows[0] == 0 or columns[0] == 0 or rows[-1] == height - 1 \
-            or columns[-1] == width - 1:
-        return _spilled(fig)
+            or columns[-1] == width - 1 or _beyond(fig):
+        return _by_artists(fig)
     pad = round(MARGIN * DPI)
     top, bottom = rows[0] - pad, rows[-1] + 1 + pad
     left, right = columns[0] - pad, columns[-1] + 1 + pad
@@ -300,15 +326,39 @@ def rasterise(fig: Figure) -> Raster:
     return Raster(Image.fromarray(np.pad(inside, white, constant_values=255)), box)
 
 
-def _spilled(fig: Figure) -> Raster:
-    """A figure larger than its canvas: cut to its artists' tight box by savefig."""
+def _plain_white(fig: Figure) -> bool:
+    """An opaque white figure that savefig would write as drawn (no transparency, no other
+    background set for saving)."""
+    return (to_rgba(fig.get_facecolor()) == (1.0, 1.0, 1.0, 1.0)
+            and not plt.rcParams["savefig.transparent"]
+            and plt.rcParams["savefig.facecolor"] == "auto")
+
+
+def _beyond(fig: Figure) -> bool:
+    """Whether a legend or text lies partly or wholly outside the canvas (ink that is wholly
+    outside leaves no trace at the edge)."""
+    renderer = fig.canvas.get_renderer()
+    artists = [*fig.texts, *fig.legends,
+               *(a for ax in fig.axes for a in (ax.get_legend(), *ax.texts) if a is not None)]
+    canvas = fig.bbox
+    for artist in artists:
+        box = artist.get_window_extent(renderer)
+        if box.x0 < canvas.x0 or box.y0 < canvas.y0 or box.x1 > canvas.x1 \
+                or box.y1 > canvas.y1:
+            return True
+    return False
+
+
+def _by_artists(fig: Figure) -> Raster:
+    """The figure cut to its artists' tight box by savefig (what spills over the canvas is
+    kept; a transparent background stays transparent in the PNG)."""
     import io
 
     box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(MARGIN)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI, bbox_inches=box)
     buffer.seek(0)
-    return Raster(Image.open(buffer).convert("RGB"), box)
+    return Raster(Image.open(buffer), box)
 
 
 def write(fig: Figure, raster: Raster, stem: str | Path,

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 WEB_WIDTH = 800  # pixels: the page's column; the PNG files beside it keep their 150 dpi
 WEB_COLOURS = 24  # charts are flat colours and anti-aliased text: 24 keep both legible
 POOL_FROM = 8  # charts: fewer are drawn in the main process (a pool's start costs about 1 s)
+FORMATS = ("png", "svg")  # the files a chart can be written as
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,10 @@ def web_png(image: Image.Image) -> bytes:
     (a tenth of the file, still legible; the PNG and SVG files keep full quality)."""
     from PIL import Image
 
+    if image.mode in ("RGBA", "LA", "P"):  # a transparent chart, on the page's white
+        image = Image.alpha_composite(Image.new("RGBA", image.size, "white"),
+                                      image.convert("RGBA"))
+    image = image.convert("RGB")
     if image.width > WEB_WIDTH:
         height = round(image.height * WEB_WIDTH / image.width)
         image = image.resize((WEB_WIDTH, height), Image.Resampling.BICUBIC)
@@ -105,10 +110,12 @@ class Drawing:
         return done
 
 
-def warm_up() -> None:
-    """Start the fork server now, so that it imports matplotlib while this process reads the
-    data (a second on a core that is otherwise idle)."""
-    if _cores() > 1 and "forkserver" in multiprocessing.get_all_start_methods():
+def warm_up(expected: int) -> None:
+    """Start the fork server now when `expected` charts will be drawn by a pool, so that it
+    imports matplotlib while this process reads the data (a second of a core that is otherwise
+    idle)."""
+    if expected >= POOL_FROM and _cores() > 1 \
+            and "forkserver" in multiprocessing.get_all_start_methods():
         from multiprocessing import forkserver
 
         _context()
@@ -131,7 +138,7 @@ def _context():
     methods = multiprocessing.get_all_start_methods()
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["analysis.report.charts"])
+        context.set_forkserver_preload(["__main__", "analysis.report.charts"])
         return context
     return multiprocessing.get_context("spawn")
 
