@@ -1,6 +1,7 @@
 """Column projection: a command reads only the columns its variables need, and never loses one.
 
-The reference is the same banner on a full read of the same file. Every variable a banner
+Parquet files and .sav files in our layout project. The reference is the same banner on a full
+read of the same file. Every variable a banner
 accepts as its row is tried, by segments and questions whose definitions read other questions
 (derived variables, `relevant` conditions), so a dependency the projection missed shows as a
 difference or an error.
@@ -14,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
+import pyreadstat
 import pytest
 from cli_helpers import invoke
 
@@ -25,14 +27,15 @@ from survey.readers import read_responses
 
 ROOT = Path(__file__).parent.parent
 SAMPLE = ROOT / "data_samples" / "industrial_workers.parquet"
+SAV = ROOT / "data_samples" / "industrial_workers.sav"
 QUESTIONNAIRE = ROOT / "questionnaires" / "industrial_workers.yaml"
 BY = ["migrant", "managers", "workplace"]  # a derived segment, a relevant-bearing one, a question
 
 
 @cache
-def full():
+def full(sample: Path = SAMPLE):
     q = load_questionnaire(QUESTIONNAIRE)
-    responses = read_responses(SAMPLE, q)
+    responses = read_responses(sample, q)
     return q, responses, choose_design(responses).design
 
 
@@ -52,10 +55,11 @@ def same(projected, whole) -> None:
     assert projected.to_json() == whole.to_json()
 
 
+@pytest.mark.parametrize("sample", [SAMPLE, SAV], ids=["parquet", "sav"])
 @pytest.mark.parametrize("row", rows())
-def test_a_projected_read_gives_the_banner_of_a_full_read(row: str) -> None:
-    q, responses, design = full()
-    projected = read_responses(SAMPLE, q, variables=[row, *BY])
+def test_a_projected_read_gives_the_banner_of_a_full_read(row: str, sample: Path) -> None:
+    q, responses, design = full(sample)
+    projected = read_responses(sample, q, variables=[row, *BY])
     assert len(projected.frame.columns) < len(responses.frame.columns)
     choice = choose_design(projected)
     try:
@@ -92,9 +96,23 @@ design: {weight: w, cluster: psu}
 
 def test_formats_without_projection_read_everything() -> None:
     q = load_questionnaire(QUESTIONNAIRE)
-    sav = read_responses(ROOT / "data_samples" / "industrial_workers.sav", q,
+    csv = read_responses(ROOT / "data_samples" / "industrial_workers_utf8.csv", q,
                          variables=["concerns"])
-    assert sav.same_answers(full()[1])
+    assert csv.same_answers(full()[1])
+
+
+def test_a_sav_whose_columns_must_be_matched_is_read_whole(tmp_path: Path) -> None:
+    """A needed column under another name (here in capitals, matched by case) is no projection:
+    the whole file is read and matched, and the banner is the one of our own file."""
+    frame, meta = pyreadstat.read_sav(str(SAV), user_missing=True)
+    other = tmp_path / "capitals.sav"
+    pyreadstat.write_sav(frame.rename(columns={"concerns__income": "CONCERNS__INCOME"}),
+                         str(other), missing_ranges=meta.missing_ranges)
+    q, responses, design = full(SAV)
+    read = read_responses(other, q, variables=["concerns", *BY])
+    assert len(read.frame.columns) >= len(responses.frame.columns)
+    same(banner(read, "concerns", BY, design=choose_design(read).design),
+         banner(responses, "concerns", BY, design=design))
 
 
 def test_the_command_reads_a_projection_and_prints_the_full_banner() -> None:

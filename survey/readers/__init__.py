@@ -106,7 +106,8 @@ def read_responses(path: str | Path, questionnaire: Questionnaire | str | Path,
 
     `questionnaire` is a loaded Questionnaire or the path of its YAML file. `variables` names
     what the caller will use (questions, derived variables, segments, design columns): a reader
-    that can (Parquet) then reads only the columns computing them needs; None reads everything.
+    that can (Parquet; a .sav file in our layout) then reads only the columns computing them
+    needs; None reads everything.
     """
     if isinstance(questionnaire, (str, Path)):
         from survey.questionnaire.loader import load_questionnaire
@@ -142,7 +143,7 @@ def _is_stata(path: Path, head: bytes) -> bool:
 # Registrations: containers known by their magic alone (5), platform layouts (10), then other
 # containers (50), then plain text (90).
 register("parquet", "survey.readers.parquet:read", _magic(b"PAR1"), priority=5, projects=True)
-register("sav", "survey.readers.spss:read", _magic(b"$FL2", b"$FL3"), priority=5)
+register("sav", "survey.readers.spss:read", _magic(b"$FL2", b"$FL3"), priority=5, projects=True)
 register("dta", "survey.readers.stata:read", _is_stata, priority=5)
 register("wjx", "survey.readers.wjx:read", "survey.readers.wjx:detect", priority=10)
 register("kobo", "survey.readers.kobo:read", "survey.readers.kobo:detect", priority=10)

@@ -12,7 +12,7 @@ file codes of missing kinds are decoded.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -99,13 +99,16 @@ def rename_to_layout(frame: pd.DataFrame, labels: list[str | None],
 def read_named(frame: pd.DataFrame, questionnaire: Questionnaire, file: str, *,
                labels: list[str | None] | None = None, value_labels: ValueLabels | None = None,
                mapping: str | Path | None = None, label_row: bool = False,
-               missing: MissingCodes | None = None, notes: tuple[str, ...] = ()) -> Responses:
+               missing: MissingCodes | None = None, notes: tuple[str, ...] = (),
+               only: Collection[str] | None = None,
+               positions: Mapping[str, int] | None = None) -> Responses:
     """Responses from a frame of named columns: matched, recoded, decoded, with the mapping
     table attached. `labels` are the variable labels (a CSV's headers serve as their own);
     `value_labels` are the file's, by source column; `label_row` looks for a row of labels;
     `missing(frame, renamed)` reads the file's own missing-value codes once the columns have
     our names (`renamed`: source column to layout column), giving the frame without them, their
-    kinds and notes."""
+    kinds and notes. A frame of some of the file's columns (a projection) names the questions
+    to cast in `only` and each column's place in the file in `positions`."""
     labels = labels if labels is not None else [None] * len(frame.columns)
     frame, matched = rename_to_layout(frame, labels, questionnaire, file, mapping)
     renamed = dict(zip(matched.columns, frame.columns, strict=True))
@@ -125,7 +128,8 @@ def read_named(frame: pd.DataFrame, questionnaire: Questionnaire, file: str, *,
         raw, kinds, found = without_label_row(raw, kinds, questionnaire)
     # each column's position in the file, by the name it has now (blocks built from a joined
     # column or an MR set are new and have none)
-    place = Place(file, 3 if found else 2, {c: i for i, c in enumerate(renamed.values(), 1)})
+    place = Place(file, 3 if found else 2, {c: i for i, c in enumerate(renamed.values(), 1)}
+                  if positions is None else {renamed[c]: positions.get(c, 1) for c in renamed})
     responses = Responses.from_raw(questionnaire, raw, missing=kinds, source=file,
-                                   notes=(*notes, *found, *recoded), place=place)
+                                   notes=(*notes, *found, *recoded), place=place, only=only)
     return attach(responses, matched.table, pd.DataFrame(columns=NO_PROBLEMS))

@@ -6,17 +6,26 @@ program declared user-missing that is no option of the question (98 "Refused") i
 answer, read as left empty and said in a note, never an unknown code. Value labels tell what
 the file's codes mean when they are not ours (`survey.readers.recode`); multiple-response sets
 become the blocks of multi and rank questions (`survey.readers.mrsets`).
+
+With `variables` (the names a command needs), a file in our layout is read for the columns they
+need only (`_projection`: the variable's columns named as ours, found in the file's dictionary
+before any data is read); a file whose columns must be matched by label, case or MR set is read
+whole, as without `variables`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyreadstat
 
 from survey.files.source import Problem, SourceError
+from survey.questionnaire.columns import block_columns, other_column
 from survey.questionnaire.model import Questionnaire
+from survey.questionnaire.needs import needs
 from survey.readers.mrsets import mrset_columns
 from survey.readers.named import read_named
 from survey.readers.spss_rows import read_sav
@@ -25,10 +34,17 @@ from survey.responses.missing import EMPTY, FILE_CODES
 from survey.writers.spss_names import restored_names
 
 
-def read(path: Path, questionnaire: Questionnaire, *,
-         mapping: str | Path | None = None) -> Responses:
+def read(path: Path, questionnaire: Questionnaire, *, mapping: str | Path | None = None,
+         variables: Collection[str] | None = None) -> Responses:
+    projection = None
+    if variables is not None and mapping is None and not questionnaire.mapping.columns:
+        projection = _projection(path, questionnaire, variables)
     try:
-        frame, meta = read_sav(str(path))
+        if projection is None:
+            frame, meta = read_sav(str(path))
+        else:  # a few columns: one process reads them at once
+            frame, meta = pyreadstat.read_sav(str(path), user_missing=True,
+                                              usecols=projection[1])
     except Exception as error:  # pyreadstat.ReadstatError and OSError
         raise SourceError([Problem(str(path), 1, 1, "bad-sav",
                                    f"not a readable SPSS file: {error}")]) from None
@@ -45,7 +61,37 @@ def read(path: Path, questionnaire: Questionnaire, *,
                       labels=[label_of.get(c) for c in frame.columns], value_labels=value_labels,
                       mapping=mapping, notes=sets,
                       missing=lambda f, renamed: _foreign_missing(
-                          f, {renamed.get(c, c): r for c, r in declared.items()}, questionnaire))
+                          f, {renamed.get(c, c): r for c, r in declared.items()}, questionnaire),
+                      only=projection and projection[0],
+                      positions=projection and {back.get(c, c): i for c, i in
+                                                projection[2].items()})
+
+
+def _projection(path: Path, questionnaire: Questionnaire, variables: Collection[str]
+                ) -> tuple[frozenset[str], list[str], dict[str, int]] | None:
+    """The questions to cast, the file's columns to read and every column's 1-based place in
+    the file, when each column `variables` need is in the file under our name (or the name our
+    writer gave it, `restored_names`); None when one is not: the whole file is then read and
+    matched."""
+    try:
+        _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
+    except Exception:  # the full read says what is wrong with the file
+        return None
+    back = restored_names(meta.notes or ())
+    in_file = {back.get(c, c): c for c in meta.column_names}  # our name -> the file's
+    wanted = needs(questionnaire, variables)
+    ours = set(wanted.columns)
+    for name in wanted.questions:
+        q = questionnaire.items[name]
+        answer = list(block_columns(q).values()) if q.is_set else [q.name]
+        ours.update(answer)
+        if other_column(q) in in_file:
+            ours.add(str(other_column(q)))
+    if not ours <= set(in_file):
+        return None
+    keep = {in_file[c] for c in ours}
+    return (wanted.questions, [c for c in meta.column_names if c in keep],
+            {c: i for i, c in enumerate(meta.column_names, 1)})
 
 
 Ranges = list[tuple[float, float]]
