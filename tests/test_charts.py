@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from analysis.report import charts
+from analysis.report.drawing import FORMATS
 from analysis.report.fonts import CJK_FONT_FILE
 
 OUTPUT = Path(__file__).parent / "output" / "charts"
@@ -35,7 +36,7 @@ def _render(fig, name: str) -> list[Path]:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "Glyph ... missing from font(s)" is a UserWarning
-        return charts.save(fig, OUTPUT / name, charts.FORMATS)
+        return charts.save(fig, OUTPUT / name, FORMATS)
 
 
 def test_font_is_the_bundled_cjk_font():
@@ -106,10 +107,8 @@ def test_stacked_likert_heatmap_and_dots(cells):
 def test_save_leaves_no_partial_files(cells, tmp_path):
     charts.save(charts.grouped_bars(cells, "t"), tmp_path / "chart")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chart.png"]
-    charts.save(charts.grouped_bars(cells, "t"), tmp_path / "both", charts.FORMATS)
+    charts.save(charts.grouped_bars(cells, "t"), tmp_path / "both", FORMATS)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["both.png", "both.svg", "chart.png"]
-    with pytest.raises(ValueError, match="png, svg"):
-        charts.save(charts.grouped_bars(cells, "t"), tmp_path / "x", ("png", "jpeg"))
 
 
 def _ink(path: Path) -> tuple[tuple[int, int], np.ndarray, np.ndarray]:

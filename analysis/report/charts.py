@@ -27,7 +27,6 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from analysis.report.drawing import FORMATS  # noqa: E402
 from analysis.report.fonts import CJK, cjk_font_path  # noqa: E402
 from survey.files.atomic import atomic_path  # noqa: E402
 from survey.messages.tables import name_of  # noqa: E402
@@ -366,9 +365,6 @@ def write(fig: Figure, raster: Raster, stem: str | Path,
     """Write `raster` as PNG and the figure in the other `formats`, each to a temporary file
     moved into place, all cut to the raster's box."""
     stem = Path(stem)
-    unknown = set(formats) - set(FORMATS)
-    if unknown:
-        raise ValueError(f"chart formats are {', '.join(FORMATS)}, not {', '.join(unknown)}")
     written = []
     for fmt in formats:
         target = stem.with_suffix(f".{fmt}")
