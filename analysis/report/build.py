@@ -264,10 +264,11 @@ def _likert_charts(responses, choice, charts: _Charts, lang: str) -> None:
     for grid in (g for g in q.questions if g.type == "grid"):
         codes = [c for c in grid.codes if c != grid.dont_know]
         rows = {}
-        for item in grid.items:
-            values = responses.frame[item.name].astype(object)
-            rows[q.label(item.label, lang)] = [float(weights[(values == c).to_numpy()].sum())
-                                               for c in codes]
+        for item in grid.items:  # one pass per item (comparing per code was 13 s at 1M)
+            found = pd.Categorical(responses.frame[item.name], categories=codes).codes
+            kept = found >= 0
+            rows[q.label(item.label, lang)] = np.bincount(
+                found[kept], weights=weights[kept], minlength=len(codes)).tolist()
         table = pd.DataFrame.from_dict(rows, orient="index",
                                        columns=[q.label(grid.options[c], lang) for c in codes])
         if table.to_numpy().sum() == 0:
