@@ -185,6 +185,7 @@ def test_what_is_drawn_beyond_the_canvas_or_not_white_is_cut_from_its_artists(tm
     ("基于设计的t检验 Holm校正", 12, ["基于设计的t", "检验 Holm校", "正"]),
     ("supercalifragilistic word", 8, ["supercal", "ifragili", "stic", "word"]),
     ("", 8, [""]),
+    ("青年职工（80后、90后、00后）", 20, ["青年职工（80后、90后、", "00后）"]),
     ("  a  b ", 8, ["a b"]),
     ("两行\n文字", 20, ["两行", "文字"]),
 ])

@@ -59,6 +59,7 @@ def _wrap(labels, width: int = 28) -> list[str]:
 
 
 _TOKEN = re.compile(r"\n|[^\S\n]+|[\u2e80-\U0010ffff]|[^\s\u2e80-\U0010ffff]+")
+_CLOSING = "，。、；：！？）」』】》〉"  # never starts a line (kinsoku): stays on the one before
 
 
 def _lines(text: str, width: int) -> list[str]:
@@ -74,7 +75,7 @@ def _lines(text: str, width: int) -> list[str]:
             line, used = (line + " ", used + 1) if line else (line, used)
         else:
             for piece in _pieces(token, width):
-                if line.strip() and used + _cells(piece) > width:
+                if line.strip() and used + _cells(piece) > width and piece not in _CLOSING:
                     lines.append(line.rstrip())
                     line, used = "", 0
                 line, used = line + piece, used + _cells(piece)
