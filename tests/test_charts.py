@@ -13,6 +13,7 @@ from PIL import Image
 from analysis.report import charts
 from analysis.report.drawing import FORMATS
 from analysis.report.fonts import CJK_FONT_FILE
+from analysis.report.wrapping import lines_of
 
 OUTPUT = Path(__file__).parent / "output" / "charts"
 
@@ -192,7 +193,7 @@ def test_what_is_drawn_beyond_the_canvas_or_not_white_is_cut_from_its_artists(tm
 def test_lines_count_a_chinese_character_as_two_cells(text, width, lines):
     """Labels and footnotes are wrapped by the width they are drawn at: a footnote of 128
     Chinese characters was twice the chart's width, and widened every PNG by a fifth."""
-    assert charts._lines(text, width) == lines
+    assert lines_of(text, width) == lines
 
 
 def test_chart_marks_name_only_drawn_columns_and_say_plus_minus_against_the_rest():
@@ -293,3 +294,24 @@ def test_an_interval_that_meets_its_share_at_zero_draws():
                           "ci_high": [0.002, 0.55], "base": [2000, 2000],
                           "small_base": [False, False], "mark": ["", ""]})
     assert charts.grouped_bars(cells, "t") is not None
+
+
+def test_ten_unordered_options_have_ten_colours_and_their_legend_fits(tmp_path):
+    """Eight house colours would give two of ten industries one colour; the legend below is
+    centred on the figure, so long segment labels no longer push it past the figure's edge."""
+    options = ["制造业", "建筑业", "采矿业", "电力、热力、燃气及水生产和供应业",
+               "交通运输、仓储和邮政业", "批发和零售业", "住宿和餐饮业",
+               "信息传输、软件和信息技术服务业", "居民服务业", "其他行业"]
+    columns = ["合计", "大中型企业职工 (D)", "非农民工 (F)"]
+    cells = pd.DataFrame([{"row_label": o, "column_label": c, "proportion": (k + 1) / 55,
+                           "base": 600} for c in columns for k, o in enumerate(options)])
+    fig = charts.stacked_bars(cells, "您所在单位属于哪个行业？",
+                              note="列百分比：占回答该题的受访者。")
+    ax = fig.axes[0]
+    colours = {tuple(bar.get_facecolor()) for container in ax.containers for bar in container}
+    assert len(colours) == len(options)
+    fig.canvas.draw()
+    assert not charts._beyond(fig)
+    charts.save(fig, tmp_path / "industry")
+    with Image.open(tmp_path / "industry.png") as image:
+        assert image.width <= 8 * charts.DPI

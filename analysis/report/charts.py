@@ -7,7 +7,6 @@ with matplotlib by path so that no system font is needed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -27,7 +26,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.transforms import Bbox  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from analysis.report.fonts import CJK, cjk_font_path  # noqa: E402
+from analysis.report.fonts import cjk_font_path  # noqa: E402
+from analysis.report.wrapping import lines_of, wrapped  # noqa: E402
 from survey.files.atomic import atomic_path  # noqa: E402
 from survey.messages.tables import name_of  # noqa: E402
 
@@ -51,50 +51,6 @@ def use_cjk_font() -> str:
     plt.rcParams["svg.fonttype"] = "path"  # SVGs render the same without the font installed
     plt.rcParams["svg.hashsalt"] = "worker-survey"  # the same SVG from the same chart, always
     return family
-
-
-def _wrap(labels, width: int = 28) -> list[str]:
-    """Long labels (English option texts, long Chinese stems) over lines of `width` cells."""
-    return ["\n".join(_lines(str(label), width)) for label in labels]
-
-
-_TOKEN = re.compile(r"\n|[^\S\n]+|[\u2e80-\U0010ffff]|[^\s\u2e80-\U0010ffff]+")
-_CLOSING = "，。、；：！？）」』】》〉"  # never starts a line (kinsoku): stays on the one before
-
-
-def _lines(text: str, width: int) -> list[str]:
-    """`text` in lines of at most `width` cells, where a CJK character takes two (as it is
-    drawn): broken at spaces and between CJK characters, a word longer than a line where it
-    must be (a URL, a long file name)."""
-    lines, line, used = [], "", 0
-    for token in _TOKEN.findall(text):
-        if token == "\n":
-            lines.append(line.rstrip())
-            line, used = "", 0
-        elif token.isspace():
-            line, used = (line + " ", used + 1) if line else (line, used)
-        else:
-            for piece in _pieces(token, width):
-                if line.strip() and used + _cells(piece) > width and piece not in _CLOSING:
-                    lines.append(line.rstrip())
-                    line, used = "", 0
-                line, used = line + piece, used + _cells(piece)
-    return [*lines, line.rstrip()]
-
-
-def _cells(text: str) -> int:
-    return len(text) + len(CJK.findall(text))
-
-
-def _pieces(word: str, width: int) -> list[str]:
-    """A word in pieces of at most `width` cells (one piece when it fits)."""
-    pieces, piece = [], ""
-    for ch in word:
-        if piece and _cells(piece + ch) > width:
-            pieces.append(piece)
-            piece = ""
-        piece += ch
-    return [*pieces, piece]
 
 
 def _figure(height_rows: float, width: float = 8.0) -> tuple[Figure, plt.Axes]:
@@ -129,8 +85,8 @@ def grouped_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
         part = cells[cells["column_label"] == column].set_index("row_label").reindex(rows)
         y = positions + (k - (len(columns) - 1) / 2) * height
         value = part["proportion"].to_numpy(float) * 100
-        ax.barh(y, value, height=height * 0.92, color=PALETTE[k % len(PALETTE)],
-                label=_wrap([with_base(cells, column)], 34)[0])
+        ax.barh(y, value, height=height * 0.92, color=_colours(len(columns))[k],
+                label=wrapped([with_base(cells, column)], 34)[0])
         if {"ci_low", "ci_high"} <= set(part.columns):
             # an interval's end may meet its share only up to rounding: never let that make an
             # error bar negative, which matplotlib refuses
@@ -144,10 +100,10 @@ def grouped_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
             for yy, xx, mark in zip(y, ends, part["mark"], strict=True):
                 if isinstance(mark, str) and mark:
                     ax.text(np.nan_to_num(xx) + 1, yy, mark, va="center", fontsize=7)
-    ax.set_yticks(positions, _wrap(rows))
+    ax.set_yticks(positions, wrapped(rows))
     ax.invert_yaxis()
     ax.set_xlabel("%")
-    ax.set_title(_wrap([title], 70)[0], loc="left", fontsize=11)
+    ax.set_title(wrapped([title], 70)[0], loc="left", fontsize=11)
     ax.legend(fontsize=8, frameon=False, loc="lower right")
     ax.spines[["top", "right"]].set_visible(False)
     _finish(fig, note)
@@ -166,25 +122,24 @@ def stacked_bars(cells: pd.DataFrame, title: str, *, note: str = "",
     fig, ax = _figure(len(shares))
     left = np.zeros(len(shares))
     k_all = len(shares.columns)
-    ramp = plt.get_cmap("YlGnBu")(np.linspace(0.25, 0.95, k_all)) if ordered else None
+    colours = plt.get_cmap("YlGnBu")(np.linspace(0.25, 0.95, k_all)) if ordered \
+        else _colours(k_all)
     for k, option in enumerate(shares.columns):
         value = shares[option].to_numpy()
-        colour = ramp[k] if ramp is not None else PALETTE[k % len(PALETTE)]
-        ax.barh(np.arange(len(shares)), value, left=left, color=colour,
-                label=_wrap([option], 24)[0], height=0.7)
-        ink = "black" if ramp is not None and k < k_all / 2 else "white"
+        ax.barh(np.arange(len(shares)), value, left=left, color=colours[k],
+                label=wrapped([option], 24)[0], height=0.7)
+        ink = _ink_on(colours[k])
         for y, (x0, w) in enumerate(zip(left, value, strict=True)):
             if w >= 6:
                 ax.text(x0 + w / 2, y, f"{w:.0f}", ha="center", va="center", fontsize=7,
                         color=ink)
         left += value
-    ax.set_yticks(np.arange(len(shares)), _wrap([with_base(cells, c) for c in shares.index]))
+    ax.set_yticks(np.arange(len(shares)), wrapped([with_base(cells, c) for c in shares.index]))
     ax.invert_yaxis()
     ax.set_xlim(0, 100)
     ax.set_xlabel("%")
-    ax.set_title(_wrap([title], 70)[0], loc="left", fontsize=11)
-    ax.legend(fontsize=8, frameon=False, ncols=min(4, len(shares.columns)),
-              loc="upper center", bbox_to_anchor=(0.5, -0.15))
+    ax.set_title(wrapped([title], 70)[0], loc="left", fontsize=11)
+    _legend_below(fig, ax, min(4, len(shares.columns)))
     ax.spines[["top", "right"]].set_visible(False)
     _finish(fig, note)
     return fig
@@ -205,9 +160,9 @@ def difference_dots(findings: pd.DataFrame, title: str, *, note: str = "",
                 fmt="none", ecolor="#777777", elinewidth=1, capsize=2)
     ax.scatter(diff, y, c=colours, zorder=3, s=28)
     ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set_yticks(y, _wrap(findings["label"]))
+    ax.set_yticks(y, wrapped(findings["label"]))
     ax.invert_yaxis()
-    ax.set_title(_wrap([title], 70)[0], loc="left", fontsize=11)
+    ax.set_title(wrapped([title], 70)[0], loc="left", fontsize=11)
     handles = [plt.Line2D([], [], marker="o", linestyle="", color=c, label=name_of(v, lang))
                for v, c in VERDICT_COLOURS.items() if v in set(findings["verdict"])]
     ax.legend(handles=handles, fontsize=8, frameon=False, loc="lower right")
@@ -232,10 +187,10 @@ def residual_heatmap(residuals: pd.DataFrame, title: str, *, note: str = "",
             if marked:  # the bundled CJK font has one weight: outline, not bold
                 ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False,
                                            edgecolor="#222222", linewidth=1.2))
-    ax.set_xticks(range(len(residuals.columns)), _wrap(residuals.columns, 20), rotation=30,
+    ax.set_xticks(range(len(residuals.columns)), wrapped(residuals.columns, 20), rotation=30,
                   ha="right")
-    ax.set_yticks(range(len(residuals.index)), _wrap(residuals.index))
-    ax.set_title(_wrap([title], 70)[0], loc="left", fontsize=11)
+    ax.set_yticks(range(len(residuals.index)), wrapped(residuals.index))
+    ax.set_title(wrapped([title], 70)[0], loc="left", fontsize=11)
     fig.colorbar(image, ax=ax, shrink=0.8, label=bar or None)
     _finish(fig, note)
     return fig
@@ -257,18 +212,42 @@ def likert_bars(distribution: pd.DataFrame, title: str, *, note: str = "") -> Fi
     for j, option in enumerate(shares.columns):
         value = shares[option].to_numpy(float)
         ax.barh(np.arange(len(shares)), value, left=left, color=colours[j],
-                label=_wrap([option], 18)[0], height=0.7)
+                label=wrapped([option], 18)[0], height=0.7)
         left = left + value
     ax.axvline(0, color="#333333", linewidth=0.8)
-    ax.set_yticks(np.arange(len(shares)), _wrap(shares.index))
+    ax.set_yticks(np.arange(len(shares)), wrapped(shares.index))
     ax.invert_yaxis()
     ax.set_xlabel("%")
-    ax.set_title(_wrap([title], 70)[0], loc="left", fontsize=11)
-    ax.legend(fontsize=8, frameon=False, ncols=k, loc="upper center",
-              bbox_to_anchor=(0.5, -0.15))
+    ax.set_title(wrapped([title], 70)[0], loc="left", fontsize=11)
+    _legend_below(fig, ax, k)
     ax.spines[["top", "right"]].set_visible(False)
     _finish(fig, note)
     return fig
+
+
+def _colours(n: int) -> list:
+    """`n` colours for options or columns that have no order: the house palette, or tab20's
+    twenty where there are more (a colour never stands for two options of one chart)."""
+    if n <= len(PALETTE):
+        return PALETTE[:n]
+    return [plt.get_cmap("tab20")(k % 20) for k in range(n)]
+
+
+def _ink_on(colour) -> str:
+    """Black text on a light colour, white on a dark one."""
+    r, g, b, _ = to_rgba(colour)
+    return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.6 else "white"
+
+
+def _legend_below(fig: Figure, ax: plt.Axes, ncols: int) -> None:
+    """The legend under the axis and its label (a fixed 36 points below the axes, whatever
+    their height), centred on the figure: long row labels push the axes right, and a legend
+    centred on them ran past the figure's edge."""
+    from matplotlib.transforms import blended_transform_factory
+
+    ax.legend(fontsize=8, frameon=False, ncols=ncols, loc="upper center", bbox_to_anchor=(0.5, 0),
+              bbox_transform=blended_transform_factory(fig.transFigure, ax.transAxes),
+              borderaxespad=4.5)
 
 
 def _finish(fig: Figure, note: str) -> None:
@@ -277,7 +256,7 @@ def _finish(fig: Figure, note: str) -> None:
     if not note:
         fig.tight_layout()
         return
-    text = "\n".join(_lines(note, int(fig.get_figwidth() * 16)))
+    text = "\n".join(lines_of(note, int(fig.get_figwidth() * 16)))
     fig.text(0.01, 0.005, text, fontsize=7, color="#555555", ha="left", va="bottom")
     lines = text.count("\n") + 1
     fig.tight_layout(rect=(0, min(0.3, 0.16 * lines / fig.get_figheight()), 1, 1))
