@@ -13,9 +13,9 @@ from cli.common import (
     QuestionnaireFile,
     app,
     bad_option,
-    console,
     load,
     say,
+    warn,
     where,
 )
 
@@ -73,8 +73,8 @@ def form(
     model = load(questionnaire)
     where(output)
     written, warnings = write_form(model, format_, output, lang)
-    console(stderr=True).print("\n".join(f"warning: {w}" for w in warnings), markup=False,
-                               soft_wrap=True, end="\n" if warnings else "")
+    if warnings:
+        warn("\n".join(f"warning: {w}" for w in warnings))
     say("\n".join(f"wrote {path}" for path in written))
 
 

@@ -33,6 +33,7 @@ from cli.common import (
     load_data,
     names,
     say,
+    warn,
     where,
 )
 
@@ -154,7 +155,7 @@ def findings(
     for part in terminal_report(table, (*choice.notes, note), table.attrs["lang"]):
         say(part)
     if output is not None:
-        console(stderr=True).print(f"wrote {output}", markup=False)
+        warn(f"wrote {output}")
 
 
 @app.command()
@@ -207,10 +208,10 @@ def report(
                               data.name, paired, independent)
     responses = load_data(data, model)
     design = design_of(responses, *options).design
+    err = console(stderr=True)
     with Progress(TextColumn("{task.description:<28}"), BarColumn(),
                   TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
-                  console=console(stderr=True), transient=False,
-                  disable=quiet or not console(stderr=True).is_terminal) as bar:
+                  console=err, transient=False, disable=quiet or not err.is_terminal) as bar:
         task = bar.add_task("reading", total=1)
         written = make_report(responses, output, claims=claims or (), design=design,
                               by=names(by) or None, lang=lang, suppress=suppress, versus=versus,

@@ -264,8 +264,7 @@ def by_variable(responses: ResponsesLike, name: str, *, lang: str | None = None)
                           tuple(questionnaire.label(t, lang) for t in derived.options.values()),
                           level_codes(codes))
     if pd.api.types.is_bool_dtype(s) or set(pd.unique(s.dropna())) <= {0, 1}:
-        member = s.astype("boolean")
-        codes = np.where(member.isna(), -1, np.where(member.fillna(False), 0, 1))
+        codes = membership(s.astype("boolean"))
         label = questionnaire.label(derived.label, lang)
         rest = text(BANNER, "others", lang or questionnaire.survey.default_language)
         return ByVariable(name, label, ("1", "0"), (label, rest), level_codes(codes))

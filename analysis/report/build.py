@@ -221,7 +221,7 @@ def _banners(responses, choice, rows, by, lang, options, charts_for, profiles, c
         if kind in ("single", "multi", "rank"):
             cells = chart_cells(b)
             shown = drawn_marks(b, q, cells[cells["column_label"].isin(
-                chart_columns(b, q)[:charts_for])])
+                chart_columns(b, q, cells)[:charts_for])])
             # shares of one answer add up to 100%: stacked; sets of options: grouped bars
             note = f"{footnote(b, lang)} {text(REPORT, 'chart_marks', lang)}"
             chart = charts.draw("stacked_bars", shown, b.row_label, name, note=note,

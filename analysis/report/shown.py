@@ -15,6 +15,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from analysis.banner.build import Banner
+from analysis.banner.render import chart_cells
 from survey.messages import words
 from survey.messages.tables import BANNER
 
@@ -52,18 +53,12 @@ def _chart_label(c: Column) -> str:
     return c.label if c.by == "_total" else f"{c.label} ({c.letter})"
 
 
-def chart_columns(b: Banner, q) -> list[str]:
+def chart_columns(b: Banner, q, cells: pd.DataFrame | None = None) -> list[str]:
     """Column labels to chart: Total and each segment's members, not the 'rest' columns; in the
-    order `chart_cells` first meets them (cells neither suppressed nor empty)."""
-    columns = banner_columns(b, q)
-    label = {(c.by, c.value): _chart_label(c) for c in columns}
-    rest = {f"{c.label} ({c.letter})" for c in columns if c.rest}
-    cells = b.cells
-    kept = ~cells["suppressed"].to_numpy(bool) & cells["proportion"].notna().to_numpy()
-    keys = dict.fromkeys(zip(cells["by"].to_numpy()[kept], cells["col"].to_numpy()[kept],
-                             strict=True))
-    labels = dict.fromkeys(label[(by, str(col))] for by, col in keys)
-    return [x for x in labels if x not in rest]
+    order `chart_cells` first meets them. `cells`: `chart_cells(b)` when made already."""
+    cells = chart_cells(b) if cells is None else cells
+    rest = {_chart_label(c) for c in banner_columns(b, q) if c.rest}
+    return [x for x in dict.fromkeys(cells["column_label"]) if x not in rest]
 
 
 def marks(b: Banner, q, drawn: set[str]) -> dict[tuple[str, str, str], str]:

@@ -36,18 +36,21 @@ from survey.writers.spss_names import restored_names
 
 def read(path: Path, questionnaire: Questionnaire, *, mapping: str | Path | None = None,
          variables: Collection[str] | None = None) -> Responses:
+    try:  # the file's dictionary, read once: for the projection and for the split read
+        _, header = pyreadstat.read_sav(str(path), metadataonly=True, user_missing=True)
+    except Exception as error:  # pyreadstat.ReadstatError and OSError
+        raise _unreadable(path, error) from None
     projection = None
     if variables is not None and mapping is None and not questionnaire.mapping.columns:
-        projection = _projection(path, questionnaire, variables)
+        projection = _projection(header, questionnaire, variables)
     try:
         if projection is None:
-            frame, meta = read_sav(str(path))
+            frame, meta = read_sav(str(path), header)
         else:  # a few columns: one process reads them at once
             frame, meta = pyreadstat.read_sav(str(path), user_missing=True,
                                               usecols=projection[1])
     except Exception as error:  # pyreadstat.ReadstatError and OSError
-        raise SourceError([Problem(str(path), 1, 1, "bad-sav",
-                                   f"not a readable SPSS file: {error}")]) from None
+        raise _unreadable(path, error) from None
     back = restored_names(meta.notes or ())  # names SPSS refused, given back
     frame = frame.rename(columns=back)
     label_of = {back.get(c, c): meta.column_names_to_labels.get(c) for c in meta.column_names}
@@ -67,16 +70,16 @@ def read(path: Path, questionnaire: Questionnaire, *, mapping: str | Path | None
                                                 projection[2].items()})
 
 
-def _projection(path: Path, questionnaire: Questionnaire, variables: Collection[str]
+def _unreadable(path: Path, error: Exception) -> SourceError:
+    return SourceError([Problem(str(path), 1, 1, "bad-sav", f"not a readable SPSS file: {error}")])
+
+
+def _projection(meta, questionnaire: Questionnaire, variables: Collection[str]
                 ) -> tuple[frozenset[str], list[str], dict[str, int]] | None:
     """The questions to cast, the file's columns to read and every column's 1-based place in
     the file, when each column `variables` need is in the file under our name (or the name our
     writer gave it, `restored_names`); None when one is not: the whole file is then read and
-    matched."""
-    try:
-        _, meta = pyreadstat.read_sav(str(path), metadataonly=True)
-    except Exception:  # the full read says what is wrong with the file
-        return None
+    matched. `meta`: the file's dictionary (pyreadstat's metadata)."""
     back = restored_names(meta.notes or ())
     in_file = {back.get(c, c): c for c in meta.column_names}  # our name -> the file's
     wanted = needs(questionnaire, variables)

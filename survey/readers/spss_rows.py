@@ -30,20 +30,23 @@ SPLIT_CELLS = 150_000
 MAX_PROCESSES = 4
 
 
-def read_sav(path: str) -> tuple[pd.DataFrame, object]:
-    """(frame, metadata) as `pyreadstat.read_sav(path, user_missing=True)` gives them.
+def read_sav(path: str, meta=None) -> tuple[pd.DataFrame, object]:
+    """(frame, metadata) as `pyreadstat.read_sav(path, user_missing=True)` gives them; `meta`:
+    the file's metadata when read already.
 
-    A split read that fails for any reason (a process that cannot start or was killed) is done
-    again in one process, whose error, if the file is the cause, is the one raised."""
-    _, meta = pyreadstat.read_sav(path, metadataonly=True, user_missing=True)
+    A split read that fails (a process that cannot start or was killed, a range pyreadstat
+    cannot read) is done again in one process, whose error, if the file is the cause, is the
+    one raised; an error of this module's own is not hidden behind that second read."""
+    if meta is None:
+        _, meta = pyreadstat.read_sav(path, metadataonly=True, user_missing=True)
     ranges = row_ranges(meta.number_rows, len(meta.column_names), processes())
     if len(ranges) > 1:
         types = getattr(meta, "readstat_variable_types", None) or {}
         numbers = [name for name, kind in types.items() if kind == "double"]
         try:
             return read_ranges(path, ranges, numbers), meta
-        except Exception:  # read again below, in one process
-            pass
+        except (RuntimeError, OSError, pyreadstat.ReadstatError, pyreadstat.PyreadstatError):
+            pass  # read again below, in one process
     frame, _ = pyreadstat.read_sav(path, user_missing=True)
     return frame, meta
 
