@@ -35,7 +35,8 @@ from analysis.findings.verdicts import ClaimData, assess_claims
 from analysis.report.changes import PreviousWave, changes_since, section
 from analysis.report.changes import sheet as changes_sheet
 from analysis.report.drawing import FORMATS, ChartJob, Drawing
-from analysis.report.html import STAND_IN, QuestionBlock, ReportContent, page_font, render_report
+from analysis.report.fonts import font_face
+from analysis.report.html import STAND_IN, QuestionBlock, ReportContent, draft_report
 from analysis.report.shown import chart_columns, drawn_marks, people_table, segment_differences
 from analysis.report.workbook import SheetTable, write_workbook
 from survey.files.atomic import staging_folder
@@ -155,13 +156,14 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
             profiles=profiles, reliability=tuple(reliability),
             scale_labels={s.name: q.label(s.label, lang) for s in q.scales},
             changes=section(changes, lang) if changes else None)
-        font = page_font(content)  # while the last charts are drawn
+        draft = draft_report(content)  # the page and its font while the last charts are drawn
+        font = font_face(draft.text)
         progress("charts", 0, 1)
         content = dataclasses.replace(
             content, questions=charts.blocks(drawn=True),
             findings_png=tuple(future.result().web_png for future in findings_charts))
     html = staging / "report.html"
-    html.write_text(render_report(content, font), encoding="utf-8")
+    html.write_text(draft.fill(content, font), encoding="utf-8")
     return charts.files + [html], len(banners), len(claims)
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import base64
 import math
+import re
+import uuid
 from dataclasses import dataclass, field
-from functools import partial
 
 import jinja2
 import pandas as pd
@@ -97,38 +98,69 @@ def _png(data: bytes | None) -> str | None:
     return base64.b64encode(data).decode("ascii") if data else None
 
 
-STAND_IN = b"-"  # a chart not drawn yet (`page_font`)
+STAND_IN = b"-"  # a chart not drawn yet (`draft_report`)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The page rendered once, before its charts are drawn: `text` holds a marker where each
+    of its `charts` and the @font-face rule go, and shows every glyph the page will (charts
+    are images), so the font is made from it while the charts are drawn."""
+
+    text: str
+    marker: str
+    charts: int
+
+    def fill(self, content: ReportContent, font: str) -> str:
+        """The finished page: `content`'s charts (the draft's, drawn now) and `font`."""
+        charts = _charts_of(content)
+        if len(charts) != self.charts:
+            raise ValueError(f"the page has {self.charts} charts, {len(charts)} were given")
+        done = {f"{self.marker}-{k}": _png(png) for k, png in enumerate(charts)}
+        done[f"{self.marker}-font"] = font
+        return re.sub(f"{self.marker}-(?:font|\\d+)", lambda m: done[m[0]], self.text)
 
 
 def render_report(content: ReportContent, font: str | None = None) -> str:
-    """The page; `font` is its @font-face rule when made beforehand (`page_font`)."""
+    """The page; `font` is its @font-face rule when made beforehand (else made from the page)."""
+    draft = draft_report(content)
+    return draft.fill(content, font_face(draft.text) if font is None else font)
+
+
+def draft_report(content: ReportContent) -> Draft:
+    """The page with markers for its charts (those of `content` that are not None; a
+    `STAND_IN` is enough) and its font."""
+    marker = f"worker-survey-{uuid.uuid4().hex}"  # no label or answer can hold it
+    slot = iter(f"{marker}-{k}" for k in range(len(_charts_of(content))))
     words = WORDS.get(content.lang, WORDS["en"])
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("analysis.report", "templates"),
         autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     template = environment.get_template("report.html.j2")
-    page = partial(template.render,
+    text = template.render(
+        font_face=f"{marker}-font",
         title=content.title, subtitle=content.subtitle, lang=content.lang, words=words,
         sample_text=content.sample_text, bases=_bases(content.bases),
         design_notes=content.design_notes, methods=content.methods,
         findings=_findings(content.findings, words), findings_rule=content.findings_rule,
         findings_summary=_summary(content.findings, content.lang),
         correction=content.correction,
-        findings_charts=[_png(png) for png in content.findings_png],
+        findings_charts=[next(slot) for _ in content.findings_png],
         profiles=_profiles(content.profiles), reliability=_reliability(content),
         changes=content.changes,
-        questions=[{"name": b.name, "title": b.title, "chart": _png(b.chart_png),
+        questions=[{"name": b.name, "title": b.title,
+                    "chart": next(slot) if b.chart_png is not None else None,
                     "footnote": b.footnote,
                     "table": b.table.to_html(index=False, escape=True, na_rep="",
                                              border=0, classes="banner")}
                    for b in content.questions])
-    return page(font_face=font_face(page(font_face="")) if font is None else font)
+    return Draft(text, marker, len(_charts_of(content)))
 
 
-def page_font(content: ReportContent) -> str:
-    """The @font-face rule carrying the glyphs `content`'s page shows. Charts are images: it may
-    be made while they are drawn, from stand-ins (`STAND_IN`)."""
-    return font_face(render_report(content, font=""))
+def _charts_of(content: ReportContent) -> list[bytes]:
+    """The page's charts in the order the draft marks them."""
+    return [*content.findings_png,
+            *(b.chart_png for b in content.questions if b.chart_png is not None)]
 
 
 def _summary(findings: pd.DataFrame | None, lang: str) -> str:
