@@ -52,3 +52,42 @@ def test_a_draft_refuses_other_charts_than_it_marked():
     draft = draft_report(_content((STAND_IN, STAND_IN, None)))
     with pytest.raises(ValueError, match="2 charts, 1 were given"):
         draft.fill(_content((b"one", None, None)), "")
+
+
+def test_a_table_is_escaped_and_its_figures_right_aligned():
+    """What pandas' to_html gave, read back by an HTML parser: the same cells, escaped, empty
+    where missing, and the figures' cells marked for right alignment."""
+    from html.parser import HTMLParser
+
+    from analysis.report.html import table_html
+
+    frame = pd.DataFrame({"": ["<script>x</script>", "不清楚 & 其他"],
+                          "合计 (A)": ["40.0% B", None], "n": [12.0, float("nan")]})
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.rows, self.classes, self.inside = [], [], False
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.rows.append([])
+            elif tag in ("td", "th"):
+                self.rows[-1].append("")
+                self.classes.append(dict(attrs).get("class"))
+                self.inside = True
+
+        def handle_endtag(self, tag):
+            self.inside = self.inside and tag not in ("td", "th")
+
+        def handle_data(self, data):
+            if self.inside:
+                self.rows[-1][-1] += data
+
+    parsed = Cells()
+    parsed.feed(table_html(frame, "banner"))
+    assert parsed.rows == [["", "合计 (A)", "n"], ["<script>x</script>", "40.0% B", "12.0"],
+                           ["不清楚 & 其他", "", ""]]
+    assert parsed.classes == [None, None, None, None, "num", "num", None, "num", "num"]
+    assert "<script>" not in table_html(frame, "banner")
+    assert "num" not in table_html(frame, "summary", figures=False)

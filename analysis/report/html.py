@@ -7,6 +7,7 @@ jinja2 template with autoescaping, so a label or an answer can never inject mark
 from __future__ import annotations
 
 import base64
+import html
 import math
 import re
 import uuid
@@ -151,8 +152,7 @@ def draft_report(content: ReportContent) -> Draft:
         questions=[{"name": b.name, "title": b.title,
                     "chart": next(slot) if b.chart_png is not None else None,
                     "footnote": b.footnote,
-                    "table": b.table.to_html(index=False, escape=True, na_rep="",
-                                             border=0, classes="banner")}
+                    "table": table_html(b.table, "banner")}
                    for b in content.questions])
     return Draft(text, marker, len(_charts_of(content)))
 
@@ -168,7 +168,26 @@ def _summary(findings: pd.DataFrame | None, lang: str) -> str:
     if findings is None or findings.empty or "finding" not in findings:
         return ""
     table = for_people(finding_summary(findings), lang)
-    return table.to_html(index=False, escape=True, border=0, classes="summary")
+    return table_html(table, "summary", figures=False)
+
+
+def table_html(frame: pd.DataFrame, css: str, figures: bool = True) -> str:
+    """`frame` as an HTML table of class `css`, escaped; with `figures`, the columns after the
+    first (the row's label) are right-aligned figures. pandas' to_html took a tenth of the
+    page's time."""
+    def cell(value) -> str:
+        return "" if value is None or (isinstance(value, float) and math.isnan(value)) \
+            else html.escape(str(value))
+
+    head = "".join(f"<th>{cell(name)}</th>" for name in frame.columns)
+    columns = [frame.iloc[:, k].tolist() for k in range(frame.shape[1])]
+    body = "".join(
+        "<tr>" + "".join(f'<td class="num">{cell(v)}</td>' if k and figures
+                         else f"<td>{cell(v)}</td>"
+                         for k, v in enumerate(row)) + "</tr>\n"
+        for row in zip(*columns, strict=True))
+    return (f'<table class="{css}">\n<thead><tr>{head}</tr></thead>\n'
+            f"<tbody>\n{body}</tbody>\n</table>")
 
 
 def _bases(bases: pd.DataFrame) -> list[dict]:
