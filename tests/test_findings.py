@@ -118,6 +118,16 @@ def test_findings_table_narratives_and_files(tmp_path):
         path = write_findings(table, "note", tmp_path / f"findings{suffix}")
         assert path.stat().st_size > 100
     assert "国有企业职工" in (tmp_path / "findings.csv").read_text(encoding="utf-8-sig")
+    from openpyxl import load_workbook
+
+    from analysis.findings.people import for_people
+
+    people = for_people(table, None)
+    book = load_workbook(tmp_path / "findings.xlsx")
+    claims, method = book.worksheets
+    assert claims.freeze_panes == "B2" and method["A2"].value == "note"
+    assert [c.value for c in claims[1]] == list(people.columns)
+    assert [c.value for c in claims["A"][1:]] == people.iloc[:, 0].tolist()
     with pytest.raises(UnknownOutputFormat, match="cannot write findings as '.pdf'"):
         write_findings(table, "note", tmp_path / "findings.pdf")
     assert sorted(p.name for p in tmp_path.iterdir()) == [
