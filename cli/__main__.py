@@ -1,5 +1,6 @@
 """`python -m cli`: the `survey` command without its installed script."""
 
-from cli import app
+from cli import main
 
-app()
+if __name__ == "__main__":  # not when a chart worker re-runs the main module
+    main()

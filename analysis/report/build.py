@@ -119,15 +119,9 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
         changes = changes_since(previous, responses, choice.design, rows, by, options, lang)
     with Drawing(charts_expected(q)) as drawing:  # drawn by workers while the tables are made
         charts = _Charts(drawing, staging / "charts", chart_formats)
-        progress("segment profiles", 0, 1)  # first: the rank questions' heatmaps draw on them
-        profiles = segment_profiles(responses, choice.design, lang=lang,
-                                    min_base=options.min_base)
-        banners = _banners(responses, choice, rows, by, lang, options, charts_for, profiles,
-                           charts, progress)
-        _likert_charts(responses, choice, charts, lang)
         table, note, findings_charts = None, "", []
-        if claims:
-            progress("findings", 0, 1)
+        if claims:  # first: the findings' charts are the largest, and drawn last they kept one
+            progress("findings", 0, 1)  # worker busy after the other had finished
             result = assess_claims(claims, ClaimData.from_responses(responses), choice.design,
                                    alpha=options.alpha, min_base=options.min_base)
             table = findings_table(result, q, lang)
@@ -137,6 +131,12 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
             findings_charts = [charts.draw("difference_dots", dots, title, name,
                                            note=note_, lang=lang)
                                for name, dots, title, note_ in findings_dots(table, lang)]
+        progress("segment profiles", 0, 1)  # before the banners: rank heatmaps draw on them
+        profiles = segment_profiles(responses, choice.design, lang=lang,
+                                    min_base=options.min_base)
+        banners = _banners(responses, choice, rows, by, lang, options, charts_for, profiles,
+                           charts, progress)
+        _likert_charts(responses, choice, charts, lang)
         reliability = scale_reliability(responses)
         progress("workbook", 0, 1)
         charts.files.append(write_workbook(
