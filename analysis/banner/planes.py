@@ -200,27 +200,40 @@ def dense_sums(design: Design, columns: Sequence[np.ndarray], dom: np.ndarray, n
                       np.bincount(key, minlength=k * n_dom).reshape(k, n_dom))
 
 
+class Margins:
+    """Several `by` variables' codes (0..n-1, with their n) combined into one cell code while
+    their combinations are few (7 x 6 x 5): then one bincount over (cell, inner code) gives the
+    counts of every variable, summed out of the others; else one bincount each."""
+
+    def __init__(self, variables: Sequence[tuple[np.ndarray, int]]):
+        self.variables = [(codes.astype(np.int64, copy=False), n) for codes, n in variables]
+        self.sizes = [n for _, n in variables]
+        self.cells = int(np.prod(self.sizes))
+        self.cell: np.ndarray | None = None
+
+    def counts(self, inner: np.ndarray, size: int) -> list[np.ndarray]:
+        """Respondents per (level, inner code 0..size-1) of each variable, (n, size)."""
+        if self.cells * size > min(1 << 20, len(inner)):  # more cells than respondents
+            return [np.bincount(codes * size + inner, minlength=n * size).reshape(n, size)
+                    for codes, n in self.variables]
+        if self.cell is None:
+            self.cell = np.zeros(len(inner), np.int64)
+            for codes, n in self.variables:
+                self.cell = self.cell * n + codes
+        table = np.bincount(self.cell * size + inner, minlength=self.cells * size)
+        table = table.reshape(*self.sizes, size)
+        axes = range(len(self.sizes))
+        return [table.sum(axis=tuple(i for i in axes if i != b)) for b in axes]
+
+
 def tallies(planes: Planes, doms: list[tuple[np.ndarray, int]]) -> list[np.ndarray]:
-    """Unweighted sums per (domain, quantity) of each `by` variable. Their domains combined are
-    few (7 x 6 x 5), so one small bincount per plane over the combinations serves them all."""
-    sizes = [n for _, n in doms]
-    q = planes.quantities
-    if int(np.prod(sizes)) * LEVELS > min(1 << 20, len(planes.codes[0])):  # many: one each
-        return [sum(np.bincount(dom.astype(np.int64) * LEVELS + code, minlength=n * LEVELS)
-                    .reshape(n, LEVELS)
-                    @ decode for code, decode in zip(planes.codes, planes.decode, strict=True))
-                for dom, n in doms]
-    cell = np.zeros(len(planes.codes[0]), np.int64)
-    for dom, n in doms:
-        cell = cell * n + dom
-    base = cell * LEVELS
-    found = [np.zeros((n, q)) for n in sizes]
+    """Unweighted sums per (domain, quantity) of each `by` variable: per plane, its levels'
+    counts in each domain (`Margins`), decoded."""
+    margins = Margins(doms)
+    found = [np.zeros((n, planes.quantities)) for _, n in doms]
     for code, decode in zip(planes.codes, planes.decode, strict=True):
-        table = np.bincount(base + code, minlength=int(np.prod(sizes)) * LEVELS)
-        table = table.reshape(*sizes, LEVELS)
-        for b in range(len(sizes)):
-            others = tuple(i for i in range(len(sizes)) if i != b)
-            found[b] += table.sum(axis=others) @ decode
+        for b, counts in enumerate(margins.counts(code, LEVELS)):
+            found[b] += counts @ decode
     return found
 
 
@@ -283,21 +296,10 @@ def prepare(design: Design, block: RowBlock, by: Sequence[ByVariable | None] = (
 
 def kind_tallies(block: RowBlock, by: Sequence[ByVariable | None]) -> list[np.ndarray]:
     """Respondents per column and missing kind of each `by` variable, (levels + 1, 5): its
-    levels, then "no level"; kind 0 answered, 1..4 MISSING_KINDS. One bincount over the
-    columns of all of them together while their combinations are few (as `tallies`)."""
+    levels, then "no level"; kind 0 answered, 1..4 MISSING_KINDS."""
     n = len(block.answered)
     kind = np.zeros(n, np.int64) if block.missing_kind is None else \
         np.clip(block.missing_kind, 0, 4).astype(np.int64)
-    sizes = [1 if b is None else len(b.values) + 1 for b in by]
-    levels = [np.zeros(n, np.int64) if b is None else
-              np.where(b.codes >= 0, b.codes, len(b.values)).astype(np.int64) for b in by]
-    if int(np.prod(sizes)) * 5 > min(1 << 20, n):  # more cells than respondents: one each
-        return [np.bincount(level * 5 + kind, minlength=size * 5).reshape(size, 5)
-                for level, size in zip(levels, sizes, strict=True)]
-    cell = np.zeros(n, np.int64)
-    for level, size in zip(levels, sizes, strict=True):
-        cell = cell * size + level
-    table = np.bincount(cell * 5 + kind, minlength=int(np.prod(sizes)) * 5)
-    table = table.reshape(*sizes, 5)
-    return [table.sum(axis=tuple(i for i in range(len(sizes)) if i != b))
-            for b in range(len(sizes))]
+    return Margins([(np.zeros(n, np.int64), 1) if b is None else
+                    (np.where(b.codes >= 0, b.codes, len(b.values)), len(b.values) + 1)
+                    for b in by]).counts(kind, 5)
