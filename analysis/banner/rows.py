@@ -141,15 +141,12 @@ def row_block(responses: ResponsesLike, name: str, *, lang: str | None = None,
         else:  # its options, or a condition's yes and no
             q = Question(name=name, type="single", label=d.label,
                          options=derived_options(d, questionnaire))
-    elif name in questionnaire.segments:
-        seg = questionnaire.segments[name]
-        codes = membership(responses.segment(name))
-        label = questionnaire.label(seg.label, lang)
-        return RowBlock(name=name, kind="single", label=label, keys=("1", "0"),
-                        labels=(label, text(BANNER, "others", lang or
-                                            questionnaire.survey.default_language)),
-                        n_options=2, answered=read_only(codes >= 0),
-                        codes=read_only(codes.astype(np.int64)), net_matrix=np.zeros((0, 2)))
+    elif name in questionnaire.segments:  # as a row, the columns it makes as a `by`
+        by = segment_columns(responses, name, lang)
+        codes = by.codes.astype(np.int64)
+        return RowBlock(name=name, kind="single", label=by.label, keys=by.values,
+                        labels=by.labels, n_options=2, answered=read_only(codes >= 0),
+                        codes=read_only(codes), net_matrix=np.zeros((0, 2)))
     else:
         raise _unknown(name, questionnaire, "row")
     if q.type in ("text", "date", "note", "grid"):
