@@ -65,7 +65,7 @@ def row_sql(v: Variables, block: RowBlock, nets: dict) -> RowSql:
         return RowSql(answered, q and v.missing_kind(q, answered, None), value=value)
     if not block.is_set:
         assert q is None or not q.is_set
-        options = list(q.codes) if q is not None else _derived_codes(v, block)
+        options = list(q.codes) if q is not None else _derived_codes(v, block.name)
         dk = q.dont_know if q is not None else None
         codes = [c for c in options if c != dk]
         code = v.codes(block.name, codes, dk)
@@ -103,8 +103,9 @@ def equal_code(v: Variables, name: str, code: object) -> str:
     return equal(v.value(name), literal(code))
 
 
-def _derived_codes(v: Variables, block: RowBlock) -> list[object]:
-    return derived_codes(next(d for d in v.questionnaire.derived if d.name == block.name))
+def _derived_codes(v: Variables, name: str) -> list[object]:
+    """The codes of the derived variable `name`, in its order."""
+    return derived_codes(next(d for d in v.questionnaire.derived if d.name == name))
 
 
 def by_sql(v: Variables, by: ByVariable | None) -> str:
@@ -120,8 +121,7 @@ def by_sql(v: Variables, by: ByVariable | None) -> str:
     q = v.questionnaire.items.get(by.name)
     if q is not None:
         return v.codes(by.name, list(q.codes), q.dont_know)
-    return v.codes(by.name, derived_codes(next(d for d in v.questionnaire.derived
-                                                if d.name == by.name)))
+    return v.codes(by.name, _derived_codes(v, by.name))
 
 
 def quantities(block: RowBlock, r: RowSql) -> list[str]:
