@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 
 # Set before numpy loads: the design's matrices are small (hundreds of columns), so one BLAS
 # thread is fastest, and several spin against each other and the bincounts on a busy machine
@@ -23,7 +24,13 @@ __all__ = ["app", "main"]
 
 
 def main() -> None:
-    """The `survey` command (the installed script's entry point)."""
+    """The `survey` command (the installed script's entry point). A report first starts the
+    fork server that will draw its charts, which then imports matplotlib while this process
+    imports the app."""
+    if [word for word in sys.argv[1:] if not word.startswith("-")][:1] == ["report"]:
+        from analysis.report.workers import start
+
+        start()
     _app()()
 
 

@@ -10,8 +10,6 @@ threads; a report with few charts draws them in the main process instead.
 from __future__ import annotations
 
 import io
-import multiprocessing
-import os
 import signal
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -21,12 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from analysis.report.workers import POOL_FROM, context, cores, start
+
 if TYPE_CHECKING:
     from PIL import Image
 
 WEB_WIDTH = 800  # pixels: the page's column; the PNG files beside it keep their 150 dpi
 WEB_COLOURS = 24  # charts are flat colours and anti-aliased text: 24 keep both legible
-POOL_FROM = 8  # charts: fewer are drawn in the main process (a pool's start costs about 1 s)
 FORMATS = ("png", "svg")  # the files a chart can be written as
 
 
@@ -86,8 +85,8 @@ class Drawing:
     folder after its owner has removed it."""
 
     def __init__(self, expected: int, workers: int | None = None):
-        workers = min(4, _cores()) if workers is None else workers
-        self._pool = (ProcessPoolExecutor(workers, mp_context=_context(),
+        workers = min(4, cores()) if workers is None else workers
+        self._pool = (ProcessPoolExecutor(workers, mp_context=context(),
                                           initializer=_ignore_interrupts)
                       if workers > 1 and expected >= POOL_FROM else None)
 
@@ -113,34 +112,14 @@ class Drawing:
 def warm_up(expected: int) -> None:
     """Start the fork server now when `expected` charts will be drawn by a pool, so that it
     imports matplotlib while this process reads the data (a second of a core that is otherwise
-    idle)."""
-    if expected >= POOL_FROM and _cores() > 1 \
-            and "forkserver" in multiprocessing.get_all_start_methods():
-        from multiprocessing import forkserver
-
-        _context()
-        forkserver.ensure_running()
+    idle); `survey report` has started it already."""
+    if expected >= POOL_FROM:
+        start()
 
 
 def results(futures: Sequence[Future[Drawn]]) -> list[Drawn]:
     """The drawn charts in the order they were submitted (a worker's error is raised here)."""
     return [future.result() for future in futures]
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
-        else os.cpu_count() or 1
-
-
-def _context():
-    """A fork server where the platform has one (workers share its imports and none of this
-    process's threads), else fresh interpreters."""
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["__main__", "analysis.report.charts"])
-        return context
-    return multiprocessing.get_context("spawn")
 
 
 def _ignore_interrupts() -> None:
