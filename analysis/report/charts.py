@@ -35,6 +35,7 @@ PALETTE = ["#1f5a8a", "#d9822b", "#3a8a4f", "#b33a3a", "#7a5ba6", "#8c6d31", "#d
            "#5f6b73"]
 DPI = 150
 MARGIN = 0.1  # inches of white around a chart's ink
+HEATMAP_WIDTH = 14.0  # inches: the widest heatmap
 VERDICT_COLOURS = {"supported": "#3a8a4f", "contradicted": "#b33a3a",
                    "not_supported": "#8a8f94", "insufficient_data": "#c7c7c7"}
 
@@ -178,7 +179,10 @@ def residual_heatmap(residuals: pd.DataFrame, title: str, *, note: str = "",
                      significant: pd.DataFrame | None = None, bar: str = "") -> Figure:
     """A heatmap of differences (rows x columns), the cells of `significant` outlined (without
     it, |value| >= 1.96, as for standardised residuals); `bar` labels the colour bar."""
-    fig, ax = _figure(len(residuals), width=max(6.0, 1.2 * len(residuals.columns) + 3))
+    columns = len(residuals.columns)
+    # at most 14 in: fifteen segments made it 21 in, and the page's 800 px copy shrank its
+    # figures to a quarter (their text to 4 px)
+    fig, ax = _figure(len(residuals), width=min(HEATMAP_WIDTH, max(6.0, 0.7 * columns + 3.5)))
     values = residuals.to_numpy(float)
     limit = max(3.0, float(np.nanmax(np.abs(values))) if values.size else 3.0)
     image = ax.imshow(values, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto")
@@ -190,8 +194,8 @@ def residual_heatmap(residuals: pd.DataFrame, title: str, *, note: str = "",
             if marked:  # the bundled CJK font has one weight: outline, not bold
                 ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False,
                                            edgecolor="#222222", linewidth=1.2))
-    ax.set_xticks(range(len(residuals.columns)), wrapped(residuals.columns, 20), rotation=30,
-                  ha="right")
+    ax.set_xticks(range(columns), wrapped(residuals.columns, 20),
+                  rotation=45 if columns > 8 else 30, ha="right", rotation_mode="anchor")
     ax.set_yticks(range(len(residuals.index)), wrapped(residuals.index))
     ax.set_title(wrapped([title], 70)[0], loc="left", fontsize=11)
     fig.colorbar(image, ax=ax, shrink=0.8, label=bar or None)
