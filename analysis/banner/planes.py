@@ -206,21 +206,22 @@ class Margins:
     counts of every variable, summed out of the others; else one bincount each."""
 
     def __init__(self, variables: Sequence[tuple[np.ndarray, int]]):
-        self.variables = [(codes.astype(np.int64, copy=False), n) for codes, n in variables]
+        self.variables = list(variables)
         self.sizes = [n for _, n in variables]
         self.cells = int(np.prod(self.sizes))
-        self.cell: np.ndarray | None = None
+        self._first: dict[int, np.ndarray] = {}  # inner size: each respondent's first bin
 
     def counts(self, inner: np.ndarray, size: int) -> list[np.ndarray]:
         """Respondents per (level, inner code 0..size-1) of each variable, (n, size)."""
         if self.cells * size > min(1 << 20, len(inner)):  # more cells than respondents
-            return [np.bincount(codes * size + inner, minlength=n * size).reshape(n, size)
-                    for codes, n in self.variables]
-        if self.cell is None:
-            self.cell = np.zeros(len(inner), np.int64)
+            return [np.bincount(codes.astype(np.int64) * size + inner, minlength=n * size)
+                    .reshape(n, size) for codes, n in self.variables]
+        if size not in self._first:
+            cell = np.zeros(len(inner), np.int64)
             for codes, n in self.variables:
-                self.cell = self.cell * n + codes
-        table = np.bincount(self.cell * size + inner, minlength=self.cells * size)
+                cell = cell * n + codes
+            self._first[size] = cell * size
+        table = np.bincount(self._first[size] + inner, minlength=self.cells * size)
         table = table.reshape(*self.sizes, size)
         axes = range(len(self.sizes))
         return [table.sum(axis=tuple(i for i in axes if i != b)) for b in axes]
