@@ -80,6 +80,10 @@ def test_html_is_self_contained_and_renders(report):
     assert "data:image/png;base64," in html
     assert "http://" not in html and "https://" not in html
     assert "国有企业职工选择“职业成长与发展”的比例为" in html
+    import re
+
+    assert not re.search(r"worker-survey-[0-9a-f]{32}-", html)  # every draft marker filled
+    assert "@font-face" in html
     playwright = pytest.importorskip("playwright.sync_api")
     if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed")
