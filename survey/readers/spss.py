@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -28,17 +29,26 @@ from survey.questionnaire.model import Questionnaire
 from survey.questionnaire.needs import needs
 from survey.readers.mrsets import mrset_columns
 from survey.readers.named import read_named
-from survey.readers.spss_rows import read_sav
+from survey.readers.spss_rows import UNREADABLE, read_sav
 from survey.responses.dataset import Responses
 from survey.responses.missing import EMPTY, FILE_CODES
 from survey.writers.spss_names import restored_names
+
+
+class Projection(NamedTuple):
+    """What a command needs of a file in our layout: the questions to cast, the file's columns
+    to read, and every column's 1-based place in the file (by our name)."""
+
+    questions: frozenset[str]
+    columns: list[str]
+    places: dict[str, int]
 
 
 def read(path: Path, questionnaire: Questionnaire, *, mapping: str | Path | None = None,
          variables: Collection[str] | None = None) -> Responses:
     try:  # the file's dictionary, read once: for the projection and for the split read
         _, header = pyreadstat.read_sav(str(path), metadataonly=True, user_missing=True)
-    except Exception as error:  # pyreadstat.ReadstatError and OSError
+    except UNREADABLE as error:
         raise _unreadable(path, error) from None
     projection = None
     if variables is not None and mapping is None and not questionnaire.mapping.columns:
@@ -48,8 +58,8 @@ def read(path: Path, questionnaire: Questionnaire, *, mapping: str | Path | None
             frame, meta = read_sav(str(path), header)
         else:  # a few columns: one process reads them at once
             frame, meta = pyreadstat.read_sav(str(path), user_missing=True,
-                                              usecols=projection[1])
-    except Exception as error:  # pyreadstat.ReadstatError and OSError
+                                              usecols=projection.columns)
+    except UNREADABLE as error:
         raise _unreadable(path, error) from None
     back = restored_names(meta.notes or ())  # names SPSS refused, given back
     frame = frame.rename(columns=back)
@@ -65,9 +75,8 @@ def read(path: Path, questionnaire: Questionnaire, *, mapping: str | Path | None
                       mapping=mapping, notes=sets,
                       missing=lambda f, renamed: _foreign_missing(
                           f, {renamed.get(c, c): r for c, r in declared.items()}, questionnaire),
-                      only=projection and projection[0],
-                      positions=projection and {back.get(c, c): i for c, i in
-                                                projection[2].items()})
+                      only=projection and projection.questions,
+                      positions=projection and projection.places)
 
 
 def _unreadable(path: Path, error: Exception) -> SourceError:
@@ -75,11 +84,10 @@ def _unreadable(path: Path, error: Exception) -> SourceError:
 
 
 def _projection(meta, questionnaire: Questionnaire, variables: Collection[str]
-                ) -> tuple[frozenset[str], list[str], dict[str, int]] | None:
-    """The questions to cast, the file's columns to read and every column's 1-based place in
-    the file, when each column `variables` need is in the file under our name (or the name our
-    writer gave it, `restored_names`); None when one is not: the whole file is then read and
-    matched. `meta`: the file's dictionary (pyreadstat's metadata)."""
+                ) -> Projection | None:
+    """The projection of the file when each column `variables` need is in it under our name (or
+    the name our writer gave it, `restored_names`); None when one is not: the whole file is then
+    read and matched. `meta`: the file's dictionary (pyreadstat's metadata)."""
     back = restored_names(meta.notes or ())
     in_file = {back.get(c, c): c for c in meta.column_names}  # our name -> the file's
     wanted = needs(questionnaire, variables)
@@ -93,8 +101,8 @@ def _projection(meta, questionnaire: Questionnaire, variables: Collection[str]
     if not ours <= set(in_file):
         return None
     keep = {in_file[c] for c in ours}
-    return (wanted.questions, [c for c in meta.column_names if c in keep],
-            {c: i for i, c in enumerate(meta.column_names, 1)})
+    return Projection(wanted.questions, [c for c in meta.column_names if c in keep],
+                      {back.get(c, c): i for i, c in enumerate(meta.column_names, 1)})
 
 
 Ranges = list[tuple[float, float]]

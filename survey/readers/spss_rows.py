@@ -28,6 +28,9 @@ import pyreadstat
 # (docs/reference/performance.md).
 SPLIT_CELLS = 150_000
 MAX_PROCESSES = 4
+# what a file can make pyreadstat raise: damage or a foreign format (ReadstatError), a file that
+# cannot be opened (PyreadstatError, OSError)
+UNREADABLE = (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, OSError)
 
 
 def read_sav(path: str, meta=None) -> tuple[pd.DataFrame, object]:
@@ -45,7 +48,7 @@ def read_sav(path: str, meta=None) -> tuple[pd.DataFrame, object]:
         numbers = [name for name, kind in types.items() if kind == "double"]
         try:
             return read_ranges(path, ranges, numbers), meta
-        except (RuntimeError, OSError, pyreadstat.ReadstatError, pyreadstat.PyreadstatError):
+        except (RuntimeError, *UNREADABLE):  # a child that could not start or was killed
             pass  # read again below, in one process
     frame, _ = pyreadstat.read_sav(path, user_missing=True)
     return frame, meta
