@@ -176,3 +176,24 @@ def test_two_means_from_unit_sums_equal_the_estimator_and_svyttest(spec) -> None
                                [slow.test.statistic, slow.test.p], rtol=1e-10)
     with pytest.raises(DesignError, match="exactly two groups, got 1"):
         significance.two_means(Design.build(frame, **spec), y, np.zeros(n, np.int8))
+
+
+@pytest.mark.parametrize("ids", [
+    np.array([5, 3, 3, 9, 5], np.int32),
+    np.array([-2**63, -2**63 + 5, -2**63], np.int64),  # offsets from the least still fit
+    np.array([2**64 - 1, 3], np.uint64),  # too far apart to count: factorized
+    np.array([1, 10**9, 1], np.int64),
+    np.array([7], np.int8),
+    np.array(["s02", "s01", "s02"], object),
+    pd.Series([3, 1, 3], dtype="Int64"),
+])
+def test_ids_counted_get_the_codes_factorizing_gives(ids) -> None:
+    """Integer strata and cluster ids are coded by counting (stages._counted_codes); the codes
+    and labels are pandas' factorize(sort=True)'s, as for ids of every other kind."""
+    from analysis.design.stages import codes_of
+
+    codes, labels = codes_of(ids, "cluster")
+    expected, uniques = pd.factorize(pd.Series(ids), sort=True)
+    assert codes.tolist() == expected.tolist()
+    assert labels == tuple(uniques.tolist())
+    assert all(type(label) is type(uniques.tolist()[0]) for label in labels)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis import threads
 from analysis.banner.rows import ByVariable, RowBlock
 from analysis.banner.totals import DomainTotals
 from analysis.design.sample_design import Design
@@ -36,6 +37,7 @@ class Planes:
 
     codes: tuple[np.ndarray, ...]  # (n,) uint8, one per plane
     decode: tuple[np.ndarray, ...]  # (levels, q): what each level adds to each quantity
+    ones: int  # the quantity that counts each answering respondent once
 
     @property
     def quantities(self) -> int:
@@ -61,7 +63,8 @@ def pack_categories(block: RowBlock) -> Planes | None:
         return None
     decode = np.zeros((LEVELS, len(categorical_map(block))))
     decode[:k] = categorical_map(block).T
-    return Planes((np.where(block.answered, block.codes, k).astype(np.uint8),), (decode,))
+    return Planes((np.where(block.answered, block.codes, k).astype(np.uint8),), (decode,),
+                  k + len(block.net_matrix))
 
 
 def pack(block: RowBlock) -> Planes | None:
@@ -113,7 +116,7 @@ def pack(block: RowBlock) -> Planes | None:
             decode[:, q - 1] = 1  # every respondent is counted once in each plane
         codes.append(code)
         decodes.append(decode)
-    return Planes(tuple(codes), tuple(decodes))
+    return Planes(tuple(codes), tuple(decodes), q - 1)
 
 
 def fits(design: Design, n_dom: int) -> bool:
@@ -123,10 +126,10 @@ def fits(design: Design, n_dom: int) -> bool:
 
 @dataclass(frozen=True, eq=False)
 class DomainSums:
-    """Weighted sums per (unit, domain, quantity) and respondents per (unit, domain)."""
+    """Weighted sums per (unit, domain, quantity), and which (unit, domain) have respondents."""
 
     weighted: np.ndarray  # (n_units, D, q)
-    respondents: np.ndarray  # (n_units, D)
+    present: np.ndarray  # (n_units, D) bool
 
     def totals(self, design: Design, present: np.ndarray | None = None) -> DomainTotals:
         """Domain totals of every quantity with their Taylor covariance (svytotal's influence
@@ -145,7 +148,7 @@ class DomainSums:
 
     def degf(self, design: Design) -> np.ndarray:
         """Each domain's df: its PSUs minus its strata (R: degf(subset(design, ...)))."""
-        return design.psus_degf(self.respondents > 0).astype(float)
+        return design.psus_degf(self.present).astype(float)
 
 
 def domain_codes(block: RowBlock, by: ByVariable | None) -> tuple[np.ndarray, int]:
@@ -157,20 +160,28 @@ def domain_codes(block: RowBlock, by: ByVariable | None) -> tuple[np.ndarray, in
     return dom.astype(np.int16 if n_lev + 2 < 32767 else np.int64), n_lev + 2
 
 
-def domain_sums(design: Design, planes: Planes, dom: np.ndarray, n_dom: int) -> DomainSums:
-    """Per plane, one weighted bincount over (unit, domain, level), then the decode: the sums of
-    all quantities; and how many respondents each (unit, domain) has."""
-    k, q = design.n_units, planes.quantities
-    key = design.unit * n_dom + dom
-    respondents = np.bincount(key, minlength=k * n_dom).reshape(k, n_dom)
-    key *= LEVELS  # in place: each respondent's first bin; a plane's code is its offset
-    weighted = np.zeros((k * n_dom, q))
-    index = np.empty_like(key)  # one buffer for every plane's bins
-    for code, decode in zip(planes.codes, planes.decode, strict=True):
-        bins = np.bincount(np.add(key, code, out=index), design.weights,
-                           minlength=k * n_dom * LEVELS)
-        weighted += bins.reshape(k * n_dom, LEVELS) @ decode
-    return DomainSums(weighted.reshape(k, n_dom, q), respondents)
+def domain_sums(design: Design, planes: Planes, doms: Sequence[tuple[np.ndarray, int]]
+                ) -> list[DomainSums]:
+    """Per `by` variable (its domain codes and their number) and plane, one weighted bincount
+    over (unit, domain, level), then the decode: the sums of all quantities per (unit, domain).
+    A large sample's passes run on threads (`analysis.threads`). The weights are positive, so a
+    (unit, domain) has respondents where its weighted respondents are above 0."""
+    k, n = design.n_units, design.n
+    firsts = threads.passes(lambda d: (design.unit * d[1] + d[0]) * LEVELS, doms, n)
+    jobs = [(b, p) for b in range(len(doms)) for p in range(len(planes.codes))]
+
+    def job(at: tuple[int, int]) -> np.ndarray:
+        b, p = at
+        bins = np.bincount(firsts[b] + planes.codes[p], design.weights,
+                           minlength=k * doms[b][1] * LEVELS)
+        return bins.reshape(-1, LEVELS) @ planes.decode[p]
+
+    parts = iter(threads.passes(job, jobs, n))
+    found = []
+    for _, n_dom in doms:
+        weighted = sum(next(parts) for _ in planes.codes).reshape(k, n_dom, -1)
+        found.append(DomainSums(weighted, weighted[:, :, planes.ones] > 0))
+    return found
 
 
 def category_totals(design: Design, codes: np.ndarray, levels: int, dom: np.ndarray,
@@ -184,7 +195,7 @@ def category_totals(design: Design, codes: np.ndarray, levels: int, dom: np.ndar
     sums = np.bincount(index, design.weights if weights is None else weights,
                        minlength=k * n_dom * levels)
     del index
-    return DomainSums(sums.reshape(k, n_dom, levels), np.zeros((k, n_dom))).totals(
+    return DomainSums(sums.reshape(k, n_dom, levels), np.zeros((k, n_dom), bool)).totals(
         design, None if weights is None else np.bincount(dom, minlength=n_dom) > 0)
 
 
@@ -197,7 +208,7 @@ def dense_sums(design: Design, columns: Sequence[np.ndarray], dom: np.ndarray, n
     weighted = np.stack([np.bincount(key, design.weights * c, minlength=k * n_dom)
                          for c in columns], axis=1)
     return DomainSums(weighted.reshape(k, n_dom, len(columns)),
-                      np.bincount(key, minlength=k * n_dom).reshape(k, n_dom))
+                      np.bincount(key, minlength=k * n_dom).reshape(k, n_dom) > 0)
 
 
 class Margins:
@@ -209,6 +220,7 @@ class Margins:
         self.variables = list(variables)
         self.sizes = [n for _, n in variables]
         self.cells = int(np.prod(self.sizes))
+        self._cell: np.ndarray | None = None
         self._first: dict[int, np.ndarray] = {}  # inner size: each respondent's first bin
 
     def counts(self, inner: np.ndarray, size: int) -> list[np.ndarray]:
@@ -217,24 +229,42 @@ class Margins:
             return [np.bincount(codes.astype(np.int64) * size + inner, minlength=n * size)
                     .reshape(n, size) for codes, n in self.variables]
         if size not in self._first:
-            cell = np.zeros(len(inner), np.int64)
-            for codes, n in self.variables:
-                cell = cell * n + codes
-            self._first[size] = cell * size
+            self._first[size] = self.cell() * size
         table = np.bincount(self._first[size] + inner, minlength=self.cells * size)
         table = table.reshape(*self.sizes, size)
         axes = range(len(self.sizes))
         return [table.sum(axis=tuple(i for i in axes if i != b)) for b in axes]
 
+    def cell(self) -> np.ndarray:
+        """Each respondent's combination of levels, in four bytes (the cells are few)."""
+        if self._cell is None:
+            self._cell = np.zeros(len(self.variables[0][0]), np.int32)
+            for codes, n in self.variables:
+                if n > 1:
+                    self._cell *= n
+                    self._cell += codes
+        return self._cell
 
-def tallies(planes: Planes, doms: list[tuple[np.ndarray, int]]) -> list[np.ndarray]:
-    """Unweighted sums per (domain, quantity) of each `by` variable: per plane, its levels'
-    counts in each domain (`Margins`), decoded."""
-    margins = Margins(doms)
-    found = [np.zeros((n, planes.quantities)) for _, n in doms]
+
+def by_levels(block: RowBlock, by: ByVariable | None) -> tuple[np.ndarray, int]:
+    """Each respondent's level of a `by` variable (None: the Total's one level), then "no
+    level", answered or not; with their number."""
+    if by is None:
+        return np.zeros(len(block.answered), np.int8), 1
+    return np.where(by.codes >= 0, by.codes, len(by.values)), len(by.values) + 1
+
+
+def tallies(planes: Planes, margins: Margins, answered: np.ndarray) -> list[np.ndarray]:
+    """Unweighted sums per (domain, quantity) of each `by` variable, its domains numbered as
+    `domain_codes` numbers them: per plane, its levels' counts by level and answered or not
+    (`Margins` of `by_levels`), decoded; the unanswered make the last domain."""
+    unanswered = np.where(answered, 0, LEVELS).astype(np.uint8)
+    found = [np.zeros((n + 1, planes.quantities)) for n in margins.sizes]
     for code, decode in zip(planes.codes, planes.decode, strict=True):
-        for b, counts in enumerate(margins.counts(code, LEVELS)):
-            found[b] += counts @ decode
+        for b, counts in enumerate(margins.counts(code + unanswered, 2 * LEVELS)):
+            split = counts.reshape(-1, 2, LEVELS)
+            found[b][:-1] += split[:, 0] @ decode
+            found[b][-1] += split[:, 1].sum(axis=0) @ decode
     return found
 
 
@@ -265,6 +295,7 @@ class Prepared:
     counts: dict[str | None, np.ndarray] | None = None  # with planes: tallies by `by` name
     domains: dict[str | None, tuple[np.ndarray, int]] | None = None  # domain_codes by name
     kinds: dict[str | None, np.ndarray] | None = None  # kind_tallies by `by` name
+    sums: dict[str | None, DomainSums] | None = None  # with planes: domain_sums by name
 
     def domain_codes(self, block: RowBlock, by: ByVariable | None) -> tuple[np.ndarray, int]:
         name = None if by is None else by.name
@@ -280,14 +311,16 @@ def prepare(design: Design, block: RowBlock, by: Sequence[ByVariable | None] = (
     squared = design.weights * design.weights
     doms = [domain_codes(block, b) for b in by]
     names = [None if b is None else b.name for b in by]
-    kinds = dict(zip(names, kind_tallies(block, by), strict=True))
+    margins = Margins([by_levels(block, b) for b in by])
+    kinds = dict(zip(names, kind_tallies(block, margins), strict=True))
     n_dom = max(n for _, n in doms)
     planes = pack(block) if block.kind != "number" and fits(design, n_dom) else None
     if planes is not None:
         none = (np.zeros(0, np.int32), np.zeros(0, np.int16))
-        counts = dict(zip(names, tallies(planes, doms), strict=True))
+        counts = dict(zip(names, tallies(planes, margins, block.answered), strict=True))
+        sums = dict(zip(names, domain_sums(design, planes, doms), strict=True))
         return Prepared(None, none, total_df, squared, planes, counts,
-                        dict(zip(names, doms, strict=True)), kinds)
+                        dict(zip(names, doms, strict=True)), kinds, sums)
     rows = [np.flatnonzero(f).astype(np.int32) for f in block.flags]  # int32: a third less
     opts = [np.full(len(r), j, np.int16) for j, r in enumerate(rows)]
     selections = ((np.concatenate(rows), np.concatenate(opts)) if rows
@@ -295,12 +328,11 @@ def prepare(design: Design, block: RowBlock, by: Sequence[ByVariable | None] = (
     return Prepared(_values_frame(block), selections, total_df, squared, kinds=kinds)
 
 
-def kind_tallies(block: RowBlock, by: Sequence[ByVariable | None]) -> list[np.ndarray]:
-    """Respondents per column and missing kind of each `by` variable, (levels + 1, 5): its
-    levels, then "no level"; kind 0 answered, 1..4 MISSING_KINDS."""
+def kind_tallies(block: RowBlock, margins: Margins) -> list[np.ndarray]:
+    """Respondents per column and missing kind of each `by` variable (`Margins` of
+    `by_levels`), (levels + 1, 5): its levels, then "no level"; kind 0 answered, 1..4
+    MISSING_KINDS."""
     n = len(block.answered)
-    kind = np.zeros(n, np.int64) if block.missing_kind is None else \
-        np.clip(block.missing_kind, 0, 4).astype(np.int64)
-    return Margins([(np.zeros(n, np.int64), 1) if b is None else
-                    (np.where(b.codes >= 0, b.codes, len(b.values)), len(b.values) + 1)
-                    for b in by]).counts(kind, 5)
+    kind = np.zeros(n, np.uint8) if block.missing_kind is None else \
+        np.clip(block.missing_kind, 0, 4).astype(np.uint8)
+    return margins.counts(kind, 5)

@@ -20,8 +20,26 @@ def codes_of(values: np.ndarray | pd.Series, what: str) -> tuple[np.ndarray, tup
     s = pd.Series(np.asarray(values) if not isinstance(values, pd.Series) else values)
     if s.isna().any():
         raise DesignError(f"{what} has {int(s.isna().sum())} missing value(s); a design needs all")
+    counted = _counted_codes(s)
+    if counted is not None:
+        return counted
     codes, uniques = pd.factorize(s, sort=True)
     return codes.astype(np.int64), tuple(uniques.tolist())
+
+
+def _counted_codes(s: pd.Series) -> tuple[np.ndarray, tuple[object, ...]] | None:
+    """codes_of for integer ids within a span of a few times the rows, as most strata and
+    cluster ids are: counted in one pass, where factorizing sorts (a third of a design's build
+    at a million); None for other values."""
+    kind = s.dtype.kind if isinstance(s.dtype, np.dtype) else "O"
+    if not len(s) or kind not in ("i", "u") or (kind == "u" and s.dtype.itemsize == 8):
+        return None  # (uint64 ids may not fit the int64 offsets below)
+    ints = s.to_numpy()
+    low = int(ints.min())
+    if int(ints.max()) - low >= 4 * len(ints):
+        return None
+    present, codes = unique_codes(ints.astype(np.int64) - low)
+    return codes, tuple((present + low).tolist())
 
 
 def unique_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -170,8 +188,9 @@ def fpc_weights(w: np.ndarray, s_codes: np.ndarray, popsize: np.ndarray, n_psu: 
 
 def given_weights(values: np.ndarray) -> np.ndarray:
     """The weight column as floats, refused if any is missing, infinite or not positive."""
-    w = np.asarray(pd.to_numeric(pd.Series(values)), dtype=float)
-    if np.isnan(w).any() or np.isinf(w).any():
+    w = np.asarray(values)
+    w = np.asarray(w if w.dtype.kind in "fiub" else pd.to_numeric(pd.Series(values)), dtype=float)
+    if not np.isfinite(w).all():
         raise DesignError("weight has missing or infinite values")
     if (w <= 0).any():
         raise DesignError(f"weight has {int((w <= 0).sum())} value(s) <= 0; "
