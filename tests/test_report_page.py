@@ -4,6 +4,7 @@ and the font afterwards, in order, and nothing a questionnaire says can pass for
 from __future__ import annotations
 
 import base64
+import dataclasses
 import re
 
 import pandas as pd
@@ -88,3 +89,46 @@ def test_a_table_is_escaped_and_empty_where_missing():
     assert parsed.rows == [["", "合计 (A)", "n"], ["<script>x</script>", "40.0% B", "12.0"],
                            ["不清楚 & 其他", "", ""]]
     assert "<script>" not in table_html(frame, "banner")
+
+
+SEGMENTS = ["国有企业职工", "小微企业职工", "大中型企业职工", "农民工", "非农民工", "外出农民工",
+            "新就业形态劳动者", "技能人才", "管理人员和班组长", "青年职工（80后、90后、00后）",
+            "60后", "70后", "80后", "90后", "00后"]
+ROWS = ["样本量", "加权样本量", "有效样本量", "小学及以下", "高中/中专/技校/职高", "大学本科及以上"]
+
+
+def test_a_banner_of_sixteen_columns_fits_the_page_with_its_labels_whole(tmp_path):
+    """The README's report puts a total and 15 segments beside each row label: in Chromium the
+    table stays within the page, and a label of up to seven characters keeps to one line (it
+    was squeezed to a character a line, 样/本/量)."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    from pathlib import Path
+
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("Debian chromium is not installed")
+    columns = {"": ROWS, "合计": ["2000", "2,000.0", "1,741.4", "13.7%", "17.9%", "5.8%"]}
+    for k, name in enumerate(SEGMENTS):
+        columns[f"{name} ({chr(65 + k)})"] = ["1291", "1,087.6", "1,130.5", "14.8%", "18.3%",
+                                               "6.2%"]
+    block = QuestionBlock("education", "文化程度", pd.DataFrame(columns), "列百分比", None)
+    content = _content((None, None, None))
+    page = tmp_path / "page.html"
+    page.write_text(render_report(dataclasses.replace(content, questions=(block,))),
+                    encoding="utf-8")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                                    args=["--no-sandbox", "--disable-gpu"])
+        view = browser.new_page(viewport={"width": 1400, "height": 900})
+        view.goto(page.as_uri())
+        width = view.eval_on_selector("table.banner", "t => t.getBoundingClientRect().width")
+        room = view.eval_on_selector("body", "b => b.clientWidth - 2 * parseFloat("
+                                     "getComputedStyle(b).paddingLeft)")
+        lines = view.eval_on_selector_all("table.banner tr td:first-child", """cells =>
+            cells.map(c => { const s = getComputedStyle(c);
+                return [c.textContent, (c.getBoundingClientRect().height - parseFloat(
+                    s.paddingTop) - parseFloat(s.paddingBottom)) / parseFloat(s.lineHeight)];
+            })""")
+        browser.close()
+    assert width <= room + 0.5
+    assert [label for label, _ in lines] == ROWS
+    assert all(round(n) == 1 for label, n in lines if len(label) <= 7), lines
