@@ -22,7 +22,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis import threads
 from analysis.banner.rows import ByVariable, RowBlock
 from analysis.banner.totals import DomainTotals
 from analysis.design.sample_design import Design
@@ -160,28 +159,22 @@ def domain_codes(block: RowBlock, by: ByVariable | None) -> tuple[np.ndarray, in
     return dom.astype(np.int16 if n_lev + 2 < 32767 else np.int64), n_lev + 2
 
 
-def domain_sums(design: Design, planes: Planes, doms: Sequence[tuple[np.ndarray, int]]
-                ) -> list[DomainSums]:
-    """Per `by` variable (its domain codes and their number) and plane, one weighted bincount
-    over (unit, domain, level), then the decode: the sums of all quantities per (unit, domain).
-    A large sample's passes run on threads (`analysis.threads`). The weights are positive, so a
-    (unit, domain) has respondents where its weighted respondents are above 0."""
-    k, n = design.n_units, design.n
-    firsts = threads.passes(lambda d: (design.unit * d[1] + d[0]) * LEVELS, doms, n)
-    jobs = [(b, p) for b in range(len(doms)) for p in range(len(planes.codes))]
-
-    def job(at: tuple[int, int]) -> np.ndarray:
-        b, p = at
-        bins = np.bincount(firsts[b] + planes.codes[p], design.weights,
-                           minlength=k * doms[b][1] * LEVELS)
-        return bins.reshape(-1, LEVELS) @ planes.decode[p]
-
-    parts = iter(threads.passes(job, jobs, n))
-    found = []
-    for _, n_dom in doms:
-        weighted = sum(next(parts) for _ in planes.codes).reshape(k, n_dom, -1)
-        found.append(DomainSums(weighted, weighted[:, :, planes.ones] > 0))
-    return found
+def domain_sums(design: Design, planes: Planes, dom: np.ndarray, n_dom: int) -> DomainSums:
+    """Per plane, one weighted bincount over (unit, domain, level), then the decode: the sums of
+    all quantities per (unit, domain). The weights are positive, so a (unit, domain) has
+    respondents where its weighted respondents are above 0."""
+    k = design.n_units
+    first = design.unit * n_dom  # each respondent's first bin, made in place
+    first += dom
+    first *= LEVELS
+    index = np.empty_like(first)  # one buffer for every plane's bins
+    weighted = np.zeros((k * n_dom, planes.quantities))
+    for code, decode in zip(planes.codes, planes.decode, strict=True):
+        bins = np.bincount(np.add(first, code, out=index), design.weights,
+                           minlength=k * n_dom * LEVELS)
+        weighted += bins.reshape(k * n_dom, LEVELS) @ decode
+    weighted = weighted.reshape(k, n_dom, -1)
+    return DomainSums(weighted, weighted[:, :, planes.ones] > 0)
 
 
 def category_totals(design: Design, codes: np.ndarray, levels: int, dom: np.ndarray,
@@ -295,7 +288,6 @@ class Prepared:
     counts: dict[str | None, np.ndarray] | None = None  # with planes: tallies by `by` name
     domains: dict[str | None, tuple[np.ndarray, int]] | None = None  # domain_codes by name
     kinds: dict[str | None, np.ndarray] | None = None  # kind_tallies by `by` name
-    sums: dict[str | None, DomainSums] | None = None  # with planes: domain_sums by name
 
     def domain_codes(self, block: RowBlock, by: ByVariable | None) -> tuple[np.ndarray, int]:
         name = None if by is None else by.name
@@ -307,7 +299,8 @@ class Prepared:
 def prepare(design: Design, block: RowBlock, by: Sequence[ByVariable | None] = (None,)
             ) -> Prepared:
     """What the banner of `block` by each of `by` (None: Total only) shares."""
-    total_df = float(design.domain_degf(np.where(block.answered, 0, -1), 1)[0])
+    answering = np.bincount(design.psu[block.answered], minlength=len(design.psu_stratum))
+    total_df = float(design.psus_degf(answering[:, None] > 0)[0])  # degf of the answered
     squared = design.weights * design.weights
     doms = [domain_codes(block, b) for b in by]
     names = [None if b is None else b.name for b in by]
@@ -318,9 +311,8 @@ def prepare(design: Design, block: RowBlock, by: Sequence[ByVariable | None] = (
     if planes is not None:
         none = (np.zeros(0, np.int32), np.zeros(0, np.int16))
         counts = dict(zip(names, tallies(planes, margins, block.answered), strict=True))
-        sums = dict(zip(names, domain_sums(design, planes, doms), strict=True))
         return Prepared(None, none, total_df, squared, planes, counts,
-                        dict(zip(names, doms, strict=True)), kinds, sums)
+                        dict(zip(names, doms, strict=True)), kinds)
     rows = [np.flatnonzero(f).astype(np.int32) for f in block.flags]  # int32: a third less
     opts = [np.full(len(r), j, np.int16) for j, r in enumerate(rows)]
     selections = ((np.concatenate(rows), np.concatenate(opts)) if rows

@@ -20,6 +20,7 @@ from analysis.banner.planes import (
     categorical_map,
     category_totals,
     dense_sums,
+    domain_sums,
 )
 from analysis.banner.rows import MISSING_KINDS, ByVariable, RowBlock
 from analysis.banner.totals import DomainTotals, Ratios, ratios
@@ -105,14 +106,13 @@ def _domain_df(est: estimation.Estimates, n_dom: int) -> np.ndarray:
     return df
 
 
-def _totals(design: Design, block: RowBlock, prep: Prepared, by: ByVariable | None,
-            dom: np.ndarray, n_dom: int) -> tuple[DomainTotals, np.ndarray, DomainSums | None]:
+def _totals(design: Design, block: RowBlock, prep: Prepared, dom: np.ndarray, n_dom: int
+            ) -> tuple[DomainTotals, np.ndarray, DomainSums | None]:
     """The domain totals of the row's quantities with their covariance and each domain's df:
-    a Taylor design sums a row's planes (`planes.domain_sums`, made once for every `by`) or a
-    number's values per (unit, domain) with one bincount each; other designs go through the
-    estimators."""
-    if prep.sums is not None:
-        sums = prep.sums[None if by is None else by.name]
+    a Taylor design sums a row's planes (a number's values) per (unit, domain) with one
+    bincount each; other designs go through the estimators."""
+    if prep.planes is not None:
+        sums = domain_sums(design, prep.planes, dom, n_dom)
         return sums.totals(design), sums.degf(design), sums
     if type(design) is Design and block.values is not None:  # a number: y, y^2, respondents
         y = np.where(block.answered, block.values, 0.0)
@@ -133,7 +133,7 @@ def group_figures(design: Design, block: RowBlock, prep: Prepared,
     """One `by` variable's figures (or the Total's): totals per domain and their bases."""
     n_lev = 0 if by is None else len(by.values)
     dom, n_dom = prep.domain_codes(block, by)  # small integers: products widen them first
-    tot, domain_df, sums = _totals(design, block, prep, by, dom, n_dom)
+    tot, domain_df, sums = _totals(design, block, prep, dom, n_dom)
     # levels, then Total = every answered respondent (with or without a level)
     s = np.zeros((n_lev + 1, n_dom))
     s[np.arange(n_lev), np.arange(n_lev)] = 1

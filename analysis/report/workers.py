@@ -9,12 +9,16 @@ imports pandas; started later, the command waited for it at its first chart (hal
 from __future__ import annotations
 
 import multiprocessing
-
-from analysis.threads import cores
+import os
 
 POOL_FROM = 8  # charts: fewer are drawn in the main process (a pool's start costs about 1 s)
 # the server imports the main script once (else each worker would run it again) and the charts
 PRELOAD = ["__main__", "analysis.report.charts"]
+
+
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") \
+        else os.cpu_count() or 1
 
 
 def context():
