@@ -107,7 +107,8 @@ def read_only(a: np.ndarray) -> np.ndarray:
 def level_codes(codes: np.ndarray) -> np.ndarray:
     """A `by` variable's level per respondent, read-only, in two bytes (a million respondents'
     levels in int64 are 8 MB; three `by` variables held that much more than their data)."""
-    return read_only(codes.astype(np.int16 if codes.max(initial=0) < 32767 else np.int64))
+    return read_only(codes.astype(np.int16 if codes.max(initial=0) < 32767 else np.int64,
+                                  copy=False))
 
 
 TEXT = pd.StringDtype(na_value=np.nan)  # pandas' "str", the dtype it infers for text

@@ -156,7 +156,7 @@ def domain_codes(block: RowBlock, by: ByVariable | None) -> tuple[np.ndarray, in
     n_lev = 0 if by is None else len(by.values)
     codes = np.full(len(block.answered), -1, np.int16) if by is None else by.codes
     dom = np.where(block.answered, np.where(codes >= 0, codes, n_lev), n_lev + 1)
-    return dom.astype(np.int16 if n_lev + 2 < 32767 else np.int64), n_lev + 2
+    return dom.astype(np.int16 if n_lev + 2 < 32767 else np.int64, copy=False), n_lev + 2
 
 
 def domain_sums(design: Design, planes: Planes, dom: np.ndarray, n_dom: int) -> DomainSums:

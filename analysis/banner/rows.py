@@ -85,7 +85,8 @@ def _categorical(s: pd.Series, codes: Sequence[object], name: str) -> np.ndarray
         cats = list(s.cat.categories)
         where = {_code_key(c): i for i, c in enumerate(codes)}
         stray = [c for c in cats if _code_key(c) not in where]
-        remap = np.array([where.get(_code_key(c), -1) for c in cats] + [-1], dtype=np.int64)
+        remap = np.array([where.get(_code_key(c), -1) for c in cats] + [-1],
+                         dtype=np.int16 if len(codes) < 32767 else np.int64)
         raw = s.cat.codes.to_numpy()
         if stray and np.isin(raw, [cats.index(c) for c in stray]).any():
             raise BannerError(f"{name} has values {stray[:3]} that are not its option codes")
