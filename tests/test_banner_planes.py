@@ -168,3 +168,22 @@ def test_segment_profiles_by_the_packed_pass_equal_estimation_mean() -> None:
     pd.testing.assert_frame_equal(segment_profiles(responses, ours).sort_index(),
                                   segment_profiles(responses, general).sort_index(),
                                   rtol=1e-9, atol=1e-13)
+
+
+def test_a_by_variable_of_32767_levels_or_more_keeps_its_extra_levels() -> None:
+    """The "no level" and "unanswered" codes past 32,766 levels do not wrap in two bytes (numpy
+    widens where a Python int does not fit)."""
+    from analysis.banner.blocks import ByVariable, level_codes
+    from analysis.banner.planes import by_levels, domain_codes
+
+    responses = Responses.from_raw(parse_questionnaire(QUESTIONNAIRE), data(6))
+    block = row_block(responses, "m")
+    many = tuple(str(v) for v in range(32767))
+    wide = ByVariable("wide", "Wide", many, many,
+                      level_codes(np.array([0, 32766, -1, 5, -1, 1])))
+    answered = block.answered
+    levels, n = by_levels(block, wide)
+    assert n == 32768 and levels.tolist() == [0, 32766, 32767, 5, 32767, 1]
+    dom, n_dom = domain_codes(block, wide)
+    expected = np.where(answered, [0, 32766, 32767, 5, 32767, 1], 32768)
+    assert n_dom == 32769 and dom.tolist() == expected.tolist()

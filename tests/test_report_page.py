@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -91,6 +92,7 @@ def test_a_table_is_escaped_and_empty_where_missing():
     assert "<script>" not in table_html(frame, "banner")
 
 
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's, as tests/test_report.py uses
 SEGMENTS = ["国有企业职工", "小微企业职工", "大中型企业职工", "农民工", "非农民工", "外出农民工",
             "新就业形态劳动者", "技能人才", "管理人员和班组长", "青年职工（80后、90后、00后）",
             "60后", "70后", "80后", "90后", "00后"]
@@ -102,9 +104,7 @@ def test_a_banner_of_sixteen_columns_fits_the_page_with_its_labels_whole(tmp_pat
     table stays within the page, and a label of up to seven characters keeps to one line (it
     was squeezed to a character a line, 样/本/量)."""
     playwright = pytest.importorskip("playwright.sync_api")
-    from pathlib import Path
-
-    if not Path("/usr/bin/chromium").exists():
+    if not CHROMIUM.exists():
         pytest.skip("Debian chromium is not installed")
     columns = {"": ROWS, "合计": ["2000", "2,000.0", "1,741.4", "13.7%", "17.9%", "5.8%"]}
     for k, name in enumerate(SEGMENTS):
@@ -116,7 +116,7 @@ def test_a_banner_of_sixteen_columns_fits_the_page_with_its_labels_whole(tmp_pat
     page.write_text(render_report(dataclasses.replace(content, questions=(block,))),
                     encoding="utf-8")
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                     args=["--no-sandbox", "--disable-gpu"])
         view = browser.new_page(viewport={"width": 1400, "height": 900})
         view.goto(page.as_uri())

@@ -16,6 +16,7 @@ the per-column pass.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -36,7 +37,7 @@ class Planes:
 
     codes: tuple[np.ndarray, ...]  # (n,) uint8, one per plane
     decode: tuple[np.ndarray, ...]  # (levels, q): what each level adds to each quantity
-    ones: int  # the quantity that counts each answering respondent once
+    ones: int  # the quantity that counts each respondent once (of a single row, each answering)
 
     @property
     def quantities(self) -> int:
@@ -125,7 +126,8 @@ def fits(design: Design, n_dom: int) -> bool:
 
 @dataclass(frozen=True, eq=False)
 class DomainSums:
-    """Weighted sums per (unit, domain, quantity), and which (unit, domain) have respondents."""
+    """Weighted sums per (unit, domain, quantity), and which (unit, domain) have respondents
+    (counted by the row: of a single row, its unanswered domain has none)."""
 
     weighted: np.ndarray  # (n_units, D, q)
     present: np.ndarray  # (n_units, D) bool
@@ -188,6 +190,7 @@ def category_totals(design: Design, codes: np.ndarray, levels: int, dom: np.ndar
     sums = np.bincount(index, design.weights if weights is None else weights,
                        minlength=k * n_dom * levels)
     del index
+    # no presence: the totals need none (it is for degf, which this caller does not ask)
     return DomainSums(sums.reshape(k, n_dom, levels), np.zeros((k, n_dom), bool)).totals(
         design, None if weights is None else np.bincount(dom, minlength=n_dom) > 0)
 
@@ -195,7 +198,7 @@ def category_totals(design: Design, codes: np.ndarray, levels: int, dom: np.ndar
 def dense_sums(design: Design, columns: Sequence[np.ndarray], dom: np.ndarray, n_dom: int
                ) -> DomainSums:
     """The weighted sums of each of `columns` (numbers, no NaN) per (unit, domain), one bincount
-    each, as estimation.total makes them; and how many respondents each (unit, domain) has."""
+    each, as estimation.total makes them; and which (unit, domain) have respondents."""
     k = design.n_units
     key = design.unit * n_dom + dom
     weighted = np.stack([np.bincount(key, design.weights * c, minlength=k * n_dom)
@@ -212,7 +215,7 @@ class Margins:
     def __init__(self, variables: Sequence[tuple[np.ndarray, int]]):
         self.variables = list(variables)
         self.sizes = [n for _, n in variables]
-        self.cells = int(np.prod(self.sizes))
+        self.cells = math.prod(self.sizes)
         self._cell: np.ndarray | None = None
         self._first: dict[int, np.ndarray] = {}  # inner size: each respondent's first bin
 
@@ -222,14 +225,15 @@ class Margins:
             return [np.bincount(codes.astype(np.int64) * size + inner, minlength=n * size)
                     .reshape(n, size) for codes, n in self.variables]
         if size not in self._first:
-            self._first[size] = self.cell() * size
+            self._first[size] = self._cells() * size
         table = np.bincount(self._first[size] + inner, minlength=self.cells * size)
         table = table.reshape(*self.sizes, size)
         axes = range(len(self.sizes))
         return [table.sum(axis=tuple(i for i in axes if i != b)) for b in axes]
 
-    def cell(self) -> np.ndarray:
-        """Each respondent's combination of levels, in four bytes (the cells are few)."""
+    def _cells(self) -> np.ndarray:
+        """Each respondent's combination of levels, in four bytes (`counts` asks only while the
+        cells are few)."""
         if self._cell is None:
             self._cell = np.zeros(len(self.variables[0][0]), np.int32)
             for codes, n in self.variables:
@@ -299,8 +303,7 @@ class Prepared:
 def prepare(design: Design, block: RowBlock, by: Sequence[ByVariable | None] = (None,)
             ) -> Prepared:
     """What the banner of `block` by each of `by` (None: Total only) shares."""
-    answering = np.bincount(design.psu[block.answered], minlength=len(design.psu_stratum))
-    total_df = float(design.psus_degf(answering[:, None] > 0)[0])  # degf of the answered
+    total_df = float(design.domain_degf(np.where(block.answered, 0, -1), 1)[0])
     squared = design.weights * design.weights
     doms = [domain_codes(block, b) for b in by]
     names = [None if b is None else b.name for b in by]

@@ -151,8 +151,11 @@ class Design(NamedVariables):
         `codes` holds a domain code per respondent, -1 for respondents in no domain.
         """
         inside = codes >= 0
-        key = self.psu if n_domains == 1 else self.psu * n_domains + np.maximum(codes, 0)
-        psus = np.bincount(key, inside, minlength=len(self.psu_stratum) * n_domains) > 0
+        if n_domains == 1:  # the PSUs of those inside, counted
+            psus = np.bincount(self.psu[inside], minlength=len(self.psu_stratum)) > 0
+        else:
+            key = self.psu * n_domains + np.maximum(codes, 0)
+            psus = np.bincount(key, inside, minlength=len(self.psu_stratum) * n_domains) > 0
         return self.psus_degf(psus.reshape(-1, n_domains))
 
     def psus_degf(self, present: np.ndarray) -> np.ndarray:

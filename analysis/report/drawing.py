@@ -69,8 +69,9 @@ def web_png(image: Image.Image) -> bytes:
         image = Image.alpha_composite(Image.new("RGBA", image.size, "white"),
                                       image.convert("RGBA"))
     image = image.convert("RGB")
-    if image.width > WEB_WIDTH:  # each pixel the mean of those it covers: as legible as
-        height = round(image.height * WEB_WIDTH / image.width)  # bicubic, in 3/5 of the time
+    if image.width > WEB_WIDTH:
+        # a box filter, each pixel the mean of those it covers: as legible as bicubic, in 3/5
+        height = round(image.height * WEB_WIDTH / image.width)
         image = image.resize((WEB_WIDTH, height), Image.Resampling.BOX)
     out = io.BytesIO()  # zlib's level 7: 8% larger than its best, in half the time
     image.quantize(WEB_COLOURS, method=Image.Quantize.FASTOCTREE).save(out, "PNG",
