@@ -181,7 +181,7 @@ def test_two_means_from_unit_sums_equal_the_estimator_and_svyttest(spec) -> None
 @pytest.mark.parametrize("ids", [
     np.array([5, 3, 3, 9, 5], np.int32),
     np.array([-2**63, -2**63 + 5, -2**63], np.int64),  # offsets from the least still fit
-    np.array([2**64 - 1, 3], np.uint64),  # too far apart to count: factorized
+    np.array([2**64 - 1, 3], np.uint64),  # uint64: factorized (offsets may not fit int64)
     np.array([1, 10**9, 1], np.int64),
     np.array([7], np.int8),
     np.array(["s02", "s01", "s02"], object),
