@@ -7,6 +7,7 @@ under `-n` the tests that only read it are in one xdist group, so that one worke
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -80,8 +81,6 @@ def test_html_is_self_contained_and_renders(report):
     assert "data:image/png;base64," in html
     assert "http://" not in html and "https://" not in html
     assert "国有企业职工选择“职业成长与发展”的比例为" in html
-    import re
-
     assert not re.search(r"worker-survey-[0-9a-f]{32}-", html)  # every draft marker filled
     assert "@font-face" in html
     playwright = pytest.importorskip("playwright.sync_api")
@@ -228,7 +227,6 @@ def test_the_page_carries_small_charts_and_stays_light(report):
     the sample); the PNG files beside the page keep their full size."""
     import base64
     import io
-    import re
 
     from PIL import Image
 

@@ -155,10 +155,13 @@ class DomainSums:
 def domain_codes(block: RowBlock, by: ByVariable | None) -> tuple[np.ndarray, int]:
     """Each respondent's domain for a `by` variable: its level, then "no level" (a missing
     answer to the `by` question: in Total only), then "unanswered" (in no base)."""
-    n_lev = 0 if by is None else len(by.values)
-    codes = np.full(len(block.answered), -1, np.int16) if by is None else by.codes
-    dom = np.where(block.answered, np.where(codes >= 0, codes, n_lev), n_lev + 1)
-    return dom.astype(np.int16 if n_lev + 2 < 32767 else np.int64, copy=False), n_lev + 2
+    return _domains(block.answered, *by_levels(block, by))
+
+
+def _domains(answered: np.ndarray, levels: np.ndarray, n: int) -> tuple[np.ndarray, int]:
+    """`domain_codes` from a `by` variable's `by_levels`: the unanswered after its n levels."""
+    dom = np.where(answered, levels, n)
+    return dom.astype(np.int16 if n + 1 < 32767 else np.int64, copy=False), n + 1
 
 
 def domain_sums(design: Design, planes: Planes, dom: np.ndarray, n_dom: int) -> DomainSums:
@@ -305,9 +308,10 @@ def prepare(design: Design, block: RowBlock, by: Sequence[ByVariable | None] = (
     """What the banner of `block` by each of `by` (None: Total only) shares."""
     total_df = float(design.domain_degf(np.where(block.answered, 0, -1), 1)[0])
     squared = design.weights * design.weights
-    doms = [domain_codes(block, b) for b in by]
+    levels = [by_levels(block, b) for b in by]
+    doms = [_domains(block.answered, *lv) for lv in levels]
     names = [None if b is None else b.name for b in by]
-    margins = Margins([by_levels(block, b) for b in by])
+    margins = Margins(levels)
     kinds = dict(zip(names, kind_tallies(block, margins), strict=True))
     n_dom = max(n for _, n in doms)
     planes = pack(block) if block.kind != "number" and fits(design, n_dom) else None
