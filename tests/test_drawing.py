@@ -58,6 +58,49 @@ def test_a_workers_error_reaches_the_caller(tmp_path):
     assert not (tmp_path / "bad.png").exists()
 
 
+def test_a_submit_does_not_wait_for_the_workers_to_start(tmp_path, monkeypatch):
+    """The pool's workers are forked once the fork server has imported matplotlib (a second or
+    more, longer when a notebook calls `survey.report`): the tables are computed meanwhile, so
+    a chart's submit returns at once. Here the workers' start waits for the test to release it,
+    after its submits: a submit that waited for the start would hold it for the whole timeout."""
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    released = threading.Event()
+    waited: list[bool] = []
+    spawn = ProcessPoolExecutor._spawn_process
+
+    def slow_spawn(pool):
+        waited.append(released.wait(timeout=30))
+        spawn(pool)
+
+    monkeypatch.setattr(ProcessPoolExecutor, "_spawn_process", slow_spawn)
+    jobs = _jobs(tmp_path, 8)
+    with Drawing(expected=8, workers=2) as drawing:
+        futures = [drawing.submit(job) for job in jobs]
+        assert not any(future.done() for future in futures)
+        released.set()
+        drawn = results(futures)
+    assert waited and all(waited)  # every start was released by the test, none timed out
+    assert [d.paths[0] for d in drawn] == [job.stem.with_suffix(".png") for job in jobs]
+    assert all(path.exists() for d in drawn for path in d.paths)
+
+
+def test_leaving_early_cancels_the_charts_not_yet_drawn(tmp_path):
+    """An error in the main process leaves the block at once: the charts not started are
+    cancelled, whether the pool had them or not, and nothing is written after the block."""
+    jobs = _jobs(tmp_path, 24)
+    with pytest.raises(KeyboardInterrupt), Drawing(expected=24, workers=2) as drawing:
+        futures = [drawing.submit(job) for job in jobs]
+        raise KeyboardInterrupt
+    assert all(future.done() for future in futures)
+    cancelled = [future.cancelled() for future in futures]
+    assert any(cancelled)
+    written = set(tmp_path.glob("*.png"))
+    for job, future in zip(jobs, futures, strict=True):
+        assert (job.stem.with_suffix(".png") in written) == (not future.cancelled())
+
+
 def test_the_pages_copy_is_narrow_and_few_coloured(tmp_path):
     with Drawing(expected=1) as drawing:
         drawn = results([drawing.submit(_jobs(tmp_path, 1)[0])])[0]

@@ -4,7 +4,9 @@ Laying out and rasterising a chart costs more than computing its table (matplotl
 is pure Python), and every chart is independent: a `ChartJob` is plain data (the chart's name in
 `analysis.report.charts`, its tidy frame and its texts), drawn where a worker is free. Workers
 start from a fork server that has imported matplotlib once, so none inherits the main process's
-threads; a report with few charts draws them in the main process instead.
+threads; a report with few charts draws them in the main process instead. The jobs reach the
+pool through a thread of their own: the first job starts the workers, and they are forked only
+once the server has imported matplotlib, which the main process need not wait for.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from __future__ import annotations
 import io
 import signal
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,6 +93,10 @@ class Drawing:
         self._pool = (ProcessPoolExecutor(workers, mp_context=context(),
                                           initializer=_ignore_interrupts)
                       if workers > 1 and expected >= POOL_FROM else None)
+        # a pool's submit waits until the fork server has forked a worker, which is after its
+        # imports: seconds in which this process can compute tables instead of waiting
+        self._feeder = ThreadPoolExecutor(1, "chart-jobs") if self._pool is not None else None
+        self._submitted: list[Future[Drawn]] = []
 
     @property
     def pooled(self) -> bool:
@@ -100,14 +107,28 @@ class Drawing:
 
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
+            self._feeder.shutdown(wait=True, cancel_futures=True)
             self._pool.shutdown(wait=True, cancel_futures=True)
+            for future in self._submitted:  # those the feeder had not passed on yet
+                future.cancel()
 
     def submit(self, job: ChartJob) -> Future[Drawn]:
-        if self._pool is not None:
-            return self._pool.submit(draw, job)
         done: Future[Drawn] = Future()
-        done.set_result(draw(job))
+        if self._pool is None:
+            done.set_result(draw(job))
+            return done
+        self._submitted.append(done)
+        self._feeder.submit(self._pass_on, job, done)
         return done
+
+    def _pass_on(self, job: ChartJob, done: Future[Drawn]) -> None:
+        """In the feeder's thread: hand `job` to the pool and settle `done` with its outcome."""
+        try:
+            drawn = self._pool.submit(draw, job)
+        except BaseException as error:  # a broken pool: the caller's result() raises it
+            done.set_exception(error)
+        else:
+            drawn.add_done_callback(partial(_settle, done))
 
 
 def warm_up(expected: int) -> None:
@@ -121,6 +142,16 @@ def warm_up(expected: int) -> None:
 def results(futures: Sequence[Future[Drawn]]) -> list[Drawn]:
     """The drawn charts in the order they were submitted (a worker's error is raised here)."""
     return [future.result() for future in futures]
+
+
+def _settle(done: Future[Drawn], drawn: Future[Drawn]) -> None:
+    """Give `done` the outcome of the pool's future `drawn`."""
+    if drawn.cancelled():
+        done.cancel()
+    elif drawn.exception() is not None:
+        done.set_exception(drawn.exception())
+    else:
+        done.set_result(drawn.result())
 
 
 def _ignore_interrupts() -> None:
