@@ -138,11 +138,6 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
                            charts, progress)
         _likert_charts(responses, choice, charts, lang)
         reliability = scale_reliability(responses)
-        progress("workbook", 0, 1)
-        charts.files.append(write_workbook(
-            staging / "banner.xlsx", banners, title=q.label(q.survey.title, lang),
-            tables=_sheets(q, table, note, profiles, reliability, lang)
-            + ([changes_sheet(changes, lang)] if changes else []), lang=lang))
         progress("html report", 0, 1)
         content = ReportContent(
             title=q.label(q.survey.title, lang),
@@ -156,12 +151,20 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
             profiles=profiles, reliability=tuple(reliability),
             scale_labels={s.name: q.label(s.label, lang) for s in q.scales},
             changes=section(changes, lang) if changes else None)
-        draft = draft_report(content)  # the page and its font while the last charts are drawn
-        font = font_face(draft.text)
+        draft = draft_report(content)  # the page's text, before its charts are drawn
+        # its font is cut from the CJK font by a worker (a second) while this process writes
+        # the workbook
+        font = drawing.call(font_face, draft.text)
+        progress("workbook", 0, 1)
+        charts.files.append(write_workbook(
+            staging / "banner.xlsx", banners, title=q.label(q.survey.title, lang),
+            tables=_sheets(q, table, note, profiles, reliability, lang)
+            + ([changes_sheet(changes, lang)] if changes else []), lang=lang))
         progress("charts", 0, 1)
         content = dataclasses.replace(
             content, questions=charts.blocks(drawn=True),
             findings_png=tuple(future.result().web_png for future in findings_charts))
+        font = font.result()
     html = staging / "report.html"
     html.write_text(draft.fill(content, font), encoding="utf-8")
     return charts.files + [html], len(banners), len(claims)

@@ -6,19 +6,21 @@ is pure Python), and every chart is independent: a `ChartJob` is plain data (the
 start from a fork server that has imported matplotlib once, so none inherits the main process's
 threads; a report with few charts draws them in the main process instead. The jobs reach the
 pool through a thread of their own: the first job starts the workers, and they are forked only
-once the server has imported matplotlib, which the main process need not wait for.
+once the server has imported matplotlib, which the main process need not wait for. The page's
+font, cut from the CJK font once the page's text is known, is made there too, while the main
+process writes the workbook.
 """
 
 from __future__ import annotations
 
 import io
 import signal
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pandas as pd
 
@@ -27,6 +29,7 @@ from analysis.report.workers import POOL_FROM, context, cores, start
 if TYPE_CHECKING:
     from PIL import Image
 
+T = TypeVar("T")
 WEB_WIDTH = 800  # pixels: the page's column; the PNG files beside it keep their 150 dpi
 WEB_COLOURS = 24  # charts are flat colours and anti-aliased text: 24 keep both legible
 FORMATS = ("png", "svg")  # the files a chart can be written as
@@ -96,7 +99,7 @@ class Drawing:
         # a pool's submit waits until the fork server has forked a worker, which is after its
         # imports: seconds in which this process can compute tables instead of waiting
         self._feeder = ThreadPoolExecutor(1, "chart-jobs") if self._pool is not None else None
-        self._submitted: list[Future[Drawn]] = []
+        self._submitted: list[Future] = []
 
     @property
     def pooled(self) -> bool:
@@ -113,22 +116,28 @@ class Drawing:
                 future.cancel()
 
     def submit(self, job: ChartJob) -> Future[Drawn]:
-        done: Future[Drawn] = Future()
+        return self.call(draw, job)
+
+    def call(self, function: Callable[..., T], *args: Any) -> Future[T]:
+        """`function(*args)` where a chart would be drawn: another of the report's independent
+        pieces of work (a module's function; its arguments and result pickled)."""
+        done: Future[T] = Future()
         if self._pool is None:
-            done.set_result(draw(job))
+            done.set_result(function(*args))
             return done
         self._submitted.append(done)
-        self._feeder.submit(self._pass_on, job, done)
+        self._feeder.submit(self._pass_on, function, args, done)
         return done
 
-    def _pass_on(self, job: ChartJob, done: Future[Drawn]) -> None:
-        """In the feeder's thread: hand `job` to the pool and settle `done` with its outcome."""
+    def _pass_on(self, function: Callable[..., T], args: tuple, done: Future[T]) -> None:
+        """In the feeder's thread: hand the call to the pool and settle `done` with its
+        outcome."""
         try:
-            drawn = self._pool.submit(draw, job)
+            running = self._pool.submit(function, *args)
         except BaseException as error:  # a broken pool: the caller's result() raises it
             done.set_exception(error)
         else:
-            drawn.add_done_callback(partial(_settle, done))
+            running.add_done_callback(partial(_settle, done))
 
 
 def warm_up(expected: int) -> None:
@@ -144,14 +153,14 @@ def results(futures: Sequence[Future[Drawn]]) -> list[Drawn]:
     return [future.result() for future in futures]
 
 
-def _settle(done: Future[Drawn], drawn: Future[Drawn]) -> None:
-    """Give `done` the outcome of the pool's future `drawn`."""
-    if drawn.cancelled():
+def _settle(done: Future, running: Future) -> None:
+    """Give `done` the outcome of the pool's future `running`."""
+    if running.cancelled():
         done.cancel()
-    elif drawn.exception() is not None:
-        done.set_exception(drawn.exception())
+    elif running.exception() is not None:
+        done.set_exception(running.exception())
     else:
-        done.set_result(drawn.result())
+        done.set_result(running.result())
 
 
 def _ignore_interrupts() -> None:
