@@ -152,8 +152,8 @@ def _build(responses, choice, staging: Path, claims, by, lang, options, charts_f
             scale_labels={s.name: q.label(s.label, lang) for s in q.scales},
             changes=section(changes, lang) if changes else None)
         draft = draft_report(content)  # the page's text, before its charts are drawn
-        # its font is cut from the CJK font by a worker (a second) while this process writes
-        # the workbook
+        # its font is cut from the CJK font (half a second to a second) by a worker, after the
+        # charts already queued, while this process writes the workbook
         font = drawing.call(font_face, draft.text)
         progress("workbook", 0, 1)
         charts.files.append(write_workbook(

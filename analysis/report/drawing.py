@@ -7,8 +7,8 @@ start from a fork server that has imported matplotlib once, so none inherits the
 threads; a report with few charts draws them in the main process instead. The jobs reach the
 pool through a thread of their own: the first job starts the workers, and they are forked only
 once the server has imported matplotlib, which the main process need not wait for. The page's
-font, cut from the CJK font once the page's text is known, is made there too, while the main
-process writes the workbook.
+font, cut from the CJK font once the page's text is known, is queued there too, after the charts,
+while the main process writes the workbook.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from analysis.report.workers import POOL_FROM, context, cores, start
 if TYPE_CHECKING:
     from PIL import Image
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 WEB_WIDTH = 800  # pixels: the page's column; the PNG files beside it keep their 150 dpi
 WEB_COLOURS = 24  # charts are flat colours and anti-aliased text: 24 keep both legible
 FORMATS = ("png", "svg")  # the files a chart can be written as
@@ -118,10 +118,12 @@ class Drawing:
     def submit(self, job: ChartJob) -> Future[Drawn]:
         return self.call(draw, job)
 
-    def call(self, function: Callable[..., T], *args: Any) -> Future[T]:
-        """`function(*args)` where a chart would be drawn: another of the report's independent
-        pieces of work (a module's function; its arguments and result pickled)."""
-        done: Future[T] = Future()
+    def call(self, function: Callable[..., _T], *args: Any) -> Future[_T]:
+        """`function(*args)` where a chart would be drawn, after the calls before it: another of
+        the report's independent pieces of work (a module's function; with a pool, its arguments
+        and result are pickled). Cancelling the future drops a call that no worker has started;
+        one started runs to its end, its outcome dropped."""
+        done: Future[_T] = Future()
         if self._pool is None:
             done.set_result(function(*args))
             return done
@@ -129,14 +131,17 @@ class Drawing:
         self._feeder.submit(self._pass_on, function, args, done)
         return done
 
-    def _pass_on(self, function: Callable[..., T], args: tuple, done: Future[T]) -> None:
+    def _pass_on(self, function: Callable[..., _T], args: tuple, done: Future[_T]) -> None:
         """In the feeder's thread: hand the call to the pool and settle `done` with its
-        outcome."""
+        outcome (a cancel of `done` is passed on to the pool's future)."""
+        if done.cancelled():
+            return
         try:
             running = self._pool.submit(function, *args)
         except BaseException as error:  # a broken pool: the caller's result() raises it
             done.set_exception(error)
         else:
+            done.add_done_callback(lambda ours: ours.cancelled() and running.cancel())
             running.add_done_callback(partial(_settle, done))
 
 
@@ -154,7 +159,9 @@ def results(futures: Sequence[Future[Drawn]]) -> list[Drawn]:
 
 
 def _settle(done: Future, running: Future) -> None:
-    """Give `done` the outcome of the pool's future `running`."""
+    """Give `done` the outcome of the pool's future `running`, unless it was cancelled."""
+    if done.cancelled():
+        return
     if running.cancelled():
         done.cancel()
     elif running.exception() is not None:
