@@ -314,17 +314,18 @@ def prepare(design: Design, block: RowBlock, by: Sequence[ByVariable | None] = (
     margins = Margins(levels)
     kinds = dict(zip(names, kind_tallies(block, margins), strict=True))
     n_dom = max(n for _, n in doms)
+    domains = dict(zip(names, doms, strict=True))  # kept for every path: made once
     planes = pack(block) if block.kind != "number" and fits(design, n_dom) else None
     if planes is not None:
         none = (np.zeros(0, np.int32), np.zeros(0, np.int16))
         counts = dict(zip(names, tallies(planes, margins, block.answered), strict=True))
-        return Prepared(None, none, total_df, squared, planes, counts,
-                        dict(zip(names, doms, strict=True)), kinds)
+        return Prepared(None, none, total_df, squared, planes, counts, domains, kinds)
     rows = [np.flatnonzero(f).astype(np.int32) for f in block.flags]  # int32: a third less
     opts = [np.full(len(r), j, np.int16) for j, r in enumerate(rows)]
     selections = ((np.concatenate(rows), np.concatenate(opts)) if rows
                   else (np.zeros(0, np.int32), np.zeros(0, np.int16)))
-    return Prepared(_values_frame(block), selections, total_df, squared, kinds=kinds)
+    return Prepared(_values_frame(block), selections, total_df, squared, domains=domains,
+                    kinds=kinds)
 
 
 def kind_tallies(block: RowBlock, margins: Margins) -> list[np.ndarray]:
