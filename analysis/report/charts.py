@@ -104,6 +104,7 @@ def grouped_bars(cells: pd.DataFrame, title: str, *, note: str = "") -> Figure:
             for yy, xx, mark in zip(y, ends, part["mark"], strict=True):
                 if isinstance(mark, str) and mark:
                     ax.text(np.nan_to_num(xx) + 1, yy, mark, va="center", fontsize=7)
+    ax.autoscale_view()
     ax.set_yticks(positions, wrapped(rows))
     ax.invert_yaxis()
     ax.set_xlabel("%")
@@ -137,6 +138,7 @@ def stacked_bars(cells: pd.DataFrame, title: str, *, note: str = "",
                 ax.text(x0 + w / 2, y, f"{w:.0f}", ha="center", va="center", fontsize=7,
                         color=ink)
         left += value
+    ax.autoscale_view()
     labels = with_bases(cells)
     ax.set_yticks(np.arange(len(shares)), wrapped([labels[c] for c in shares.index]))
     ax.invert_yaxis()
@@ -220,6 +222,7 @@ def likert_bars(distribution: pd.DataFrame, title: str, *, note: str = "") -> Fi
         value = shares[option].to_numpy(float)
         _bars(ax, np.arange(len(shares)), value, left, 0.7, colours[j], wrapped([option], 18)[0])
         left = left + value
+    ax.autoscale_view()
     ax.axvline(0, color="#333333", linewidth=0.8)
     ax.set_yticks(np.arange(len(shares)), wrapped(shares.index))
     ax.invert_yaxis()
@@ -234,7 +237,8 @@ def likert_bars(distribution: pd.DataFrame, title: str, *, note: str = "") -> Fi
 def _bars(ax: plt.Axes, y, width, left, height: float, colour, label: str) -> None:
     """Horizontal bars of one series as a single collection: what `barh` draws, without an
     artist per bar (a report has some 1,600 bars; their patches were a fifth of its charts'
-    time). The axis is not padded past a bar's base, as for barh."""
+    time). The axis is not padded past a bar's base, as for barh; the caller fits the limits
+    (`autoscale_view`) after its last series."""
     from matplotlib.collections import PolyCollection
 
     y, width = np.asarray(y, float), np.asarray(width, float)
@@ -247,8 +251,10 @@ def _bars(ax: plt.Axes, y, width, left, height: float, colour, label: str) -> No
     bars = PolyCollection(corners, facecolors=[colour], edgecolors="none", linewidths=0,
                           label=label)
     bars.sticky_edges.x.extend(x0)
-    ax.add_collection(bars, autolim=True)
-    ax.autoscale_view()
+    # 3.11's add_collection would refit the limits for every series
+    ax.add_collection(bars, autolim=False)
+    if len(corners):
+        ax.update_datalim(corners.reshape(-1, 2))
 
 
 def _colours(n: int) -> list:
