@@ -103,11 +103,11 @@ def crosstab(
                             engine=choose_engine(data, engine), weight=weight, strata=strata,
                             cluster=cluster, fpc=fpc, options=options)
     if chart is not None:
-        from analysis.report import charts
+        from analysis.report import chart_files, charts
         from analysis.report.drawing import FORMATS
 
         figure = charts.grouped_bars(chart_cells(table), table.row_label, note=footnote(table))
-        charts.save(figure, chart.with_suffix(""), FORMATS)
+        chart_files.save(figure, chart.with_suffix(""), FORMATS)
     if json_:
         return print(json.dumps(table.to_json(), ensure_ascii=False, indent=1))
     for part in terminal_report(table, (), lang):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from analysis.report import charts
+from analysis.report import chart_files, charts
 from analysis.report.drawing import FORMATS
 from analysis.report.fonts import CJK_FONT_FILE
 from analysis.report.wrapping import lines_of
@@ -37,7 +37,7 @@ def _render(fig, name: str) -> list[Path]:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # "Glyph ... missing from font(s)" is a UserWarning
-        return charts.save(fig, OUTPUT / name, FORMATS)
+        return chart_files.save(fig, OUTPUT / name, FORMATS)
 
 
 def test_font_is_the_bundled_cjk_font():
@@ -106,9 +106,9 @@ def test_stacked_likert_heatmap_and_dots(cells):
 
 
 def test_save_leaves_no_partial_files(cells, tmp_path):
-    charts.save(charts.grouped_bars(cells, "t"), tmp_path / "chart")
+    chart_files.save(charts.grouped_bars(cells, "t"), tmp_path / "chart")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["chart.png"]
-    charts.save(charts.grouped_bars(cells, "t"), tmp_path / "both", FORMATS)
+    chart_files.save(charts.grouped_bars(cells, "t"), tmp_path / "both", FORMATS)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["both.png", "both.svg", "chart.png"]
 
 
@@ -130,7 +130,7 @@ def test_bars_draw_what_barh_draws():
     widths = np.array([[20.0, 35.5, np.nan, 10.0], [45.0, 10.0, 60.0, 25.0]])
     images = []
     for ours in (False, True):
-        fig, ax = plt.subplots(figsize=(4, 2), dpi=charts.DPI)
+        fig, ax = plt.subplots(figsize=(4, 2), dpi=chart_files.DPI)
         base = left.copy()
         for k, width in enumerate(widths):
             if ours:
@@ -161,11 +161,11 @@ def test_a_chart_is_cut_to_its_ink_as_matplotlib_cuts_it_to_its_artists(cells, t
     """One draw, cut where the ink ends plus the margin, gives the picture savefig's "tight"
     gives (which lays the figure out again): the same size to a few pixels, the same ink."""
     fig = charts.grouped_bars(cells, "您最关心的问题", note="列比较：基于设计的t检验，Holm法校正。")
-    fig.savefig(tmp_path / "tight.png", dpi=charts.DPI, bbox_inches="tight",
-                pad_inches=charts.MARGIN)
-    charts.save(fig, tmp_path / "ours")
+    fig.savefig(tmp_path / "tight.png", dpi=chart_files.DPI, bbox_inches="tight",
+                pad_inches=chart_files.MARGIN)
+    chart_files.save(fig, tmp_path / "ours")
     (height, width), rows, columns = _ink(tmp_path / "ours.png")
-    pad = round(charts.MARGIN * charts.DPI)
+    pad = round(chart_files.MARGIN * chart_files.DPI)
     assert (rows[0], columns[0]) == (pad, pad)
     assert (height - 1 - rows[-1], width - 1 - columns[-1]) == (pad, pad)
     (tight_h, tight_w), tight_rows, tight_columns = _ink(tmp_path / "tight.png")
@@ -180,13 +180,13 @@ def test_a_chart_that_spills_over_its_canvas_keeps_what_spills(tmp_path):
     import matplotlib.pyplot as plt
 
     charts.use_cjk_font()
-    fig, ax = plt.subplots(figsize=(4, 3), dpi=charts.DPI)
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=chart_files.DPI)
     ax.plot([0, 1], [0, 1])
     fig.text(0.9, 0.5, "一段比图宽得多的说明文字一段比图宽得多的说明文字", fontsize=12)
-    charts.save(fig, tmp_path / "spill")
+    chart_files.save(fig, tmp_path / "spill")
     (height, width), rows, columns = _ink(tmp_path / "spill.png")
-    assert width > 4 * charts.DPI * 1.3
-    assert width - 1 - columns[-1] >= round(charts.MARGIN * charts.DPI) - 1
+    assert width > 4 * chart_files.DPI * 1.3
+    assert width - 1 - columns[-1] >= round(chart_files.MARGIN * chart_files.DPI) - 1
 
 
 def test_what_is_drawn_beyond_the_canvas_or_not_white_is_cut_from_its_artists(tmp_path):
@@ -196,26 +196,26 @@ def test_what_is_drawn_beyond_the_canvas_or_not_white_is_cut_from_its_artists(tm
     import matplotlib.pyplot as plt
 
     charts.use_cjk_font()
-    fig, ax = plt.subplots(figsize=(4, 3), dpi=charts.DPI)
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=chart_files.DPI)
     ax.plot([0, 1], [0, 1], label="一条线")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.6))
-    charts.save(fig, tmp_path / "below")
+    chart_files.save(fig, tmp_path / "below")
     (height, _), _, _ = _ink(tmp_path / "below.png")
-    assert height > 3 * charts.DPI * 1.1  # the legend below the canvas is in the picture
+    assert height > 3 * chart_files.DPI * 1.1  # the legend below the canvas is in the picture
 
-    fig, ax = plt.subplots(figsize=(4, 3), dpi=charts.DPI)
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=chart_files.DPI)
     fig.patch.set_alpha(0)
     ax.plot([0, 1], [0, 1])
-    charts.save(fig, tmp_path / "clear")
+    chart_files.save(fig, tmp_path / "clear")
     with Image.open(tmp_path / "clear.png") as image:
         assert image.mode == "RGBA" and image.getpixel((0, 0))[3] == 0
 
     fig, ax = plt.subplots(figsize=(4, 3), dpi=100)
     ax.plot([0, 1], [0, 1])
-    charts.save(fig, tmp_path / "dpi")
+    chart_files.save(fig, tmp_path / "dpi")
     with Image.open(tmp_path / "dpi.png") as image:
-        assert 4 * charts.DPI * 0.85 < image.width <= 4 * charts.DPI * 1.05
-        assert round(image.info["dpi"][0]) == charts.DPI
+        assert 4 * chart_files.DPI * 0.85 < image.width <= 4 * chart_files.DPI * 1.05
+        assert round(image.info["dpi"][0]) == chart_files.DPI
 
 
 @pytest.mark.parametrize(("text", "width", "lines"), [
@@ -349,7 +349,7 @@ def test_ten_unordered_options_have_ten_colours_and_their_legend_fits(tmp_path):
     colours = set(_bar_colours(ax))
     assert len(colours) == len(options)
     fig.canvas.draw()
-    assert not charts._beyond(fig)
-    charts.save(fig, tmp_path / "industry")
+    assert not chart_files._beyond(fig)
+    chart_files.save(fig, tmp_path / "industry")
     with Image.open(tmp_path / "industry.png") as image:
-        assert image.width <= 8 * charts.DPI
+        assert image.width <= 8 * chart_files.DPI

@@ -7,10 +7,7 @@ with matplotlib by path so that no system font is needed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 import matplotlib
 
@@ -20,21 +17,16 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.colors import to_rgba  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.transforms import Bbox  # noqa: E402
-from PIL import Image  # noqa: E402
 
+from analysis.report.chart_files import DPI  # noqa: E402
 from analysis.report.fonts import cjk_font_path  # noqa: E402
 from analysis.report.wrapping import lines_of, wrapped  # noqa: E402
-from survey.files.atomic import atomic_path  # noqa: E402
 from survey.messages.tables import name_of  # noqa: E402
 
 PALETTE = ["#1f5a8a", "#d9822b", "#3a8a4f", "#b33a3a", "#7a5ba6", "#8c6d31", "#d16ba5",
            "#5f6b73"]
-DPI = 150
-MARGIN = 0.1  # inches of white around a chart's ink
 HEATMAP_WIDTH = 14.0  # inches: the widest heatmap
 VERDICT_COLOURS = {"supported": "#3a8a4f", "contradicted": "#b33a3a",
                    "not_supported": "#8a8f94", "insufficient_data": "#c7c7c7"}
@@ -297,101 +289,3 @@ def _finish(fig: Figure, note: str) -> None:
     bottom = fig.subplotpars.bottom + min(0.3, 0.16 * lines / fig.get_figheight())
     if bottom < fig.subplotpars.top:
         fig.subplots_adjust(bottom=bottom)
-
-
-def save(fig: Figure, stem: str | Path, formats: Sequence[str] = ("png",)) -> list[Path]:
-    """Write the figure as `stem`.png (and `stem`.svg when asked), cut to its tight box."""
-    return write(fig, rasterise(fig), stem, formats)
-
-
-@dataclass(frozen=True)
-class Raster:
-    """A figure drawn once at DPI and cut to its ink and a margin; `box` is that cut in inches,
-    for the vector formats."""
-
-    image: Image.Image
-    box: Bbox
-
-
-def rasterise(fig: Figure) -> Raster:
-    """Draw the figure once with Agg and find its tight box from the pixels: savefig's own
-    "tight" lays the figure out again, twice per file. A figure whose ink reaches the canvas's
-    edge, or has a legend or text beyond it, or is not opaque white, is measured from its
-    artists and drawn again by savefig, as before."""
-    fig.set_layout_engine(None)  # else every savefig lays the figure out once more
-    if fig.dpi != DPI:
-        fig.set_dpi(DPI)
-    if not (isinstance(fig.canvas, FigureCanvasAgg) and _plain_white(fig)):
-        return _by_artists(fig)
-    fig.canvas.draw()
-    rgba = np.asarray(fig.canvas.buffer_rgba())
-    ink = rgba.view(np.uint32)[..., 0] != 0xFFFFFFFF  # opaque: ink is any pixel not white
-    rows, columns = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
-    height, width = ink.shape
-    if not rows.size or rows[0] == 0 or columns[0] == 0 or rows[-1] == height - 1 \
-            or columns[-1] == width - 1 or _beyond(fig):
-        return _by_artists(fig)
-    pad = round(MARGIN * DPI)
-    top, bottom = rows[0] - pad, rows[-1] + 1 + pad
-    left, right = columns[0] - pad, columns[-1] + 1 + pad
-    box = Bbox([[left / DPI, (height - bottom) / DPI], [right / DPI, (height - top) / DPI]])
-    inside = rgba[max(top, 0):bottom, max(left, 0):right, :3]
-    # a margin wider than the canvas's is white beyond it, as savefig's tight box makes it
-    white = ((max(-top, 0), max(bottom - height, 0)), (max(-left, 0), max(right - width, 0)),
-             (0, 0))
-    return Raster(Image.fromarray(np.pad(inside, white, constant_values=255)), box)
-
-
-def _plain_white(fig: Figure) -> bool:
-    """An opaque white figure that savefig would write as drawn (no transparency, no other
-    background set for saving)."""
-    return (to_rgba(fig.get_facecolor()) == (1.0, 1.0, 1.0, 1.0)
-            and not plt.rcParams["savefig.transparent"]
-            and plt.rcParams["savefig.facecolor"] == "auto")
-
-
-def _beyond(fig: Figure) -> bool:
-    """Whether a legend or text lies partly or wholly outside the canvas (ink that is wholly
-    outside leaves no trace at the edge)."""
-    renderer = fig.canvas.get_renderer()
-    artists = [*fig.texts, *fig.legends,
-               *(a for ax in fig.axes for a in (ax.get_legend(), *ax.texts) if a is not None)]
-    canvas = fig.bbox
-    for artist in artists:
-        box = artist.get_window_extent(renderer)
-        if box.x0 < canvas.x0 or box.y0 < canvas.y0 or box.x1 > canvas.x1 \
-                or box.y1 > canvas.y1:
-            return True
-    return False
-
-
-def _by_artists(fig: Figure) -> Raster:
-    """The figure cut to its artists' tight box by savefig (what spills over the canvas is
-    kept; a transparent background stays transparent in the PNG)."""
-    import io
-
-    box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(MARGIN)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches=box)
-    buffer.seek(0)
-    return Raster(Image.open(buffer), box)
-
-
-def write(fig: Figure, raster: Raster, stem: str | Path,
-          formats: Sequence[str] = ("png",)) -> list[Path]:
-    """Write `raster` as PNG and the figure in the other `formats`, each to a temporary file
-    moved into place, all cut to the raster's box."""
-    stem = Path(stem)
-    written = []
-    for fmt in formats:
-        target = stem.with_suffix(f".{fmt}")
-        with atomic_path(target) as temporary:
-            if fmt == "png":
-                # zlib's level 3: as small as its default 6 on flat charts, in two thirds
-                raster.image.save(temporary, format="PNG", dpi=(DPI, DPI), compress_level=3)
-            else:
-                fig.savefig(temporary, format=fmt, dpi=DPI, bbox_inches=raster.box,
-                            metadata={"Date": None} if fmt == "svg" else None)
-        written.append(target)
-    plt.close(fig)
-    return written

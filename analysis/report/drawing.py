@@ -58,11 +58,11 @@ class Drawn:
 
 def draw(job: ChartJob) -> Drawn:
     """Draw `job`, write its files and make the page's copy of the PNG."""
-    from analysis.report import charts
+    from analysis.report import chart_files, charts
 
     figure = getattr(charts, job.kind)(job.data, job.title, **job.options)
-    raster = charts.rasterise(figure)
-    paths = charts.write(figure, raster, job.stem, job.formats)
+    raster = chart_files.rasterise(figure)
+    paths = chart_files.write(figure, raster, job.stem, job.formats)
     return Drawn(tuple(paths), web_png(raster.image))
 
 
