@@ -244,3 +244,38 @@ def test_an_adjusted_claim_says_how_many_respondents_its_model_used():
                       axis=0)
     assert f.adjusted_n == int((~np.isnan(y) & controls).sum())
     assert 0 < f.adjusted_n < f.n + f.n_comparison
+
+
+def test_notes_and_sentences_name_variables_and_options_by_their_labels():
+    """A Chinese table says 控制“您的性别”…, not 控制sex…, and an English one "Sex…": the
+    controls, a trend's groups and a top claim's options are each language's labels, read here
+    from the questionnaire itself, never the names the claims file uses."""
+    from pathlib import Path
+
+    import survey as api
+    from analysis.design.choice import choose_design
+    from analysis.findings.verdicts import check_claims
+
+    root = Path(__file__).resolve().parents[1]
+    r = api.read(root / "data_samples" / "industrial_workers.sav",
+                 root / "questionnaires" / "industrial_workers.yaml")
+    q = r.questionnaire
+    findings = check_claims(r, root / "questionnaires" / "industrial_workers.claims.yaml",
+                            choose_design(r).design)
+    for lang in ("zh", "en"):
+        table = findings_table(findings, q, lang).set_index("id")
+        adjusted = table.loc["F9-identity-adjusted"]
+        controls = findings.findings[list(table.index).index("F9-identity-adjusted")].claim.controls
+        for name in controls:
+            label = q.label(q.variable_label(name), lang)
+            assert f"“{label}”" in adjusted["note"] and f"“{label}”" in adjusted["narrative"]
+            if lang == "zh":  # the names are English words; so are some English labels
+                assert name not in adjusted["note"] + adjusted["narrative"]
+        trend = table.loc["F8-hours-trend"]
+        cohorts = [q.label(label, lang) for label in q.option_labels("cohort").values()]
+        assert all(c in trend["note"] for c in cohorts) and trend["comparison_group"] == cohorts[0]
+        assert q.label(q.variable_label("cohort"), lang) in trend["note"]
+        assert "[1, 2" not in trend["note"] and (lang == "en" or "cohort" not in trend["note"])
+        top = table.loc["F1-top"]
+        options = {str(k): q.label(v, lang) for k, v in q.option_labels("concerns").items()}
+        assert options["income"] in top["note"] and "job_security" not in top["note"]

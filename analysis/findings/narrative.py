@@ -55,10 +55,11 @@ class _Words:
         item = self.q.items.get(self.c.question)
         if self.c.option is not None and item is not None:
             return self.label(item.options[self.c.option])
-        if item is not None:
-            return self.label(item.label)
-        named = {d.name: d.label for d in self.q.derived} | {s.name: s.label for s in self.q.scales}
-        return self.label(named.get(self.c.question, self.c.question))
+        return self.variable(self.c.question)
+
+    def variable(self, name: str) -> str:
+        """A variable's label (its name when it has none)."""
+        return self.label(self.q.variable_label(name)) or name
 
     def value(self, x: float) -> str:
         if is_share(self.c.resolved_measure) and self.c.kind != "anchor" or self.c.kind == "top":
@@ -81,7 +82,8 @@ class _Words:
             what = (f"对“{self.label(item.label)}”回答“{self.measure()}”的比例为" if answer
                     else f"选择“{self.measure()}”的比例为" if share
                     else f"“{self.measure()}”的{'中位数' if median else '平均值'}为")
-            adjusted = (f"；控制{'、'.join(c.controls)}后差异仍然显著" if f.adjusted else "")
+            controls = "、".join(f"“{self.variable(name)}”" for name in c.controls)
+            adjusted = f"；控制{controls}后差异仍然显著" if f.adjusted else ""
             return (f"{who}{what}{self.value(f.estimate)}，{'高于' if self.higher() else '低于'}"
                     f"{other}（{self.value(f.comparison)}），差异显著（{p_text(f.p_adjusted)}）"
                     + adjusted
@@ -95,7 +97,8 @@ class _Words:
                 f"among {other} ({self.value(f.comparison)}); the difference is significant "
                 f"({p_text(f.p_adjusted)})")
         if f.adjusted:
-            text += f", also after controlling for {', '.join(c.controls)}"
+            controls = ", ".join(f"“{self.variable(name)}”" for name in c.controls)
+            text += f", also after controlling for {controls}"
         return text + ("; this contradicts the report." if f.verdict == "contradicted" else ".")
 
     def top(self) -> str:
@@ -116,9 +119,7 @@ class _Words:
     def trend(self) -> str:
         f = self.f
         groups = self.c.trend.order
-        by = self.q.items.get(self.c.trend.by) or next(
-            (d for d in self.q.derived if d.name == self.c.trend.by), None)
-        options = getattr(by, "options", None) or {}
+        options = self.q.option_labels(self.c.trend.by)
         first, last = (self.label(options[g]) if g in options else str(g)
                        for g in (groups[0], groups[-1]))
         if self.zh:

@@ -199,7 +199,7 @@ def _test_comparison(claim: Claim, data: ClaimData, design: Design, alpha: float
                                                     y, group)
         finding = replace(finding, adjusted=(coefficient, p), adjusted_n=used, p=p,
                           test="design-glm (controls)",
-                          said=("controls", {"controls": ", ".join(claim.controls)}))
+                          said=("controls", {"controls": data.named(claim.controls, quoted=True)}))
     return finding
 
 
@@ -232,8 +232,9 @@ def _test_top(claim: Claim, data: ClaimData, design: Design, alpha: float,
     p = float(2 * dist.t_sf(abs(difference) / se, df)) if se > 0 else math.nan
     half = dist.t_ppf(1 - alpha / 2, df) * se
     top = sorted(estimate, key=estimate.get, reverse=True)[:len(claimed)]
-    note = ("top", {"weakest": weakest, "strongest": strongest, "k": len(claimed),
-                    "top": ", ".join(map(str, top))})
+    note = ("top", {"weakest": data.named([weakest], of=claim.question),
+                    "strongest": data.named([strongest], of=claim.question), "k": len(claimed),
+                    "top": data.named(top, of=claim.question)})
     return Finding(claim, "not_supported", estimate[weakest], estimate[strongest], difference,
                    (difference - half, difference + half), p, math.nan, n, n,
                    "design-t (paired options)", note, comparison_label=strongest)
@@ -266,7 +267,8 @@ def _test_trend(claim: Claim, data: ClaimData, design: Design, alpha: float,
     i, j = len(order) - 1, 0
     se_diff = float(np.sqrt(max(m.vcov[i, i] + m.vcov[j, j] - 2 * m.vcov[i, j], 0.0)))
     half = dist.t_ppf(1 - alpha / 2, df) * se_diff
-    note = ("trend", {"by": claim.trend.by, "order": order, "slope": f"{slope:.4g}",
+    note = ("trend", {"by": data.named([claim.trend.by]),
+                      "order": data.named(order, of=claim.trend.by), "slope": f"{slope:.4g}",
                       "means": ", ".join(f"{x:.3g}" for x in means)})
     return Finding(claim, "not_supported", float(means[-1]), float(means[0]), difference,
                    (difference - half, difference + half), p, math.nan, int(counts[-1]),

@@ -214,7 +214,7 @@ NOTES: dict[str, dict[str, str]] = {
         "every_option": "the claim lists every option",
         "top": "weakest claimed option '{weakest}' vs strongest other '{strongest}'; "
                "top {k}: {top}",
-        "trend": "linear trend over {by} {order}: slope {slope} per group; means {means}",
+        "trend": "linear trend over {by} ({order}): slope {slope} per group; means {means}",
         "group_small": "a group has fewer than {min_base} ({counts})",
         "anchor": "anchor: {source}",
         "controls": "adjusted for {controls}",

@@ -317,6 +317,20 @@ class Questionnaire(Model):
                 found[q.name] = q
         return found
 
+    def variable_label(self, name: str) -> Label | None:
+        """The label of a variable: a question or grid item, a derived variable or a scale."""
+        if name in self.items:
+            return self.items[name].label
+        return next((v.label for v in (*self.derived, *self.scales) if v.name == name), None)
+
+    def option_labels(self, name: str) -> dict[OptionCode, Label]:
+        """The labelled options of a question or derived variable ({} when it has none)."""
+        variable = self.items.get(name) or next((d for d in self.derived if d.name == name), None)
+        options = getattr(variable, "options", None)
+        if isinstance(options, str):  # a choice list's name
+            return self.choice_lists.get(options, {})
+        return options or {}
+
     def label(self, text: dict[str, str] | None, language: str | None = None) -> str:
         """The text of a label in `language` (default: the survey's first language)."""
         if not text:
