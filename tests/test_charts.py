@@ -89,20 +89,48 @@ def test_grouped_bars_render_chinese(cells):
     assert (pixels < 128).mean() > 0.01  # something was drawn
 
 
-def test_stacked_likert_heatmap_and_dots(cells):
-    _render(charts.stacked_bars(cells, "单位性质"), "stacked")
+def _every_kind(cells) -> dict:
+    """One figure of each kind of chart, with Chinese labels and a note under it."""
     likert = pd.DataFrame([[0.1, 0.2, 0.3, 0.25, 0.15], [0.05, 0.1, 0.2, 0.4, 0.25]],
                           index=["我为我的职业自豪", "我愿意一直做这一行"],
                           columns=["非常不同意", "不同意", "一般", "同意", "非常同意"])
-    _render(charts.likert_bars(likert, "职业认同感"), "likert")
     residuals = cells.pivot_table(index="row_label", columns="column_label",
                                   values="proportion", sort=False) * 10 - 3
-    _render(charts.residual_heatmap(residuals, "调整残差"), "heatmap")
     findings = pd.DataFrame({"label": ["F2 国企·职业成长", "F3 小微·安全卫生"],
                              "difference": [0.12, -0.01], "ci_low": [0.07, -0.05],
                              "ci_high": [0.17, 0.03], "verdict": ["supported", "not_supported"]})
-    files = _render(charts.difference_dots(findings, "结论一览"), "findings")
-    assert all(f.exists() for f in files)
+    note = "检验：Rao-Scott F; α=0.05; Holm"
+    return {"grouped": charts.grouped_bars(cells, "您最关心的问题（可选3项）", note=note),
+            "stacked": charts.stacked_bars(cells, "单位性质", note=note),
+            "likert": charts.likert_bars(likert, "职业认同感", note=note),
+            "heatmap": charts.residual_heatmap(residuals, "调整残差", note=note, bar="残差"),
+            "findings": charts.difference_dots(findings, "结论一览", note=note, lang="zh")}
+
+
+def test_stacked_likert_heatmap_and_dots(cells):
+    for name, fig in _every_kind(cells).items():
+        if name != "grouped":
+            assert all(f.exists() for f in _render(fig, name))
+
+
+def test_nothing_is_drawn_above_a_charts_axes_nor_beside_its_y_axis(cells):
+    """Titles are placed just above the axes and the y axis's label is not placed at all
+    (neither is measured, charts._title and charts._figure): so no chart of any kind may
+    draw anything above its axes, nor label its y axis."""
+    import matplotlib.pyplot as plt
+
+    for name, fig in _every_kind(cells).items():
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        ax = fig.axes[0]
+        title = ax.title.get_window_extent(renderer)
+        others = [ax.xaxis, ax.yaxis, *ax.texts, *filter(None, [ax.get_legend()]),
+                  *fig.axes[1:]]
+        assert ax.get_ylabel() == "", name
+        assert title.y0 >= ax.bbox.y1 - 1, name
+        for artist in others:
+            assert artist.get_window_extent(renderer).y1 <= title.y0 + 1, (name, artist)
+        plt.close(fig)
 
 
 def test_save_leaves_no_partial_files(cells, tmp_path):

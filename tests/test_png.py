@@ -53,3 +53,17 @@ def test_no_dpi_writes_no_resolution():
 def test_what_is_not_a_non_empty_rgb_image_is_refused(shape):
     with pytest.raises(ValueError, match="RGB"):
         png.encode(np.zeros(shape, np.uint8))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.uint16, np.int64])
+def test_pixels_that_are_not_bytes_are_refused_not_wrapped(dtype):
+    """300 would be written as 44, and 0.5 as black: such pixels are refused."""
+    with pytest.raises(ValueError, match="bytes"):
+        png.encode(np.full((2, 2, 3), 300 if dtype != np.float64 else 0.5, dtype))
+
+
+def test_a_strided_view_is_written_as_its_pixels():
+    """The rasteriser hands over a cut of the canvas (a view with strides of its own)."""
+    canvas = np.random.default_rng(5).integers(0, 256, (20, 30, 4), dtype=np.uint8)
+    view = canvas[3:17:2, 5:25, :3]
+    assert np.array_equal(np.asarray(_decoded(png.encode(view))), view)

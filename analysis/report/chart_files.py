@@ -8,6 +8,7 @@ give the box, and the PNG is encoded from them (`analysis.report.png`).
 from __future__ import annotations
 
 import io
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,12 +41,14 @@ class Raster:
     image: Image.Image
     box: Bbox
     encoded: bytes | None = None
+    pixels: np.ndarray | None = None  # the image's RGB pixels, when this process drew them
 
     def png(self) -> bytes:
         """The PNG file's bytes."""
         if self.encoded is not None:
             return self.encoded
-        return png.encode(np.asarray(self.image), DPI)
+        return png.encode(self.pixels if self.pixels is not None else np.asarray(self.image),
+                          DPI)
 
 
 def rasterise(fig: Figure) -> Raster:
@@ -74,7 +77,8 @@ def rasterise(fig: Figure) -> Raster:
     # a margin wider than the canvas's is white beyond it, as savefig's tight box makes it
     white = ((max(-top, 0), max(bottom - height, 0)), (max(-left, 0), max(right - width, 0)),
              (0, 0))
-    return Raster(Image.fromarray(np.pad(inside, white, constant_values=255)), box)
+    pixels = np.pad(inside, white, constant_values=255)
+    return Raster(Image.fromarray(pixels), box, pixels=pixels)
 
 
 def _plain_white(fig: Figure) -> bool:
@@ -105,7 +109,8 @@ def _by_artists(fig: Figure) -> Raster:
     kept; a transparent background stays transparent in the PNG)."""
     box = fig.get_tightbbox(fig.canvas.get_renderer()).padded(MARGIN)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches=box)
+    # no "Software" chunk: a file that changes with matplotlib's version, as ours do not
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches=box, metadata={"Software": None})
     return Raster(Image.open(io.BytesIO(buffer.getvalue())), box, buffer.getvalue())
 
 
@@ -124,7 +129,7 @@ def write(fig: Figure, raster: Raster, stem: str | Path,
                 fig.savefig(temporary, format=fmt, dpi=DPI, bbox_inches=raster.box,
                             metadata={"Date": None} if fmt == "svg" else None)
         written.append(target)
-    from matplotlib import pyplot  # a figure of pyplot's is let go (charts chose the backend)
-
-    pyplot.close(fig)
+    pyplot = sys.modules.get("matplotlib.pyplot")  # without pyplot, no figure is pyplot's
+    if pyplot is not None:
+        pyplot.close(fig)
     return written

@@ -20,9 +20,10 @@ LEVEL = 3  # zlib's level 3: as small as its default 6 on flat charts, in two th
 
 def encode(rgb: np.ndarray, dpi: float | None = None) -> bytes:
     """An 8-bit RGB PNG of `rgb` (height x width x 3, uint8), its resolution `dpi` if given."""
-    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
-    if rgb.ndim != 3 or rgb.shape[2] != 3 or not rgb.size:
-        raise ValueError(f"an RGB image is height x width x 3 and not empty, not {rgb.shape}")
+    if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[2] != 3 or not rgb.size:
+        raise ValueError("an RGB image is height x width x 3 bytes and not empty, "
+                         f"not {rgb.shape} of {rgb.dtype}")
+    rgb = np.ascontiguousarray(rgb)
     height, width, _ = rgb.shape
     rows = rgb.reshape(height, width * 3)
     filtered = np.empty((height, width * 3 + 1), np.uint8)
