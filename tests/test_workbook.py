@@ -102,8 +102,12 @@ def overall_tests(b, lang: str) -> list[list[tuple]]:
     if not b.tests:
         return []
     rows = [plain([words["tests"], words["statistic"], words["value"], "df", "p"])]
-    for t in b.tests:
-        by = f"{t.by} · {words['mean'] if t.row == 'mean' else t.row}"
+    options = dict(zip(b.cells["row"].astype(str), b.cells["row_label"], strict=True))
+    for t in b.tests:  # named by the labels of the columns compared and of the row tested
+        compared = " / ".join(map(str, b.columns.loc[b.columns["by"] == t.by, "label"]))
+        row = words["mean"] if t.row == "mean" else b.row_label if t.row == b.row \
+            else options[str(t.row)]
+        by = f"{compared} · {row}"
         df = f"{t.ndf:.2f}" if t.ddf is None else f"{t.ndf:.2f}, {t.ddf:.1f}"
         rows.append(plain([by, name_of(t.statistic, lang), finite(t.value), df, finite(t.p)]))
         if t.wald is not None:

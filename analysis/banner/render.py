@@ -236,16 +236,28 @@ def tests_table(b: Banner, lang: str | None = None) -> Table | None:
     lang = lang or b.options.lang  # None: the banner's own language
     if not b.tests:
         return None
-    t = Table(title=text(BANNER, "tests_title", lang), title_justify="left")
-    for name in ("by", "row", "statistic", "value", "df", "p"):
-        t.add_column(name, justify="right" if name in ("value", "df", "p") else "left")
-    for x in b.tests:
+    say = words(BANNER, lang)
+    t = Table(title=say["tests_title"], title_justify="left")
+    for name in ("compared", "row", "statistic", "value", "df", "p"):
+        t.add_column(say.get(name, name), justify="right" if name in ("value", "df", "p")
+                     else "left", overflow="fold")  # wrapped, never cut to "…"
+    for x, (compared, row) in zip(b.tests, tested(b, lang), strict=True):
         df = f"{x.ndf:.2f}" + (f", {x.ddf:.1f}" if x.ddf is not None else "")
-        t.add_row(x.by, str(x.row), x.statistic, f"{x.value:.3f}", df, f"{x.p:.4g}")
+        t.add_row(compared, row, name_of(x.statistic, lang), f"{x.value:.3f}", df,
+                  f"{x.p:.4g}")
         if x.wald is not None:  # the same table's adjusted Wald test, on the next line
-            t.add_row("", "", x.wald.name, _fixed(x.wald.statistic, 3),
+            t.add_row("", "", name_of(x.wald.name, lang), _fixed(x.wald.statistic, 3),
                       f"{x.wald.df:.0f}, {x.wald.ddf:.0f}", _fixed(x.wald.p, 4, "g"))
     return t
+
+
+def tested(b: Banner, lang: str | None = None) -> list[tuple[str, str]]:
+    """For each of the banner's tests, what it compares as people read it: the labels of its
+    columns, and its row's label (the mean's name for a mean). The JSON keeps the codes."""
+    columns = b.columns.groupby("by", sort=False)["label"].agg(lambda s: " / ".join(map(str, s)))
+    rows = dict(zip(b.cells["row"].astype(str), b.cells["row_label"], strict=True))
+    rows |= {"mean": words(BANNER, lang)["mean"], b.row: b.row_label}  # b.row: the whole table
+    return [(columns.get(t.by, t.by), rows.get(str(t.row), str(t.row))) for t in b.tests]
 
 
 def _fixed(x: Any, digits: int, kind: str = "f") -> str:
@@ -291,7 +303,8 @@ def terminal_report(b: Banner, notes: Sequence[str] = (), lang: str | None = Non
                                else "")
     extra = [] if quantiles is None else [quantiles, text(BANNER, note, lang)]
     return [terminal_table(b, lang), *([tests] if tests is not None else []), *extra,
-            footnote(b, lang), *(f"Note: {note}" for note in (*notes, *b.notes))]
+            footnote(b, lang),
+            *(f"{words(BANNER, lang)['note']}: {note}" for note in (*notes, *b.notes))]
 
 
 def chart_cells(b: Banner) -> pd.DataFrame:

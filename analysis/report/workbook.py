@@ -24,7 +24,7 @@ import pandas as pd
 import xlsxwriter
 
 from analysis.banner.build import Banner
-from analysis.banner.render import footnote, quantile_label
+from analysis.banner.render import footnote, quantile_label, tested
 from analysis.report.shown import banner_columns
 from survey.files.atomic import atomic_path
 from survey.messages import text
@@ -257,13 +257,12 @@ def _footnotes(ws: _Sheet, b: Banner, columns: list, words: dict, lang: str) -> 
     if b.tests:  # the overall tests: one row each, as the terminal's test table
         ws.append([words["tests"], words["statistic"], words["value"], "df", "p"], "bold",
                   span=True)
-        for t in b.tests:
+        for t, (compared, row) in zip(b.tests, tested(b, lang), strict=True):
             df = f"{t.ndf:.2f}" if t.ddf is None else f"{t.ndf:.2f}, {t.ddf:.1f}"
-            row = words["mean"] if t.row == "mean" else t.row
-            ws.append([f"{t.by} · {row}", name_of(t.statistic, lang), _number(t.value), df,
+            ws.append([f"{compared} · {row}", name_of(t.statistic, lang), _number(t.value), df,
                        _number(t.p)])
             if t.wald is not None:  # the same table's adjusted Wald test
-                ws.append([f"{t.by} · {row}", name_of(t.wald.name, lang),
+                ws.append([f"{compared} · {row}", name_of(t.wald.name, lang),
                            _number(t.wald.statistic), f"{t.wald.df:.0f}, {t.wald.ddf:.0f}",
                            _number(t.wald.p)])
         ws.append()
