@@ -73,6 +73,12 @@ class RowBlock:
     def is_set(self) -> bool:
         return self.kind in ("multi", "rank")
 
+    def label_of(self, key: str) -> str:
+        """What a table named `key` is of, as people read it: the question, or an option (or
+        net) of a set's."""
+        return self.label if key == self.name or key not in self.keys \
+            else self.labels[self.keys.index(key)]
+
     @property
     def has_categories(self) -> bool:
         return self.kind in ("single", "scale", "multi", "rank")

@@ -70,8 +70,8 @@ def group_tests(block: RowBlock, groups: list[GroupFigures], design: Design, srs
         keep = np.flatnonzero(testable[gi])
         notes[gi] = []
         if len(keep) < 2:
-            notes[gi].append(text(BANNER_NOTES, "few_columns", lang, name=block.name,
-                                  by=g.by.name))
+            notes[gi].append(text(BANNER_NOTES, "few_columns", lang, name=block.label,
+                                  by=g.by.label))
         elif srs:
             pearson[gi] = _pearson(block, g, keep, names, notes[gi], lang)
         else:
@@ -140,7 +140,8 @@ def _tables(block: RowBlock, g: GroupFigures, gi: int, design: Design,
     for t in np.flatnonzero(~whole):
         use = np.flatnonzero(row_sum[t] > 1e-12)
         if len(use) < 2:  # a row nobody (or everybody) chose
-            notes.append(text(BANNER_NOTES, "one_row", lang, name=names[t], by=g.by.name))
+            notes.append(text(BANNER_NOTES, "one_row", lang, name=block.label_of(names[t]),
+                               by=g.by.label))
             continue
         sel = (np.arange(k)[:, None] * nr + use[None, :]).ravel()
         found[(gi, int(t))] = (
@@ -199,6 +200,6 @@ def _pearson(block: RowBlock, g: GroupFigures, keep: np.ndarray, names: list[str
         try:
             found.append((name, significance.pearson_chisq(table).test, None))
         except DesignError:
-            notes.append(text(BANNER_NOTES, "few_rows", lang, name=name,
-                              by=g.by.name if g.by else TOTAL))
+            notes.append(text(BANNER_NOTES, "few_rows", lang, name=block.label_of(name),
+                              by=g.by.label if g.by else TOTAL))
     return found

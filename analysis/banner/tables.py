@@ -51,7 +51,7 @@ def from_groups(design, block: RowBlock, groups: list[GroupFigures], options, sr
     aggregation or an engine's (`analysis.engines`), which gives a design with only `n`,
     `degf` and `description`."""
     if not block.answered.any():
-        notes.append(text(BANNER_NOTES, "nobody", options.lang, name=block.name))
+        notes.append(text(BANNER_NOTES, "nobody", options.lang, name=block.label))
     lang = options.lang or "en"
     # columns: Total, then each group's levels, lettered across the banner
     total = groups[0]
@@ -71,7 +71,7 @@ def from_groups(design, block: RowBlock, groups: list[GroupFigures], options, sr
                          "size": g.size[i]})
             if g.n[i] == 0:
                 notes.append(text(BANNER_NOTES, "empty_column", options.lang,
-                                  label=g.by.labels[i], by=g.by.name, name=block.name))
+                                  label=g.by.labels[i], by=g.by.label, name=block.label))
         testable.append(g.n[:d] >= max(options.min_base, 1))
     for i, c in enumerate(cols[1:]):
         c["letter"] = column_letter(i)
@@ -179,7 +179,7 @@ def _cells(design, block, groups, options, srs, testable, about, tests, notes,
         tests += [BannerTest(g.by.name, name, test.name, test.statistic, test.df, test.ddf,
                              test.p, wald_test) for name, test, wald_test in group_found]
         if testable[gi].sum() < 2:
-            notes.append(text(BANNER_NOTES, "few_testable", options.lang, by=g.by.name,
+            notes.append(text(BANNER_NOTES, "few_testable", options.lang, by=g.by.label,
                               min_base=options.min_base))
     higher = letters(pairs, options.correction, options.alpha, about)
     where = _columns_of(groups)

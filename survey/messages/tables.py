@@ -168,28 +168,29 @@ BANNER_NOTES: dict[str, dict[str, str]] = {
     "zh": {
         "lonely_psu": "{error}；方差按lonely_psu='adjust'计算（同R的survey.lonely.psu='adjust'）",
         "suppressed": "少于{k}人的单元格不显示",
-        "few_columns": "{name}按{by}：不作检验，样本量足够的列少于两列",
-        "few_rows": "{name}按{by}：不作检验，非空的行或列少于两个",
-        "one_row": "{name}按{by}：不作检验，所有受访者都在同一行",
-        "nobody": "无人回答{name}：表中没有数字",
-        "empty_column": "{by}的列“{label}”：无人回答{name}，该列为空",
+        "few_columns": "“{name}”按“{by}”：不作检验，样本量足够的列少于两列",
+        "few_rows": "“{name}”按“{by}”：不作检验，非空的行或列少于两个",
+        "one_row": "“{name}”按“{by}”：不作检验，所有受访者都在同一行",
+        "nobody": "无人回答“{name}”：表中没有数字",
+        "empty_column": "“{by}”的列“{label}”：无人回答“{name}”，该列为空",
         "small_columns": "{k}列样本量低于{min_base}，已标出，不参与任何检验",
-        "few_testable": "按{by}：样本量达到{min_base}的列少于两列，不作检验",
+        "few_testable": "按“{by}”：样本量达到{min_base}的列少于两列，不作检验",
         "empty_cells": "空列的单元格没有比例（显示为空，JSON中为null）",
     },
     "en": {
         "lonely_psu": "{error}; variances use lonely_psu='adjust' (R: "
                       "survey.lonely.psu='adjust')",
         "suppressed": "cells of fewer than {k} respondents are suppressed",
-        "few_columns": "{name} by {by}: no test, fewer than two columns with a large enough base",
-        "few_rows": "{name} by {by}: no test, fewer than two non-empty rows or columns",
-        "one_row": "{name} by {by}: no test, every respondent is in one row",
-        "nobody": "nobody answered {name}: the banner has no figures",
-        "empty_column": "column '{label}' of {by}: no respondent answered {name}; its figures "
+        "few_columns": "“{name}” by “{by}”: no test, fewer than two columns with a large "
+                       "enough base",
+        "few_rows": "“{name}” by “{by}”: no test, fewer than two non-empty rows or columns",
+        "one_row": "“{name}” by “{by}”: no test, every respondent is in one row",
+        "nobody": "nobody answered “{name}”: the banner has no figures",
+        "empty_column": "column “{label}” of “{by}”: no respondent answered “{name}”; its figures "
                         "are empty",
         "small_columns": "{k} column(s) with a base under {min_base} are flagged and left out "
                          "of every test",
-        "few_testable": "by {by}: fewer than two columns with a base of {min_base}; not tested",
+        "few_testable": "by “{by}”: fewer than two columns with a base of {min_base}; not tested",
         "empty_cells": "cells of empty columns have no proportion (shown as empty, null in JSON)",
     },
 }  # fmt: skip
