@@ -286,11 +286,20 @@ def test_empty_column_and_segment_by() -> None:
     b = banner(data, "x", ["g", "first"])
     empty = cell(b, "1", "3", "g")
     assert empty.n == 0 and np.isnan(empty.proportion)
-    assert any("no respondent" in n for n in b.notes)
+    # named as people read them: the by variable's, the column's and the question's labels
+    assert "column “c” of “G”: no respondent answered “X”; its figures are empty" in b.notes
     doc = to_json(b)
     assert all(c["proportion"] is None for c in doc["cells"] if c["col"] == "3")
     seg = b.columns[b.columns.by == "first"]
     assert list(seg.value) == ["1", "0"] and list(seg.n) == [40, 40]
+
+
+def test_a_note_names_the_option_and_the_segment_by_their_labels() -> None:
+    """A multi-select option nobody chose is not tested, and the note says which by labels
+    (“P” by “First”), not by codes (p, first)."""
+    data = small({"g": [1, 2] * 40, "m__p": [0.0] * 80, "m__q": [1.0, 0.0] * 40})
+    b = banner(data, "m", ["first"])
+    assert [n for n in b.notes if n.startswith("“P” by “First”: no test, ")], b.notes
 
 
 def test_suppression_hides_cells_everywhere() -> None:
