@@ -302,6 +302,25 @@ def test_a_note_names_the_option_and_the_segment_by_their_labels() -> None:
     assert [n for n in b.notes if n.startswith("“P” by “First”: no test, ")], b.notes
 
 
+def test_the_terminal_names_a_test_by_the_columns_it_compares_and_the_row_it_tests() -> None:
+    """Column c's base (10) is too small to test: the test compares a and b only, and says so
+    in the labels (not the codes g, x, pearson-chisq), wrapped rather than cut at 80 columns."""
+    from rich.console import Console
+
+    from analysis.banner.render import tests_table
+
+    data = small({"g": [1] * 40 + [2] * 40 + [3] * 10, "x": [1, 2] * 45})
+    b = banner(data, "x", ["g"])
+    assert [t.by for t in b.tests] == ["g"] and b.tests[0].ndf == 1
+    console = Console(record=True, width=80)
+    console.print(tests_table(b))
+    shown = console.export_text()
+    header, row = shown.splitlines()[2], shown.splitlines()[4]
+    assert [h.strip() for h in header.split("┃")[1:4]] == ["columns compared", "row", "test"]
+    assert [c.strip() for c in row.split("│")[1:3]] == ["a / b", "X"]
+    assert "pearson-chisq" not in shown and "…" not in shown
+
+
 def test_suppression_hides_cells_everywhere() -> None:
     data = small({"g": [1] * 40 + [2] * 40, "x": [1] * 3 + [2] * 37 + [1, 2] * 20})
     b = banner(data, "x", ["g"], options=BannerOptions(suppress=5))

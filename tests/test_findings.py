@@ -279,3 +279,23 @@ def test_notes_and_sentences_name_variables_and_options_by_their_labels():
         top = table.loc["F1-top"]
         options = {str(k): q.label(v, lang) for k, v in q.option_labels("concerns").items()}
         assert options["income"] in top["note"] and "job_security" not in top["note"]
+
+
+@pytest.mark.parametrize("languages", [("en", "de"), ("zh-CN", "zh-TW")])
+def test_a_notes_words_are_its_languages_and_the_jsons_are_the_codes(languages):
+    """A top claim's note in each of the survey's languages names the options in that
+    language (two languages of one family kept apart); the JSON's note keeps the codes."""
+    first, second = languages
+    relabel = {"languages: [zh, en]": f"languages: [{first}, {second}]", "zh:": f"{second}:",
+               "en:": f"{first}:"}
+    q_text, claims_text = QUESTIONNAIRE, CLAIMS
+    for old, new in relabel.items():
+        q_text, claims_text = q_text.replace(old, new), claims_text.replace(old, new)
+    data, design = planted(800, 0.4, (0.4, 0.2))
+    q = parse_questionnaire(q_text)
+    data = ClaimData(data.frame, q, data.segments)
+    top = next(f for f in assess_claims(parse_claims(claims_text, q), data, design).findings
+               if f.claim.id == "F1-top")
+    assert "Pay" in top.note_in(first) and "工资收入" not in top.note_in(first)
+    assert "工资收入" in top.note_in(second) and "Pay" not in top.note_in(second)
+    assert "income" in top.note and "Pay" not in top.note and "工资收入" not in top.note

@@ -104,7 +104,8 @@ def overall_tests(b, lang: str) -> list[list[tuple]]:
     rows = [plain([words["tests"], words["statistic"], words["value"], "df", "p"])]
     options = dict(zip(b.cells["row"].astype(str), b.cells["row_label"], strict=True))
     for t in b.tests:  # named by the labels of the columns compared and of the row tested
-        compared = " / ".join(map(str, b.columns.loc[b.columns["by"] == t.by, "label"]))
+        shown = b.columns[(b.columns["by"] == t.by) & ~b.columns["small_base"]]  # tested ones
+        compared = " / ".join(map(str, shown["label"]))
         row = words["mean"] if t.row == "mean" else b.row_label if t.row == b.row \
             else options[str(t.row)]
         by = f"{compared} · {row}"

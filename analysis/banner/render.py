@@ -254,7 +254,9 @@ def tests_table(b: Banner, lang: str | None = None) -> Table | None:
 def tested(b: Banner, lang: str | None = None) -> list[tuple[str, str]]:
     """For each of the banner's tests, what it compares as people read it: the labels of its
     columns, and its row's label (the mean's name for a mean). The JSON keeps the codes."""
-    columns = b.columns.groupby("by", sort=False)["label"].agg(lambda s: " / ".join(map(str, s)))
+    tested_columns = b.columns[~b.columns["small_base"] & (b.columns["n"] > 0)]  # as the tests
+    columns = tested_columns.groupby("by", sort=False)["label"].agg(
+        lambda s: " / ".join(map(str, s)))
     rows = dict(zip(b.cells["row"].astype(str), b.cells["row_label"], strict=True))
     rows |= {"mean": words(BANNER, lang)["mean"], b.row: b.row_label}  # b.row: the whole table
     return [(columns.get(t.by, t.by), rows.get(str(t.row), str(t.row))) for t in b.tests]
@@ -304,7 +306,7 @@ def terminal_report(b: Banner, notes: Sequence[str] = (), lang: str | None = Non
     extra = [] if quantiles is None else [quantiles, text(BANNER, note, lang)]
     return [terminal_table(b, lang), *([tests] if tests is not None else []), *extra,
             footnote(b, lang),
-            *(f"{words(BANNER, lang)['note']}: {note}" for note in (*notes, *b.notes))]
+            *(f"{words(BANNER, lang)['note']}{note}" for note in (*notes, *b.notes))]
 
 
 def chart_cells(b: Banner) -> pd.DataFrame:

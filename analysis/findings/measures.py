@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.findings.claims import Claim
-from survey.messages import family, is_chinese
+from survey.messages import is_chinese
 from survey.questionnaire.columns import option_column
 from survey.questionnaire.model import Questionnaire
 
@@ -55,14 +55,15 @@ class ClaimData:
         """`names` as people read them, in each of the survey's languages, listed as that
         language lists: variables' labels (`quoted`, as questions' texts read best), or with
         `of` the labels of that variable's option codes; a name without a label is shown as
-        written (a note's words, NOTES)."""
+        written. Key "" holds the names themselves, for machines (a note's words, NOTES)."""
         q = self.questionnaire
         labels = ({str(code): label for code, label in q.option_labels(of).items()} if of
                   else {str(name): q.variable_label(str(name)) for name in names})
         shown = "“{}”" if quoted else "{}"
-        return {family(lang): ("、" if is_chinese(lang) else ", ").join(
-                    shown.format(q.label(labels.get(str(name)), lang) or name) for name in names)
-                for lang in q.survey.languages}
+        return {"": ", ".join(map(str, names))} | {
+            lang: ("、" if is_chinese(lang) else ", ").join(
+                shown.format(q.label(labels.get(str(name)), lang) or name) for name in names)
+            for lang in q.survey.languages}
 
     def measure_of(self, claim: Claim) -> pd.Series:
         name, option = claim.question, claim.option

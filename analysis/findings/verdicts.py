@@ -57,17 +57,31 @@ class Finding:
     adjusted_n: int | None = None  # respondents the model with controls used (complete cases)
 
     def note_in(self, lang: str | None) -> str:
-        """The note in `lang` (catalogue NOTES), '' when there is none."""
+        """The note in `lang` (catalogue NOTES), its names as people read them in `lang`;
+        `lang` None: the note of the JSON, in English with the claims' own codes. '' when there
+        is none."""
         if not self.said:
             return ""
         key, values = self.said
-        values = {k: v.get(family(lang), next(iter(v.values()))) if isinstance(v, dict) else v
-                  for k, v in values.items()}  # labels (an anchor's source) in `lang`
-        return text(NOTES, key, lang, **values)
+        values = {k: _in(v, lang) if isinstance(v, dict) else v for k, v in values.items()}
+        return text(NOTES, key, lang or "en", **values)
 
     @property
     def note(self) -> str:
-        return self.note_in("en")
+        return self.note_in(None)
+
+
+def _in(value: dict[str, str], lang: str | None) -> str:
+    """A text given per language ("": the codes): `lang`'s own, else one of the same language
+    (zh-CN for zh), else of its catalogue family, else the codes, else the first; for None the
+    codes, else as for English."""
+    if lang is None:
+        return value.get("") or _in(value, "en")
+    base = lang.split("-")[0].lower()
+    given = [(k, v) for k, v in value.items() if k]
+    return (value.get(lang) or next((v for k, v in given if k.split("-")[0].lower() == base), None)
+            or next((v for k, v in given if family(k) == family(lang)), None)
+            or value.get("") or next(iter(value.values())))
 
 
 @dataclass(frozen=True)
@@ -267,7 +281,7 @@ def _test_trend(claim: Claim, data: ClaimData, design: Design, alpha: float,
     i, j = len(order) - 1, 0
     se_diff = float(np.sqrt(max(m.vcov[i, i] + m.vcov[j, j] - 2 * m.vcov[i, j], 0.0)))
     half = dist.t_ppf(1 - alpha / 2, df) * se_diff
-    note = ("trend", {"by": data.named([claim.trend.by]),
+    note = ("trend", {"by": data.named([claim.trend.by], quoted=True),
                       "order": data.named(order, of=claim.trend.by), "slope": f"{slope:.4g}",
                       "means": ", ".join(f"{x:.3g}" for x in means)})
     return Finding(claim, "not_supported", float(means[-1]), float(means[0]), difference,

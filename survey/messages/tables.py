@@ -19,7 +19,8 @@ BANNER: dict[str, dict[str, str]] = {
         "kind_skipped": "跳过（不适用）",
         "quantiles_title": "分位数", "median": "中位数", "percentile": "第{p}百分位数",
         "column": "列", "quantile": "分位数", "value": "数值", "interval": "{level}%置信区间",
-        "se": "标准误", "compared": "比较的列", "row": "行", "statistic": "检验方法", "note": "注",
+        "se": "标准误", "compared": "比较的列", "row": "行", "statistic": "检验方法",
+        "note": "注：",
         "quantiles_note": "分位数为加权分位数（同R survey包svyquantile的默认规则），置信区间为"
                           "Woodruff区间，标准误由区间宽度推得。",
         "quantiles_note_replicates": "分位数为加权分位数（同R survey包svyquantile的默认规则），"
@@ -42,7 +43,7 @@ BANNER: dict[str, dict[str, str]] = {
         "quantiles_title": "Quantiles", "median": "median", "percentile": "percentile {p}",
         "column": "column", "quantile": "quantile", "value": "value",
         "interval": "{level}% CI", "se": "se", "compared": "columns compared", "row": "row",
-        "statistic": "test", "note": "Note",
+        "statistic": "test", "note": "Note: ",
         "quantiles_note": "Quantiles are weighted (R survey's svyquantile defaults), with "
                           "Woodruff confidence intervals; the se is derived from the interval.",
         "quantiles_note_replicates": "Quantiles are weighted (R survey's svyquantile rule); "
@@ -214,7 +215,7 @@ NOTES: dict[str, dict[str, str]] = {
         "base_below": "base below {min_base} ({n} vs {n_other})",
         "base_below_one": "base below {min_base} ({n})",
         "every_option": "the claim lists every option",
-        "top": "weakest claimed option '{weakest}' vs strongest other '{strongest}'; "
+        "top": "weakest claimed option “{weakest}” vs strongest other “{strongest}”; "
                "top {k}: {top}",
         "trend": "linear trend over {by} ({order}): slope {slope} per group; means {means}",
         "group_small": "a group has fewer than {min_base} ({counts})",
