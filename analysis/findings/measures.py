@@ -57,12 +57,13 @@ class ClaimData:
         `of` the labels of that variable's option codes; a name without a label is shown as
         written. Key "" holds the names themselves, for machines (a note's words, NOTES)."""
         q = self.questionnaire
-        labels = ({str(code): label for code, label in q.option_labels(of).items()} if of
-                  else {str(name): q.variable_label(str(name)) for name in names})
+        labels = [q.option_label(of, name) if of else q.variable_label(str(name))
+                  for name in names]
         shown = "“{}”" if quoted else "{}"
         return {"": ", ".join(map(str, names))} | {
             lang: ("、" if is_chinese(lang) else ", ").join(
-                shown.format(q.label(labels.get(str(name)), lang) or name) for name in names)
+                shown.format(q.label(label, lang) or name)
+                for name, label in zip(names, labels, strict=True))
             for lang in q.survey.languages}
 
     def measure_of(self, claim: Claim) -> pd.Series:

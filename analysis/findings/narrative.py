@@ -119,8 +119,7 @@ class _Words:
     def trend(self) -> str:
         f = self.f
         groups = self.c.trend.order
-        options = self.q.option_labels(self.c.trend.by)
-        first, last = (self.label(options[g]) if g in options else str(g)
+        first, last = (self.label(self.q.option_label(self.c.trend.by, g)) or str(g)
                        for g in (groups[0], groups[-1]))
         if self.zh:
             way = "上升" if f.difference > 0 else "下降"

@@ -64,8 +64,8 @@ def _compared_with(f, questionnaire: Questionnaire, lang: str) -> str:
     if c.kind in ("top", "trend"):  # an option of the question, the first group of the trend
         variable, code = (c.question, f.comparison_label) if c.kind == "top" else \
             (c.trend.by, c.trend.order[0])
-        labels = {str(k): label for k, label in questionnaire.option_labels(variable).items()}
-        return questionnaire.label(labels.get(str(code)), lang) or str(f.comparison_label)
+        return questionnaire.label(questionnaire.option_label(variable, code), lang) \
+            or str(f.comparison_label)
     if c.kind == "comparison" and c.versus:
         return questionnaire.label(questionnaire.segments[c.versus].label, lang)
     return name_of(f.comparison_label, lang) if c.kind == "comparison" else f.comparison_label

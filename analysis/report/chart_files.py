@@ -36,19 +36,22 @@ def save(fig: Figure, stem: str | Path, formats: Sequence[str] = ("png",)) -> li
 @dataclass(frozen=True)
 class Raster:
     """A figure drawn once at DPI and cut to its ink and a margin; `box` is that cut in inches,
-    for the vector formats; `encoded` the PNG file, when savefig drew the figure."""
+    for the vector formats. Either its RGB `pixels` (drawn here) or `encoded`, the PNG file
+    savefig wrote (whose background may be transparent)."""
 
-    image: Image.Image
     box: Bbox
+    pixels: np.ndarray | None = None
     encoded: bytes | None = None
-    pixels: np.ndarray | None = None  # the image's RGB pixels, when this process drew them
+
+    @property
+    def image(self) -> Image.Image:
+        if self.pixels is not None:
+            return Image.fromarray(self.pixels)
+        return Image.open(io.BytesIO(self.encoded))
 
     def png(self) -> bytes:
         """The PNG file's bytes."""
-        if self.encoded is not None:
-            return self.encoded
-        return png.encode(self.pixels if self.pixels is not None else np.asarray(self.image),
-                          DPI)
+        return self.encoded if self.encoded is not None else png.encode(self.pixels, DPI)
 
 
 def rasterise(fig: Figure) -> Raster:
@@ -78,7 +81,7 @@ def rasterise(fig: Figure) -> Raster:
     white = ((max(-top, 0), max(bottom - height, 0)), (max(-left, 0), max(right - width, 0)),
              (0, 0))
     pixels = np.pad(inside, white, constant_values=255)
-    return Raster(Image.fromarray(pixels), box, pixels=pixels)
+    return Raster(box, pixels=pixels)
 
 
 def _plain_white(fig: Figure) -> bool:
@@ -111,7 +114,7 @@ def _by_artists(fig: Figure) -> Raster:
     buffer = io.BytesIO()
     # no "Software" chunk: a file that changes with matplotlib's version, as ours do not
     fig.savefig(buffer, format="png", dpi=DPI, bbox_inches=box, metadata={"Software": None})
-    return Raster(Image.open(io.BytesIO(buffer.getvalue())), box, buffer.getvalue())
+    return Raster(box, encoded=buffer.getvalue())
 
 
 def write(fig: Figure, raster: Raster, stem: str | Path,

@@ -326,10 +326,20 @@ class Questionnaire(Model):
     def option_labels(self, name: str) -> dict[OptionCode, Label]:
         """The labelled options of a question or derived variable ({} when it has none)."""
         variable = self.items.get(name) or next((d for d in self.derived if d.name == name), None)
+        return self.options_of(variable)
+
+    def option_label(self, name: str, code: Code) -> Label | None:
+        """The label of option `code` of a question or derived variable (codes compared as
+        text: 1 and "1" are one option), None when it has no such option."""
+        return next((label for key, label in self.option_labels(name).items()
+                     if str(key) == str(code)), None)
+
+    def options_of(self, variable: Question | Derived | None) -> dict[OptionCode, Label]:
+        """A variable's options, a choice list named by it resolved ({} when it has none)."""
         options = getattr(variable, "options", None)
         if isinstance(options, str):  # a choice list's name
-            return self.choice_lists.get(options, {})
-        return options or {}
+            options = self.choice_lists.get(options, {})
+        return dict(options or {})
 
     def label(self, text: dict[str, str] | None, language: str | None = None) -> str:
         """The text of a label in `language` (default: the survey's first language)."""

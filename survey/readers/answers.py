@@ -35,10 +35,7 @@ _BOOLEANS = {"True": "1", "False": "0", "TRUE": "1", "FALSE": "0", "true": "1", 
 
 
 def option_labels(questionnaire: Questionnaire, question: Question) -> dict[Code, dict[str, str]]:
-    options = question.options
-    if isinstance(options, str):
-        options = questionnaire.choice_lists.get(options, {})
-    return dict(options or {})
+    return questionnaire.options_of(question)
 
 
 @dataclass
